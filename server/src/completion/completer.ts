@@ -1,0 +1,63 @@
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { CodeLlamaConfig } from "../config/schema.js";
+import type { Engine, EngineTokenizer, Generation } from "../engine/engine.js";
+import { cursorContext, type Position } from "./cursorContext.js";
+import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "./fimPrompt.js";
+import { postprocessCompletion } from "./postprocess.js";
+import { fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
+
+export interface Completion {
+    /** What to insert at `position`; "" when there is nothing worth showing. */
+    text: string;
+    /** The (validated) cursor position the text is inserted at. */
+    position: Position;
+    prompt: { tokens: number; prefixTokens: number; suffixTokens: number };
+    generation: Omit<Generation, "tokens"> & { generatedTokens: number };
+}
+
+export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "fimFormat" | "prefixShare" | "suffixShare">;
+
+export interface CompletionPrompt {
+    tokens: Token[];
+    prefixTokens: number;
+    suffixTokens: number;
+    /** The (validated) cursor position. */
+    position: Position;
+    eol: "\n" | "\r\n";
+}
+
+/** Builds the FIM prompt for the cursor in `document`, each side cut to its share of the context. */
+export function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: CompletionSettings): CompletionPrompt {
+    const fim = tokenizer.fim;
+    if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
+    const budgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, overhead: FIM_OVERHEAD_TOKENS });
+    const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN);
+    const prefix = fitToBudget(context.prefix, budgets.prefix, "end", tokenizer.encode);
+    const suffix = fitToBudget(context.suffix, budgets.suffix, "start", tokenizer.encodeInfilling);
+    return {
+        tokens: buildFimPrompt(settings.fimFormat, fim, prefix.tokens, suffix.tokens),
+        prefixTokens: prefix.tokens.length,
+        suffixTokens: suffix.tokens.length,
+        position: context.position,
+        eol: context.eol,
+    };
+}
+
+/** Asks the engine for the middle at the cursor and post-processes it. */
+export async function completeAt(engine: Engine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal): Promise<Completion> {
+    const prompt = buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings);
+    const generation = await engine.generate("completion", prompt.tokens, { maxTokens: settings.maxTokens, signal });
+    const raw = engine.tokenizer.detokenize(generation.tokens, contextTail(prompt.tokens));
+    const { tokens, ...stats } = generation;
+    return {
+        text: postprocessCompletion(raw, { eol: prompt.eol }),
+        position: prompt.position,
+        prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens },
+        generation: { ...stats, generatedTokens: tokens.length },
+    };
+}
+
+/** The few prompt tokens the detokenizer needs to place the first generated token's leading space. */
+function contextTail(prompt: readonly Token[]): Token[] {
+    return prompt.slice(-4);
+}

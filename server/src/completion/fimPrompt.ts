@@ -1,0 +1,46 @@
+import type { FimFormat } from "../config/schema.js";
+
+export type Token = number;
+
+/** The control tokens a Code Llama FIM prompt is made of. */
+export interface FimSpecialTokens {
+    bos: Token;
+    prefix: Token; // ▁<PRE>
+    suffix: Token; // ▁<SUF>
+    middle: Token; // ▁<MID>
+}
+
+/**
+ * Builds the token sequence Code Llama was trained on, from token ids (the text "<PRE>" does not
+ * tokenize to the control token). Mirrors Meta's reference `infilling_prompt_tokens`:
+ *   psm: [BOS, PRE] + encode(prefix) + [SUF] + encode_infilling(suffix) + [MID]
+ *   spm: [BOS, PRE, SUF] + encode_infilling(suffix) + [MID] + encode(prefix)
+ * `prefixTokens` must come from `encode` (with SentencePiece's implicit leading space) and
+ * `suffixTokens` from `encodeInfilling` (without it).
+ */
+export function buildFimPrompt(format: FimFormat, special: FimSpecialTokens, prefixTokens: readonly Token[], suffixTokens: readonly Token[]): Token[] {
+    switch (format) {
+        case "psm":
+            return [special.bos, special.prefix, ...prefixTokens, special.suffix, ...suffixTokens, special.middle];
+        case "spm":
+            return [special.bos, special.prefix, special.suffix, ...suffixTokens, special.middle, ...prefixTokens];
+    }
+}
+
+/** Tokens that only the FIM layout adds around prefix and suffix (BOS, PRE, SUF, MID). */
+export const FIM_OVERHEAD_TOKENS = 4;
+
+/**
+ * Meta's `encode_infilling`: encode "☺" + text and drop the sentinel's tokens, so the text gets no
+ * implicit leading space. The sentinel is a character that merges with nothing after it.
+ */
+export function encodeInfilling(tokenize: (text: string) => Token[], text: string): Token[] {
+    if (text === "") return [];
+    const sentinel = tokenize(INFILL_SENTINEL);
+    const tokens = tokenize(INFILL_SENTINEL + text);
+    if (sentinel.every((token, index) => tokens[index] === token)) return tokens.slice(sentinel.length);
+    // The sentinel merged with the text (a vocabulary unlike Code Llama's): plain encoding is the best we can do.
+    return tokenize(text);
+}
+
+export const INFILL_SENTINEL = "\u263A";

@@ -1,0 +1,105 @@
+import type { Token } from "./fimPrompt.js";
+
+export interface BudgetedText {
+    text: string;
+    tokens: Token[];
+}
+
+/**
+ * Upper bound on characters per token used to pre-cut the text before tokenizing, so that a
+ * keystroke in a 10 MB file tokenizes a window around the cursor, never the whole document.
+ */
+export const MAX_CHARS_PER_TOKEN = 8;
+
+/**
+ * Cuts `text` to at most `budget` tokens, keeping the side next to the cursor: `keep: "end"` for the
+ * text before the cursor, `keep: "start"` for the text after it. Cuts fall on line boundaries far from
+ * the cursor; only a single line longer than the whole budget is cut inside the line.
+ */
+export function fitToBudget(text: string, budget: number, keep: "start" | "end", encode: (text: string) => Token[]): BudgetedText {
+    if (budget <= 0 || text === "") return { text: "", tokens: [] };
+    const window = cutAtLineBoundary(text, budget * MAX_CHARS_PER_TOKEN, keep);
+    const tokens = encode(window);
+    if (tokens.length <= budget) return { text: window, tokens };
+
+    const lines = splitLinesKeepingBreaks(window);
+    const take = (count: number): string => (keep === "end" ? lines.slice(lines.length - count) : lines.slice(0, count)).join("");
+    // Binary search for the most lines (counted from the cursor) that fit.
+    let lo = 0;
+    let hi = lines.length;
+    let best: BudgetedText = { text: "", tokens: [] };
+    while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        const candidate = take(mid);
+        const candidateTokens = encode(candidate);
+        if (candidateTokens.length <= budget) {
+            lo = mid;
+            best = { text: candidate, tokens: candidateTokens };
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if (lo > 0) return best;
+    return fitInsideLine(keep === "end" ? lines[lines.length - 1]! : lines[0]!, budget, keep, encode);
+}
+
+/** The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side. */
+function fitInsideLine(line: string, budget: number, keep: "start" | "end", encode: (text: string) => Token[]): BudgetedText {
+    const take = (count: number): string => keepSafe(line, count, keep);
+    let lo = 0;
+    let hi = Math.min(line.length, budget * MAX_CHARS_PER_TOKEN);
+    let best: BudgetedText = { text: "", tokens: [] };
+    while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        const candidate = take(mid);
+        const candidateTokens = encode(candidate);
+        if (candidateTokens.length <= budget) {
+            lo = mid;
+            best = { text: candidate, tokens: candidateTokens };
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return best;
+}
+
+/** Keeps at most `maxChars` characters on the `keep` side, dropping the partial line at the far end. */
+export function cutAtLineBoundary(text: string, maxChars: number, keep: "start" | "end"): string {
+    if (text.length <= maxChars) return text;
+    const window = keepSafe(text, maxChars, keep);
+    if (keep === "end") {
+        const firstBreak = window.indexOf("\n");
+        return firstBreak >= 0 && firstBreak < window.length - 1 ? window.slice(firstBreak + 1) : window;
+    }
+    const lastBreak = window.lastIndexOf("\n");
+    return lastBreak > 0 ? window.slice(0, lastBreak + 1) : window;
+}
+
+/** Slices `count` UTF-16 units from one end without splitting a surrogate pair. */
+function keepSafe(text: string, count: number, keep: "start" | "end"): string {
+    if (keep === "end") {
+        let start = text.length - count;
+        if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start++;
+        return text.slice(Math.max(0, start));
+    }
+    let end = count;
+    if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end--;
+    return text.slice(0, end);
+}
+
+function isLowSurrogate(code: number): boolean {
+    return code >= 0xdc00 && code <= 0xdfff;
+}
+
+export function splitLinesKeepingBreaks(text: string): string[] {
+    const lines = text.split(/(?<=\n)/);
+    return lines[lines.length - 1] === "" ? lines.slice(0, -1) : lines;
+}
+
+/** Token budgets for the text before and after the cursor, as shares of the context. */
+export function fimBudgets(options: { contextSize: number; maxTokens: number; prefixShare: number; suffixShare: number; overhead: number }): { prefix: number; suffix: number } {
+    const available = Math.max(0, options.contextSize - options.maxTokens - options.overhead);
+    const suffix = Math.min(Math.floor(options.contextSize * options.suffixShare), available);
+    const prefix = Math.min(Math.floor(options.contextSize * options.prefixShare), available - suffix);
+    return { prefix: Math.max(0, prefix), suffix: Math.max(0, suffix) };
+}

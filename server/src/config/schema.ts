@@ -1,0 +1,118 @@
+/**
+ * The one configuration shape of Code Llama. `initializationOptions`, the `codellama` section of
+ * `workspace/configuration`, VS Code's `codellama.*` settings and the CLI flags all map onto it.
+ * SETTINGS is the single source: defaults, validation, package.json's contribution and the README
+ * table are derived from (and tested against) it.
+ */
+
+export const DEFAULT_MODEL_URI = "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf";
+
+export const GPU_MODES = ["auto", "cuda", "vulkan", "metal", "off"] as const;
+export type GpuMode = (typeof GPU_MODES)[number];
+
+export const FIM_FORMATS = ["psm", "spm"] as const;
+export type FimFormat = (typeof FIM_FORMATS)[number];
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface CodeLlamaConfig {
+    model: {
+        /** Local GGUF file; when set, `uri` is not used. */
+        path: string;
+        /** Model to download on first use when no path is set. */
+        uri: string;
+        /** Where downloaded models are kept; empty means the per-user cache directory. */
+        directory: string;
+    };
+    engine: {
+        gpu: GpuMode;
+        /** -1 fits as many layers as GPU memory allows. */
+        gpuLayers: number;
+        /** 0 lets node-llama-cpp choose. */
+        threads: number;
+        contextSize: number;
+    };
+    completion: {
+        enabled: boolean;
+        maxTokens: number;
+        fimFormat: FimFormat;
+        /** Share of the context the text before the cursor may use. */
+        prefixShare: number;
+        /** Share of the context the text after the cursor may use. */
+        suffixShare: number;
+    };
+    log: {
+        level: LogLevel;
+    };
+}
+
+/** VS Code setting scopes; anything that names a file or program to load is `machine`. */
+export type SettingScope = "application" | "machine" | "machine-overridable" | "window" | "resource" | "language-overridable";
+
+interface SettingBase {
+    description: string;
+    scope: SettingScope;
+}
+export type SettingSpec =
+    | (SettingBase & { type: "string"; default: string; enum?: readonly string[] })
+    | (SettingBase & { type: "integer" | "number"; default: number; minimum?: number; maximum?: number })
+    | (SettingBase & { type: "boolean"; default: boolean });
+
+/** Every setting, keyed by its dotted path below `codellama.`. */
+export const SETTINGS = {
+    "model.path": {
+        type: "string", default: "", scope: "machine",
+        description: "Path of a local Code Llama GGUF model file. When empty, `codellama.model.uri` is downloaded on first use.",
+    },
+    "model.uri": {
+        type: "string", default: DEFAULT_MODEL_URI, scope: "machine",
+        description: "Model to download when no path is set: a node-llama-cpp model URI (`hf:owner/repo/file.gguf`) or an https URL of a GGUF file.",
+    },
+    "model.directory": {
+        type: "string", default: "", scope: "machine",
+        description: "Directory for downloaded models. Empty: the per-user cache directory (`$XDG_CACHE_HOME/codellama/models`, `~/Library/Caches/codellama/models`, `%LOCALAPPDATA%\\codellama\\models`).",
+    },
+    "engine.gpu": {
+        type: "string", default: "auto", enum: GPU_MODES, scope: "machine",
+        description: "GPU backend: `auto` picks CUDA, Metal or Vulkan when available and falls back to CPU; `off` runs on the CPU.",
+    },
+    "engine.gpuLayers": {
+        type: "integer", default: -1, minimum: -1, scope: "machine",
+        description: "Model layers to offload to the GPU; -1 fits as many as GPU memory allows.",
+    },
+    "engine.threads": {
+        type: "integer", default: 0, minimum: 0, scope: "machine",
+        description: "CPU threads for inference; 0 lets the engine choose.",
+    },
+    "engine.contextSize": {
+        type: "integer", default: 4096, minimum: 256, maximum: 131072, scope: "machine",
+        description: "Context size in tokens: the prompt budget of completions is a share of it.",
+    },
+    "completion.enabled": {
+        type: "boolean", default: true, scope: "language-overridable",
+        description: "Show inline completions (can be set per language).",
+    },
+    "completion.maxTokens": {
+        type: "integer", default: 128, minimum: 1, maximum: 2048, scope: "window",
+        description: "Most tokens generated for one completion.",
+    },
+    "completion.fimFormat": {
+        type: "string", default: "psm", enum: FIM_FORMATS, scope: "window",
+        description: "Fill-in-the-middle prompt layout: `psm` (prefix-suffix-middle, Meta's reference) or `spm` (suffix-prefix-middle).",
+    },
+    "completion.prefixShare": {
+        type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",
+        description: "Share of the context size that the text before the cursor may use.",
+    },
+    "completion.suffixShare": {
+        type: "number", default: 0.2, minimum: 0, maximum: 0.9, scope: "window",
+        description: "Share of the context size that the text after the cursor may use.",
+    },
+    "log.level": {
+        type: "string", default: "info", enum: LOG_LEVELS, scope: "window",
+        description: "Server log level. Document contents are logged only at `debug`.",
+    },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;

@@ -1,0 +1,281 @@
+import fs from "node:fs";
+import path from "node:path";
+import {
+    getLlama,
+    type Llama,
+    type LlamaContext,
+    type LlamaContextSequence,
+    LlamaLogLevel,
+    type LlamaModel,
+    readGgufFileInfo,
+    type Token as LlamaToken,
+} from "node-llama-cpp";
+import type { GpuMode } from "../config/schema.js";
+import { encodeInfilling, type FimSpecialTokens, type Token } from "../completion/fimPrompt.js";
+import { errorMessage, type Logger } from "../log/logger.js";
+import { MODEL_PATH_HINT, ModelError } from "./errors.js";
+import { Mutex } from "./mutex.js";
+
+export interface EngineOptions {
+    modelPath: string;
+    gpu: GpuMode;
+    /** -1: as many as fit. */
+    gpuLayers: number;
+    /** 0: node-llama-cpp's default. */
+    threads: number;
+    /** Per sequence. */
+    contextSize: number;
+    logger: Logger;
+    onLoadProgress?(fraction: number): void;
+    signal?: AbortSignal;
+}
+
+export interface EngineInfo {
+    modelPath: string;
+    modelName: string;
+    /** "cuda" | "vulkan" | "metal" | "cpu" */
+    device: string;
+    gpuLayers: number;
+    totalLayers: number;
+    contextSize: number;
+    loadMs: number;
+}
+
+/** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
+export type SequenceName = "completion" | "chat";
+const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
+
+export interface GenerateOptions {
+    maxTokens: number;
+    signal?: AbortSignal;
+    /** Called with each generated token (end-of-generation tokens excluded); return true to stop. */
+    onToken?(token: Token, generated: readonly Token[]): boolean | void;
+}
+
+export interface Generation {
+    /** Generated tokens, end-of-generation token excluded. */
+    tokens: Token[];
+    stopReason: "end-of-generation" | "max-tokens" | "stopped" | "cancelled";
+    promptTokens: number;
+    /** Prompt tokens whose KV cache entries were kept from the previous request. */
+    reusedTokens: number;
+    /** Prompt tokens evaluated for this request. */
+    evaluatedTokens: number;
+    promptMs: number;
+    totalMs: number;
+}
+
+export interface EngineTokenizer {
+    /** Tokens of `text` with SentencePiece's implicit leading space (Meta's `encode`). */
+    encode(text: string): Token[];
+    /** Tokens of `text` without it (Meta's `encode_infilling`). */
+    encodeInfilling(text: string): Token[];
+    detokenize(tokens: readonly Token[], context?: readonly Token[]): string;
+    readonly fim: FimSpecialTokens | undefined;
+    readonly eos: Token | undefined;
+    readonly eot: Token | undefined;
+}
+
+/**
+ * Owns every native resource of one loaded model: the Llama backend, the model, its context and the
+ * sequences. Nothing else touches node-llama-cpp objects. One generation at a time per sequence.
+ */
+export class Engine {
+    readonly tokenizer: EngineTokenizer;
+    private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
+    private disposed = false;
+
+    private constructor(
+        readonly info: EngineInfo,
+        private readonly llama: Llama,
+        private readonly model: LlamaModel,
+        private readonly context: LlamaContext,
+    ) {
+        this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
+        this.tokenizer = createTokenizer(model);
+    }
+
+    static async load(options: EngineOptions): Promise<Engine> {
+        const started = performance.now();
+        await validateModelFile(options.modelPath);
+        const llama = await createLlama(options);
+        let model: LlamaModel | undefined;
+        try {
+            model = await loadModel(llama, options);
+            const context = await createContext(model, options);
+            const info: EngineInfo = {
+                modelPath: options.modelPath,
+                modelName: modelDisplayName(model, options.modelPath),
+                device: llama.gpu === false ? "cpu" : llama.gpu,
+                gpuLayers: model.gpuLayers,
+                totalLayers: model.fileInsights.totalLayers,
+                contextSize: context.contextSize,
+                loadMs: Math.round(performance.now() - started),
+            };
+            return new Engine(info, llama, model, context);
+        } catch (error) {
+            await model?.dispose();
+            await llama.dispose();
+            throw error;
+        }
+    }
+
+    /**
+     * Evaluates `prompt` on a sequence and generates greedily. The sequence keeps its KV cache: the
+     * longest common prefix with what it already holds is reused, only the rest is evaluated.
+     */
+    async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
+        const entry = this.sequences.get(sequenceName)!;
+        return entry.lock.run(async () => {
+            const started = performance.now();
+            const cancelled = (): Generation => ({ tokens: [], stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started });
+            if (this.disposed || options.signal?.aborted) return cancelled();
+            const { sequence } = entry;
+            const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
+            if (prompt.length === 0 || maxTokens === 0) return { ...cancelled(), stopReason: "max-tokens" };
+
+            // At least one prompt token must be evaluated to get the next token's logits.
+            const reused = Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
+            if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+
+            const tokens: Token[] = [];
+            let stopReason: Generation["stopReason"] = "max-tokens";
+            let promptMs = 0;
+            const iterator = sequence.evaluate(prompt.slice(reused) as LlamaToken[], { temperature: 0, yieldEogToken: true });
+            try {
+                for await (const token of iterator) {
+                    if (promptMs === 0) promptMs = performance.now() - started;
+                    if (options.signal?.aborted) {
+                        stopReason = "cancelled";
+                        break;
+                    }
+                    if (this.model.isEogToken(token)) {
+                        stopReason = "end-of-generation";
+                        break;
+                    }
+                    tokens.push(token);
+                    if (options.onToken?.(token, tokens) === true) {
+                        stopReason = "stopped";
+                        break;
+                    }
+                    if (tokens.length >= maxTokens) break;
+                }
+            } finally {
+                await iterator.return();
+            }
+            return { tokens, stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started };
+        });
+    }
+
+    async dispose(): Promise<void> {
+        if (this.disposed) return;
+        this.disposed = true;
+        // Wait for running generations to notice and stop before freeing their memory.
+        await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
+        await this.context.dispose();
+        await this.model.dispose();
+        await this.llama.dispose();
+    }
+}
+
+export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
+    const length = Math.min(a.length, b.length);
+    let index = 0;
+    while (index < length && a[index] === b[index]) index++;
+    return index;
+}
+
+/** Catches the usual wrong files (missing, not GGUF, unreadable header) with a message that says what to do. */
+async function validateModelFile(modelPath: string): Promise<void> {
+    let handle: fs.promises.FileHandle;
+    try {
+        handle = await fs.promises.open(modelPath, "r");
+    } catch (error) {
+        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); ${MODEL_PATH_HINT}.`);
+    }
+    try {
+        const magic = Buffer.alloc(4);
+        await handle.read(magic, 0, 4, 0);
+        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file; ${MODEL_PATH_HINT}.`);
+    } finally {
+        await handle.close();
+    }
+    try {
+        await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });
+    } catch (error) {
+        throw new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${errorMessage(error)}); download it again or ${MODEL_PATH_HINT}.`, { cause: error });
+    }
+}
+
+const LOG_LEVEL_MAP: Record<string, LlamaLogLevel> = { error: LlamaLogLevel.error, warn: LlamaLogLevel.warn, info: LlamaLogLevel.warn, debug: LlamaLogLevel.info };
+
+async function createLlama(options: EngineOptions): Promise<Llama> {
+    const gpu = options.gpu === "off" ? false : options.gpu;
+    try {
+        return await getLlama({
+            gpu,
+            build: "never",
+            progressLogs: false,
+            logLevel: LOG_LEVEL_MAP[options.logger.isEnabled("debug") ? "debug" : "warn"],
+            logger: (level, message) => {
+                const text = message.trimEnd();
+                if (!text) return;
+                if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) options.logger.warn(`llama.cpp: ${text}`);
+                else options.logger.debug(`llama.cpp: ${text}`);
+            },
+        });
+    } catch (error) {
+        if (gpu === false || gpu === "auto") throw error;
+        throw new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${errorMessage(error)}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause: error });
+    }
+}
+
+async function loadModel(llama: Llama, options: EngineOptions): Promise<LlamaModel> {
+    try {
+        return await llama.loadModel({
+            modelPath: options.modelPath,
+            gpuLayers: llama.gpu === false ? 0 : options.gpuLayers >= 0 ? options.gpuLayers : { fitContext: { contextSize: options.contextSize * SEQUENCES.length } },
+            onLoadProgress: options.onLoadProgress,
+            loadSignal: options.signal,
+        });
+    } catch (error) {
+        const message = errorMessage(error);
+        const code = /bounds|corrupt|incomplete|truncat|unexpected end|failed to read/i.test(message) ? "corrupt-model" : "load-failed";
+        throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}. ${code === "corrupt-model" ? "Download it again or" : "Try fewer GPU layers (`codellama.engine.gpuLayers`), `codellama.engine.gpu` \"off\", or"} ${MODEL_PATH_HINT}.`, { cause: error });
+    }
+}
+
+async function createContext(model: LlamaModel, options: EngineOptions): Promise<LlamaContext> {
+    try {
+        return await model.createContext({
+            contextSize: options.contextSize,
+            sequences: SEQUENCES.length,
+            ...(options.threads > 0 ? { threads: options.threads } : {}),
+            failedCreationRemedy: false,
+        });
+    } catch (error) {
+        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}. Lower \`codellama.engine.contextSize\` / \`--context-size\`.`, { cause: error });
+    }
+}
+
+function modelDisplayName(model: LlamaModel, modelPath: string): string {
+    const name = model.fileInfo.metadata.general?.name;
+    return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
+}
+
+function createTokenizer(model: LlamaModel): EngineTokenizer {
+    const { bos, eos, eot, infill } = model.tokens;
+    const fim = bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null
+        ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle }
+        : undefined;
+    const tokenize = (text: string): Token[] => model.tokenize(text, false) as Token[];
+    return {
+        encode: tokenize,
+        encodeInfilling: (text) => encodeInfilling(tokenize, text),
+        // Passing the prompt's tail as context keeps a leading space that SentencePiece would strip at a text start.
+        detokenize: (tokens, context) => model.detokenize(tokens as never[], false, context as never[] | undefined),
+        fim,
+        eos: eos ?? undefined,
+        eot: eot ?? undefined,
+    };
+}

@@ -1,0 +1,164 @@
+import type { CodeLlamaConfig } from "../config/schema.js";
+import { errorMessage, type Logger } from "../log/logger.js";
+import type { ServerStatus } from "../protocol.js";
+import { Engine } from "./engine.js";
+import { ModelError } from "./errors.js";
+import { resolveModelPath } from "./modelSource.js";
+
+/** A progress display the manager drives (LSP work-done progress, a terminal bar). */
+export interface ProgressSink {
+    begin(title: string): Promise<ProgressHandle>;
+}
+export interface ProgressHandle {
+    report(fraction: number, message: string): void;
+    done(): void;
+}
+
+export interface ModelManagerOptions {
+    logger: Logger;
+    onStatus(status: ServerStatus): void;
+    progress?: ProgressSink;
+}
+
+type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
+
+/**
+ * Keeps the engine in step with the configuration: resolves (downloads) and loads the model, reloads
+ * it when the model or engine settings change, and reports each state change. A failed load leaves
+ * the server running in the "error" state until the configuration is fixed or a reload is asked for.
+ */
+export class ModelManager {
+    private current: Engine | undefined;
+    private config: EngineConfig | undefined;
+    private loadController: AbortController | undefined;
+    private loading: Promise<void> = Promise.resolve();
+    private lastStatus: ServerStatus = { state: "starting", health: "ok", message: "Starting", busy: false };
+    private activeGenerations = 0;
+
+    constructor(private readonly options: ModelManagerOptions) {}
+
+    /** The loaded engine, or undefined while none is ready. */
+    get engine(): Engine | undefined {
+        return this.current;
+    }
+
+    get status(): ServerStatus {
+        return this.lastStatus;
+    }
+
+    /** Applies a configuration; reloads only when the model or engine settings changed (or none is loaded). */
+    configure(config: EngineConfig): Promise<void> {
+        const next: EngineConfig = { model: { ...config.model }, engine: { ...config.engine } };
+        if (this.config && JSON.stringify(this.config) === JSON.stringify(next) && this.lastStatus.state !== "error") return this.loading;
+        this.config = next;
+        return this.reload();
+    }
+
+    /** Loads the configured model again, replacing whatever is loaded or loading. */
+    reload(): Promise<void> {
+        const config = this.config;
+        if (!config) return Promise.resolve();
+        this.loadController?.abort();
+        const controller = new AbortController();
+        this.loadController = controller;
+        const previous = this.loading;
+        this.loading = previous.then(() => this.load(config, controller.signal));
+        return this.loading;
+    }
+
+    /** Marks a generation as running, for the busy flag of the status. Returns the function that ends it. */
+    beginGeneration(): () => void {
+        this.activeGenerations++;
+        if (this.activeGenerations === 1) this.setStatus({ ...this.lastStatus, busy: true });
+        let ended = false;
+        return () => {
+            if (ended) return;
+            ended = true;
+            this.activeGenerations--;
+            if (this.activeGenerations === 0) this.setStatus({ ...this.lastStatus, busy: false });
+        };
+    }
+
+    async dispose(): Promise<void> {
+        this.loadController?.abort();
+        await this.loading;
+        await this.unload();
+    }
+
+    private async load(config: EngineConfig, signal: AbortSignal): Promise<void> {
+        if (signal.aborted) return;
+        // Free the old model first: two copies of a 7B model may not fit in memory together.
+        await this.unload();
+        const { logger } = this.options;
+        let progress: ProgressHandle | undefined;
+        try {
+            const modelPath = await resolveModelPath(config.model, {
+                signal,
+                onDownloadStart: async (uri) => {
+                    logger.info(`Downloading ${uri}`);
+                    this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
+                    progress = await this.options.progress?.begin("Code Llama: downloading model");
+                },
+                onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
+                    const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
+                    const message = `Downloading model ${Math.floor(fraction * 100)}% (${formatMiB(downloadedBytes)} / ${formatMiB(totalBytes)})`;
+                    this.setStatus({ state: "downloading", health: "ok", message, progress: fraction, busy: false });
+                    progress?.report(fraction, message);
+                },
+            });
+            progress?.done();
+            if (signal.aborted) return;
+            logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
+            this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
+            progress = await this.options.progress?.begin("Code Llama: loading model");
+            const engine = await Engine.load({
+                modelPath,
+                ...config.engine,
+                logger,
+                signal,
+                onLoadProgress: (fraction) => {
+                    this.setStatus({ state: "loading", health: "ok", message: `Loading model ${Math.floor(fraction * 100)}%`, progress: fraction, busy: false });
+                    progress?.report(fraction, `${Math.floor(fraction * 100)}%`);
+                },
+            });
+            if (signal.aborted) {
+                await engine.dispose();
+                return;
+            }
+            this.current = engine;
+            const { info } = engine;
+            logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
+            this.setStatus({
+                state: "ready",
+                health: "ok",
+                message: `${info.modelName} (${info.device === "cpu" ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`})`,
+                model: info.modelName,
+                device: info.device,
+                gpuLayers: info.gpuLayers,
+                busy: false,
+            });
+        } catch (error) {
+            if (signal.aborted) return;
+            const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
+            logger.error(message);
+            this.setStatus({ state: "error", health: "error", message, busy: false });
+        } finally {
+            progress?.done();
+        }
+    }
+
+    private async unload(): Promise<void> {
+        const engine = this.current;
+        this.current = undefined;
+        await engine?.dispose();
+    }
+
+    private setStatus(status: ServerStatus): void {
+        this.lastStatus = status;
+        this.options.onStatus(status);
+    }
+}
+
+function formatMiB(bytes: number): string {
+    return `${(bytes / 1048576).toFixed(0)} MiB`;
+}

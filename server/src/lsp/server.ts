@@ -1,0 +1,151 @@
+import {
+    type CancellationToken,
+    type Connection,
+    DidChangeConfigurationNotification,
+    ErrorCodes,
+    type InitializeParams,
+    type InitializeResult,
+    type InlineCompletionList,
+    type InlineCompletionParams,
+    LSPErrorCodes,
+    ResponseError,
+    TextDocumentSyncKind,
+    TextDocuments,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { changedKeys, resolveConfig } from "../config/resolve.js";
+import type { CodeLlamaConfig } from "../config/schema.js";
+import { completeAt } from "../completion/completer.js";
+import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
+import { errorMessage, Logger } from "../log/logger.js";
+import { reloadModelRequest, statusNotification, statusRequest } from "../protocol.js";
+import { LatestOnly } from "./latestOnly.js";
+
+export const SERVER_NAME = "codellama";
+
+/**
+ * Wires the LSP connection to the core: configuration, the model manager and the inline completion
+ * handler. Handlers only translate between the protocol and core calls.
+ */
+export function startServer(connection: Connection, logger: Logger): void {
+    const documents = new TextDocuments(TextDocument);
+    let initializationOptions: unknown;
+    let config: CodeLlamaConfig = resolveConfig().config;
+    let pullConfiguration = false;
+    let workDoneProgress = false;
+    const completions = new LatestOnly();
+
+    const progress: ProgressSink = {
+        async begin(title) {
+            if (!workDoneProgress) return { report: () => undefined, done: () => undefined };
+            const reporter = await connection.window.createWorkDoneProgress();
+            reporter.begin(title, 0, undefined, false);
+            let open = true;
+            return {
+                report: (fraction, message) => open && reporter.report(Math.floor(fraction * 100), message),
+                done: () => {
+                    if (open) reporter.done();
+                    open = false;
+                },
+            };
+        },
+    };
+    const models = new ModelManager({
+        logger,
+        progress,
+        onStatus: (status) => {
+            void connection.sendNotification(statusNotification, status);
+            if (status.state === "error") void connection.window.showErrorMessage(`Code Llama: ${status.message}`);
+        },
+    });
+
+    connection.onInitialize((params: InitializeParams): InitializeResult => {
+        initializationOptions = params.initializationOptions;
+        pullConfiguration = params.capabilities.workspace?.configuration === true;
+        workDoneProgress = params.capabilities.window?.workDoneProgress === true;
+        applyConfig(undefined);
+        return {
+            capabilities: {
+                textDocumentSync: TextDocumentSyncKind.Incremental,
+                inlineCompletionProvider: true,
+            },
+            serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+        };
+    });
+
+    connection.onInitialized(async () => {
+        if (pullConfiguration) {
+            // Dynamic registration makes clients (VS Code) send the notification at all.
+            void connection.client.register(DidChangeConfigurationNotification.type, { section: "codellama" }).catch(() => undefined);
+            applyConfig(await fetchWorkspaceConfig());
+        }
+        void models.configure(config);
+    });
+
+    connection.onDidChangeConfiguration(async (params) => {
+        const pushed = (params.settings as { codellama?: unknown } | null)?.codellama;
+        applyConfig(pullConfiguration ? await fetchWorkspaceConfig() : pushed);
+        void models.configure(config);
+    });
+
+    connection.onRequest(statusRequest, () => models.status);
+    connection.onRequest(reloadModelRequest, async () => {
+        await models.reload();
+        return models.status;
+    });
+
+    connection.languages.inlineCompletion.on(async (params, token) => inlineCompletion(params, token));
+
+    async function inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
+        const document = documents.get(params.textDocument.uri);
+        if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
+        if (!config.completion.enabled) return { items: [] };
+        const engine = models.engine;
+        if (!engine) return { items: [] };
+        return completions.run(token, async (signal) => {
+            const done = models.beginGeneration();
+            try {
+                const completion = await completeAt(engine, document, params.position, config.completion, signal);
+                if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
+                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${JSON.stringify(completion.generation)} -> ${JSON.stringify(completion.text)}`);
+                if (!completion.text) return { items: [] };
+                const range = { start: completion.position, end: completion.position };
+                return { items: [{ insertText: completion.text, range }] };
+            } catch (error) {
+                if (error instanceof ResponseError) throw error;
+                logger.error(`Completion failed: ${errorMessage(error)}`);
+                throw new ResponseError(ErrorCodes.InternalError, `Completion failed: ${errorMessage(error)}`);
+            } finally {
+                done();
+            }
+        });
+    }
+
+    async function fetchWorkspaceConfig(): Promise<unknown> {
+        try {
+            return await connection.workspace.getConfiguration("codellama");
+        } catch (error) {
+            logger.warn(`Could not read the client's configuration: ${errorMessage(error)}`);
+            return undefined;
+        }
+    }
+
+    function applyConfig(workspaceConfig: unknown): void {
+        const resolved = resolveConfig(initializationOptions, workspaceConfig);
+        for (const warning of resolved.warnings) logger.warn(warning);
+        const changed = changedKeys(config, resolved.config);
+        config = resolved.config;
+        logger.setLevel(config.log.level);
+        if (changed.length > 0) logger.info(`Configuration changed: ${changed.join(", ")}`);
+    }
+
+    connection.onShutdown(async () => {
+        await models.dispose();
+    });
+
+    documents.listen(connection);
+    connection.listen();
+}
+
+declare const __VERSION__: string;
+export const SERVER_VERSION = typeof __VERSION__ === "string" ? __VERSION__ : "dev";

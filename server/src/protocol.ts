@@ -1,0 +1,32 @@
+/**
+ * Every custom message between the Code Llama server and its clients, declared once with its types.
+ * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
+ */
+import { NotificationType, RequestType0 } from "vscode-languageserver-protocol";
+
+export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
+
+/** Pushed by the server whenever its state changes; a client's status display is a pure view of the last one. */
+export interface ServerStatus {
+    state: ServerState;
+    health: "ok" | "warning" | "error";
+    /** One line for people, e.g. "Loading model 40%" or the error and how to fix it. */
+    message: string;
+    /** 0..1 while downloading or loading. */
+    progress?: number;
+    /** Display name of the loaded model, when ready. */
+    model?: string;
+    /** "cuda", "vulkan", "metal" or "cpu", when ready. */
+    device?: string;
+    gpuLayers?: number;
+    /** A generation is running. */
+    busy: boolean;
+}
+
+export const statusNotification = new NotificationType<ServerStatus>("codellama/status");
+
+/** Asks for the current status (e.g. after the client reconnects); the server also pushes it. */
+export const statusRequest = new RequestType0<ServerStatus, void>("codellama/status");
+
+/** Loads the configured model again (e.g. after the user fixed a file), downloading it if needed. */
+export const reloadModelRequest = new RequestType0<ServerStatus, void>("codellama/reloadModel");
