@@ -3,6 +3,9 @@
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
 import { NotificationType, RequestType0 } from "vscode-languageserver-protocol";
+import type { ModelErrorCode } from "./engine/errors.js";
+
+export type { ModelErrorCode };
 
 export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
 
@@ -12,6 +15,8 @@ export interface ServerStatus {
     health: "ok" | "warning" | "error";
     /** One line for people, e.g. "Loading model 40%" or the error and how to fix it. */
     message: string;
+    /** Why the state is "error": lets a client offer the right fix (download, pick a file...). */
+    error?: ModelErrorCode;
     /** 0..1 while downloading or loading. */
     progress?: number;
     /** Display name of the loaded model, when ready. */
@@ -25,8 +30,20 @@ export interface ServerStatus {
 
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");
 
+/**
+ * `capabilities.experimental` a client sets in `initialize`. With `codellamaStatus`, the client shows
+ * `codellama/status` itself (status bar, its own prompts) and the server sends no `window/showMessage`
+ * for state changes; without it, errors and the download question come as standard LSP messages.
+ */
+export interface ClientExperimentalCapabilities {
+    codellamaStatus?: boolean;
+}
+
 /** Asks for the current status (e.g. after the client reconnects); the server also pushes it. */
 export const statusRequest = new RequestType0<ServerStatus, void>("codellama/status");
 
-/** Loads the configured model again (e.g. after the user fixed a file), downloading it if needed. */
+/** Loads the configured model again (e.g. after the user fixed a file). */
 export const reloadModelRequest = new RequestType0<ServerStatus, void>("codellama/reloadModel");
+
+/** The user approved downloading `codellama.model.uri`: download it (with work-done progress) and load it. */
+export const downloadModelRequest = new RequestType0<ServerStatus, void>("codellama/downloadModel");

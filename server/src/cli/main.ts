@@ -125,7 +125,7 @@ async function complete(values: Values): Promise<number> {
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
-    const models = new ModelManager({ logger, progress: terminalProgress, onStatus: () => undefined });
+    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onStatus: () => undefined });
     try {
         await models.configure(config);
         const engine = models.engine;

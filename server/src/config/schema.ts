@@ -24,6 +24,8 @@ export interface CodeLlamaConfig {
         uri: string;
         /** Where downloaded models are kept; empty means the per-user cache directory. */
         directory: string;
+        /** Download `uri` without asking when it is missing (the CLI always may). */
+        autoDownload: boolean;
     };
     engine: {
         gpu: GpuMode;
@@ -72,6 +74,10 @@ export const SETTINGS = {
     "model.directory": {
         type: "string", default: "", scope: "machine",
         description: "Directory for downloaded models. Empty: the per-user cache directory (`$XDG_CACHE_HOME/codellama/models`, `~/Library/Caches/codellama/models`, `%LOCALAPPDATA%\\codellama\\models`).",
+    },
+    "model.autoDownload": {
+        type: "boolean", default: false, scope: "machine",
+        description: "Download `codellama.model.uri` on first use without asking. When off, the server waits for the user to approve the download (VS Code offers it in a notification; other editors send `codellama/downloadModel`).",
     },
     "engine.gpu": {
         type: "string", default: "auto", enum: GPU_MODES, scope: "machine",

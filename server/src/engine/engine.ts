@@ -87,7 +87,6 @@ export class Engine {
 
     private constructor(
         readonly info: EngineInfo,
-        private readonly llama: Llama,
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
     ) {
@@ -98,7 +97,8 @@ export class Engine {
     static async load(options: EngineOptions): Promise<Engine> {
         const started = performance.now();
         await validateModelFile(options.modelPath);
-        const llama = await createLlama(options);
+        llamaLog.logger = options.logger;
+        const llama = await backend(options.gpu);
         let model: LlamaModel | undefined;
         try {
             model = await loadModel(llama, options);
@@ -112,10 +112,9 @@ export class Engine {
                 contextSize: context.contextSize,
                 loadMs: Math.round(performance.now() - started),
             };
-            return new Engine(info, llama, model, context);
+            return new Engine(info, model, context);
         } catch (error) {
             await model?.dispose();
-            await llama.dispose();
             throw error;
         }
     }
@@ -174,7 +173,6 @@ export class Engine {
         await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
         await this.context.dispose();
         await this.model.dispose();
-        await this.llama.dispose();
     }
 }
 
@@ -200,28 +198,59 @@ async function validateModelFile(modelPath: string): Promise<void> {
     } finally {
         await handle.close();
     }
+    const corrupt = (reason: string, cause?: unknown): ModelError =>
+        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}); download it again or ${MODEL_PATH_HINT}.`, { cause });
+    let info;
     try {
-        await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });
+        info = await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });
     } catch (error) {
-        throw new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${errorMessage(error)}); download it again or ${MODEL_PATH_HINT}.`, { cause: error });
+        throw corrupt(errorMessage(error), error);
     }
+    // A cut-off download: tensors that start past the end of the file (llama.cpp checks the rest on load).
+    const { size } = await fs.promises.stat(modelPath);
+    const outside = info.fullTensorInfo?.find((tensor) => Number(tensor.fileOffset) >= size);
+    if (outside) throw corrupt(`tensor '${outside.name}' data is not within the file bounds`);
 }
 
-const LOG_LEVEL_MAP: Record<string, LlamaLogLevel> = { error: LlamaLogLevel.error, warn: LlamaLogLevel.warn, info: LlamaLogLevel.warn, debug: LlamaLogLevel.info };
+/**
+ * llama.cpp's log goes to the logger of the engine being loaded; its recent errors explain a failed
+ * load better than node-llama-cpp's generic "Failed to load model".
+ */
+const llamaLog: { logger: Logger | undefined; recentErrors: string[] } = { logger: undefined, recentErrors: [] };
 
-async function createLlama(options: EngineOptions): Promise<Llama> {
-    const gpu = options.gpu === "off" ? false : options.gpu;
+/**
+ * One node-llama-cpp backend per GPU mode for the life of the process: getLlama hands out a shared
+ * instance, so no single engine may dispose it.
+ */
+const backends = new Map<GpuMode, Promise<Llama>>();
+
+function backend(mode: GpuMode): Promise<Llama> {
+    let llama = backends.get(mode);
+    if (!llama) {
+        llama = createLlama(mode);
+        backends.set(mode, llama);
+        llama.catch(() => backends.delete(mode));
+    }
+    return llama;
+}
+
+async function createLlama(mode: GpuMode): Promise<Llama> {
+    const gpu = mode === "off" ? false : mode;
     try {
         return await getLlama({
             gpu,
             build: "never",
             progressLogs: false,
-            logLevel: LOG_LEVEL_MAP[options.logger.isEnabled("debug") ? "debug" : "warn"],
+            logLevel: LlamaLogLevel.info,
             logger: (level, message) => {
                 const text = message.trimEnd();
                 if (!text) return;
-                if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) options.logger.warn(`llama.cpp: ${text}`);
-                else options.logger.debug(`llama.cpp: ${text}`);
+                if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+                    llamaLog.recentErrors = [...llamaLog.recentErrors.slice(-4), text];
+                    llamaLog.logger?.warn(`llama.cpp: ${text}`);
+                } else {
+                    llamaLog.logger?.debug(`llama.cpp: ${text}`);
+                }
             },
         });
     } catch (error) {
@@ -231,6 +260,7 @@ async function createLlama(options: EngineOptions): Promise<Llama> {
 }
 
 async function loadModel(llama: Llama, options: EngineOptions): Promise<LlamaModel> {
+    llamaLog.recentErrors = [];
     try {
         return await llama.loadModel({
             modelPath: options.modelPath,
@@ -239,7 +269,7 @@ async function loadModel(llama: Llama, options: EngineOptions): Promise<LlamaMod
             loadSignal: options.signal,
         });
     } catch (error) {
-        const message = errorMessage(error);
+        const message = [errorMessage(error), ...llamaLog.recentErrors.filter((line) => !line.includes("failed to load model"))].join(": ");
         const code = /bounds|corrupt|incomplete|truncat|unexpected end|failed to read/i.test(message) ? "corrupt-model" : "load-failed";
         throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}. ${code === "corrupt-model" ? "Download it again or" : "Try fewer GPU layers (`codellama.engine.gpuLayers`), `codellama.engine.gpu` \"off\", or"} ${MODEL_PATH_HINT}.`, { cause: error });
     }

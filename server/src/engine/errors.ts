@@ -1,13 +1,15 @@
 /** Why the model could not be made ready; each code maps to a message that names the cause and the fix. */
 export type ModelErrorCode =
     | "model-not-found"
+    | "model-not-downloaded"
     | "not-gguf"
     | "corrupt-model"
     | "load-failed"
     | "context-failed"
     | "gpu-unavailable"
     | "download-failed"
-    | "offline";
+    | "offline"
+    | "cancelled";
 
 export class ModelError extends Error {
     constructor(readonly code: ModelErrorCode, message: string, options?: { cause?: unknown }) {

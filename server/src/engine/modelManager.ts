@@ -7,7 +7,8 @@ import { resolveModelPath } from "./modelSource.js";
 
 /** A progress display the manager drives (LSP work-done progress, a terminal bar). */
 export interface ProgressSink {
-    begin(title: string): Promise<ProgressHandle>;
+    /** `onCancel` is called when the user cancels from the progress display. */
+    begin(title: string, onCancel: () => void): Promise<ProgressHandle>;
 }
 export interface ProgressHandle {
     report(fraction: number, message: string): void;
@@ -18,6 +19,8 @@ export interface ModelManagerOptions {
     logger: Logger;
     onStatus(status: ServerStatus): void;
     progress?: ProgressSink;
+    /** Download a missing model without asking (the CLI: running it is the approval). */
+    allowDownload?: boolean;
 }
 
 type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
@@ -55,14 +58,15 @@ export class ModelManager {
     }
 
     /** Loads the configured model again, replacing whatever is loaded or loading. */
-    reload(): Promise<void> {
+    reload(options: { allowDownload?: boolean } = {}): Promise<void> {
         const config = this.config;
         if (!config) return Promise.resolve();
         this.loadController?.abort();
         const controller = new AbortController();
         this.loadController = controller;
         const previous = this.loading;
-        this.loading = previous.then(() => this.load(config, controller.signal));
+        const allowDownload = options.allowDownload === true || config.model.autoDownload || this.options.allowDownload === true;
+        this.loading = previous.then(() => this.load(config, allowDownload, controller.signal));
         return this.loading;
     }
 
@@ -85,19 +89,25 @@ export class ModelManager {
         await this.unload();
     }
 
-    private async load(config: EngineConfig, signal: AbortSignal): Promise<void> {
+    private async load(config: EngineConfig, allowDownload: boolean, signal: AbortSignal): Promise<void> {
         if (signal.aborted) return;
         // Free the old model first: two copies of a 7B model may not fit in memory together.
         await this.unload();
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
+        let cancelledByUser = false;
+        const cancel = (): void => {
+            cancelledByUser = true;
+            this.loadController?.abort();
+        };
         try {
             const modelPath = await resolveModelPath(config.model, {
+                allowDownload,
                 signal,
                 onDownloadStart: async (uri) => {
                     logger.info(`Downloading ${uri}`);
                     this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
-                    progress = await this.options.progress?.begin("Code Llama: downloading model");
+                    progress = await this.options.progress?.begin("Code Llama: downloading model", cancel);
                 },
                 onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
                     const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
@@ -110,7 +120,7 @@ export class ModelManager {
             if (signal.aborted) return;
             logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
             this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
-            progress = await this.options.progress?.begin("Code Llama: loading model");
+            progress = await this.options.progress?.begin("Code Llama: loading model", cancel);
             const engine = await Engine.load({
                 modelPath,
                 ...config.engine,
@@ -123,6 +133,7 @@ export class ModelManager {
             });
             if (signal.aborted) {
                 await engine.dispose();
+                if (cancelledByUser) throw new ModelError("cancelled", "cancelled");
                 return;
             }
             this.current = engine;
@@ -138,10 +149,20 @@ export class ModelManager {
                 busy: false,
             });
         } catch (error) {
+            if (cancelledByUser) {
+                const message = "Model download or load cancelled. Run \"Code Llama: Download Default Model\" or select a model file to try again.";
+                logger.warn(message);
+                this.setStatus({ state: "error", health: "warning", message, error: "cancelled", busy: false });
+                return;
+            }
             if (signal.aborted) return;
             const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
-            logger.error(message);
-            this.setStatus({ state: "error", health: "error", message, busy: false });
+            const code = error instanceof ModelError ? error.code : "load-failed";
+            // A model waiting for the user's approval is not a failure.
+            const waiting = code === "model-not-downloaded";
+            if (waiting) logger.warn(message);
+            else logger.error(message);
+            this.setStatus({ state: "error", health: waiting ? "warning" : "error", message, error: code, busy: false });
         } finally {
             progress?.done();
         }

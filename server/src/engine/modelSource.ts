@@ -13,6 +13,8 @@ export interface DownloadProgress {
 }
 
 export interface ResolveModelOptions {
+    /** May download the model when it is missing (the user approved it, or `model.autoDownload`). */
+    allowDownload: boolean;
     onDownloadStart?(uri: string): void;
     onDownloadProgress?(progress: DownloadProgress): void;
     signal?: AbortSignal;
@@ -27,7 +29,7 @@ const STALL_TIMEOUT_MS = 60_000;
  * configured URI, downloaded on first use into the models directory by node-llama-cpp's own
  * resolver (resumable; it writes to a temporary file and only renames a complete download).
  */
-export async function resolveModelPath(model: CodeLlamaConfig["model"], options: ResolveModelOptions = {}): Promise<string> {
+export async function resolveModelPath(model: CodeLlamaConfig["model"], options: ResolveModelOptions): Promise<string> {
     if (model.path) {
         const resolved = path.resolve(model.path);
         if (!fs.existsSync(resolved)) throw new ModelError("model-not-found", `Model file not found: ${resolved}. Check \`codellama.model.path\` / \`--model\`.`);
@@ -38,6 +40,9 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
         return await resolveModelFile(model.uri, { directory, download: false, cli: false });
     } catch {
         // Not downloaded yet.
+    }
+    if (!options.allowDownload) {
+        throw new ModelError("model-not-downloaded", `The model ${model.uri} is not downloaded yet. Approve the download (VS Code: "Code Llama: Download Default Model"; other editors: the codellama/downloadModel request), set \`codellama.model.autoDownload\`, or ${MODEL_PATH_HINT}.`);
     }
     await assertReachable(model.uri);
     options.onDownloadStart?.(model.uri);

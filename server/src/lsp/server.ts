@@ -8,7 +8,9 @@ import {
     type InlineCompletionList,
     type InlineCompletionParams,
     LSPErrorCodes,
+    MessageType,
     ResponseError,
+    ShowMessageNotification,
     TextDocumentSyncKind,
     TextDocuments,
 } from "vscode-languageserver/node";
@@ -18,10 +20,11 @@ import type { CodeLlamaConfig } from "../config/schema.js";
 import { completeAt } from "../completion/completer.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, Logger } from "../log/logger.js";
-import { reloadModelRequest, statusNotification, statusRequest } from "../protocol.js";
+import { type ClientExperimentalCapabilities, downloadModelRequest, reloadModelRequest, type ServerStatus, statusNotification, statusRequest } from "../protocol.js";
 import { LatestOnly } from "./latestOnly.js";
 
 export const SERVER_NAME = "codellama";
+const DOWNLOAD_ACTION = "Download";
 
 /**
  * Wires the LSP connection to the core: configuration, the model manager and the inline completion
@@ -33,13 +36,15 @@ export function startServer(connection: Connection, logger: Logger): void {
     let config: CodeLlamaConfig = resolveConfig().config;
     let pullConfiguration = false;
     let workDoneProgress = false;
+    let clientShowsStatus = false;
     const completions = new LatestOnly();
 
     const progress: ProgressSink = {
-        async begin(title) {
+        async begin(title, onCancel) {
             if (!workDoneProgress) return { report: () => undefined, done: () => undefined };
             const reporter = await connection.window.createWorkDoneProgress();
-            reporter.begin(title, 0, undefined, false);
+            reporter.begin(title, 0, undefined, true);
+            reporter.token.onCancellationRequested(onCancel);
             let open = true;
             return {
                 report: (fraction, message) => open && reporter.report(Math.floor(fraction * 100), message),
@@ -55,14 +60,25 @@ export function startServer(connection: Connection, logger: Logger): void {
         progress,
         onStatus: (status) => {
             void connection.sendNotification(statusNotification, status);
-            if (status.state === "error") void connection.window.showErrorMessage(`Code Llama: ${status.message}`);
+            if (!clientShowsStatus) void tellUser(status);
         },
     });
+
+    /** For clients without their own status display: standard LSP messages, and a standard question for the download. */
+    async function tellUser(status: ServerStatus): Promise<void> {
+        if (status.error === "model-not-downloaded") {
+            const choice = await connection.window.showWarningMessage(`Code Llama: ${status.message}`, { title: DOWNLOAD_ACTION });
+            if (choice?.title === DOWNLOAD_ACTION) await models.reload({ allowDownload: true });
+        } else if (status.health === "error") {
+            void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Code Llama: ${status.message}` });
+        }
+    }
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         initializationOptions = params.initializationOptions;
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
+        clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
         applyConfig(undefined);
         return {
             capabilities: {
@@ -93,6 +109,10 @@ export function startServer(connection: Connection, logger: Logger): void {
         await models.reload();
         return models.status;
     });
+    connection.onRequest(downloadModelRequest, async () => {
+        await models.reload({ allowDownload: true });
+        return models.status;
+    });
 
     connection.languages.inlineCompletion.on(async (params, token) => inlineCompletion(params, token));
 
@@ -106,8 +126,8 @@ export function startServer(connection: Connection, logger: Logger): void {
             const done = models.beginGeneration();
             try {
                 const completion = await completeAt(engine, document, params.position, config.completion, signal);
+                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(completion.text)} stats ${JSON.stringify(completion.generation)}`);
                 if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
-                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${JSON.stringify(completion.generation)} -> ${JSON.stringify(completion.text)}`);
                 if (!completion.text) return { items: [] };
                 const range = { start: completion.position, end: completion.position };
                 return { items: [{ insertText: completion.text, range }] };

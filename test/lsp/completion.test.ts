@@ -1,0 +1,236 @@
+// The built server over stdio with the real engine on generated models: what an editor sees.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
+import { CODE_ANSWER, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+
+let scripted: string;
+let random: string;
+before(async () => {
+    scripted = await ensureTinyModel();
+    // Random weights never hit end-of-generation early, so a generation runs as long as maxTokens says.
+    random = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+});
+
+const SOURCE = "function add(a, b) {\n    \n}\n";
+
+describe("inline completion over LSP", () => {
+    let server: ServerUnderTest;
+    before(async () => {
+        server = await startServer({ settings: testSettings(scripted) });
+        await server.waitForStatus(isState("ready"));
+    });
+    after(() => server.stop());
+
+    it("reports ready with the model and device", () => {
+        const ready = server.statuses.find(isState("ready"))!;
+        assert.equal(ready.device, "cpu");
+        assert.equal(ready.health, "ok");
+        assert.match(ready.model ?? "", /tiny/);
+        assert.ok(server.statuses.some((s) => s.state === "loading"), "a loading state came first");
+    });
+
+    it("answers with the model's scripted fill-in-the-middle completion at the cursor", async () => {
+        server.open("file:///add.js", SOURCE);
+        const result = await server.complete("file:///add.js", 1, 4);
+        assert.deepEqual(result.items, [{ insertText: FIM_ANSWER, range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } } }]);
+    });
+
+    it("keeps the insert range right after emoji (UTF-16 positions)", async () => {
+        server.open("file:///emoji.ts", "const s = '😀🎉';\nlet x = ");
+        const result = await server.complete("file:///emoji.ts", 1, 8);
+        assert.equal(result.items[0]!.insertText, FIM_ANSWER);
+        assert.deepEqual(result.items[0]!.range, { start: { line: 1, character: 8 }, end: { line: 1, character: 8 } });
+        // "const s = '" is 11 UTF-16 units and each emoji 2: character 15 is after both.
+        const onFirstLine = await server.complete("file:///emoji.ts", 0, 15);
+        assert.deepEqual(onFirstLine.items[0]!.range!.start, { line: 0, character: 15 });
+    });
+
+    it("clamps a position past the end and completes empty files", async () => {
+        server.open("file:///empty.py", "", "python");
+        const empty = await server.complete("file:///empty.py", 0, 0);
+        assert.equal(empty.items[0]!.insertText, FIM_ANSWER);
+        const past = await server.complete("file:///add.js", 99, 99);
+        assert.deepEqual(past.items[0]!.range!.start, { line: 3, character: 0 });
+    });
+
+    it("rejects a document that was never opened with InvalidParams, and keeps serving", async () => {
+        await assert.rejects(server.complete("file:///nope.ts", 0, 0), (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /not open/.test(error.message));
+        assert.equal((await server.complete("file:///add.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+    });
+
+    it("never logs document contents at the default log level", async () => {
+        const secret = "const SECRET_TOKEN_4711 = 1;\n";
+        const quiet = await startServer({ settings: testSettings(scripted, { log: { level: "info" } }) });
+        try {
+            await quiet.waitForStatus(isState("ready"));
+            quiet.open("file:///secret.ts", secret);
+            await quiet.complete("file:///secret.ts", 1, 0);
+            assert.ok(quiet.logs.length > 0, "the server logs at info level");
+            assert.ok(!quiet.logs.some((log) => log.message.includes("SECRET_TOKEN_4711")), "no document text in the log");
+        } finally {
+            await quiet.stop();
+        }
+    });
+
+    it("writes nothing but LSP frames to stdout", () => {
+        assert.ok(assertOnlyLspFrames(server.stdout()) > 5);
+    });
+});
+
+describe("prompt formats and line breaks", () => {
+    it("suffix-prefix-middle: a prefix ending in '{' gets the scripted block body, in the file's CRLF", async () => {
+        const server = await startServer({ settings: testSettings(scripted, { completion: { fimFormat: "spm" } }) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            server.open("file:///crlf.ts", "function add(a, b) {\r\n}\r\n");
+            const result = await server.complete("file:///crlf.ts", 0, 20);
+            assert.equal(result.items[0]!.insertText, CODE_ANSWER.replace(/\n/g, "\r\n"));
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("cancellation", () => {
+    const maxTokens = 2000;
+    let server: ServerUnderTest;
+    before(async () => {
+        server = await startServer({ settings: testSettings(random, { completion: { maxTokens }, engine: { contextSize: 4096 } }) });
+        await server.waitForStatus(isState("ready"));
+        server.open("file:///long.ts", SOURCE);
+    });
+    after(() => server.stop());
+
+    const generated = (): { generatedTokens: number; stopReason: string }[] =>
+        server.logs.flatMap((log) => {
+            const match = /^completion .* stats (\{.*\})$/.exec(log.message);
+            return match ? [JSON.parse(match[1]!)] : [];
+        });
+
+    it("runs to maxTokens when nobody cancels (the baseline)", async () => {
+        await server.complete("file:///long.ts", 1, 4);
+        assert.deepEqual(generated().map((g) => [g.generatedTokens, g.stopReason]), [[maxTokens, "max-tokens"]]);
+    });
+
+    it("$/cancelRequest stops the generation early and answers RequestCancelled", async () => {
+        const source = new CancellationTokenSource();
+        const busy = server.nextStatus((status) => status.busy, 30_000);
+        const request = server.complete("file:///long.ts", 1, 4, source.token);
+        await busy;
+        const idle = server.nextStatus((status) => !status.busy && status.state === "ready");
+        source.cancel();
+        await assert.rejects(request, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
+        await idle;
+        const cancelled = generated().at(-1)!;
+        assert.equal(cancelled.stopReason, "cancelled");
+        assert.ok(cancelled.generatedTokens < maxTokens, `generated ${cancelled.generatedTokens} of ${maxTokens} tokens`);
+    });
+
+    it("a newer request supersedes an older one still generating", async () => {
+        const busy = server.nextStatus((status) => status.busy, 30_000);
+        const first = server.complete("file:///long.ts", 1, 4);
+        await busy;
+        const second = server.complete("file:///long.ts", 1, 4);
+        await assert.rejects(first, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
+        assert.equal((await second).items.length, 1);
+    });
+});
+
+describe("bad models and configuration changes", () => {
+    let dir: string;
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-bad-models-"));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("a missing model file: error status and message, empty answers; fixing the path recovers without a restart", async () => {
+        const missing = path.join(dir, "missing.gguf");
+        const server = await startServer({ settings: testSettings(missing), showsStatus: false });
+        try {
+            const error = await server.waitForStatus(isState("error"));
+            assert.equal(error.error, "model-not-found");
+            assert.match(error.message, /missing\.gguf/);
+            await waitUntil(() => server.messages.some((m) => m.type === 1 && m.message.includes("missing.gguf")));
+            server.open("file:///a.ts", SOURCE);
+            assert.deepEqual(await server.complete("file:///a.ts", 1, 4), { items: [] });
+
+            server.setSettings(testSettings(scripted));
+            await server.waitForStatus(isState("ready"));
+            assert.equal((await server.complete("file:///a.ts", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("a file that is not GGUF and a truncated GGUF each give a clear error; the server stays up", async () => {
+        const notGguf = path.join(dir, "notes.gguf");
+        fs.writeFileSync(notGguf, "just some text, not a model\n");
+        const truncated = path.join(dir, "truncated.gguf");
+        const bytes = fs.readFileSync(scripted);
+        fs.writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+
+        const server = await startServer({ settings: testSettings(notGguf) });
+        try {
+            const first = await server.waitForStatus(isState("error"));
+            assert.equal(first.error, "not-gguf");
+            assert.match(first.message, /not a GGUF model file/);
+
+            const second = server.nextStatus(isState("error"));
+            server.setSettings(testSettings(truncated));
+            assert.equal((await second).error, "corrupt-model");
+            assert.match((await second).message, /truncated\.gguf.*not within the file bounds/);
+
+            server.setSettings(testSettings(scripted));
+            await server.waitForStatus(isState("ready"));
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("changing the model or engine settings reloads the model; other changes do not", async () => {
+        const server = await startServer({ settings: testSettings(scripted) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            const loadsBefore = server.statuses.filter(isState("loading")).length;
+            server.setSettings(testSettings(scripted, { completion: { maxTokens: 64 } }));
+            server.setSettings(testSettings(scripted, { engine: { contextSize: 2048 } }));
+            await waitUntil(() => server.statuses.filter(isState("ready")).length >= 2);
+            const loadsAfter = server.statuses.filter((s) => s.state === "loading" && s.progress === 0).length;
+            assert.equal(loadsAfter, 2, "one reload for the engine change, none for the completion change");
+            assert.ok(loadsBefore >= 1);
+            server.open("file:///b.ts", SOURCE);
+            assert.equal((await server.complete("file:///b.ts", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("the default model, not downloaded and offline: asks before downloading, then fails fast naming the alternative", async () => {
+        const server = await startServer({ settings: { engine: { threads: 1 } }, showsStatus: false, pickAction: "Download" });
+        try {
+            const waiting = await server.waitForStatus(isState("error"));
+            assert.equal(waiting.error, "model-not-downloaded");
+            assert.equal(waiting.health, "warning");
+            const failed = await server.waitForStatus((s) => s.error === "offline" || s.error === "download-failed");
+            assert.match(failed.message, /CodeLlama-7B-Instruct-GGUF/);
+            assert.match(failed.message, /--model PATH|codellama\.model\.path/);
+            assert.equal(server.questions.length, 1);
+            assert.deepEqual(server.questions[0]!.actions, [{ title: "Download" }]);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error("condition not met in time");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}

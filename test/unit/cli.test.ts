@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { configFromFlags, parsePosition } from "../../server/src/cli/main.js";
+import { resolveConfig } from "../../server/src/config/resolve.js";
+
+describe("parsePosition", () => {
+    it("turns 1-based LINE:COL into a 0-based LSP position", () => {
+        assert.deepEqual(parsePosition("1:1"), { line: 0, character: 0 });
+        assert.deepEqual(parsePosition("12:5"), { line: 11, character: 4 });
+    });
+    it("rejects anything else with a message", () => {
+        for (const bad of ["0:1", "1:0", "1", "a:b", "1:2:3", ""]) assert.throws(() => parsePosition(bad), /LINE:COL/, bad);
+    });
+});
+
+describe("configFromFlags", () => {
+    it("maps flags onto the configuration shape", () => {
+        const { config, warnings } = resolveConfig(configFromFlags({ model: "/m.gguf", gpu: "off", threads: "1", "context-size": "2048", "max-tokens": "16", "fim-format": "spm" }));
+        assert.deepEqual(warnings, []);
+        assert.equal(config.model.path, "/m.gguf");
+        assert.equal(config.engine.gpu, "off");
+        assert.equal(config.engine.threads, 1);
+        assert.equal(config.engine.contextSize, 2048);
+        assert.equal(config.completion.maxTokens, 16);
+        assert.equal(config.completion.fimFormat, "spm");
+        assert.equal(config.log.level, "warn");
+    });
+    it("reports a non-numeric number flag", () => {
+        assert.match(resolveConfig(configFromFlags({ threads: "many" })).warnings[0]!, /engine\.threads: ignored "many"/);
+    });
+});

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cutAtLineBoundary, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, splitLinesKeepingBreaks } from "../../server/src/completion/tokenBudget.js";
+
+/** One token per UTF-16 unit, so budgets are easy to reason about. */
+const charTokens = (text: string): number[] => [...text].map((ch) => ch.charCodeAt(0));
+let calls = 0;
+const countingTokens = (text: string): number[] => {
+    calls++;
+    return charTokens(text);
+};
+
+describe("fitToBudget", () => {
+    const text = "line one\nline two\nline three\n";
+
+    it("keeps text that fits", () => {
+        assert.equal(fitToBudget(text, 100, "end", charTokens).text, text);
+    });
+    it("drops whole lines far from the cursor: the start of a prefix", () => {
+        const fitted = fitToBudget(text, 19, "end", charTokens);
+        assert.equal(fitted.text, "line three\n");
+        assert.equal(fitted.tokens.length, 11);
+    });
+    it("drops whole lines far from the cursor: the end of a suffix", () => {
+        assert.equal(fitToBudget(text, 20, "start", charTokens).text, "line one\nline two\n");
+    });
+    it("cuts inside the line next to the cursor only when that line alone is too long", () => {
+        assert.equal(fitToBudget("far\nabcdefghij", 4, "end", charTokens).text, "ghij");
+        assert.equal(fitToBudget("abcdefghij\nfar", 4, "start", charTokens).text, "abcd");
+    });
+    it("returns nothing for a zero budget", () => {
+        assert.deepEqual(fitToBudget(text, 0, "end", charTokens), { text: "", tokens: [] });
+    });
+    it("tokenizes a window around the cursor, not a huge document, a logarithmic number of times", () => {
+        const huge = "x = 1;\n".repeat(200_000);
+        calls = 0;
+        let longest = 0;
+        const fitted = fitToBudget(huge, 100, "end", (t) => {
+            longest = Math.max(longest, t.length);
+            return countingTokens(t);
+        });
+        assert.equal(fitted.text, "x = 1;\n".repeat(14));
+        assert.ok(longest <= 100 * MAX_CHARS_PER_TOKEN, `tokenized ${longest} characters`);
+        assert.ok(calls <= 12, `tokenized ${calls} times`);
+    });
+    it("never splits a surrogate pair", () => {
+        assert.equal(fitToBudget("a😀b😀c", 2, "end", charTokens).text, "😀c");
+        assert.equal(fitToBudget("a😀b😀c", 2, "start", charTokens).text, "a😀");
+    });
+});
+
+describe("cutAtLineBoundary", () => {
+    it("drops the partial far line of the window", () => {
+        assert.equal(cutAtLineBoundary("aaaa\nbbbb\ncc", 8, "end"), "bbbb\ncc");
+        assert.equal(cutAtLineBoundary("aa\nbbbb\ncccc", 8, "start"), "aa\nbbbb\n");
+    });
+    it("keeps a window without line breaks as it is", () => {
+        assert.equal(cutAtLineBoundary("abcdefgh", 3, "end"), "fgh");
+    });
+});
+
+describe("splitLinesKeepingBreaks", () => {
+    it("keeps each line's break", () => {
+        assert.deepEqual(splitLinesKeepingBreaks("a\nb\n"), ["a\n", "b\n"]);
+        assert.deepEqual(splitLinesKeepingBreaks("a\nb"), ["a\n", "b"]);
+    });
+});
+
+describe("fimBudgets", () => {
+    it("gives each side its share of the context", () => {
+        assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, overhead: 4 }), { prefix: 2048, suffix: 819 });
+    });
+    it("never exceeds what the context leaves after generation", () => {
+        assert.deepEqual(fimBudgets({ contextSize: 512, maxTokens: 400, prefixShare: 0.9, suffixShare: 0.9, overhead: 4 }), { prefix: 0, suffix: 108 });
+    });
+});
