@@ -2,10 +2,12 @@
  * Every custom message between the Code Llama server and its clients, declared once with its types.
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
-import { NotificationType, RequestType0 } from "vscode-languageserver-protocol";
+import { NotificationType, type PartialResultParams, ProgressType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
+import type { ChatAnswer } from "./chat/chatService.js";
+import type { ChatMessage, ChatRole } from "./chat/instructPrompt.js";
 import type { ModelErrorCode } from "./engine/errors.js";
 
-export type { ModelErrorCode };
+export type { ChatAnswer, ChatMessage, ChatRole, ModelErrorCode };
 
 export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
 
@@ -47,3 +49,23 @@ export const reloadModelRequest = new RequestType0<ServerStatus, void>("codellam
 
 /** The user approved downloading `codellama.model.uri`: download it (with work-done progress) and load it. */
 export const downloadModelRequest = new RequestType0<ServerStatus, void>("codellama/downloadModel");
+
+export interface ChatParams extends PartialResultParams {
+    /** Optional system message first, then user and assistant alternating, ending with user. */
+    messages: ChatMessage[];
+    /** Defaults to `chat.maxTokens`. */
+    maxTokens?: number;
+}
+
+/** Each `$/progress` value on the request's `partialResultToken`: the next piece of the answer. */
+export interface ChatDelta {
+    delta: string;
+}
+export const chatDeltaProgress = new ProgressType<ChatDelta>();
+
+/**
+ * Answers a conversation with Code Llama Instruct, streaming `ChatDelta`s when a partialResultToken
+ * is given. `$/cancelRequest` stops generation at once; the answer produced so far is still returned
+ * (`stopReason: "cancelled"`).
+ */
+export const chatRequest = new RequestType<ChatParams, ChatAnswer, void>("codellama/chat");

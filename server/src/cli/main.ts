@@ -3,7 +3,10 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { fromDotted, resolveConfig } from "../config/resolve.js";
-import { DEFAULT_MODEL_URI } from "../config/schema.js";
+import { type CodeLlamaConfig, DEFAULT_MODEL_URI } from "../config/schema.js";
+import { answerChat } from "../chat/chatService.js";
+import type { ChatMessage } from "../chat/instructPrompt.js";
+import type { Engine } from "../engine/engine.js";
 import { completeAt } from "../completion/completer.js";
 import { ModelManager } from "../engine/modelManager.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
@@ -15,9 +18,11 @@ const USAGE = `Usage:
   codellama serve --stdio                 Run the language server (LSP 3.18) on stdio
   codellama complete --file FILE --position LINE:COL [options]
                                           Print the completion suggested at LINE:COL (1-based)
+  codellama chat [options] ["question"]   Stream Code Llama Instruct's answer (question from stdin
+                                          when not given)
   codellama --version | --help
 
-Options for complete:
+Options for complete and chat:
   --model PATH            Local GGUF model (default: download ${DEFAULT_MODEL_URI}
                           on first use into the per-user cache)
   --model-uri URI         Model to download when no --model is given
@@ -29,7 +34,8 @@ Options for complete:
   --max-tokens N          Most tokens to generate (default 128)
   --fim-format FORMAT     psm | spm (default psm)
   --log-level LEVEL       error | warn | info | debug (default warn)
-  --json                  Print a JSON object with the completion and its statistics
+  --json                  Print a JSON object with the result and its statistics
+  --system TEXT           chat: the system prompt
 `;
 
 const OPTIONS = {
@@ -52,6 +58,7 @@ const OPTIONS = {
     file: { type: "string" },
     position: { type: "string" },
     json: { type: "boolean" },
+    system: { type: "string" },
 } as const;
 
 class UsageError extends Error {}
@@ -82,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
             return -1;
         case "complete":
             return complete(values);
+        case "chat":
+            return chat(values, positionals.slice(1).join(" "));
         default:
             throw new UsageError(`Unknown command: ${command}`);
     }
@@ -101,6 +110,7 @@ export function configFromFlags(values: Values): unknown {
         "engine.threads": number(values.threads),
         "engine.contextSize": number(values["context-size"]),
         "completion.maxTokens": number(values["max-tokens"]),
+        "chat.maxTokens": number(values["max-tokens"]),
         "completion.fimFormat": values["fim-format"],
         "log.level": values["log-level"] ?? "warn",
     });
@@ -113,6 +123,50 @@ export function parsePosition(text: string): { line: number; character: number }
     return { line: Number(match[1]) - 1, character: Number(match[2]) - 1 };
 }
 
+/** Loads the model the flags name and runs `work` with it; the manager logs why when it cannot load. */
+async function withEngine(values: Values, work: (engine: Engine, config: CodeLlamaConfig) => Promise<void>): Promise<number> {
+    const { config, warnings } = resolveConfig(configFromFlags(values));
+    if (warnings.length) throw new UsageError(warnings.join("\n"));
+    const logger = new Logger(cliSink, config.log.level);
+    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onStatus: () => undefined });
+    try {
+        await models.configure(config);
+        if (!models.engine) return 1;
+        await work(models.engine, config);
+        return 0;
+    } finally {
+        await models.dispose();
+    }
+}
+
+async function chat(values: Values, question: string): Promise<number> {
+    const text = question.trim() || (await readStdin()).trim();
+    if (!text) throw new UsageError('chat needs a question: codellama chat "How do I reverse a list in Python?"');
+    const messages: ChatMessage[] = values.system ? [{ role: "system", content: values.system }, { role: "user", content: text }] : [{ role: "user", content: text }];
+    return withEngine(values, async (engine, config) => {
+        const controller = new AbortController();
+        const stop = (): void => controller.abort();
+        process.once("SIGINT", stop);
+        try {
+            const answer = await answerChat(engine, messages, {
+                maxTokens: config.chat.maxTokens,
+                signal: controller.signal,
+                onDelta: values.json ? undefined : (delta) => process.stdout.write(delta),
+            });
+            process.stdout.write(values.json ? `${JSON.stringify(answer, null, 2)}\n` : "\n");
+        } finally {
+            process.off("SIGINT", stop);
+        }
+    });
+}
+
+async function readStdin(): Promise<string> {
+    if (process.stdin.isTTY) return "";
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+}
+
 async function complete(values: Values): Promise<number> {
     if (!values.file || !values.position) throw new UsageError("complete needs --file FILE and --position LINE:COL");
     const position = parsePosition(values.position);
@@ -122,15 +176,7 @@ async function complete(values: Values): Promise<number> {
     } catch (error) {
         throw new UsageError(`Cannot read ${values.file}: ${errorMessage(error)}`);
     }
-    const { config, warnings } = resolveConfig(configFromFlags(values));
-    if (warnings.length) throw new UsageError(warnings.join("\n"));
-    const logger = new Logger(cliSink, config.log.level);
-    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onStatus: () => undefined });
-    try {
-        await models.configure(config);
-        const engine = models.engine;
-        // The manager has logged why (model missing, offline, corrupt file...).
-        if (!engine) return 1;
+    return withEngine(values, async (engine, config) => {
         const document = TextDocument.create(`file://${values.file}`, "plaintext", 1, text);
         const completion = await completeAt(engine, document, position, config.completion);
         if (values.json) {
@@ -138,10 +184,7 @@ async function complete(values: Values): Promise<number> {
         } else {
             process.stdout.write(completion.text + (completion.text.endsWith("\n") ? "" : "\n"));
         }
-        return 0;
-    } finally {
-        await models.dispose();
-    }
+    });
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -1,12 +1,15 @@
 import type { ProgressHandle, ProgressSink } from "../engine/modelManager.js";
 
-/** A progress bar on stderr (stdout stays clean for --json); plain lines when stderr is not a terminal. */
+/** Seconds between progress lines when stderr is not a terminal (a CI log): long downloads only. */
+const LOG_INTERVAL_MS = 10_000;
+
+/** A progress bar on stderr (stdout stays clean for --json); occasional lines when stderr is not a terminal. */
 export const terminalProgress: ProgressSink = {
     async begin(title: string): Promise<ProgressHandle> {
         const tty = process.stderr.isTTY === true;
-        let lastDecile = -1;
+        let lastLine = Date.now();
         let open = true;
-        process.stderr.write(`${title}\n`);
+        if (tty) process.stderr.write(`${title}\n`);
         return {
             report(fraction, message) {
                 if (!open) return;
@@ -16,9 +19,9 @@ export const terminalProgress: ProgressSink = {
                     process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${message}\x1b[K`);
                     return;
                 }
-                const decile = Math.floor(fraction * 10);
-                if (decile !== lastDecile) process.stderr.write(`${message}\n`);
-                lastDecile = decile;
+                if (Date.now() - lastLine < LOG_INTERVAL_MS) return;
+                lastLine = Date.now();
+                process.stderr.write(`${title}: ${message}\n`);
             },
             done() {
                 if (open && tty) process.stderr.write("\n");

@@ -44,6 +44,9 @@ export interface CodeLlamaConfig {
         /** Share of the context the text after the cursor may use. */
         suffixShare: number;
     };
+    chat: {
+        maxTokens: number;
+    };
     log: {
         level: LogLevel;
     };
@@ -114,6 +117,10 @@ export const SETTINGS = {
     "completion.suffixShare": {
         type: "number", default: 0.2, minimum: 0, maximum: 0.9, scope: "window",
         description: "Share of the context size that the text after the cursor may use.",
+    },
+    "chat.maxTokens": {
+        type: "integer", default: 1024, minimum: 1, maximum: 8192, scope: "window",
+        description: "Most tokens generated for one chat answer (at most half the context size).",
     },
     "log.level": {
         type: "string", default: "info", enum: LOG_LEVELS, scope: "window",

@@ -48,6 +48,11 @@ const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
 export interface GenerateOptions {
     maxTokens: number;
     signal?: AbortSignal;
+    /**
+     * Sequences share the context's batches; "interactive" work (completion while typing) gets
+     * more of each batch than "background" work (a streaming chat answer).
+     */
+    priority?: "interactive" | "background";
     /** Called with each generated token (end-of-generation tokens excluded); return true to stop. */
     onToken?(token: Token, generated: readonly Token[]): boolean | void;
 }
@@ -72,6 +77,7 @@ export interface EngineTokenizer {
     encodeInfilling(text: string): Token[];
     detokenize(tokens: readonly Token[], context?: readonly Token[]): string;
     readonly fim: FimSpecialTokens | undefined;
+    readonly bos: Token | undefined;
     readonly eos: Token | undefined;
     readonly eot: Token | undefined;
 }
@@ -140,7 +146,11 @@ export class Engine {
             const tokens: Token[] = [];
             let stopReason: Generation["stopReason"] = "max-tokens";
             let promptMs = 0;
-            const iterator = sequence.evaluate(prompt.slice(reused) as LlamaToken[], { temperature: 0, yieldEogToken: true });
+            const iterator = sequence.evaluate(prompt.slice(reused) as LlamaToken[], {
+                temperature: 0,
+                yieldEogToken: true,
+                evaluationPriority: options.priority === "background" ? 1 : 5,
+            });
             try {
                 for await (const token of iterator) {
                     if (promptMs === 0) promptMs = performance.now() - started;
@@ -305,6 +315,7 @@ function createTokenizer(model: LlamaModel): EngineTokenizer {
         // Passing the prompt's tail as context keeps a leading space that SentencePiece would strip at a text start.
         detokenize: (tokens, context) => model.detokenize(tokens as never[], false, context as never[] | undefined),
         fim,
+        bos: bos ?? undefined,
         eos: eos ?? undefined,
         eot: eot ?? undefined,
     };

@@ -20,7 +20,19 @@ import type { CodeLlamaConfig } from "../config/schema.js";
 import { completeAt } from "../completion/completer.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, Logger } from "../log/logger.js";
-import { type ClientExperimentalCapabilities, downloadModelRequest, reloadModelRequest, type ServerStatus, statusNotification, statusRequest } from "../protocol.js";
+import { answerChat } from "../chat/chatService.js";
+import { conversationProblem } from "../chat/instructPrompt.js";
+import {
+    type ChatParams,
+    chatDeltaProgress,
+    chatRequest,
+    type ClientExperimentalCapabilities,
+    downloadModelRequest,
+    reloadModelRequest,
+    type ServerStatus,
+    statusNotification,
+    statusRequest,
+} from "../protocol.js";
 import { LatestOnly } from "./latestOnly.js";
 
 export const SERVER_NAME = "codellama";
@@ -115,6 +127,36 @@ export function startServer(connection: Connection, logger: Logger): void {
     });
 
     connection.languages.inlineCompletion.on(async (params, token) => inlineCompletion(params, token));
+    connection.onRequest(chatRequest, async (params, token) => chat(params, token));
+
+    async function chat(params: ChatParams, token: CancellationToken) {
+        const problem = conversationProblem(params?.messages);
+        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `codellama/chat: ${problem}`);
+        if (params.maxTokens !== undefined && !(Number.isInteger(params.maxTokens) && params.maxTokens > 0)) {
+            throw new ResponseError(ErrorCodes.InvalidParams, "codellama/chat: maxTokens must be a positive integer");
+        }
+        const engine = models.engine;
+        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${models.status.message}`);
+        const controller = new AbortController();
+        const subscription = token.onCancellationRequested(() => controller.abort());
+        const done = models.beginGeneration();
+        try {
+            const partialResultToken = params.partialResultToken;
+            const answer = await answerChat(engine, params.messages, {
+                maxTokens: params.maxTokens ?? config.chat.maxTokens,
+                signal: controller.signal,
+                onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
+            });
+            logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
+            return answer;
+        } catch (error) {
+            logger.error(`Chat failed: ${errorMessage(error)}`);
+            throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
+        } finally {
+            subscription.dispose();
+            done();
+        }
+    }
 
     async function inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
         const document = documents.get(params.textDocument.uri);

@@ -1,0 +1,100 @@
+// codellama/chat over LSP with the real engine on generated models.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { CancellationTokenSource, ErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest } from "../../server/src/protocol.js";
+import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+
+let nextToken = 0;
+/** Sends codellama/chat with a partialResultToken and collects the streamed deltas. */
+function chat(server: ServerUnderTest, params: Omit<ChatParams, "partialResultToken">, source?: CancellationTokenSource, onDelta?: (delta: string) => void): { deltas: string[]; answer: Promise<ChatAnswer> } {
+    const partialResultToken = `chat-${nextToken++}`;
+    const deltas: string[] = [];
+    const subscription = server.connection.onProgress(chatDeltaProgress, partialResultToken, ({ delta }) => {
+        deltas.push(delta);
+        onDelta?.(delta);
+    });
+    const answer = server.connection.sendRequest(chatRequest, { ...params, partialResultToken }, source?.token).finally(() => subscription.dispose());
+    return { deltas, answer };
+}
+
+describe("codellama/chat", () => {
+    let server: ServerUnderTest;
+    before(async () => {
+        server = await startServer({ settings: testSettings(await ensureTinyModel(), { engine: { contextSize: 256 } }) });
+        await server.waitForStatus(isState("ready"));
+    });
+    after(() => server.stop());
+
+    it("streams the scripted Instruct answer; the deltas concatenate to the final content", async () => {
+        const { deltas, answer } = chat(server, { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Write add(a, b)" }] });
+        const result = await answer;
+        assert.equal(result.content, INSTRUCT_CHAT_ANSWER);
+        assert.equal(deltas.join(""), result.content);
+        assert.ok(deltas.length > 3);
+        assert.equal(result.stopReason, "end-of-generation");
+        assert.equal(result.usage.droppedMessages, 0);
+        assert.ok(result.usage.promptTokens > 10);
+        assert.equal(result.usage.completionTokens, 12);
+    });
+
+    it("leaves out the oldest turns when the conversation does not fit the context, and says so", async () => {
+        const long = "word ".repeat(60);
+        const messages: ChatParams["messages"] = [{ role: "system", content: "Be brief." }];
+        for (let turn = 0; turn < 4; turn++) messages.push({ role: "user", content: `${turn}: ${long}` }, { role: "assistant", content: long });
+        messages.push({ role: "user", content: "And now?" });
+        const result = await chat(server, { messages, maxTokens: 32 }).answer;
+        assert.ok(result.usage.droppedMessages >= 2 && result.usage.droppedMessages % 2 === 0, `dropped ${result.usage.droppedMessages}`);
+        assert.ok(result.usage.promptTokens <= 256 - 32);
+        assert.equal(result.content, INSTRUCT_CHAT_ANSWER);
+    });
+
+    it("rejects malformed conversations with InvalidParams", async () => {
+        for (const messages of [[], [{ role: "assistant", content: "hi" }], [{ role: "user", content: 1 }], "nope"]) {
+            await assert.rejects(
+                server.connection.sendRequest(chatRequest, { messages } as unknown as ChatParams),
+                (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams,
+            );
+        }
+    });
+});
+
+describe("codellama/chat cancellation and priority", () => {
+    let server: ServerUnderTest;
+    before(async () => {
+        // Random weights: the answer runs until maxTokens.
+        const random = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+        server = await startServer({ settings: testSettings(random, { engine: { contextSize: 4096 }, chat: { maxTokens: 2000 } }) });
+        await server.waitForStatus(isState("ready"));
+    });
+    after(() => server.stop());
+
+    it("$/cancelRequest stops the answer at once and keeps what was produced", async () => {
+        const source = new CancellationTokenSource();
+        let cancelled = false;
+        const { deltas, answer } = chat(server, { messages: [{ role: "user", content: "Tell me a long story" }] }, source, () => {
+            if (!cancelled && deltas.length >= 5) {
+                cancelled = true;
+                source.cancel();
+            }
+        });
+        const result = await answer;
+        assert.equal(result.stopReason, "cancelled");
+        assert.ok(result.usage.completionTokens < 2000, `generated ${result.usage.completionTokens}`);
+        assert.ok(result.content.length > 0);
+        assert.ok(result.content.startsWith(deltas.slice(0, 5).join("")), "the kept content is what was streamed");
+    });
+
+    it("a completion is served while an answer streams", async () => {
+        server.open("file:///c.js", "function add(a, b) {\n    \n}\n");
+        const { deltas, answer } = chat(server, { messages: [{ role: "user", content: "Another story" }], maxTokens: 1500 });
+        while (deltas.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+        const completion = await server.complete("file:///c.js", 1, 4);
+        const deltasWhenCompleted = deltas.length;
+        assert.ok(Array.isArray(completion.items));
+        const result = await answer;
+        assert.equal(result.stopReason, "max-tokens");
+        assert.ok(deltasWhenCompleted < deltas.length / 2, `the completion came back after ${deltasWhenCompleted} of ${deltas.length} chat deltas`);
+    });
+});
