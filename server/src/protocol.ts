@@ -69,3 +69,38 @@ export const chatDeltaProgress = new ProgressType<ChatDelta>();
  * (`stopReason: "cancelled"`).
  */
 export const chatRequest = new RequestType<ChatParams, ChatAnswer, void>("codellama/chat");
+
+/** One answered or cancelled inline completion request, as the server measured it. */
+export interface CompletionRecord {
+    /** Server time the request arrived (ms since the epoch). */
+    receivedAt: number;
+    /** From arrival to answer, server side. */
+    latencyMs: number;
+    /** "model": generated now; "typed-through": the rest of an earlier suggestion the user is typing; "cache": a repeated request. */
+    source: "model" | "typed-through" | "cache";
+    outcome: "answered" | "empty" | "cancelled" | "error";
+    promptTokens: number;
+    /** Prompt tokens whose KV-cache entries were reused from the previous request. */
+    reusedTokens: number;
+    /** Prompt tokens evaluated for this request. */
+    evaluatedTokens: number;
+    generatedTokens: number;
+    /** Time spent inside the engine (prompt evaluation + generation). */
+    engineMs: number;
+}
+
+export interface CompletionStats {
+    requests: number;
+    answered: number;
+    cancelled: number;
+    /** Suggestions the client reported as shown / accepted (codellama.completionShown / codellama.completionAccepted). */
+    shown: number;
+    accepted: number;
+    partiallyAccepted: number;
+    latencyMs: { p50: number; p95: number };
+    /** The most recent requests, oldest first (at most 1,000). */
+    recent: CompletionRecord[];
+}
+
+/** Local-only completion statistics; nothing leaves the machine. */
+export const statsRequest = new RequestType0<CompletionStats, void>("codellama/stats");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildInstructPrompt, type ChatMessage, conversationProblem, fitConversation } from "../../server/src/chat/instructPrompt.js";
-import { TextStream } from "../../server/src/chat/textStream.js";
+import { TextStream } from "../../server/src/engine/textStream.js";
 
 // A toy encoder that keeps the text visible: one "token" per encoded string, the text as a marker.
 const texts: string[] = [];

@@ -1,31 +1,93 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cutAtSpecialTokenText, postprocessCompletion } from "../../server/src/completion/postprocess.js";
+import {
+    cutAtSpecialTokenText,
+    dropRepeatedSuffixLines,
+    postprocessCompletion,
+    type PostprocessOptions,
+    repeatsLineAbove,
+    surroundings,
+    trimSuffixOverlap,
+} from "../../server/src/completion/postprocess.js";
+import { completionScope } from "../../server/src/completion/scope.js";
+
+const spaces4 = { useTabs: false, size: 4 };
+/** Options for a cursor between `prefix` and `suffix`, as the completer builds them. */
+function at(prefix: string, suffix: string, eol: "\n" | "\r\n" = "\n", documentIndent = spaces4): PostprocessOptions {
+    const around = surroundings(prefix, suffix, documentIndent);
+    return { ...around, eol, scope: completionScope(around.linePrefix, around.lineSuffix, documentIndent.size) };
+}
 
 describe("postprocessCompletion", () => {
-    const lf = { eol: "\n" as const };
+    const body = at("function add(a, b) {\n    ", "\n}\n");
     it("keeps ordinary code as it is", () => {
-        assert.equal(postprocessCompletion("return a + b;", lf), "return a + b;");
+        assert.equal(postprocessCompletion("return a + b;", body), "return a + b;");
     });
     it("never shows special-token text", () => {
         for (const marker of ["<EOT>", "▁<EOT>", "<PRE>", "<SUF>", "<MID>", "</s>", "<s>", "[INST]", "[/INST]", "<<SYS>>"]) {
-            assert.equal(postprocessCompletion(`x = 1;${marker} junk`, lf), "x = 1;", marker);
+            assert.equal(postprocessCompletion(`x = 1;${marker} junk`, body), "x = 1;", marker);
         }
     });
     it("drops completions that are only whitespace", () => {
-        assert.equal(postprocessCompletion(" \n\t\n", lf), "");
-        assert.equal(postprocessCompletion("<EOT>", lf), "");
+        assert.equal(postprocessCompletion(" \n\t\n", body), "");
+        assert.equal(postprocessCompletion("<EOT>", body), "");
     });
     it("trims trailing blank lines", () => {
-        assert.equal(postprocessCompletion("a();\n\n  \n", lf), "a();");
+        assert.equal(postprocessCompletion("a();\n\n  \n", body), "a();");
     });
     it("writes the document's CRLF line breaks", () => {
-        assert.equal(postprocessCompletion("\n  return a + b;\n}", { eol: "\r\n" }), "\r\n  return a + b;\r\n}");
+        assert.equal(postprocessCompletion("\n    return a + b;", at("function add(a, b) {", "\n}\n", "\r\n")), "\r\n    return a + b;");
+    });
+    it("leaves indentation alone when the document has none to follow", () => {
+        assert.equal(postprocessCompletion("\n  return a + b;", { ...at("function add(a, b) {", "\n}\n"), documentIndent: undefined }), "\n  return a + b;");
+    });
+    it("mid-line: one line only", () => {
+        assert.equal(postprocessCompletion("a, b);\nconsole.log(1);", at("const x = add(", ");\n")), "a, b");
+    });
+    it("after a block opener: the block's body, not what follows the block", () => {
+        const opener = at("if (x) {", "\n");
+        assert.equal(postprocessCompletion("\n    y();\n    z();\n}\nafter();", opener), "\n    y();\n    z();");
+    });
+    it("does not repeat the closing bracket the editor auto-closed", () => {
+        assert.equal(postprocessCompletion("a, b)", at("add(", ")")), "a, b");
+        assert.equal(postprocessCompletion("hello\"", at("const s = \"", "\";")), "hello");
+    });
+    it("does not repeat the lines after the cursor", () => {
+        assert.equal(postprocessCompletion("\n    return a + b;\n}", at("function add(a, b) {", "\n}\n")), "\n    return a + b;");
+    });
+    it("drops a completion that only repeats the line above", () => {
+        assert.equal(postprocessCompletion("x += 1;", at("    x += 1;\n    ", "\n")), "");
+    });
+    it("keeps the file's indentation style: tabs", () => {
+        const tabs = { useTabs: true, size: 4 };
+        assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n", "\n", tabs)), "\n\tif (y) {\n\t\tz();\n\t}");
+    });
+    it("keeps the file's indentation style: width", () => {
+        const two = { useTabs: false, size: 2 };
+        assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n", "\n", two)), "\n  if (y) {\n    z();\n  }");
     });
 });
 
-describe("cutAtSpecialTokenText", () => {
-    it("leaves lookalikes in code alone", () => {
+describe("rules one by one", () => {
+    it("cutAtSpecialTokenText leaves lookalikes in code alone", () => {
         assert.equal(cutAtSpecialTokenText("a <PREFIX> b < s >"), "a <PREFIX> b < s >");
+    });
+    it("trimSuffixOverlap removes only closers or real repeats", () => {
+        assert.equal(trimSuffixOverlap("foo)", ")"), "foo");
+        assert.equal(trimSuffixOverlap("x = 1; // sum", " // sum"), "x = 1;");
+        assert.equal(trimSuffixOverlap("foo", "o"), "foo", "a single letter is no repeat");
+        assert.equal(trimSuffixOverlap("foo", ""), "foo");
+    });
+    it("dropRepeatedSuffixLines compares trimmed lines", () => {
+        assert.equal(dropRepeatedSuffixLines("a\n  b\n}", ["}", "c"]), "a\n  b");
+        assert.equal(dropRepeatedSuffixLines("a\nb", ["c"]), "a\nb");
+    });
+    it("repeatsLineAbove", () => {
+        assert.equal(repeatsLineAbove("  return x;", "return x;"), true);
+        assert.equal(repeatsLineAbove("return y;", "return x;"), false);
+    });
+    it("surroundings splits the cursor's neighbourhood", () => {
+        assert.deepEqual(surroundings("a\nb\n  c", "d\ne\nf", spaces4), { linePrefix: "  c", lineSuffix: "d", previousLine: "b", nextLines: ["e", "f"], documentIndent: spaces4 });
+        assert.deepEqual(surroundings("", "", spaces4), { linePrefix: "", lineSuffix: "", previousLine: "", nextLines: [], documentIndent: spaces4 });
     });
 });

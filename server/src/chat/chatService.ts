@@ -1,6 +1,6 @@
 import type { Engine } from "../engine/engine.js";
 import { type ChatMessage, fitConversation } from "./instructPrompt.js";
-import { TextStream } from "./textStream.js";
+import { TextStream } from "../engine/textStream.js";
 
 export interface ChatOptions {
     maxTokens: number;

@@ -13,15 +13,19 @@ export interface FimSpecialTokens {
 /**
  * Builds the token sequence Code Llama was trained on, from token ids (the text "<PRE>" does not
  * tokenize to the control token). Mirrors Meta's reference `infilling_prompt_tokens`:
- *   psm: [BOS, PRE] + encode(prefix) + [SUF] + encode_infilling(suffix) + [MID]
- *   spm: [BOS, PRE, SUF] + encode_infilling(suffix) + [MID] + encode(prefix)
- * `prefixTokens` must come from `encode` (with SentencePiece's implicit leading space) and
- * `suffixTokens` from `encodeInfilling` (without it).
+ *   psm:      [BOS, PRE] + encode(prefix) + [SUF] + encode_infilling(suffix) + [MID]
+ *   spm:      [BOS, PRE, SUF] + encode_infilling(suffix) + [MID] + encode(prefix)
+ *   psm-line: [BOS, PRE] + encode(prefix up to the line start) + [SUF] + encode_infilling(suffix)
+ *             + [MID] + encode_infilling(the line up to the cursor)
+ * psm-line is a valid PSM example whose middle starts at a line start: typing within the line only
+ * appends tokens, so the cached prompt stays valid. `prefixTokens` come from `encode` (with
+ * SentencePiece's implicit leading space); `suffixTokens` and `middleTokens` from `encodeInfilling`.
  */
-export function buildFimPrompt(format: FimFormat, special: FimSpecialTokens, prefixTokens: readonly Token[], suffixTokens: readonly Token[]): Token[] {
+export function buildFimPrompt(format: FimFormat, special: FimSpecialTokens, prefixTokens: readonly Token[], suffixTokens: readonly Token[], middleTokens: readonly Token[] = []): Token[] {
     switch (format) {
         case "psm":
-            return [special.bos, special.prefix, ...prefixTokens, special.suffix, ...suffixTokens, special.middle];
+        case "psm-line":
+            return [special.bos, special.prefix, ...prefixTokens, special.suffix, ...suffixTokens, special.middle, ...middleTokens];
         case "spm":
             return [special.bos, special.prefix, special.suffix, ...suffixTokens, special.middle, ...prefixTokens];
     }

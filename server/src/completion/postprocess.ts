@@ -1,19 +1,43 @@
+import { detectIndentation, type IndentStyle, reindent } from "./indentation.js";
+import { type CompletionScope, cutToScope } from "./scope.js";
+
 /**
  * Text of Code Llama's control tokens and SentencePiece markers. A model sometimes spells them out as
  * ordinary text; what follows is never part of the code, so the completion ends there.
  */
 const SPECIAL_TOKEN_TEXT = /\u2581?<(?:PRE|SUF|MID|EOT)>|<\/?s>|<unk>|\[\/?INST\]|<<\/?SYS>>/;
 
-export interface PostprocessOptions {
-    /** Line break of the document at the cursor; the model writes "\n". */
-    eol: "\n" | "\r\n";
+/** What the rules need to know about the cursor's surroundings (line breaks normalised to "\n"). */
+export interface CursorSurroundings {
+    /** The cursor's line up to the cursor. */
+    linePrefix: string;
+    /** The cursor's line after the cursor. */
+    lineSuffix: string;
+    /** The line above the cursor's line ("" on the first line). */
+    previousLine: string;
+    /** The lines after the cursor's line (a few are enough). */
+    nextLines: string[];
+    /** Undefined when the document shows no indentation to follow. */
+    documentIndent: IndentStyle | undefined;
 }
 
-/** Turns raw model text into what the editor shows, or "" when nothing is worth showing. */
+export interface PostprocessOptions extends CursorSurroundings {
+    /** Line break of the document at the cursor; the model writes "\n". */
+    eol: "\n" | "\r\n";
+    scope: CompletionScope;
+}
+
+/** Turns raw model text into what the editor shows, or "" when nothing is worth showing. Pure. */
 export function postprocessCompletion(raw: string, options: PostprocessOptions): string {
     let text = cutAtSpecialTokenText(raw);
-    text = trimTrailingBlankLines(text);
+    text = cutToScope(text, options.scope, options.documentIndent?.size).text;
+    text = text.replace(/\s+$/, "");
+    text = dropRepeatedSuffixLines(text, options.nextLines);
+    text = trimSuffixOverlap(text, options.lineSuffix);
     if (text.trim() === "") return "";
+    if (repeatsLineAbove(options.linePrefix + text, options.previousLine)) return "";
+    const modelIndent = detectIndentation(options.linePrefix + text);
+    if (options.documentIndent && modelIndent) text = reindent(text, modelIndent, options.documentIndent);
     return options.eol === "\r\n" ? text.replace(/\r?\n/g, "\r\n") : text;
 }
 
@@ -22,7 +46,50 @@ export function cutAtSpecialTokenText(text: string): string {
     return match ? text.slice(0, match.index) : text;
 }
 
-/** Drops trailing whitespace-only lines and trailing spaces of the last line, which only add noise. */
-export function trimTrailingBlankLines(text: string): string {
-    return text.replace(/\s+$/, "");
+const CLOSERS = /^[\s)\]}>"'`;,.:]+$/;
+
+/**
+ * Removes the end of the completion that the text after the cursor already has: brackets and
+ * quotes the editor auto-closed (`foo(a, b)` before `)`), or a longer repeated piece of the line.
+ */
+export function trimSuffixOverlap(text: string, lineSuffix: string): string {
+    const suffix = lineSuffix.trimEnd();
+    if (!suffix) return text;
+    for (let length = Math.min(suffix.length, text.length); length > 0; length--) {
+        const overlap = suffix.slice(0, length);
+        if (text.endsWith(overlap) && (CLOSERS.test(overlap) || length >= 4)) return text.slice(0, text.length - length);
+    }
+    return text;
+}
+
+/** Drops the completion's last lines when they repeat the lines that follow the cursor's line. */
+export function dropRepeatedSuffixLines(text: string, nextLines: readonly string[]): string {
+    const lines = text.split("\n");
+    const upcoming = nextLines.map((line) => line.trim()).filter((line) => line !== "");
+    if (lines.length < 2 || upcoming.length === 0) return text;
+    for (let count = Math.min(upcoming.length, lines.length - 1); count > 0; count--) {
+        const tail = lines.slice(lines.length - count).map((line) => line.trim());
+        if (tail.every((line, index) => line === upcoming[index])) return lines.slice(0, lines.length - count).join("\n").replace(/\s+$/, "");
+    }
+    return text;
+}
+
+/** The completed line only repeats the line above (a common degenerate answer). */
+export function repeatsLineAbove(completedLine: string, previousLine: string): boolean {
+    const line = completedLine.split("\n")[0]!.trim();
+    return line.length > 0 && line === previousLine.trim() && !completedLine.includes("\n");
+}
+
+/** Splits the normalised text around the cursor into what the rules need. */
+export function surroundings(prefix: string, suffix: string, documentIndent: IndentStyle | undefined): CursorSurroundings {
+    const lineStart = prefix.lastIndexOf("\n") + 1;
+    const previousStart = prefix.lastIndexOf("\n", lineStart - 2) + 1;
+    const lineEnd = suffix.indexOf("\n");
+    return {
+        linePrefix: prefix.slice(lineStart),
+        lineSuffix: lineEnd < 0 ? suffix : suffix.slice(0, lineEnd),
+        previousLine: lineStart > 0 ? prefix.slice(previousStart, lineStart - 1) : "",
+        nextLines: lineEnd < 0 ? [] : suffix.slice(lineEnd + 1).split("\n", 4),
+        documentIndent,
+    };
 }

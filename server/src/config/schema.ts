@@ -10,7 +10,7 @@ export const DEFAULT_MODEL_URI = "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codella
 export const GPU_MODES = ["auto", "cuda", "vulkan", "metal", "off"] as const;
 export type GpuMode = (typeof GPU_MODES)[number];
 
-export const FIM_FORMATS = ["psm", "spm"] as const;
+export const FIM_FORMATS = ["psm", "psm-line", "spm"] as const;
 export type FimFormat = (typeof FIM_FORMATS)[number];
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -39,6 +39,8 @@ export interface CodeLlamaConfig {
         enabled: boolean;
         maxTokens: number;
         fimFormat: FimFormat;
+        /** Keep the KV cache between requests (off only to measure what it saves). */
+        reuseCache: boolean;
         /** Share of the context the text before the cursor may use. */
         prefixShare: number;
         /** Share of the context the text after the cursor may use. */
@@ -108,7 +110,11 @@ export const SETTINGS = {
     },
     "completion.fimFormat": {
         type: "string", default: "psm", enum: FIM_FORMATS, scope: "window",
-        description: "Fill-in-the-middle prompt layout: `psm` (prefix-suffix-middle, Meta's reference) or `spm` (suffix-prefix-middle).",
+        description: "Fill-in-the-middle prompt layout: `psm` (prefix-suffix-middle, Meta's reference), `psm-line` (PSM with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`, so typing within a line only appends tokens to the cached prompt) or `spm` (suffix-prefix-middle).",
+    },
+    "completion.reuseCache": {
+        type: "boolean", default: true, scope: "window",
+        description: "Reuse the model's cache of the previous prompt and evaluate only what changed. Turn off only to measure what it saves.",
     },
     "completion.prefixShare": {
         type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",

@@ -53,6 +53,8 @@ export interface GenerateOptions {
      * more of each batch than "background" work (a streaming chat answer).
      */
     priority?: "interactive" | "background";
+    /** Keep the common prefix with the sequence's cache (default); false re-evaluates everything. */
+    reuseCache?: boolean;
     /** Called with each generated token (end-of-generation tokens excluded); return true to stop. */
     onToken?(token: Token, generated: readonly Token[]): boolean | void;
 }
@@ -140,7 +142,7 @@ export class Engine {
             if (prompt.length === 0 || maxTokens === 0) return { ...cancelled(), stopReason: "max-tokens" };
 
             // At least one prompt token must be evaluated to get the next token's logits.
-            const reused = Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
+            const reused = options.reuseCache === false ? 0 : Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
             if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
             const tokens: Token[] = [];
