@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
+import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
 import { CODE_ANSWER, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
 import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
 
@@ -37,7 +38,11 @@ describe("inline completion over LSP", () => {
     it("answers with the model's scripted fill-in-the-middle completion at the cursor", async () => {
         server.open("file:///add.js", SOURCE);
         const result = await server.complete("file:///add.js", 1, 4);
-        assert.deepEqual(result.items, [{ insertText: FIM_ANSWER, range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } } }]);
+        assert.deepEqual(result.items, [{
+            insertText: FIM_ANSWER,
+            range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } },
+            command: { title: "Code Llama: suggestion accepted", command: "codellama.completionAccepted" },
+        }]);
     });
 
     it("keeps the insert range right after emoji (UTF-16 positions)", async () => {
@@ -102,40 +107,42 @@ describe("cancellation", () => {
     before(async () => {
         server = await startServer({ settings: testSettings(random, { completion: { maxTokens }, engine: { contextSize: 4096 } }) });
         await server.waitForStatus(isState("ready"));
-        server.open("file:///long.ts", SOURCE);
     });
+    // Each test its own document: a repeated request would be answered from the suggestion cache.
+    let documents = 0;
+    const freshDocument = (): string => {
+        const uri = `file:///long-${documents++}.ts`;
+        server.open(uri, SOURCE);
+        return uri;
+    };
     after(() => server.stop());
 
-    const generated = (): { generatedTokens: number; stopReason: string }[] =>
-        server.logs.flatMap((log) => {
-            const match = /^completion .* stats (\{.*\})$/.exec(log.message);
-            return match ? [JSON.parse(match[1]!)] : [];
-        });
+    const generated = async (): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
 
     it("runs to maxTokens when nobody cancels (the baseline)", async () => {
-        await server.complete("file:///long.ts", 1, 4);
-        assert.deepEqual(generated().map((g) => [g.generatedTokens, g.stopReason]), [[maxTokens, "max-tokens"]]);
+        await server.complete(freshDocument(), 1, 4);
+        assert.deepEqual((await generated()).map((g) => [g.generatedTokens, g.outcome]), [[maxTokens, "answered"]]);
     });
 
     it("$/cancelRequest stops the generation early and answers RequestCancelled", async () => {
         const source = new CancellationTokenSource();
         const busy = server.nextStatus((status) => status.busy, 30_000);
-        const request = server.complete("file:///long.ts", 1, 4, source.token);
+        const request = server.complete(freshDocument(), 1, 4, source.token);
         await busy;
         const idle = server.nextStatus((status) => !status.busy && status.state === "ready");
         source.cancel();
         await assert.rejects(request, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
         await idle;
-        const cancelled = generated().at(-1)!;
-        assert.equal(cancelled.stopReason, "cancelled");
+        const cancelled = (await generated()).at(-1)!;
+        assert.equal(cancelled.outcome, "cancelled");
         assert.ok(cancelled.generatedTokens < maxTokens, `generated ${cancelled.generatedTokens} of ${maxTokens} tokens`);
     });
 
     it("a newer request supersedes an older one still generating", async () => {
         const busy = server.nextStatus((status) => status.busy, 30_000);
-        const first = server.complete("file:///long.ts", 1, 4);
+        const first = server.complete(freshDocument(), 1, 4);
         await busy;
-        const second = server.complete("file:///long.ts", 1, 4);
+        const second = server.complete(freshDocument(), 1, 4);
         await assert.rejects(first, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
         assert.equal((await second).items.length, 1);
     });

@@ -28,7 +28,7 @@ export interface FunctionSpan {
 }
 
 export interface ReplayScript {
-    /** "<package>@<version>/<path>:<line> <name>" */
+    /** "<path below node_modules>:<line> <function name>" */
     id: string;
     relPath: string;
     packageName: string;
@@ -243,7 +243,7 @@ export function replayScript(picked: PickedFunction, maxKeystrokes: number): Rep
     const indent = first.slice(0, indentOf(first));
     const body = [first.slice(indent.length), ...lines.slice(span.startLine + 1, span.endLine + 1)].join("\n");
     return {
-        id: `${file.packageName}@${file.packageVersion}/${path.posix.relative(file.packageName, file.relPath.split(path.sep).join("/"))}:${span.startLine + 1} ${span.name}`,
+        id: `${file.relPath.split(path.sep).join("/")}:${span.startLine + 1} ${span.name}`,
         relPath: file.relPath,
         packageName: file.packageName,
         packageVersion: file.packageVersion,

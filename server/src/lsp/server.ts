@@ -17,7 +17,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
-import { completeAt } from "../completion/completer.js";
+import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, Logger } from "../log/logger.js";
 import { answerChat } from "../chat/chatService.js";
@@ -30,12 +30,16 @@ import {
     downloadModelRequest,
     reloadModelRequest,
     type ServerStatus,
+    statsRequest,
     statusNotification,
     statusRequest,
 } from "../protocol.js";
 import { LatestOnly } from "./latestOnly.js";
 
 export const SERVER_NAME = "codellama";
+/** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */
+export const ACCEPTED_COMMAND = "codellama.completionAccepted";
+export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
 const DOWNLOAD_ACTION = "Download";
 
 /**
@@ -49,7 +53,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     let pullConfiguration = false;
     let workDoneProgress = false;
     let clientShowsStatus = false;
-    const completions = new LatestOnly();
+    const latestCompletion = new LatestOnly();
 
     const progress: ProgressSink = {
         async begin(title, onCancel) {
@@ -76,6 +80,8 @@ export function startServer(connection: Connection, logger: Logger): void {
         },
     });
 
+    const completions = new CompletionService({ engine: () => models.engine });
+
     /** For clients without their own status display: standard LSP messages, and a standard question for the download. */
     async function tellUser(status: ServerStatus): Promise<void> {
         if (status.error === "model-not-downloaded") {
@@ -96,6 +102,7 @@ export function startServer(connection: Connection, logger: Logger): void {
             capabilities: {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
                 inlineCompletionProvider: true,
+                executeCommandProvider: { commands: [ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND] },
             },
             serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
         };
@@ -117,6 +124,12 @@ export function startServer(connection: Connection, logger: Logger): void {
     });
 
     connection.onRequest(statusRequest, () => models.status);
+    connection.onRequest(statsRequest, () => completions.snapshot());
+    connection.onExecuteCommand((params) => {
+        if (params.command === ACCEPTED_COMMAND) completions.event("accepted");
+        else if (params.command === PARTIALLY_ACCEPTED_COMMAND) completions.event("partiallyAccepted");
+        else throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command: ${params.command}`);
+    });
     connection.onRequest(reloadModelRequest, async () => {
         await models.reload();
         return models.status;
@@ -161,19 +174,17 @@ export function startServer(connection: Connection, logger: Logger): void {
     async function inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
         const document = documents.get(params.textDocument.uri);
         if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
-        if (!config.completion.enabled) return { items: [] };
-        const engine = models.engine;
-        if (!engine) return { items: [] };
-        return completions.run(token, async (signal) => {
+        if (!config.completion.enabled || !models.engine) return { items: [] };
+        return latestCompletion.run(token, async (signal) => {
             const done = models.beginGeneration();
             try {
-                const completion = await completeAt(engine, document, params.position, config.completion, signal);
-                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(completion.text)} stats ${JSON.stringify(completion.generation)}`);
-                if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
-                if (!completion.text) return { items: [] };
-                const range = { start: completion.position, end: completion.position };
-                return { items: [{ insertText: completion.text, range }] };
+                const suggestion = await completions.complete(document, params.position, config.completion, signal);
+                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(completions.snapshot().recent.at(-1))}`);
+                if (!suggestion?.text) return { items: [] };
+                const range = { start: suggestion.position, end: suggestion.position };
+                return { items: [{ insertText: suggestion.text, range, command: { title: "Code Llama: suggestion accepted", command: ACCEPTED_COMMAND } }] };
             } catch (error) {
+                if (error instanceof CompletionCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
                 if (error instanceof ResponseError) throw error;
                 logger.error(`Completion failed: ${errorMessage(error)}`);
                 throw new ResponseError(ErrorCodes.InternalError, `Completion failed: ${errorMessage(error)}`);
@@ -198,7 +209,10 @@ export function startServer(connection: Connection, logger: Logger): void {
         const changed = changedKeys(config, resolved.config);
         config = resolved.config;
         logger.setLevel(config.log.level);
-        if (changed.length > 0) logger.info(`Configuration changed: ${changed.join(", ")}`);
+        if (changed.length > 0) {
+            logger.info(`Configuration changed: ${changed.join(", ")}`);
+            completions.reset();
+        }
     }
 
     connection.onShutdown(async () => {

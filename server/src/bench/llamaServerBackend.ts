@@ -1,0 +1,236 @@
+/**
+ * The stack llama.vscode uses: llama.cpp's `llama-server` started with `-np 1 --cache-reuse 256`,
+ * asked through POST /infill the way llama.vscode asks it (see llamaVscode.ts).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Backend, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
+import { sleep } from "./backend.js";
+import { infillInput, infillPayload, LLAMA_VSCODE_DEFAULTS, ResultCache, skipsAutomaticRequest, trimSuggestion } from "./llamaVscode.js";
+import { endChild, MemorySampler } from "./proc.js";
+
+export interface LlamaServerOptions {
+    label: string;
+    bin: string;
+    modelPath: string;
+    contextSize: number;
+    threads: number;
+    maxTokens: number;
+    /** --spm-infill: the suffix first, so typing only appends to the cached prompt. */
+    spmInfill?: boolean;
+    /** cache_prompt in each request (llama.vscode: true). */
+    cachePrompt?: boolean;
+    /** More command-line arguments for llama-server. */
+    extraArgs?: readonly string[];
+    onLog?(line: string): void;
+    readyTimeoutMs?: number;
+}
+
+/** The command line: llama.vscode's documented `-np 1 --cache-reuse 256`, this benchmark's context size and threads. */
+export function llamaServerArgs(options: Pick<LlamaServerOptions, "modelPath" | "contextSize" | "threads" | "spmInfill" | "extraArgs">, port: number): string[] {
+    return [
+        "-m", options.modelPath,
+        "-c", String(options.contextSize),
+        "-np", "1",
+        "--cache-reuse", "256",
+        "-t", String(options.threads),
+        "-tb", String(options.threads),
+        "--host", "127.0.0.1",
+        "--port", String(port),
+        ...(options.spmInfill ? ["--spm-infill"] : []),
+        ...(options.extraArgs ?? []),
+    ];
+}
+
+interface InfillResponse {
+    content?: string;
+    tokens_evaluated?: number;
+    timings?: { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number; cache_n?: number };
+}
+
+/** Evaluated/reused/generated tokens and engine time out of an /infill answer's `timings`. */
+export function numbersFromTimings(response: InfillResponse, serverLatencyMs: number): ServerNumbers {
+    const timings = response.timings ?? {};
+    const evaluated = timings.prompt_n ?? 0;
+    const reused = timings.cache_n ?? Math.max(0, (response.tokens_evaluated ?? evaluated) - evaluated);
+    return {
+        source: "model",
+        promptTokens: evaluated + reused,
+        reusedTokens: reused,
+        evaluatedTokens: evaluated,
+        generatedTokens: timings.predicted_n ?? 0,
+        engineMs: (timings.prompt_ms ?? 0) + (timings.predicted_ms ?? 0),
+        serverLatencyMs,
+    };
+}
+
+export class LlamaServerBackend implements Backend {
+    readonly label: string;
+    private child: ChildProcess | undefined;
+    private home: string | undefined;
+    private port = 0;
+    private memory: MemorySampler | undefined;
+    private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    private readonly documents = new Map<string, string>();
+    private readonly cache = new ResultCache();
+    /** llama.vscode's isRequestInProgress. */
+    private inProgress = false;
+    private readonly logTail: string[] = [];
+
+    constructor(private readonly options: LlamaServerOptions) {
+        this.label = options.label;
+    }
+
+    get pid(): number | undefined {
+        return this.child?.pid;
+    }
+
+    async start(): Promise<void> {
+        this.port = await freePort();
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-bench-llama-"));
+        this.home = home;
+        fs.mkdirSync(path.join(home, "tmp"));
+        const args = llamaServerArgs(this.options, this.port);
+        this.options.onLog?.(`[${this.label}] ${this.options.bin} ${args.join(" ")}`);
+        const child = spawn(this.options.bin, args, {
+            env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache"), LLAMA_CACHE: path.join(home, ".cache") },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        this.child = child;
+        const keep = (chunk: string): void => {
+            for (const line of chunk.split("\n")) {
+                if (!line.trim()) continue;
+                this.logTail.push(line);
+                if (this.logTail.length > 40) this.logTail.shift();
+                this.options.onLog?.(`[${this.label}] ${line}`);
+            }
+        };
+        child.stdout!.setEncoding("utf8").on("data", keep);
+        child.stderr!.setEncoding("utf8").on("data", keep);
+        this.memory = new MemorySampler(child.pid!).start();
+        let exited: string | undefined;
+        child.once("exit", (code, signal) => (exited = String(signal ?? code)));
+        const deadline = performance.now() + (this.options.readyTimeoutMs ?? 300_000);
+        for (;;) {
+            if (exited !== undefined) throw new Error(`${this.label}: llama-server exited (${exited}) before it was ready:\n${this.logTail.join("\n")}`);
+            if (performance.now() > deadline) throw new Error(`${this.label}: llama-server was not ready in time:\n${this.logTail.join("\n")}`);
+            const health = await this.http("GET", "/health").catch(() => undefined);
+            if (health?.status === 200) return;
+            await sleep(200);
+        }
+    }
+
+    async open(uri: string, _languageId: string, text: string): Promise<void> {
+        this.documents.set(uri, text);
+    }
+
+    change(edit: KeystrokeEdit): void {
+        this.documents.set(edit.uri, edit.text);
+    }
+
+    close(uri: string): void {
+        this.documents.delete(uri);
+    }
+
+    /** llama.vscode's getCompletionItems for an automatic trigger. */
+    request(uri: string, position: Position): PendingRequest {
+        const text = this.documents.get(uri) ?? "";
+        let cancelled = false;
+        const sentAtEpoch = Date.now();
+        const started = performance.now();
+        const run = async (): Promise<RequestResult> => {
+            // One request at a time: poll until the running one is done; give up when cancelled meanwhile.
+            while (this.inProgress) {
+                await sleep(LLAMA_VSCODE_DEFAULTS.pollMs);
+                if (cancelled) return { outcome: "cancelled", latencyMs: performance.now() - started };
+            }
+            this.inProgress = true;
+            try {
+                const input = infillInput(text, position);
+                if (skipsAutomaticRequest(input)) return { outcome: "skipped", latencyMs: performance.now() - started };
+                const cached = this.cache.lookup(input);
+                if (cached !== undefined) {
+                    const latencyMs = performance.now() - started;
+                    const server: ServerNumbers = { source: "cache", promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, serverLatencyMs: 0 };
+                    if (cancelled) return { outcome: "cancelled", latencyMs, server };
+                    return cached.trim() ? { outcome: "answered", latencyMs, text: cached, server } : { outcome: "empty", latencyMs, server };
+                }
+                if (cancelled) return { outcome: "cancelled", latencyMs: performance.now() - started };
+                const body = infillPayload(input, { nPredict: this.options.maxTokens, cachePrompt: this.options.cachePrompt });
+                const httpStarted = performance.now();
+                const response = await this.http("POST", "/infill", body);
+                const httpMs = performance.now() - httpStarted;
+                const latencyMs = performance.now() - started;
+                if (response.status !== 200) return { outcome: "error", latencyMs, error: `HTTP ${response.status}: ${response.body.slice(0, 300)}` };
+                const data = JSON.parse(response.body) as InfillResponse;
+                const server = numbersFromTimings(data, httpMs);
+                const completion = trimSuggestion(data.content ?? "");
+                if (completion.trim()) this.cache.put(input, completion);
+                // llama.vscode returns it, but VS Code drops the answer of a cancelled request.
+                if (cancelled) return { outcome: "cancelled", latencyMs, server, text: completion };
+                return completion.trim() ? { outcome: "answered", latencyMs, text: completion, server } : { outcome: "empty", latencyMs, server };
+            } catch (error) {
+                return { outcome: "error", latencyMs: performance.now() - started, error: error instanceof Error ? error.message : String(error) };
+            } finally {
+                this.inProgress = false;
+            }
+        };
+        return {
+            sentAtEpoch,
+            done: run(),
+            cancel: () => {
+                cancelled = true;
+            },
+        };
+    }
+
+    async stop(): Promise<{ peakRssKb: number }> {
+        const peak = this.memory?.stop() ?? { peakRssKb: 0 };
+        if (this.child) await endChild(this.child);
+        this.agent.destroy();
+        if (this.home) fs.rmSync(this.home, { recursive: true, force: true });
+        return peak;
+    }
+
+    private http(method: "GET" | "POST", pathname: string, body?: unknown): Promise<{ status: number; body: string }> {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        return new Promise((resolve, reject) => {
+            const request = http.request(
+                {
+                    host: "127.0.0.1",
+                    port: this.port,
+                    method,
+                    path: pathname,
+                    agent: this.agent,
+                    headers: payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) },
+                },
+                (response) => {
+                    const chunks: Buffer[] = [];
+                    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+                    response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+                    response.on("error", reject);
+                },
+            );
+            request.on("error", reject);
+            if (payload !== undefined) request.write(payload);
+            request.end();
+        });
+    }
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.unref();
+        server.on("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            const port = typeof address === "object" && address ? address.port : 0;
+            server.close(() => resolve(port));
+        });
+    });
+}

@@ -1,0 +1,246 @@
+/** Summaries per mode, the issue's targets, and the text table (pure). */
+import type { RequestLog } from "./replay.js";
+import { isWithinLine } from "./replay.js";
+import { median, round, type Summary, summarize } from "./stats.js";
+
+export interface ChatRunResult {
+    deltas: number;
+    chars: number;
+    ms: number;
+    stopReason?: string;
+    error?: string;
+}
+
+export interface ModeResult {
+    name: string;
+    /** Which stack: this server over LSP, or llama-server driven like llama.vscode. */
+    kind: "lsp" | "llama-server";
+    description: string;
+    logs: RequestLog[];
+    peakRssKb: number;
+    startMs: number;
+    chatRuns?: ChatRunResult[];
+    /** Whether per-request server numbers were available. */
+    serverNumbers: boolean;
+    notes?: string[];
+}
+
+export interface ModeSummary {
+    name: string;
+    requests: number;
+    answered: number;
+    empty: number;
+    cancelled: number;
+    skipped: number;
+    errors: number;
+    /** Answered without the model (this server: typed-through / cache; llama.vscode: its result cache). */
+    answeredFromCache: number;
+    /** Requests the engine evaluated (cancelled ones included). */
+    evaluatedRequests: number;
+    /** Client side, keystroke request to answer, answered requests (what the user waits for). */
+    latencyMs: Summary;
+    /** The same for answers the model generated. */
+    modelLatencyMs: Summary;
+    promptTokens: Summary;
+    evaluatedTokens: Summary;
+    reusedTokens: Summary;
+    generatedTokens: Summary;
+    engineMs: Summary;
+    withinLine: { evaluatedTokens: Summary; typedTokens: Summary; excessTokens: Summary };
+    /** Server latency minus engine time, model answers (this server only). */
+    serverOverheadMs: Summary;
+    /** Client latency minus engine time, model answers: transport, queueing, debounce, everything but the engine. */
+    clientOverheadMs: Summary;
+    /** Completion latency while a chat answer streams vs idle (same script); chat speed in streamed pieces (≈ tokens) per second. */
+    chat?: { idleLatencyMs: Summary; chatLatencyMs: Summary; ratio: number; chatTokensPerS: number; runs: number };
+    peakRssMb: number;
+}
+
+const answered = (log: RequestLog): boolean => log.result?.outcome === "answered";
+const fromModel = (log: RequestLog): boolean => (log.result?.server?.source ?? "model") === "model";
+const evaluated = (log: RequestLog): boolean => (log.result?.server?.evaluatedTokens ?? 0) > 0 && log.result?.server?.source === "model";
+
+export function summarizeMode(mode: ModeResult): ModeSummary {
+    const idle = mode.logs.filter((log) => log.phase === "idle");
+    const count = (outcome: string): number => idle.filter((log) => log.result?.outcome === outcome).length;
+    const answeredLogs = idle.filter(answered);
+    const modelAnswers = answeredLogs.filter((log) => fromModel(log) && log.result?.server !== undefined);
+    const engineLogs = idle.filter(evaluated);
+    const within = engineLogs.filter(isWithinLine);
+    const server = (log: RequestLog) => log.result!.server!;
+    const summary: ModeSummary = {
+        name: mode.name,
+        requests: idle.length,
+        answered: answeredLogs.length,
+        empty: count("empty"),
+        cancelled: count("cancelled"),
+        skipped: count("skipped"),
+        errors: count("error"),
+        answeredFromCache: answeredLogs.filter((log) => !fromModel(log)).length,
+        evaluatedRequests: engineLogs.length,
+        latencyMs: summarize(answeredLogs.map((log) => log.result!.latencyMs)),
+        modelLatencyMs: summarize(answeredLogs.filter(fromModel).map((log) => log.result!.latencyMs)),
+        promptTokens: summarize(engineLogs.map((log) => server(log).promptTokens)),
+        evaluatedTokens: summarize(engineLogs.map((log) => server(log).evaluatedTokens)),
+        reusedTokens: summarize(engineLogs.map((log) => server(log).reusedTokens)),
+        generatedTokens: summarize(modelAnswers.map((log) => server(log).generatedTokens)),
+        engineMs: summarize(modelAnswers.map((log) => server(log).engineMs)),
+        withinLine: {
+            evaluatedTokens: summarize(within.map((log) => server(log).evaluatedTokens)),
+            typedTokens: summarize(within.map((log) => log.typedTokens ?? Number.NaN)),
+            excessTokens: summarize(within.map((log) => server(log).evaluatedTokens - (log.typedTokens ?? Number.NaN))),
+        },
+        serverOverheadMs: summarize((mode.kind === "lsp" ? modelAnswers : []).filter((log) => server(log).serverLatencyMs !== undefined).map((log) => server(log).serverLatencyMs! - server(log).engineMs)),
+        clientOverheadMs: summarize(modelAnswers.map((log) => log.result!.latencyMs - server(log).engineMs)),
+        peakRssMb: mode.peakRssKb / 1024,
+    };
+    const chatLogs = mode.logs.filter((log) => log.phase === "chat");
+    if (chatLogs.length > 0) {
+        const scripts = new Set(chatLogs.map((log) => log.script));
+        const idleSame = idle.filter((log) => scripts.has(log.script) && answered(log)).map((log) => log.result!.latencyMs);
+        const chatAnswered = chatLogs.filter(answered).map((log) => log.result!.latencyMs);
+        const runs = mode.chatRuns ?? [];
+        const deltas = runs.reduce((sum, run) => sum + run.deltas, 0);
+        const ms = runs.reduce((sum, run) => sum + run.ms, 0);
+        summary.chat = {
+            idleLatencyMs: summarize(idleSame),
+            chatLatencyMs: summarize(chatAnswered),
+            ratio: median(chatAnswered) / median(idleSame),
+            chatTokensPerS: ms > 0 ? (deltas * 1000) / ms : Number.NaN,
+            runs: runs.length,
+        };
+    }
+    return summary;
+}
+
+export interface Target {
+    name: string;
+    target: string;
+    measured: string;
+    /** undefined: not measured in this run. */
+    met: boolean | undefined;
+}
+
+export interface TargetInputs {
+    shipped?: ModeSummary;
+    llamaServer?: ModeSummary;
+    /** Model file size + KV cache of this server's context, bytes. */
+    memoryBudgetBytes?: { modelBytes: number; kvBytes: number };
+}
+
+const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+/** The issue's targets for the shipped server, against llama-server where the target is relative. */
+export function evaluateTargets({ shipped, llamaServer, memoryBudgetBytes }: TargetInputs): Target[] {
+    const targets: Target[] = [];
+    const unmeasured = (name: string, target: string, why: string): Target => ({ name, target, measured: why, met: undefined });
+    if (!shipped) return targets;
+
+    const within = shipped.withinLine;
+    targets.push(
+        within.excessTokens.n === 0
+            ? unmeasured("prompt tokens evaluated per keystroke request within a line", "≤ typed tokens + 4 (median)", "no within-line request reached the engine")
+            : {
+                  name: "prompt tokens evaluated per keystroke request within a line",
+                  target: "≤ typed tokens + 4 (median)",
+                  measured: `median ${fmt(within.evaluatedTokens.p50)} evaluated vs ${fmt(within.typedTokens.p50)} typed; median excess ${fmt(within.excessTokens.p50)} (n=${within.excessTokens.n})`,
+                  met: within.excessTokens.p50 <= 4,
+              },
+    );
+
+    if (llamaServer && llamaServer.latencyMs.n > 0 && shipped.latencyMs.n > 0) {
+        const p50 = shipped.latencyMs.p50 / llamaServer.latencyMs.p50;
+        const p95 = shipped.latencyMs.p95 / llamaServer.latencyMs.p95;
+        targets.push({ name: "median keystroke request → suggestion", target: "≤ 0.5× llama-server stack", measured: `${fmt(shipped.latencyMs.p50)} ms vs ${fmt(llamaServer.latencyMs.p50)} ms = ${fmt(p50, 2)}×`, met: p50 <= 0.5 });
+        targets.push({ name: "p95 keystroke request → suggestion", target: "≤ 0.7× llama-server stack", measured: `${fmt(shipped.latencyMs.p95)} ms vs ${fmt(llamaServer.latencyMs.p95)} ms = ${fmt(p95, 2)}×`, met: p95 <= 0.7 });
+    } else {
+        targets.push(unmeasured("median / p95 keystroke request → suggestion", "≤ 0.5× / ≤ 0.7× llama-server stack", "llama-server mode not run (--llama-server BIN)"));
+    }
+
+    targets.push(
+        shipped.serverOverheadMs.n === 0
+            ? unmeasured("server overhead beyond the engine", "≤ 3 ms median", "no per-request server numbers (codellama/stats)")
+            : { name: "server overhead beyond the engine", target: "≤ 3 ms median", measured: `median ${fmt(shipped.serverOverheadMs.p50, 2)} ms (server side), ${fmt(shipped.clientOverheadMs.p50, 2)} ms client side`, met: shipped.serverOverheadMs.p50 <= 3 },
+    );
+
+    targets.push(
+        shipped.chat && Number.isFinite(shipped.chat.ratio)
+            ? { name: "completion while a chat answer streams", target: "median ≤ 1.5× idle median", measured: `${fmt(shipped.chat.chatLatencyMs.p50)} ms vs ${fmt(shipped.chat.idleLatencyMs.p50)} ms idle = ${fmt(shipped.chat.ratio, 2)}×`, met: shipped.chat.ratio <= 1.5 }
+            : unmeasured("completion while a chat answer streams", "median ≤ 1.5× idle median", "not run (--chat)"),
+    );
+
+    if (memoryBudgetBytes) {
+        const budgetMb = (memoryBudgetBytes.modelBytes + memoryBudgetBytes.kvBytes) / 2 ** 20 + 250;
+        targets.push({
+            name: "peak RSS",
+            target: "≤ model file + KV cache + 250 MB",
+            measured: `${fmt(shipped.peakRssMb)} MB vs ${fmt(budgetMb)} MB (model ${fmt(memoryBudgetBytes.modelBytes / 2 ** 20)} + KV ${fmt(memoryBudgetBytes.kvBytes / 2 ** 20)} + 250)`,
+            met: shipped.peakRssMb > 0 ? shipped.peakRssMb <= budgetMb : undefined,
+        });
+    }
+    return targets;
+}
+
+/** Plain-text table: columns padded to their widest cell, numbers right-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+    const cells = [headers.map(String), ...rows.map((row) => row.map((cell) => String(cell)))];
+    const numeric = headers.map((_, column) => rows.every((row) => typeof row[column] === "number" || /^[-\d.,×%/ ]+$|^n\/a$/.test(String(row[column] ?? ""))));
+    const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
+    const line = (row: readonly string[]): string => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd();
+    return [line(cells[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+/** Markdown table (for docs/performance.md). */
+export function formatMarkdownTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+    const escape = (cell: string | number): string => String(cell).replace(/\|/g, "\\|");
+    return [`| ${headers.map(escape).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+}
+
+const cell = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+export const SUMMARY_HEADERS = [
+    "mode",
+    "requests",
+    "answered",
+    "cancelled",
+    "from cache",
+    "latency p50 ms",
+    "latency p95 ms",
+    "prompt tok p50",
+    "evaluated p50",
+    "evaluated p95",
+    "reused p50",
+    "in-line eval p50",
+    "in-line typed p50",
+    "generated p50",
+    "engine ms p50",
+    "overhead ms p50",
+    "peak RSS MB",
+] as const;
+
+export function summaryRow(summary: ModeSummary): (string | number)[] {
+    return [
+        summary.name,
+        summary.requests,
+        summary.answered,
+        summary.cancelled,
+        summary.answeredFromCache,
+        cell(summary.latencyMs.p50),
+        cell(summary.latencyMs.p95),
+        cell(summary.promptTokens.p50),
+        cell(summary.evaluatedTokens.p50),
+        cell(summary.evaluatedTokens.p95),
+        cell(summary.reusedTokens.p50),
+        cell(summary.withinLine.evaluatedTokens.p50),
+        cell(summary.withinLine.typedTokens.p50),
+        cell(summary.generatedTokens.p50),
+        cell(summary.engineMs.p50),
+        cell(Number.isFinite(summary.serverOverheadMs.p50) ? summary.serverOverheadMs.p50 : Number.NaN, 1),
+        cell(summary.peakRssMb),
+    ];
+}
+
+/** JSON-safe copy of a summary: NaN → null, numbers rounded. */
+export function jsonSummary(summary: ModeSummary): unknown {
+    return JSON.parse(JSON.stringify(summary, (_key, value: unknown) => (typeof value === "number" ? round(value, 2) : value)));
+}

@@ -1,0 +1,129 @@
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { Engine } from "../engine/engine.js";
+import type { CompletionRecord, CompletionStats } from "../protocol.js";
+import { type CompletionSettings, completeAt } from "./completer.js";
+import type { Position } from "./cursorContext.js";
+import { AdaptiveDebounce } from "./debounce.js";
+import { StatsCollector } from "./stats.js";
+import { SuggestionCache, type SuggestionKey } from "./suggestionCache.js";
+
+export interface Suggestion {
+    text: string;
+    /** Where to insert it (the validated cursor). */
+    position: Position;
+    source: CompletionRecord["source"];
+}
+
+/** Thrown when a request was cancelled (by the client or a newer keystroke). */
+export class CompletionCancelled extends Error {
+    constructor() {
+        super("Completion cancelled");
+        this.name = "CompletionCancelled";
+    }
+}
+
+const KEY_BEFORE_CHARS = 2000;
+const KEY_AFTER_CHARS = 500;
+
+export interface CompletionServiceOptions {
+    /** The loaded engine, if any. */
+    engine(): Engine | undefined;
+    now?(): number;
+    sleep?(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * One inline completion request, end to end: typed-through and repeated requests come from the
+ * suggestion cache, others wait out the adaptive debounce and ask the engine; every request is
+ * counted in the local statistics.
+ */
+export class CompletionService {
+    private readonly cache = new SuggestionCache();
+    private readonly stats = new StatsCollector();
+    private readonly debounce = new AdaptiveDebounce();
+    private readonly now: () => number;
+    private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+    constructor(private readonly options: CompletionServiceOptions) {
+        this.now = options.now ?? (() => performance.now());
+        this.sleep = options.sleep ?? abortableSleep;
+    }
+
+    /** Resolves undefined when no model is ready; throws CompletionCancelled when cancelled. */
+    async complete(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal): Promise<Suggestion | undefined> {
+        const started = this.now();
+        const receivedAt = Date.now();
+        const text = document.getText();
+        const offset = document.offsetAt(position);
+        const key: SuggestionKey = { uri: document.uri, offset, before: text.slice(Math.max(0, offset - KEY_BEFORE_CHARS), offset), after: text.slice(offset, offset + KEY_AFTER_CHARS) };
+        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0 };
+
+        const cached = this.cache.lookup(key);
+        if (cached) {
+            this.stats.record({ ...base, source: cached.source, outcome: "answered", latencyMs: this.now() - started });
+            return { text: cached.text, position: document.positionAt(offset), source: cached.source };
+        }
+
+        const delay = this.debounce.arrive(started);
+        if (delay > 0) await this.sleep(delay, signal).catch(() => undefined);
+        if (signal.aborted) {
+            this.stats.record({ ...base, source: "model", outcome: "cancelled", latencyMs: this.now() - started });
+            throw new CompletionCancelled();
+        }
+        const engine = this.options.engine();
+        if (!engine) return undefined;
+
+        let completion;
+        try {
+            completion = await completeAt(engine, document, position, settings, signal);
+        } catch (error) {
+            this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started });
+            throw error;
+        }
+        const { generation } = completion;
+        const record: CompletionRecord = {
+            receivedAt,
+            latencyMs: this.now() - started,
+            source: "model",
+            outcome: signal.aborted ? "cancelled" : completion.text ? "answered" : "empty",
+            promptTokens: generation.promptTokens,
+            reusedTokens: generation.reusedTokens,
+            evaluatedTokens: generation.evaluatedTokens,
+            generatedTokens: generation.generatedTokens,
+            engineMs: generation.totalMs,
+        };
+        this.stats.record(record);
+        if (signal.aborted) throw new CompletionCancelled();
+        this.debounce.measured(generation.totalMs);
+        this.cache.remember(key, completion.text);
+        if (completion.text) this.stats.event("shown");
+        return { text: completion.text, position: completion.position, source: "model" };
+    }
+
+    /** The client reported what the user did with a suggestion. */
+    event(kind: "accepted" | "partiallyAccepted"): void {
+        this.stats.event(kind);
+    }
+
+    snapshot(): CompletionStats {
+        return this.stats.snapshot();
+    }
+
+    /** Suggestions depend on the model and settings: forget them when those change. */
+    reset(): void {
+        this.cache.clear();
+    }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(done, ms);
+        signal.addEventListener("abort", done, { once: true });
+        function done(): void {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            if (signal.aborted) reject(new CompletionCancelled());
+            else resolve();
+        }
+    });
+}

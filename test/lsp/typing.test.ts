@@ -1,0 +1,126 @@
+// Completion while typing: KV-cache reuse, bursts of keystrokes, typed-through suggestions and
+// post-processing, on the built server with generated models.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
+import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+
+const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
+
+/** Types `text` at (line, character) one character per didChange, like an editor. */
+function typist(server: ServerUnderTest, uri: string) {
+    let version = 1;
+    return (line: number, character: number, ch: string): void => {
+        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+            textDocument: { uri, version: ++version },
+            contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ch }],
+        });
+    };
+}
+
+const SOURCE = "function add(a, b) {\n    \n}\n\nconsole.log(add(1, 2));\n";
+
+describe("KV-cache reuse while typing within a line", () => {
+    for (const [format, expectation] of [["psm-line", "only the typed tokens"], ["psm", "the whole suffix again"]] as const) {
+        it(`${format}: each keystroke evaluates ${expectation}`, async () => {
+            const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { fimFormat: format } }) });
+            try {
+                await server.waitForStatus(isState("ready"));
+                server.open("file:///t.js", SOURCE);
+                const type = typist(server, "file:///t.js");
+                await server.complete("file:///t.js", 1, 4);
+                const word = "const";
+                for (let index = 0; index < word.length; index++) {
+                    type(1, 4 + index, word[index]!);
+                    await server.complete("file:///t.js", 1, 5 + index);
+                }
+                const typing = (await recent(server)).slice(1).filter((record) => record.source === "model");
+                assert.equal(typing.length, word.length);
+                const evaluated = typing.map((record) => record.evaluatedTokens);
+                if (format === "psm-line") {
+                    // One character typed: at most that character's tokens plus a re-tokenized boundary.
+                    assert.ok(evaluated.every((count) => count <= 1 + 4), `evaluated ${evaluated}`);
+                    assert.ok(typing.every((record) => record.reusedTokens >= record.promptTokens - 5));
+                } else {
+                    assert.ok(evaluated.every((count) => count >= 5), `psm re-evaluates the suffix: ${evaluated}`);
+                }
+            } finally {
+                await server.stop();
+            }
+        });
+    }
+});
+
+describe("typed-through suggestions and bursts", () => {
+    let server: ServerUnderTest;
+    before(async () => {
+        server = await startServer({ settings: testSettings(await ensureTinyModel()) });
+        await server.waitForStatus(isState("ready"));
+    });
+    after(() => server.stop());
+
+    it("typing the suggestion on screen is answered with the rest, without the model", async () => {
+        server.open("file:///through.js", SOURCE);
+        const type = typist(server, "file:///through.js");
+        assert.equal((await server.complete("file:///through.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        const before = (await recent(server)).length;
+        for (const [index, ch] of [..."ret"].entries()) type(1, 4 + index, ch);
+        const rest = await server.complete("file:///through.js", 1, 7);
+        assert.equal(rest.items[0]!.insertText, FIM_ANSWER.slice(3));
+        assert.deepEqual(rest.items[0]!.range!.start, { line: 1, character: 7 });
+        const record = (await recent(server)).slice(before).at(-1)!;
+        assert.equal(record.source, "typed-through");
+        assert.equal(record.generatedTokens, 0);
+    });
+
+    it("a burst of keystrokes: every request answered or cancelled, and the last one is right", async () => {
+        server.open("file:///burst.js", "function add(a, b) {\n    \n}\n");
+        const type = typist(server, "file:///burst.js");
+        const before = (await recent(server)).length;
+        const requests: Promise<unknown>[] = [];
+        const word = "let total = a + b; ";
+        for (let index = 0; index < word.length; index++) {
+            type(1, 4 + index, word[index]!);
+            requests.push(server.complete("file:///burst.js", 1, 5 + index));
+        }
+        const outcomes = await Promise.allSettled(requests);
+        for (const outcome of outcomes) {
+            if (outcome.status === "rejected") assert.equal((outcome.reason as ResponseError<unknown>).code, LSPErrorCodes.RequestCancelled);
+        }
+        assert.equal(outcomes.at(-1)!.status, "fulfilled", "the last keystroke's request is answered");
+        const records = (await recent(server)).slice(before);
+        assert.equal(records.length, word.length, "every request is accounted for");
+        assert.ok(records.some((record) => record.outcome === "cancelled"), "stale requests were cancelled");
+        const stats = await server.connection.sendRequest(statsRequest);
+        assert.equal(stats.requests, stats.recent.length);
+    });
+});
+
+describe("post-processing on real answers", () => {
+    it("trims what the suffix already has, and never shows control-token text", async () => {
+        const fim = DEFAULT_SCRIPTS.find((script) => script.name === "fim")!;
+        const model = await ensureTinyModel({
+            name: "postprocess",
+            scripts: [
+                fim,
+                // The answer repeats the ");" the editor auto-closed after the cursor.
+                { name: "dup", after: "(", answer: "x, y);", end: "eot" },
+                // The answer spells out "<EOT>" as plain text and goes on.
+                { name: "leak", after: ["=", "▁="], answer: " 42 <EOT> junk", end: "eos" },
+            ],
+        });
+        const server = await startServer({ settings: testSettings(model, { completion: { fimFormat: "spm" } }) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            server.open("file:///p.js", "const sum = add();\nlet x =\n");
+            const dup = await server.complete("file:///p.js", 0, 16);
+            assert.equal(dup.items[0]!.insertText, "x, y");
+            const leak = await server.complete("file:///p.js", 1, 7);
+            assert.equal(leak.items[0]!.insertText, " 42");
+        } finally {
+            await server.stop();
+        }
+    });
+});

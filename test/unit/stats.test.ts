@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AdaptiveDebounce } from "../../server/src/completion/debounce.js";
+import { percentile, StatsCollector } from "../../server/src/completion/stats.js";
+import type { CompletionRecord } from "../../server/src/protocol.js";
+
+const record = (latencyMs: number, outcome: CompletionRecord["outcome"] = "answered"): CompletionRecord => ({
+    receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs,
+});
+
+describe("percentile", () => {
+    it("uses the nearest rank", () => {
+        assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
+        assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95), 10);
+        assert.equal(percentile([7], 95), 7);
+        assert.equal(percentile([], 50), 0);
+    });
+});
+
+describe("StatsCollector", () => {
+    it("counts outcomes and events, and reports latency of answered requests only", () => {
+        const stats = new StatsCollector();
+        stats.record(record(10));
+        stats.record(record(30));
+        stats.record(record(1000, "cancelled"));
+        stats.record(record(20, "empty"));
+        stats.event("shown");
+        stats.event("accepted");
+        const snapshot = stats.snapshot();
+        assert.equal(snapshot.requests, 4);
+        assert.equal(snapshot.answered, 2);
+        assert.equal(snapshot.cancelled, 1);
+        assert.equal(snapshot.shown, 1);
+        assert.equal(snapshot.accepted, 1);
+        assert.equal(snapshot.partiallyAccepted, 0);
+        assert.deepEqual(snapshot.latencyMs, { p50: 20, p95: 30 });
+        assert.equal(snapshot.recent.length, 4);
+    });
+    it("keeps the last 1,000 records", () => {
+        const stats = new StatsCollector();
+        for (let index = 0; index < 1005; index++) stats.record(record(index));
+        const { recent, requests } = stats.snapshot();
+        assert.equal(requests, 1005);
+        assert.equal(recent.length, 1000);
+        assert.equal(recent[0]!.latencyMs, 5);
+    });
+});
+
+describe("AdaptiveDebounce", () => {
+    it("does not wait while the model keeps up with typing", () => {
+        const debounce = new AdaptiveDebounce();
+        assert.equal(debounce.arrive(0), 0);
+        debounce.measured(50);
+        assert.equal(debounce.arrive(200), 0);
+        assert.equal(debounce.arrive(400), 0);
+    });
+    it("waits about one keystroke interval when generations are slower than typing", () => {
+        const debounce = new AdaptiveDebounce();
+        debounce.arrive(0);
+        debounce.measured(500);
+        assert.equal(debounce.arrive(100), 120);
+        assert.equal(debounce.arrive(200), 120);
+    });
+    it("caps the wait and ignores long pauses", () => {
+        const debounce = new AdaptiveDebounce(150);
+        debounce.arrive(0);
+        debounce.measured(5000);
+        assert.equal(debounce.arrive(900), 150);
+        assert.equal(debounce.arrive(60_000), 150, "a pause does not change the typing interval");
+    });
+});
