@@ -59,6 +59,25 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         assert.equal(engine.tokenizer.detokenize(prefixTokens).split("\n")[0], "let x = 1;", "starts at a line start");
     });
 
+    it("puts snippets of other files first, as comments with their paths, within their budget", () => {
+        const extra = {
+            snippets: [
+                { uri: "file:///w/old.js", text: "const OLD_SNIPPET = 1;" },
+                { uri: "file:///w/src/util.js", text: "export function helperFromUtil(x) {\n  return x * 2;\n}" },
+            ],
+            pathOf: (uri: string) => uri.replace("file:///w/", ""),
+        };
+        const withSnippets = { ...settings("psm"), extraContextShare: 0.1 };
+        const prompt = buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, withSnippets, extra);
+        const text = engine.tokenizer.detokenize(prompt.tokens.slice(2, 2 + prompt.prefixTokens));
+        assert.equal(text, "// Path: old.js\n// const OLD_SNIPPET = 1;\n// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\nfunction add(a, b) {\n    ");
+        const newest = engine.tokenizer.encode("// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\n").length;
+        const tight = buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, { ...withSnippets, extraContextShare: (newest + 2) / 1024 }, extra);
+        const tightText = engine.tokenizer.detokenize(tight.tokens.slice(2, 2 + tight.prefixTokens));
+        assert.ok(tightText.startsWith("// Path: src/util.js"), "the oldest snippet is dropped first");
+        assert.ok(!tightText.includes("OLD_SNIPPET"));
+    });
+
     it("generates the scripted answer and reuses the KV cache for an unchanged prompt", async () => {
         const prompt = buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, settings("psm"));
         const first = await engine.generate("completion", prompt.tokens, { maxTokens: 32 });

@@ -7,6 +7,7 @@ import { TextStream } from "../engine/textStream.js";
 import { detectIndentation } from "./indentation.js";
 import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
 import { completionScope, cutToScope } from "./scope.js";
+import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
 import { fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
 
 export interface Completion {
@@ -18,7 +19,13 @@ export interface Completion {
     generation: Omit<Generation, "tokens"> & { generatedTokens: number };
 }
 
-export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache">;
+export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+
+/** Snippets of other files for the prompt, and how to name their files. */
+export interface ExtraContext {
+    snippets: readonly Snippet[];
+    pathOf(uri: string): string;
+}
 
 export interface CompletionPrompt {
     tokens: Token[];
@@ -35,30 +42,33 @@ export interface CompletionPrompt {
 const INDENT_SAMPLE_CHARS = 8000;
 
 /** Builds the FIM prompt for the cursor in `document`, each side cut to its share of the context. */
-export function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: CompletionSettings): CompletionPrompt {
+export function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: CompletionSettings, extra?: ExtraContext): CompletionPrompt {
     const fim = tokenizer.fim;
     if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
-    const budgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, overhead: FIM_OVERHEAD_TOKENS });
+    const budgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
+    // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
+    const extraTokens = extra ? fitSnippets(extra, lineComment(document.languageId), budgets.extra, tokenizer.encode) : [];
+    const encodePrefix = extraTokens.length > 0 ? tokenizer.encodeInfilling : tokenizer.encode;
     const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN);
     const suffix = fitToBudget(context.suffix, budgets.suffix, "start", tokenizer.encodeInfilling);
     const around = surroundings(context.prefix, context.suffix, detectIndentation(context.prefix.slice(-INDENT_SAMPLE_CHARS)));
     if (settings.fimFormat === "psm-line") {
         const lineStart = context.prefix.lastIndexOf("\n") + 1;
         const typed = fitToBudget(context.prefix.slice(lineStart), budgets.prefix, "end", tokenizer.encodeInfilling);
-        const before = fitToBudget(context.prefix.slice(0, lineStart), budgets.prefix - typed.tokens.length, "end", tokenizer.encode);
+        const before = fitToBudget(context.prefix.slice(0, lineStart), budgets.prefix - typed.tokens.length, "end", encodePrefix);
         return {
-            tokens: buildFimPrompt("psm-line", fim, before.tokens, suffix.tokens, typed.tokens),
-            prefixTokens: before.tokens.length + typed.tokens.length,
+            tokens: buildFimPrompt("psm-line", fim, [...extraTokens, ...before.tokens], suffix.tokens, typed.tokens),
+            prefixTokens: extraTokens.length + before.tokens.length + typed.tokens.length,
             suffixTokens: suffix.tokens.length,
             position: context.position,
             eol: context.eol,
             surroundings: around,
         };
     }
-    const prefix = fitToBudget(context.prefix, budgets.prefix, "end", tokenizer.encode);
+    const prefix = fitToBudget(context.prefix, budgets.prefix, "end", encodePrefix);
     return {
-        tokens: buildFimPrompt(settings.fimFormat, fim, prefix.tokens, suffix.tokens),
-        prefixTokens: prefix.tokens.length,
+        tokens: buildFimPrompt(settings.fimFormat, fim, [...extraTokens, ...prefix.tokens], suffix.tokens),
+        prefixTokens: extraTokens.length + prefix.tokens.length,
         suffixTokens: suffix.tokens.length,
         position: context.position,
         eol: context.eol,
@@ -67,8 +77,8 @@ export function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: n
 }
 
 /** Asks the engine for the middle at the cursor and post-processes it. */
-export async function completeAt(engine: Engine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal): Promise<Completion> {
-    const prompt = buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings);
+export async function completeAt(engine: Engine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, extra?: ExtraContext): Promise<Completion> {
+    const prompt = buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, extra);
     const { surroundings: around } = prompt;
     const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
     const context = contextTail(prompt.tokens);
@@ -92,6 +102,17 @@ export async function completeAt(engine: Engine, document: TextDocument, positio
         prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens },
         generation: { ...stats, generatedTokens: tokens.length },
     };
+}
+
+/** The most recent snippets that fit the budget, rendered as comments, as tokens. */
+function fitSnippets(extra: ExtraContext, comment: string, budget: number, encode: (text: string) => Token[]): Token[] {
+    let best: Token[] = [];
+    for (let count = 1; count <= extra.snippets.length && budget > 0; count++) {
+        const tokens = encode(renderSnippets(extra.snippets.slice(extra.snippets.length - count), comment, extra.pathOf));
+        if (tokens.length > budget) break;
+        best = tokens;
+    }
+    return best;
 }
 
 /** The few prompt tokens the detokenizer needs to place the first generated token's leading space. */

@@ -1,7 +1,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Engine } from "../engine/engine.js";
 import type { CompletionRecord, CompletionStats } from "../protocol.js";
-import { type CompletionSettings, completeAt } from "./completer.js";
+import { type CompletionSettings, completeAt, type ExtraContext } from "./completer.js";
 import type { Position } from "./cursorContext.js";
 import { AdaptiveDebounce } from "./debounce.js";
 import { StatsCollector } from "./stats.js";
@@ -50,7 +50,7 @@ export class CompletionService {
     }
 
     /** Resolves undefined when no model is ready; throws CompletionCancelled when cancelled. */
-    async complete(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal): Promise<Suggestion | undefined> {
+    async complete(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal, extra?: ExtraContext): Promise<Suggestion | undefined> {
         const started = this.now();
         const receivedAt = Date.now();
         const text = document.getText();
@@ -75,7 +75,7 @@ export class CompletionService {
 
         let completion;
         try {
-            completion = await completeAt(engine, document, position, settings, signal);
+            completion = await completeAt(engine, document, position, settings, signal, extra);
         } catch (error) {
             this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started });
             throw error;

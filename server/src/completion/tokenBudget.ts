@@ -96,10 +96,14 @@ export function splitLinesKeepingBreaks(text: string): string[] {
     return lines[lines.length - 1] === "" ? lines.slice(0, -1) : lines;
 }
 
-/** Token budgets for the text before and after the cursor, as shares of the context. */
-export function fimBudgets(options: { contextSize: number; maxTokens: number; prefixShare: number; suffixShare: number; overhead: number }): { prefix: number; suffix: number } {
+/**
+ * Token budgets for the text before and after the cursor and for snippets of other files, as shares
+ * of the context; whatever the shares, they leave room for the layout tokens and the generation.
+ */
+export function fimBudgets(options: { contextSize: number; maxTokens: number; prefixShare: number; suffixShare: number; extraShare?: number; overhead: number }): { prefix: number; suffix: number; extra: number } {
     const available = Math.max(0, options.contextSize - options.maxTokens - options.overhead);
     const suffix = Math.min(Math.floor(options.contextSize * options.suffixShare), available);
-    const prefix = Math.min(Math.floor(options.contextSize * options.prefixShare), available - suffix);
-    return { prefix: Math.max(0, prefix), suffix: Math.max(0, suffix) };
+    const prefix = Math.max(0, Math.min(Math.floor(options.contextSize * options.prefixShare), available - suffix));
+    const extra = Math.max(0, Math.min(Math.floor(options.contextSize * (options.extraShare ?? 0)), available - suffix - prefix));
+    return { prefix, suffix, extra };
 }

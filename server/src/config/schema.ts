@@ -41,6 +41,8 @@ export interface CodeLlamaConfig {
         fimFormat: FimFormat;
         /** Keep the KV cache between requests (off only to measure what it saves). */
         reuseCache: boolean;
+        /** Share of the context for snippets of other recently viewed or edited files; 0 turns them off. */
+        extraContextShare: number;
         /** Share of the context the text before the cursor may use. */
         prefixShare: number;
         /** Share of the context the text after the cursor may use. */
@@ -111,6 +113,10 @@ export const SETTINGS = {
     "completion.fimFormat": {
         type: "string", default: "psm", enum: FIM_FORMATS, scope: "window",
         description: "Fill-in-the-middle prompt layout: `psm` (prefix-suffix-middle, Meta's reference), `psm-line` (PSM with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`, so typing within a line only appends tokens to the cached prompt) or `spm` (suffix-prefix-middle).",
+    },
+    "completion.extraContextShare": {
+        type: "number", default: 0.1, minimum: 0, maximum: 0.5, scope: "window",
+        description: "Share of the context for snippets of other files you recently opened or edited, given to the model as comments before the code; 0 turns this off.",
     },
     "completion.reuseCache": {
         type: "boolean", default: true, scope: "window",

@@ -188,6 +188,22 @@ export class Engine {
     }
 }
 
+/**
+ * Remembers the last few encodings: the text before the cursor's line and the snippets of other
+ * files repeat on every keystroke.
+ */
+function memoize(encode: (text: string) => Token[], size = 4): (text: string) => Token[] {
+    const recent: { text: string; tokens: Token[] }[] = [];
+    return (text) => {
+        const hit = recent.find((entry) => entry.text === text);
+        if (hit) return hit.tokens;
+        const tokens = encode(text);
+        recent.unshift({ text, tokens });
+        recent.length = Math.min(recent.length, size);
+        return tokens;
+    };
+}
+
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
     const length = Math.min(a.length, b.length);
     let index = 0;
@@ -312,7 +328,7 @@ function createTokenizer(model: LlamaModel): EngineTokenizer {
         : undefined;
     const tokenize = (text: string): Token[] => model.tokenize(text, false) as Token[];
     return {
-        encode: tokenize,
+        encode: memoize(tokenize),
         encodeInfilling: (text) => encodeInfilling(tokenize, text),
         // Passing the prompt's tail as context keeps a leading space that SentencePiece would strip at a text start.
         detokenize: (tokens, context) => model.detokenize(tokens as never[], false, context as never[] | undefined),

@@ -17,6 +17,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
+import { firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
 import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, Logger } from "../log/logger.js";
@@ -47,7 +48,20 @@ const DOWNLOAD_ACTION = "Download";
  * handler. Handlers only translate between the protocol and core calls.
  */
 export function startServer(connection: Connection, logger: Logger): void {
-    const documents = new TextDocuments(TextDocument);
+    const snippets = new SnippetRing();
+    // Wrapping the update records where each edit happened: the lines around it become a snippet for other files.
+    const documents = new TextDocuments<TextDocument>({
+        create: TextDocument.create,
+        update: (document, changes, version) => {
+            const updated = TextDocument.update(document, changes, version);
+            const change = changes[0];
+            const line = change && "range" in change ? change.range.start.line : 0;
+            snippets.add({ uri: updated.uri, text: linesAround(updated.getText(), line) });
+            return updated;
+        },
+    });
+    documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document.getText()) }));
+    let workspaceFolders: string[] = [];
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;
     let pullConfiguration = false;
@@ -94,6 +108,7 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         initializationOptions = params.initializationOptions;
+        workspaceFolders = (params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : [])).map((uri) => uri.replace(/\/?$/, "/"));
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
         clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
@@ -178,7 +193,8 @@ export function startServer(connection: Connection, logger: Logger): void {
         return latestCompletion.run(token, async (signal) => {
             const done = models.beginGeneration();
             try {
-                const suggestion = await completions.complete(document, params.position, config.completion, signal);
+                const extra = config.completion.extraContextShare > 0 ? { snippets: snippets.others(document.uri), pathOf } : undefined;
+                const suggestion = await completions.complete(document, params.position, config.completion, signal, extra);
                 logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(completions.snapshot().recent.at(-1))}`);
                 if (!suggestion?.text) return { items: [] };
                 const range = { start: suggestion.position, end: suggestion.position };
@@ -192,6 +208,12 @@ export function startServer(connection: Connection, logger: Logger): void {
                 done();
             }
         });
+    }
+
+    /** A file's path relative to its workspace folder, for snippet headers. */
+    function pathOf(uri: string): string {
+        const folder = workspaceFolders.find((candidate) => uri.startsWith(candidate));
+        return decodeURIComponent(folder ? uri.slice(folder.length) : uri.slice(uri.lastIndexOf("/") + 1));
     }
 
     async function fetchWorkspaceConfig(): Promise<unknown> {

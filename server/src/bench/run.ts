@@ -1,0 +1,469 @@
+/**
+ * `codellama bench`: the typing-replay benchmark (issue #5). Replays functions from real source files
+ * keystroke by keystroke against each mode (this server as shipped, with KV reuse off, and llama-server
+ * driven like llama.vscode), in one run on the same model, and reports a table and JSON.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { SETTINGS } from "../config/schema.js";
+import { encodeInfilling } from "../completion/fimPrompt.js";
+import type { Backend } from "./backend.js";
+import { sleep } from "./backend.js";
+import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
+import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
+import { LspBackend } from "./lspBackend.js";
+import { machineInfo } from "./proc.js";
+import { annotateTyped, isWithinLine, type PauseMode, replay, type ReplayOptions, type RequestLog } from "./replay.js";
+import {
+    type ChatRunResult,
+    evaluateTargets,
+    formatTable,
+    jsonSummary,
+    type ModeResult,
+    type ModeSummary,
+    SUMMARY_HEADERS,
+    summarizeMode,
+    summaryRow,
+    type Target,
+} from "./report.js";
+import { round } from "./stats.js";
+
+export const BENCH_USAGE = `Usage: codellama bench --model FILE.gguf [--model ...] [options]
+
+Replays typing of functions from real source files (installed npm packages) against each mode and
+reports per-request latency, prompt tokens evaluated/reused, tokens generated, cache use, p50/p95
+and peak RSS, as a table and optionally as JSON.
+
+  --model PATH          GGUF model (repeat for several; each gets every mode)
+  --modes LIST          comma-separated, default shipped,no-reuse[,llama-server]:
+                          shipped              this server with its default settings
+                          no-reuse             completion.reuseCache=false (full re-evaluation)
+                          psm | psm-line | spm this server with that completion.fimFormat
+                          llama-server         llama-server -np 1 --cache-reuse 256, /infill as llama.vscode
+                          llama-server-spm     the same with --spm-infill
+                          llama-server-nocache the same with cache_prompt: false
+  --llama-server BIN    llama.cpp llama-server binary (default $LLAMA_SERVER_BIN); adds llama-server
+                        to the default modes
+  --llama-server-args "ARGS"  more llama-server arguments (split on spaces)
+  --keystrokes N        keystrokes per mode, split over the functions (default 120)
+  --functions N         functions to replay, from different files (default 3)
+  --cps N               typing speed, characters per second (default 8)
+  --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
+  --pause-max-ms N      longest wait at a pause (default 8000)
+  --debounce-ms N       VS Code's inline suggestion debounce (default 50)
+  --threads N           CPU threads of every engine (default 1)
+  --context-size N      context size per sequence (default 4096)
+  --max-tokens N        most tokens generated per completion (default 64)
+  --gpu MODE            engine.gpu of this server (default auto)
+  --chat                also replay the first function while a chat answer streams (shipped mode)
+  --seed N              picks the functions (default 1)
+  --corpus DIR          node_modules directory to take source files from (default: the installed one)
+  --full                larger run for the documented numbers: 400 keystrokes over 5 functions
+  --json FILE           write every request and the summaries as JSON
+  --verbose             print the servers' logs
+`;
+
+const OPTIONS = {
+    help: { type: "boolean", short: "h" },
+    model: { type: "string", multiple: true },
+    modes: { type: "string" },
+    "llama-server": { type: "string" },
+    "llama-server-args": { type: "string" },
+    keystrokes: { type: "string" },
+    functions: { type: "string" },
+    cps: { type: "string" },
+    pause: { type: "string" },
+    "pause-max-ms": { type: "string" },
+    "debounce-ms": { type: "string" },
+    threads: { type: "string" },
+    "context-size": { type: "string" },
+    "max-tokens": { type: "string" },
+    gpu: { type: "string" },
+    chat: { type: "boolean" },
+    seed: { type: "string" },
+    corpus: { type: "string" },
+    full: { type: "boolean" },
+    json: { type: "string" },
+    verbose: { type: "boolean" },
+    server: { type: "string" },
+} as const;
+
+export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm"] as const;
+export const LLAMA_SERVER_MODES = ["llama-server", "llama-server-spm", "llama-server-nocache"] as const;
+export type ModeName = (typeof LSP_MODES)[number] | (typeof LLAMA_SERVER_MODES)[number];
+
+export interface BenchOptions {
+    models: string[];
+    modes: ModeName[];
+    llamaServerBin?: string;
+    llamaServerArgs: string[];
+    keystrokes: number;
+    functions: number;
+    cps: number;
+    pause: PauseMode;
+    pauseMaxMs: number;
+    debounceMs: number;
+    threads: number;
+    contextSize: number;
+    maxTokens: number;
+    gpu: string;
+    chat: boolean;
+    seed: number;
+    corpus?: string;
+    json?: string;
+    verbose: boolean;
+    serverJs?: string;
+    help: boolean;
+}
+
+export class BenchUsageError extends Error {}
+
+function positiveNumber(flag: string, text: string | undefined, fallback: number, integer = true): number {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) throw new BenchUsageError(`--${flag} must be a positive ${integer ? "integer" : "number"} (got "${text}")`);
+    return value;
+}
+
+/** Parses the bench command line (without "bench"); `env` supplies LLAMA_SERVER_BIN. */
+export function parseBenchArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): BenchOptions {
+    let values;
+    try {
+        ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
+    } catch (error) {
+        throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+    }
+    const llamaServerBin = values["llama-server"] ?? (env.LLAMA_SERVER_BIN || undefined);
+    const known = [...LSP_MODES, ...LLAMA_SERVER_MODES] as readonly string[];
+    const modes = (values.modes ? values.modes.split(",").map((mode) => mode.trim()).filter(Boolean) : ["shipped", "no-reuse", ...(llamaServerBin ? ["llama-server"] : [])]) as ModeName[];
+    for (const mode of modes) if (!known.includes(mode)) throw new BenchUsageError(`Unknown mode "${mode}"; known: ${known.join(", ")}`);
+    if (new Set(modes).size !== modes.length) throw new BenchUsageError("--modes names a mode twice");
+    if (!llamaServerBin && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("llama-server modes need --llama-server BIN (or LLAMA_SERVER_BIN)");
+    const pause = values.pause ?? "word";
+    if (!["word", "line", "none"].includes(pause)) throw new BenchUsageError(`--pause must be word, line or none (got "${pause}")`);
+    const full = values.full === true;
+    const options: BenchOptions = {
+        models: values.model ?? [],
+        modes,
+        llamaServerBin,
+        llamaServerArgs: values["llama-server-args"]?.split(/\s+/).filter(Boolean) ?? [],
+        keystrokes: positiveNumber("keystrokes", values.keystrokes, full ? 400 : 120),
+        functions: positiveNumber("functions", values.functions, full ? 5 : 3),
+        cps: positiveNumber("cps", values.cps, 8, false),
+        pause: pause as PauseMode,
+        pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 8000),
+        debounceMs: values["debounce-ms"] === "0" ? 0 : positiveNumber("debounce-ms", values["debounce-ms"], 50),
+        threads: positiveNumber("threads", values.threads, 1),
+        contextSize: positiveNumber("context-size", values["context-size"], 4096),
+        maxTokens: positiveNumber("max-tokens", values["max-tokens"], 64),
+        gpu: values.gpu ?? "auto",
+        chat: values.chat === true,
+        seed: values.seed === undefined ? 1 : Number(values.seed),
+        corpus: values.corpus,
+        json: values.json,
+        verbose: values.verbose === true,
+        serverJs: values.server,
+        help: values.help === true,
+    };
+    if (!Number.isInteger(options.seed)) throw new BenchUsageError(`--seed must be an integer (got "${values.seed}")`);
+    if (!options.help && options.models.length === 0) throw new BenchUsageError("bench needs --model FILE.gguf (npm run bench generates the perf models and passes them)");
+    return options;
+}
+
+const MODE_DESCRIPTIONS: Record<ModeName, string> = {
+    shipped: "this server, default settings",
+    "no-reuse": "this server, completion.reuseCache=false (full re-evaluation)",
+    psm: "this server, completion.fimFormat=psm",
+    "psm-line": "this server, completion.fimFormat=psm-line",
+    spm: "this server, completion.fimFormat=spm",
+    "llama-server": "llama-server -np 1 --cache-reuse 256, /infill as llama.vscode drives it",
+    "llama-server-spm": "llama-server as above with --spm-infill",
+    "llama-server-nocache": "llama-server as above, cache_prompt: false",
+};
+
+/** Each keystroke's server would be asked; chat uses one sequence; 2 sequences per context (completion + chat). */
+const SERVER_SEQUENCES = 2;
+
+function here(): string {
+    return path.dirname(fileURLToPath(import.meta.url));
+}
+
+function defaultServerJs(): string {
+    // dist/cli.js is next to dist/server.js.
+    const candidate = path.join(here(), "server.js");
+    return fs.existsSync(candidate) ? candidate : path.resolve("dist", "server.js");
+}
+
+function defaultCorpus(): string {
+    for (const candidate of [path.resolve(here(), "..", "node_modules"), path.resolve("node_modules")]) if (fs.existsSync(candidate)) return candidate;
+    throw new BenchUsageError("No node_modules directory to take source files from; pass --corpus DIR");
+}
+
+interface ModelFacts {
+    path: string;
+    bytes: number;
+    name: string;
+    fileType?: string;
+    nLayer?: number;
+    nEmbd?: number;
+    nHead?: number;
+    nHeadKv?: number;
+    /** f16 K and V of this server's context (SERVER_SEQUENCES × contextSize cells). */
+    kvBytes?: number;
+    countTokens?: (text: string) => number;
+    dispose?: () => Promise<void>;
+}
+
+async function modelFacts(modelPath: string, contextSize: number): Promise<ModelFacts> {
+    const bytes = fs.statSync(modelPath).size;
+    const facts: ModelFacts = { path: modelPath, bytes, name: path.basename(modelPath) };
+    try {
+        const { getLlama, readGgufFileInfo, LlamaLogLevel } = await import("node-llama-cpp");
+        const info = await readGgufFileInfo(modelPath, { readTensorInfo: false });
+        const arch = info.architectureMetadata as { block_count?: number; embedding_length?: number; attention?: { head_count?: number; head_count_kv?: number | number[] } };
+        facts.nLayer = arch.block_count;
+        facts.nEmbd = arch.embedding_length;
+        facts.nHead = arch.attention?.head_count;
+        const kv = arch.attention?.head_count_kv;
+        facts.nHeadKv = typeof kv === "number" ? kv : Array.isArray(kv) ? kv[0] : facts.nHead;
+        const general = (info.metadata as { general?: { name?: string; file_type?: number } }).general;
+        if (general?.name) facts.name = general.name;
+        if (general?.file_type !== undefined) facts.fileType = ({ 0: "f32", 1: "f16", 2: "q4_0", 7: "q8_0", 15: "q4_K_M" } as Record<number, string>)[general.file_type] ?? `file_type ${general.file_type}`;
+        if (facts.nLayer && facts.nEmbd && facts.nHead && facts.nHeadKv) {
+            const kvWidth = (facts.nEmbd / facts.nHead) * facts.nHeadKv;
+            facts.kvBytes = 2 * facts.nLayer * kvWidth * 2 * contextSize * SERVER_SEQUENCES;
+        }
+        // The vocabulary alone, to count typed tokens the way the server encodes the typed part.
+        const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
+        const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
+        facts.countTokens = (text) => encodeInfilling((value) => vocab.tokenize(value, false) as number[], text).length;
+        facts.dispose = () => vocab.dispose();
+    } catch (error) {
+        process.stderr.write(`bench: could not read the model's metadata or vocabulary (${error instanceof Error ? error.message : String(error)}); typed tokens are counted as characters\n`);
+    }
+    return facts;
+}
+
+function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string): Record<string, unknown> {
+    const completion: Record<string, unknown> = { maxTokens: options.maxTokens };
+    if (mode === "no-reuse") completion.reuseCache = false;
+    if (mode === "psm" || mode === "psm-line" || mode === "spm") completion.fimFormat = mode;
+    return {
+        model: { path: modelPath },
+        engine: { threads: options.threads, contextSize: options.contextSize, gpu: options.gpu },
+        completion,
+        log: { level: options.verbose ? "info" : "warn" },
+    };
+}
+
+function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, onLog?: (line: string) => void): Backend {
+    if ((LSP_MODES as readonly string[]).includes(mode)) {
+        return new LspBackend({ label: mode, serverJs: options.serverJs ?? defaultServerJs(), settings: settingsFor(mode, options, modelPath), onLog });
+    }
+    return new LlamaServerBackend({
+        label: mode,
+        bin: options.llamaServerBin!,
+        modelPath,
+        contextSize: options.contextSize,
+        threads: options.threads,
+        maxTokens: options.maxTokens,
+        spmInfill: mode === "llama-server-spm",
+        cachePrompt: mode !== "llama-server-nocache",
+        extraArgs: options.llamaServerArgs,
+        onLog,
+    });
+}
+
+const CHAT_QUESTION = "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
+
+async function runMode(mode: ModeName, scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult> {
+    const backend = backendFor(mode, options, model.path, options.verbose ? log : undefined);
+    const kind = (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server";
+    const result: ModeResult = { name: mode, kind, description: MODE_DESCRIPTIONS[mode], logs: [], peakRssKb: 0, startMs: 0, serverNumbers: true, notes: [] };
+    const started = performance.now();
+    try {
+        await backend.start();
+        result.startMs = performance.now() - started;
+        log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid})`);
+
+        // Warm-up: one request on a small document, so the first measured request does not pay for page faults.
+        const warmUri = `file:///bench/${mode}/warmup.js`;
+        await backend.open(warmUri, "javascript", "function add(a, b) {\n    \n}\n");
+        const warm = backend.request(warmUri, { line: 1, character: 4 });
+        const warmResult = await warm.done;
+        await backend.attachServerNumbers?.([{ sentAtEpoch: warm.sentAtEpoch, result: warmResult }]);
+        backend.close(warmUri);
+
+        const phases: ("idle" | "chat")[] = options.chat && mode === "shipped" && backend.chat ? ["idle", "chat"] : ["idle"];
+        for (const phase of phases) {
+            const phaseScripts = phase === "idle" ? scripts : scripts.slice(0, 1);
+            for (const [index, script] of phaseScripts.entries()) {
+                const chatRuns: Promise<ChatRunResult>[] = [];
+                let chatting = phase === "chat";
+                let current: ReturnType<NonNullable<Backend["chat"]>> | undefined;
+                if (chatting) {
+                    // Keep a chat answer streaming for the whole replay: start another when one ends.
+                    const startChat = (): void => {
+                        if (!chatting) return;
+                        current = backend.chat!(CHAT_QUESTION, 1024);
+                        chatRuns.push(current.done);
+                        void current.done.then(() => startChat());
+                    };
+                    startChat();
+                    await sleep(500); // the chat prompt is evaluated and streaming has begun
+                }
+                const uri = `file:///bench/${mode}/${phase}/${index}/${path.basename(script.relPath)}`;
+                const logs = await replay(backend, script, index, replayOptions, { mode, phase, uri });
+                if (chatting) {
+                    chatting = false;
+                    current?.cancel();
+                    result.chatRuns = [...(result.chatRuns ?? []), ...(await Promise.all(chatRuns))];
+                }
+                await backend.attachServerNumbers?.(logs.map((entry) => ({ sentAtEpoch: entry.sentAtEpoch, result: entry.result })));
+                annotateTyped(logs, script.keystrokes, model.countTokens ?? ((text) => text.length));
+                result.logs.push(...logs);
+                const answered = logs.filter((entry) => entry.result?.outcome === "answered").length;
+                log(`  ${mode}: ${phase} ${index + 1}/${phaseScripts.length} ${script.id}: ${logs.length} requests, ${answered} answered`);
+            }
+        }
+        if (backend instanceof LspBackend && !backend.statsAvailable) {
+            result.serverNumbers = false;
+            result.notes!.push("the server did not answer codellama/stats: no per-request token counts or engine times");
+        }
+    } finally {
+        const { peakRssKb } = await backend.stop();
+        result.peakRssKb = peakRssKb;
+    }
+    return result;
+}
+
+export interface BenchRun {
+    model: Omit<ModelFacts, "countTokens" | "dispose">;
+    modes: ModeResult[];
+    summaries: ModeSummary[];
+    targets: Target[];
+}
+
+/** Runs every mode on every model; prints progress on stderr and the tables on stdout. */
+export async function runBench(options: BenchOptions, out: (text: string) => void = (text) => process.stdout.write(text), log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<BenchRun[]> {
+    const corpusDir = options.corpus ?? defaultCorpus();
+    const files = collectSourceFiles(corpusDir);
+    const picked = pickFunctions(files, { count: options.functions, seed: options.seed });
+    if (picked.length === 0) throw new Error(`No replayable functions found in ${corpusDir}`);
+    const budgets = splitBudget(options.keystrokes, picked.length);
+    const scripts = picked.map((entry, index) => replayScript(entry, budgets[index]!));
+    log(`bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`);
+    for (const script of scripts) log(`  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`);
+    const replayOptions: ReplayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs };
+
+    const runs: BenchRun[] = [];
+    for (const modelPath of options.models) {
+        const model = await modelFacts(path.resolve(modelPath), options.contextSize);
+        log(`bench: model ${model.path} (${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""})`);
+        const modes: ModeResult[] = [];
+        try {
+            for (const mode of options.modes) modes.push(await runMode(mode, scripts, options, model, replayOptions, log));
+        } finally {
+            await model.dispose?.();
+        }
+        const summaries = modes.map(summarizeMode);
+        const targets = evaluateTargets({
+            shipped: summaries.find((summary) => summary.name === "shipped"),
+            llamaServer: summaries.find((summary) => summary.name === "llama-server"),
+            memoryBudgetBytes: model.kvBytes !== undefined ? { modelBytes: model.bytes, kvBytes: model.kvBytes } : undefined,
+        });
+        const { countTokens: _count, dispose: _dispose, ...facts } = model;
+        runs.push({ model: facts, modes, summaries, targets });
+        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), ${options.threads} thread(s), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s\n\n`);
+        out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
+        for (const summary of summaries) {
+            if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} pieces/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
+        }
+        out(`${formatTable(["target", "goal", "measured", "met"], targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]))}\n`);
+        for (const mode of modes) for (const note of mode.notes ?? []) out(`note (${mode.name}): ${note}\n`);
+    }
+
+    if (options.json) {
+        const document = {
+            benchmark: "codellama typing replay (issue #5)",
+            date: new Date().toISOString(),
+            machine: machineInfo(),
+            options: { ...options, json: undefined, help: undefined, llamaServerCommand: options.llamaServerBin ? [options.llamaServerBin, ...llamaServerArgs({ modelPath: "MODEL", contextSize: options.contextSize, threads: options.threads, extraArgs: options.llamaServerArgs }, 0)].join(" ") : undefined },
+            defaults: { fimFormat: SETTINGS["completion.fimFormat"].default, reuseCache: SETTINGS["completion.reuseCache"].default },
+            corpus: scripts.map(({ before: _before, after: _after, keystrokes, ...meta }) => ({ ...meta, keystrokes: keystrokes.length, typed: keystrokes.join("") })),
+            runs: runs.map((run) => ({
+                model: run.model,
+                targets: run.targets,
+                modes: run.modes.map((mode, index) => ({
+                    name: mode.name,
+                    kind: mode.kind,
+                    description: mode.description,
+                    startMs: round(mode.startMs, 0),
+                    peakRssMb: round(mode.peakRssKb / 1024, 1),
+                    serverNumbers: mode.serverNumbers,
+                    notes: mode.notes,
+                    chatRuns: mode.chatRuns,
+                    summary: jsonSummary(run.summaries[index]!),
+                    requests: mode.logs.map((entry) => requestJson(entry)),
+                })),
+            })),
+        };
+        fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+        fs.writeFileSync(options.json, `${JSON.stringify(document, null, 1)}\n`);
+        log(`bench: wrote ${options.json}`);
+    }
+    return runs;
+}
+
+function requestJson(entry: RequestLog): unknown {
+    const result = entry.result;
+    return {
+        phase: entry.phase,
+        script: entry.script,
+        keystroke: entry.keystroke,
+        key: entry.key,
+        atPause: entry.atPause,
+        line: entry.position.line + 1,
+        character: entry.position.character + 1,
+        outcome: result?.outcome,
+        latencyMs: result ? round(result.latencyMs, 2) : null,
+        ...(result?.server
+            ? {
+                  source: result.server.source,
+                  serverOutcome: result.server.outcome,
+                  promptTokens: result.server.promptTokens,
+                  evaluatedTokens: result.server.evaluatedTokens,
+                  reusedTokens: result.server.reusedTokens,
+                  generatedTokens: result.server.generatedTokens,
+                  engineMs: round(result.server.engineMs, 2),
+                  serverLatencyMs: result.server.serverLatencyMs === undefined ? undefined : round(result.server.serverLatencyMs, 2),
+              }
+            : {}),
+        typedSinceEvaluation: entry.typedSinceEvaluation,
+        typedTokens: entry.typedTokens,
+        withinLine: isWithinLine(entry),
+        error: result?.error,
+    };
+}
+
+/** The `bench` subcommand; returns the exit code. */
+export async function benchCommand(argv: readonly string[]): Promise<number> {
+    let options: BenchOptions;
+    try {
+        options = parseBenchArgs(argv, process.env);
+    } catch (error) {
+        if (error instanceof BenchUsageError) {
+            process.stderr.write(`codellama bench: ${error.message}\n\n${BENCH_USAGE}`);
+            return 2;
+        }
+        throw error;
+    }
+    if (options.help) {
+        process.stdout.write(BENCH_USAGE);
+        return 0;
+    }
+    await runBench(options);
+    return 0;
+}

@@ -1,0 +1,90 @@
+/**
+ * Snippets of other files the user recently viewed or edited, given to the model before the prefix
+ * (as comments naming their files) so completions can use names defined elsewhere. The snippet set
+ * changes only when another file is opened or edited, so typing keeps the cached prompt valid.
+ */
+export interface Snippet {
+    uri: string;
+    /** Lines of the other file, joined with "\n". */
+    text: string;
+}
+
+/** Lines around an edit kept as a snippet, and lines from the top of a newly opened file. */
+export const SNIPPET_RADIUS_LINES = 12;
+export const OPENED_SNIPPET_LINES = 30;
+const SIMILAR = 0.5;
+
+export class SnippetRing {
+    private snippets: Snippet[] = [];
+    private changes = 0;
+
+    constructor(private readonly capacity = 8) {}
+
+    /** Increases whenever the set of snippets changes (to memoise what is built from it). */
+    get version(): number {
+        return this.changes;
+    }
+
+    /** Adds a snippet; one too similar to an existing snippet replaces it. */
+    add(snippet: Snippet): void {
+        if (snippet.text.trim() === "") return;
+        const similar = this.snippets.findIndex((existing) => jaccard(lineSet(existing.text), lineSet(snippet.text)) >= SIMILAR);
+        if (similar >= 0 && this.snippets[similar]!.text === snippet.text && similar === this.snippets.length - 1) return;
+        if (similar >= 0) this.snippets.splice(similar, 1);
+        this.snippets.push(snippet);
+        if (this.snippets.length > this.capacity) this.snippets.shift();
+        this.changes++;
+    }
+
+    forget(uri: string): void {
+        const before = this.snippets.length;
+        this.snippets = this.snippets.filter((snippet) => snippet.uri !== uri);
+        if (this.snippets.length !== before) this.changes++;
+    }
+
+    /** Snippets of files other than `uri`, oldest first. */
+    others(uri: string): Snippet[] {
+        return this.snippets.filter((snippet) => snippet.uri !== uri);
+    }
+}
+
+/** The lines around a changed line range, as a snippet's text. */
+export function linesAround(text: string, line: number, radius = SNIPPET_RADIUS_LINES): string {
+    const lines = text.split(/\r?\n/);
+    return lines.slice(Math.max(0, line - radius), line + radius + 1).join("\n");
+}
+
+export function firstLines(text: string, count = OPENED_SNIPPET_LINES): string {
+    return text.split(/\r?\n/, count).join("\n");
+}
+
+const LINE_COMMENTS: Record<string, string> = {
+    python: "#", shellscript: "#", ruby: "#", perl: "#", r: "#", yaml: "#", toml: "#", dockerfile: "#", makefile: "#", powershell: "#", elixir: "#", julia: "#",
+    lua: "--", sql: "--", haskell: "--", ada: "--",
+    clojure: ";;", lisp: ";;", scheme: ";;",
+    erlang: "%", latex: "%", matlab: "%",
+    vb: "'", bat: "REM",
+};
+
+/** The line comment of a VS Code language id ("//" for the C family and anything unknown). */
+export function lineComment(languageId: string): string {
+    return LINE_COMMENTS[languageId] ?? "//";
+}
+
+/** Renders snippets as comments, each under a `Path:` line, most recent last (nearest the code). */
+export function renderSnippets(snippets: readonly Snippet[], comment: string, pathOf: (uri: string) => string): string {
+    return snippets
+        .map((snippet) => [`${comment} Path: ${pathOf(snippet.uri)}`, ...snippet.text.split("\n").map((line) => (line ? `${comment} ${line}` : comment))].join("\n") + "\n")
+        .join("");
+}
+
+function lineSet(text: string): Set<string> {
+    return new Set(text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+    if (a.size === 0 && b.size === 0) return 1;
+    let shared = 0;
+    for (const item of a) if (b.has(item)) shared++;
+    return shared / (a.size + b.size - shared);
+}

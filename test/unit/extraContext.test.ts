@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { firstLines, lineComment, linesAround, renderSnippets, SnippetRing } from "../../server/src/completion/extraContext.js";
+
+describe("SnippetRing", () => {
+    it("keeps recent snippets of other files, oldest first, bounded", () => {
+        const ring = new SnippetRing(2);
+        ring.add({ uri: "a", text: "alpha()" });
+        ring.add({ uri: "b", text: "beta()" });
+        ring.add({ uri: "c", text: "gamma()" });
+        assert.deepEqual(ring.others("x").map((s) => s.uri), ["b", "c"]);
+        assert.deepEqual(ring.others("c").map((s) => s.uri), ["b"]);
+    });
+    it("replaces a similar snippet instead of keeping both, and counts changes", () => {
+        const ring = new SnippetRing();
+        ring.add({ uri: "a", text: "one\ntwo\nthree\nfour" });
+        const version = ring.version;
+        ring.add({ uri: "a", text: "one\ntwo\nthree\nfive" });
+        assert.equal(ring.others("x").length, 1);
+        assert.equal(ring.others("x")[0]!.text, "one\ntwo\nthree\nfive");
+        assert.equal(ring.version, version + 1);
+        ring.add({ uri: "a", text: "one\ntwo\nthree\nfive" });
+        assert.equal(ring.version, version + 1, "re-adding the newest snippet changes nothing");
+        ring.add({ uri: "b", text: "   " });
+        assert.equal(ring.others("x").length, 1, "blank snippets are ignored");
+        ring.forget("a");
+        assert.equal(ring.others("x").length, 0);
+    });
+});
+
+describe("snippet text", () => {
+    const text = Array.from({ length: 40 }, (_, index) => `line ${index}`).join("\r\n");
+    it("takes lines around an edit and the top of an opened file", () => {
+        assert.equal(linesAround(text, 20, 2), "line 18\nline 19\nline 20\nline 21\nline 22");
+        assert.equal(linesAround(text, 0, 1), "line 0\nline 1");
+        assert.equal(firstLines(text, 2), "line 0\nline 1");
+    });
+    it("renders snippets as comments of the current language with their paths", () => {
+        const rendered = renderSnippets([{ uri: "file:///p/util.py", text: "def helper():\n\n    return 1" }], lineComment("python"), (uri) => uri.replace("file:///p/", ""));
+        assert.equal(rendered, "# Path: util.py\n# def helper():\n#\n#     return 1\n");
+        assert.equal(lineComment("typescript"), "//");
+        assert.equal(lineComment("lua"), "--");
+    });
+});
