@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { TextDocument } from "vscode-languageserver-textdocument";
 import { firstLines, lineComment, linesAround, renderSnippets, SnippetRing } from "../../server/src/completion/extraContext.js";
 
 describe("SnippetRing", () => {
@@ -29,11 +30,12 @@ describe("SnippetRing", () => {
 });
 
 describe("snippet text", () => {
-    const text = Array.from({ length: 40 }, (_, index) => `line ${index}`).join("\r\n");
+    const document = TextDocument.create("file:///d.ts", "typescript", 1, Array.from({ length: 40 }, (_, index) => `line ${index}`).join("\r\n"));
     it("takes lines around an edit and the top of an opened file", () => {
-        assert.equal(linesAround(text, 20, 2), "line 18\nline 19\nline 20\nline 21\nline 22");
-        assert.equal(linesAround(text, 0, 1), "line 0\nline 1");
-        assert.equal(firstLines(text, 2), "line 0\nline 1");
+        assert.equal(linesAround(document, 20, 2), "line 18\nline 19\nline 20\nline 21\nline 22");
+        assert.equal(linesAround(document, 0, 1), "line 0\nline 1");
+        assert.equal(linesAround(document, 39, 1), "line 38\nline 39");
+        assert.equal(firstLines(document, 2), "line 0\nline 1");
     });
     it("renders snippets as comments of the current language with their paths", () => {
         const rendered = renderSnippets([{ uri: "file:///p/util.py", text: "def helper():\n\n    return 1" }], lineComment("python"), (uri) => uri.replace("file:///p/", ""));

@@ -3,6 +3,8 @@
  * (as comments naming their files) so completions can use names defined elsewhere. The snippet set
  * changes only when another file is opened or edited, so typing keeps the cached prompt valid.
  */
+import type { TextDocument } from "vscode-languageserver-textdocument";
+
 export interface Snippet {
     uri: string;
     /** Lines of the other file, joined with "\n". */
@@ -48,14 +50,19 @@ export class SnippetRing {
     }
 }
 
-/** The lines around a changed line range, as a snippet's text. */
-export function linesAround(text: string, line: number, radius = SNIPPET_RADIUS_LINES): string {
-    const lines = text.split(/\r?\n/);
-    return lines.slice(Math.max(0, line - radius), line + radius + 1).join("\n");
+/** The lines around a changed line, as a snippet's text; reads only those lines of a huge document. */
+export function linesAround(document: TextDocument, line: number, radius = SNIPPET_RADIUS_LINES): string {
+    return linesOf(document, Math.max(0, line - radius), line + radius + 1);
 }
 
-export function firstLines(text: string, count = OPENED_SNIPPET_LINES): string {
-    return text.split(/\r?\n/, count).join("\n");
+export function firstLines(document: TextDocument, count = OPENED_SNIPPET_LINES): string {
+    return linesOf(document, 0, count);
+}
+
+/** Lines [start, end) of a document, with "\n" breaks and no trailing break. */
+function linesOf(document: TextDocument, start: number, end: number): string {
+    const text = document.getText({ start: { line: start, character: 0 }, end: { line: end, character: 0 } });
+    return text.replace(/\r\n?/g, "\n").replace(/\n$/, "");
 }
 
 const LINE_COMMENTS: Record<string, string> = {

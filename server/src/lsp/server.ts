@@ -36,6 +36,7 @@ import {
     statusRequest,
 } from "../protocol.js";
 import { LatestOnly } from "./latestOnly.js";
+import { positionParamsProblem } from "./validate.js";
 
 export const SERVER_NAME = "codellama";
 /** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */
@@ -56,11 +57,11 @@ export function startServer(connection: Connection, logger: Logger): void {
             const updated = TextDocument.update(document, changes, version);
             const change = changes[0];
             const line = change && "range" in change ? change.range.start.line : 0;
-            snippets.add({ uri: updated.uri, text: linesAround(updated.getText(), line) });
+            snippets.add({ uri: updated.uri, text: linesAround(updated, line) });
             return updated;
         },
     });
-    documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document.getText()) }));
+    documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document) }));
     let workspaceFolders: string[] = [];
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;
@@ -187,6 +188,8 @@ export function startServer(connection: Connection, logger: Logger): void {
     }
 
     async function inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
+        const problem = positionParamsProblem(params);
+        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `textDocument/inlineCompletion: ${problem}`);
         const document = documents.get(params.textDocument.uri);
         if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
         if (!config.completion.enabled || !models.engine) return { items: [] };
