@@ -22,6 +22,8 @@ export interface ModeResult {
     chatRuns?: ChatRunResult[];
     /** Whether per-request server numbers were available. */
     serverNumbers: boolean;
+    /** 1-minute load average when the mode started and ended: other work on the machine skews timings. */
+    loadAverage?: { start: number; end: number };
     notes?: string[];
 }
 

@@ -4,6 +4,7 @@
  * driven like llama.vscode), in one run on the same model, and reports a table and JSON.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -282,6 +283,8 @@ async function runMode(mode: ModeName, scripts: readonly ReplayScript[], options
     const backend = backendFor(mode, options, model.path, options.verbose ? log : undefined);
     const kind = (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server";
     const result: ModeResult = { name: mode, kind, description: MODE_DESCRIPTIONS[mode], logs: [], peakRssKb: 0, startMs: 0, serverNumbers: true, notes: [] };
+    const loadStart = os.loadavg()[0]!;
+    if (loadStart > 0.5) log(`  ${mode}: note: the machine is busy (1-minute load average ${loadStart.toFixed(2)}); timings will be slower and noisier`);
     const started = performance.now();
     try {
         await backend.start();
@@ -335,6 +338,7 @@ async function runMode(mode: ModeName, scripts: readonly ReplayScript[], options
     } finally {
         const { peakRssKb } = await backend.stop();
         result.peakRssKb = peakRssKb;
+        result.loadAverage = { start: loadStart, end: os.loadavg()[0]! };
     }
     return result;
 }
@@ -403,6 +407,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
                     startMs: round(mode.startMs, 0),
                     peakRssMb: round(mode.peakRssKb / 1024, 1),
                     serverNumbers: mode.serverNumbers,
+                    loadAverage: mode.loadAverage,
                     notes: mode.notes,
                     chatRuns: mode.chatRuns,
                     summary: jsonSummary(run.summaries[index]!),

@@ -99,7 +99,7 @@ export const SETTINGS = {
         description: "CPU threads for inference; 0 lets the engine choose.",
     },
     "engine.contextSize": {
-        type: "integer", default: 4096, minimum: 256, maximum: 131072, scope: "machine",
+        type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
         description: "Context size in tokens: the prompt budget of completions is a share of it.",
     },
     "completion.enabled": {

@@ -39,6 +39,8 @@ export interface EngineInfo {
     totalLayers: number;
     contextSize: number;
     loadMs: number;
+    /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
+    fallback?: string;
 }
 
 /** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
@@ -104,26 +106,37 @@ export class Engine {
 
     static async load(options: EngineOptions): Promise<Engine> {
         const started = performance.now();
-        await validateModelFile(options.modelPath);
+        const fileLayers = await validateModelFile(options.modelPath);
         llamaLog.logger = options.logger;
         const llama = await backend(options.gpu);
-        let model: LlamaModel | undefined;
-        try {
-            model = await loadModel(llama, options);
-            const context = await createContext(model, options);
-            const info: EngineInfo = {
-                modelPath: options.modelPath,
-                modelName: modelDisplayName(model, options.modelPath),
-                device: llama.gpu === false ? "cpu" : llama.gpu,
-                gpuLayers: model.gpuLayers,
-                totalLayers: model.fileInsights.totalLayers,
-                contextSize: context.contextSize,
-                loadMs: Math.round(performance.now() - started),
-            };
-            return new Engine(info, model, context);
-        } catch (error) {
-            await model?.dispose();
-            throw error;
+        // Running out of GPU memory (for the weights or the context) is retried with fewer layers, then on the CPU.
+        let lastError: unknown;
+        let gpuLayers: number | undefined;
+        for (;;) {
+            let model: LlamaModel | undefined;
+            try {
+                model = await loadModel(llama, options, gpuLayers);
+                const context = await createContext(model, options);
+                const info: EngineInfo = {
+                    modelPath: options.modelPath,
+                    modelName: modelDisplayName(model, options.modelPath),
+                    device: llama.gpu === false ? "cpu" : llama.gpu,
+                    gpuLayers: model.gpuLayers,
+                    totalLayers: model.fileInsights.totalLayers,
+                    contextSize: context.contextSize,
+                    loadMs: Math.round(performance.now() - started),
+                    ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
+                };
+                return new Engine(info, model, context);
+            } catch (error) {
+                const layersTried = model?.gpuLayers ?? gpuLayers ?? (options.gpuLayers >= 0 ? options.gpuLayers : fileLayers);
+                await model?.dispose();
+                const next = llama.gpu === false || options.signal?.aborted ? undefined : fewerGpuLayers(layersTried);
+                if (next === undefined || !isModelError(error, "load-failed", "context-failed")) throw error;
+                options.logger.warn(`${errorMessage(error)} Retrying with ${next} GPU layers.`);
+                lastError = error;
+                gpuLayers = next;
+            }
         }
     }
 
@@ -211,8 +224,11 @@ export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): nu
     return index;
 }
 
-/** Catches the usual wrong files (missing, not GGUF, unreadable header) with a message that says what to do. */
-async function validateModelFile(modelPath: string): Promise<void> {
+/**
+ * Catches the usual wrong files (missing, not GGUF, unreadable header, cut off) with a message that
+ * says what to do. Returns the model's layer count (blocks + output) as llama.cpp counts GPU layers.
+ */
+async function validateModelFile(modelPath: string): Promise<number> {
     let handle: fs.promises.FileHandle;
     try {
         handle = await fs.promises.open(modelPath, "r");
@@ -238,6 +254,7 @@ async function validateModelFile(modelPath: string): Promise<void> {
     const { size } = await fs.promises.stat(modelPath);
     const outside = info.fullTensorInfo?.find((tensor) => Number(tensor.fileOffset) >= size);
     if (outside) throw corrupt(`tensor '${outside.name}' data is not within the file bounds`);
+    return Number(info.architectureMetadata.block_count ?? 0) + 1;
 }
 
 /**
@@ -264,8 +281,11 @@ function backend(mode: GpuMode): Promise<Llama> {
 
 async function createLlama(mode: GpuMode): Promise<Llama> {
     const gpu = mode === "off" ? false : mode;
+    const unavailable = (reason: string, cause?: unknown): ModelError =>
+        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause });
+    let llama: Llama;
     try {
-        return await getLlama({
+        llama = await getLlama({
             gpu,
             build: "never",
             progressLogs: false,
@@ -283,16 +303,35 @@ async function createLlama(mode: GpuMode): Promise<Llama> {
         });
     } catch (error) {
         if (gpu === false || gpu === "auto") throw error;
-        throw new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${errorMessage(error)}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause: error });
+        throw unavailable(errorMessage(error), error);
     }
+    // node-llama-cpp may quietly settle for another backend than the one asked for. That instance
+    // can be the one shared with other modes, so it is not disposed here.
+    if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) throw unavailable(`got ${llama.gpu === false ? "the CPU" : llama.gpu} instead`);
+    return llama;
 }
 
-async function loadModel(llama: Llama, options: EngineOptions): Promise<LlamaModel> {
+/**
+ * The next number of GPU layers to try after a load with `current` layers failed: half as many,
+ * then none (CPU); undefined when there is nothing left to try.
+ */
+export function fewerGpuLayers(current: number | undefined): number | undefined {
+    if (current === undefined) return undefined;
+    if (current <= 1) return current === 1 ? 0 : undefined;
+    return Math.floor(current / 2);
+}
+
+function isModelError(error: unknown, ...codes: ModelError["code"][]): boolean {
+    return error instanceof ModelError && codes.includes(error.code);
+}
+
+async function loadModel(llama: Llama, options: EngineOptions, gpuLayers?: number): Promise<LlamaModel> {
     llamaLog.recentErrors = [];
+    const layers = gpuLayers ?? options.gpuLayers;
     try {
         return await llama.loadModel({
             modelPath: options.modelPath,
-            gpuLayers: llama.gpu === false ? 0 : options.gpuLayers >= 0 ? options.gpuLayers : { fitContext: { contextSize: options.contextSize * SEQUENCES.length } },
+            gpuLayers: llama.gpu === false ? 0 : layers >= 0 ? layers : { fitContext: { contextSize: options.contextSize * SEQUENCES.length } },
             onLoadProgress: options.onLoadProgress,
             loadSignal: options.signal,
         });

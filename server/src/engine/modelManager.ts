@@ -139,10 +139,12 @@ export class ModelManager {
             this.current = engine;
             const { info } = engine;
             logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
+            if (info.fallback) logger.warn(info.fallback);
+            const where = info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
             this.setStatus({
                 state: "ready",
-                health: "ok",
-                message: `${info.modelName} (${info.device === "cpu" ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`})`,
+                health: info.fallback ? "warning" : "ok",
+                message: `${info.modelName} (${where})${info.fallback ? `: ${info.fallback}` : ""}`,
                 model: info.modelName,
                 device: info.device,
                 gpuLayers: info.gpuLayers,
