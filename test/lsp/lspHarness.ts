@@ -22,6 +22,7 @@ import {
     ShowMessageRequest,
     type ShowMessageParams,
     type ShowMessageRequestParams,
+    type ServerCapabilities,
     ShutdownRequest,
     StreamMessageReader,
     StreamMessageWriter,
@@ -41,11 +42,14 @@ export interface StartOptions {
     showsStatus?: boolean;
     /** Answer to window/showMessageRequest: the title of the action to pick. */
     pickAction?: string;
+    /** Declare textDocument.inlineCompletion (ghost text). Default true. */
+    inlineCompletion?: boolean;
 }
 
 export interface ServerUnderTest {
     connection: ProtocolConnection;
     process: ChildProcess;
+    capabilities: ServerCapabilities;
     statuses: ServerStatus[];
     messages: ShowMessageParams[];
     questions: ShowMessageRequestParams[];
@@ -118,10 +122,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     const capabilities: ClientCapabilities = {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
         window: { workDoneProgress: true, showMessage: { messageActionItem: { additionalPropertiesSupport: false } } },
-        textDocument: { inlineCompletion: { dynamicRegistration: false } },
+        textDocument: options.inlineCompletion === false ? {} : { inlineCompletion: { dynamicRegistration: false } },
         experimental: { codellamaStatus: options.showsStatus ?? true },
     };
-    await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
+    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
     await connection.sendNotification(InitializedNotification.type, {});
 
     function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
@@ -135,6 +139,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     return {
         connection,
         process: child,
+        capabilities: initializeResult.capabilities,
         statuses,
         messages,
         questions,

@@ -52,7 +52,7 @@ and peak RSS, as a table and optionally as JSON.
   --functions N         functions to replay, from different files (default 3)
   --cps N               typing speed, characters per second (default 8)
   --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
-  --pause-max-ms N      longest wait at a pause (default 8000)
+  --pause-max-ms N      longest wait at a pause (default 60000)
   --debounce-ms N       VS Code's inline suggestion debounce (default 50)
   --threads N           CPU threads of every engine (default 1)
   --context-size N      context size per sequence (default 4096)
@@ -154,7 +154,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         functions: positiveNumber("functions", values.functions, full ? 5 : 3),
         cps: positiveNumber("cps", values.cps, 8, false),
         pause: pause as PauseMode,
-        pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 8000),
+        pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 60_000),
         debounceMs: values["debounce-ms"] === "0" ? 0 : positiveNumber("debounce-ms", values["debounce-ms"], 50),
         threads: positiveNumber("threads", values.threads, 1),
         contextSize: positiveNumber("context-size", values["context-size"], 4096),
@@ -279,68 +279,92 @@ function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, on
 
 const CHAT_QUESTION = "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
 
-async function runMode(mode: ModeName, scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult> {
-    const backend = backendFor(mode, options, model.path, options.verbose ? log : undefined);
-    const kind = (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server";
-    const result: ModeResult = { name: mode, kind, description: MODE_DESCRIPTIONS[mode], logs: [], peakRssKb: 0, startMs: 0, serverNumbers: true, notes: [] };
+interface ModeRun {
+    mode: ModeName;
+    backend: Backend;
+    result: ModeResult;
+}
+
+/** One replay of one script on one mode: requests, then the server's numbers for them, then typed tokens. */
+async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase: "idle" | "chat", replayOptions: ReplayOptions, model: ModelFacts, log: (line: string) => void): Promise<void> {
+    const { mode, backend, result } = run;
+    const chatRuns: Promise<ChatRunResult>[] = [];
+    let chatting = phase === "chat";
+    let current: ReturnType<NonNullable<Backend["chat"]>> | undefined;
+    if (chatting) {
+        // Keep a chat answer streaming for the whole replay: start another when one ends.
+        const startChat = (): void => {
+            if (!chatting) return;
+            current = backend.chat!(CHAT_QUESTION, 1024);
+            chatRuns.push(current.done);
+            void current.done.then(() => startChat());
+        };
+        startChat();
+        await sleep(1000); // the chat prompt is evaluated and streaming has begun
+    }
+    const uri = `file:///bench/${mode}/${phase}/${index}/${path.basename(script.relPath)}`;
+    const logs = await replay(backend, script, index, replayOptions, { mode, phase, uri });
+    if (chatting) {
+        chatting = false;
+        current?.cancel();
+        result.chatRuns = [...(result.chatRuns ?? []), ...(await Promise.all(chatRuns))];
+    }
+    await backend.attachServerNumbers?.(logs.map((entry) => ({ sentAtEpoch: entry.sentAtEpoch, result: entry.result })));
+    annotateTyped(logs, script.keystrokes, model.countTokens ?? ((text) => text.length));
+    result.logs.push(...logs);
+    const answered = logs.filter((entry) => entry.result?.outcome === "answered");
+    const median = answered.map((entry) => entry.result!.latencyMs).sort((a, b) => a - b)[Math.floor(answered.length / 2)];
+    log(`  ${mode}: ${phase} ${script.id}: ${logs.length} requests, ${answered.length} answered${median === undefined ? "" : `, median ${median.toFixed(0)} ms`}`);
+}
+
+/**
+ * Runs the modes side by side: every stack is started (and warmed up) first, then each script is
+ * replayed on one mode after the other, so that other work on the machine falls on all modes alike.
+ * Only one stack works at a time; the others sit idle.
+ */
+async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult[]> {
+    const runs: ModeRun[] = options.modes.map((mode) => ({
+        mode,
+        backend: backendFor(mode, options, model.path, options.verbose ? log : undefined),
+        result: { name: mode, kind: (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server", description: MODE_DESCRIPTIONS[mode], logs: [], peakRssKb: 0, startMs: 0, serverNumbers: true, notes: [] },
+    }));
     const loadStart = os.loadavg()[0]!;
-    if (loadStart > 0.5) log(`  ${mode}: note: the machine is busy (1-minute load average ${loadStart.toFixed(2)}); timings will be slower and noisier`);
-    const started = performance.now();
+    if (loadStart > 0.5) log(`bench: note: the machine is busy (1-minute load average ${loadStart.toFixed(2)}); timings will be slower and noisier`);
     try {
-        await backend.start();
-        result.startMs = performance.now() - started;
-        log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid})`);
-
-        // Warm-up: one request on a small document, so the first measured request does not pay for page faults.
-        const warmUri = `file:///bench/${mode}/warmup.js`;
-        await backend.open(warmUri, "javascript", "function add(a, b) {\n    \n}\n");
-        const warm = backend.request(warmUri, { line: 1, character: 4 });
-        const warmResult = await warm.done;
-        await backend.attachServerNumbers?.([{ sentAtEpoch: warm.sentAtEpoch, result: warmResult }]);
-        backend.close(warmUri);
-
-        const phases: ("idle" | "chat")[] = options.chat && mode === "shipped" && backend.chat ? ["idle", "chat"] : ["idle"];
-        for (const phase of phases) {
-            const phaseScripts = phase === "idle" ? scripts : scripts.slice(0, 1);
-            for (const [index, script] of phaseScripts.entries()) {
-                const chatRuns: Promise<ChatRunResult>[] = [];
-                let chatting = phase === "chat";
-                let current: ReturnType<NonNullable<Backend["chat"]>> | undefined;
-                if (chatting) {
-                    // Keep a chat answer streaming for the whole replay: start another when one ends.
-                    const startChat = (): void => {
-                        if (!chatting) return;
-                        current = backend.chat!(CHAT_QUESTION, 1024);
-                        chatRuns.push(current.done);
-                        void current.done.then(() => startChat());
-                    };
-                    startChat();
-                    await sleep(500); // the chat prompt is evaluated and streaming has begun
-                }
-                const uri = `file:///bench/${mode}/${phase}/${index}/${path.basename(script.relPath)}`;
-                const logs = await replay(backend, script, index, replayOptions, { mode, phase, uri });
-                if (chatting) {
-                    chatting = false;
-                    current?.cancel();
-                    result.chatRuns = [...(result.chatRuns ?? []), ...(await Promise.all(chatRuns))];
-                }
-                await backend.attachServerNumbers?.(logs.map((entry) => ({ sentAtEpoch: entry.sentAtEpoch, result: entry.result })));
-                annotateTyped(logs, script.keystrokes, model.countTokens ?? ((text) => text.length));
-                result.logs.push(...logs);
-                const answered = logs.filter((entry) => entry.result?.outcome === "answered").length;
-                log(`  ${mode}: ${phase} ${index + 1}/${phaseScripts.length} ${script.id}: ${logs.length} requests, ${answered} answered`);
+        for (const { mode, backend, result } of runs) {
+            const started = performance.now();
+            await backend.start();
+            result.startMs = performance.now() - started;
+            // Warm-up: one request on a small document, so the first measured request does not pay for page faults.
+            const warmUri = `file:///bench/${mode}/warmup.js`;
+            await backend.open(warmUri, "javascript", "function add(a, b) {\n    \n}\n");
+            const warm = backend.request(warmUri, { line: 1, character: 4 });
+            const warmResult = await warm.done;
+            await backend.attachServerNumbers?.([{ sentAtEpoch: warm.sentAtEpoch, result: warmResult }]);
+            backend.close(warmUri);
+            log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid}), warm-up ${warmResult.latencyMs.toFixed(0)} ms`);
+        }
+        for (const [index, script] of scripts.entries()) {
+            for (const run of runs) await replayOn(run, script, index, "idle", replayOptions, model, log);
+        }
+        if (options.chat) {
+            for (const run of runs) if (run.mode === "shipped" && run.backend.chat) await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
+        }
+        for (const { backend, result } of runs) {
+            if (backend instanceof LspBackend && !backend.statsAvailable) {
+                result.serverNumbers = false;
+                result.notes!.push("the server did not answer codellama/stats: no per-request token counts or engine times");
             }
         }
-        if (backend instanceof LspBackend && !backend.statsAvailable) {
-            result.serverNumbers = false;
-            result.notes!.push("the server did not answer codellama/stats: no per-request token counts or engine times");
-        }
     } finally {
-        const { peakRssKb } = await backend.stop();
-        result.peakRssKb = peakRssKb;
-        result.loadAverage = { start: loadStart, end: os.loadavg()[0]! };
+        for (const { backend, result } of runs) {
+            const { peakRssKb } = await backend.stop().catch(() => ({ peakRssKb: 0 }));
+            result.peakRssKb = peakRssKb;
+        }
     }
-    return result;
+    const loadEnd = os.loadavg()[0]!;
+    for (const { result } of runs) result.loadAverage = { start: loadStart, end: loadEnd };
+    return runs.map((run) => run.result);
 }
 
 export interface BenchRun {
@@ -366,9 +390,9 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     for (const modelPath of options.models) {
         const model = await modelFacts(path.resolve(modelPath), options.contextSize);
         log(`bench: model ${model.path} (${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""})`);
-        const modes: ModeResult[] = [];
+        let modes: ModeResult[];
         try {
-            for (const mode of options.modes) modes.push(await runMode(mode, scripts, options, model, replayOptions, log));
+            modes = await runModes(scripts, options, model, replayOptions, log);
         } finally {
             await model.dispose?.();
         }

@@ -1,13 +1,9 @@
 import {
-    type CancellationToken,
     type Connection,
     DidChangeConfigurationNotification,
     ErrorCodes,
     type InitializeParams,
     type InitializeResult,
-    type InlineCompletionList,
-    type InlineCompletionParams,
-    LSPErrorCodes,
     MessageType,
     ResponseError,
     ShowMessageNotification,
@@ -18,30 +14,21 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
 import { firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
-import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
-import { errorMessage, Logger } from "../log/logger.js";
-import { answerChat } from "../chat/chatService.js";
-import { conversationProblem } from "../chat/instructPrompt.js";
+import { errorMessage, type Logger } from "../log/logger.js";
 import {
-    type ChatParams,
-    chatDeltaProgress,
-    chatRequest,
     type ClientExperimentalCapabilities,
     downloadModelRequest,
     reloadModelRequest,
     type ServerStatus,
-    statsRequest,
     statusNotification,
     statusRequest,
 } from "../protocol.js";
-import { LatestOnly } from "./latestOnly.js";
-import { positionParamsProblem } from "./validate.js";
+import { CHAT_COMMAND, ChatHandlers, EXPLAIN_COMMAND } from "./chatHandlers.js";
+import { ACCEPTED_COMMAND, CompletionHandlers, PARTIALLY_ACCEPTED_COMMAND } from "./completionHandlers.js";
+import type { ServerContext } from "./context.js";
 
 export const SERVER_NAME = "codellama";
-/** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */
-export const ACCEPTED_COMMAND = "codellama.completionAccepted";
-export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
 const DOWNLOAD_ACTION = "Download";
 
 /**
@@ -68,7 +55,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     let pullConfiguration = false;
     let workDoneProgress = false;
     let clientShowsStatus = false;
-    const latestCompletion = new LatestOnly();
+    let inlineCompletionClient = false;
 
     const progress: ProgressSink = {
         async begin(title, onCancel) {
@@ -95,7 +82,6 @@ export function startServer(connection: Connection, logger: Logger): void {
         },
     });
 
-    const completions = new CompletionService({ engine: () => models.engine });
 
     /** For clients without their own status display: standard LSP messages, and a standard question for the download. */
     async function tellUser(status: ServerStatus): Promise<void> {
@@ -113,12 +99,16 @@ export function startServer(connection: Connection, logger: Logger): void {
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
         clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
+        // Clients that show ghost text get it; the others get the suggestion as a completion item.
+        inlineCompletionClient = params.capabilities.textDocument?.inlineCompletion !== undefined;
+        completions.register({ asCompletionItems: !inlineCompletionClient });
         applyConfig(undefined);
         return {
             capabilities: {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
                 inlineCompletionProvider: true,
-                executeCommandProvider: { commands: [ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND] },
+                ...(inlineCompletionClient ? {} : { completionProvider: { resolveProvider: false } }),
+                executeCommandProvider: { commands: [ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND, CHAT_COMMAND, EXPLAIN_COMMAND] },
             },
             serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
         };
@@ -139,12 +129,17 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
+    const ctx: ServerContext = { connection, logger, documents, snippets, models, config: () => config, pathOf };
+    const completions = new CompletionHandlers(ctx);
+    const chat = new ChatHandlers(ctx);
+    chat.register();
+
     connection.onRequest(statusRequest, () => models.status);
-    connection.onRequest(statsRequest, () => completions.snapshot());
-    connection.onExecuteCommand((params) => {
-        if (params.command === ACCEPTED_COMMAND) completions.event("accepted");
-        else if (params.command === PARTIALLY_ACCEPTED_COMMAND) completions.event("partiallyAccepted");
-        else throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command: ${params.command}`);
+    connection.onExecuteCommand(async (params, token) => {
+        if (completions.handleCommand(params.command)) return null;
+        const answer = chat.handleCommand(params.command, params.arguments ?? [], token);
+        if (answer) return answer;
+        throw new ResponseError(ErrorCodes.InvalidParams, `Unknown command: ${params.command}`);
     });
     connection.onRequest(reloadModelRequest, async () => {
         await models.reload();
@@ -154,64 +149,6 @@ export function startServer(connection: Connection, logger: Logger): void {
         await models.reload({ allowDownload: true });
         return models.status;
     });
-
-    connection.languages.inlineCompletion.on(async (params, token) => inlineCompletion(params, token));
-    connection.onRequest(chatRequest, async (params, token) => chat(params, token));
-
-    async function chat(params: ChatParams, token: CancellationToken) {
-        const problem = conversationProblem(params?.messages);
-        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `codellama/chat: ${problem}`);
-        if (params.maxTokens !== undefined && !(Number.isInteger(params.maxTokens) && params.maxTokens > 0)) {
-            throw new ResponseError(ErrorCodes.InvalidParams, "codellama/chat: maxTokens must be a positive integer");
-        }
-        const engine = models.engine;
-        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${models.status.message}`);
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        const done = models.beginGeneration();
-        try {
-            const partialResultToken = params.partialResultToken;
-            const answer = await answerChat(engine, params.messages, {
-                maxTokens: params.maxTokens ?? config.chat.maxTokens,
-                signal: controller.signal,
-                onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
-            });
-            logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
-            return answer;
-        } catch (error) {
-            logger.error(`Chat failed: ${errorMessage(error)}`);
-            throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
-        } finally {
-            subscription.dispose();
-            done();
-        }
-    }
-
-    async function inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
-        const problem = positionParamsProblem(params);
-        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `textDocument/inlineCompletion: ${problem}`);
-        const document = documents.get(params.textDocument.uri);
-        if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
-        if (!config.completion.enabled || !models.engine) return { items: [] };
-        return latestCompletion.run(token, async (signal) => {
-            const done = models.beginGeneration();
-            try {
-                const extra = config.completion.extraContextShare > 0 ? { snippets: snippets.others(document.uri), pathOf } : undefined;
-                const suggestion = await completions.complete(document, params.position, config.completion, signal, extra);
-                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(completions.snapshot().recent.at(-1))}`);
-                if (!suggestion?.text) return { items: [] };
-                const range = { start: suggestion.position, end: suggestion.position };
-                return { items: [{ insertText: suggestion.text, range, command: { title: "Code Llama: suggestion accepted", command: ACCEPTED_COMMAND } }] };
-            } catch (error) {
-                if (error instanceof CompletionCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
-                if (error instanceof ResponseError) throw error;
-                logger.error(`Completion failed: ${errorMessage(error)}`);
-                throw new ResponseError(ErrorCodes.InternalError, `Completion failed: ${errorMessage(error)}`);
-            } finally {
-                done();
-            }
-        });
-    }
 
     /** A file's path relative to its workspace folder, for snippet headers. */
     function pathOf(uri: string): string {
@@ -236,7 +173,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         logger.setLevel(config.log.level);
         if (changed.length > 0) {
             logger.info(`Configuration changed: ${changed.join(", ")}`);
-            completions.reset();
+            completions.service.reset();
         }
     }
 

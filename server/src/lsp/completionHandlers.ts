@@ -1,0 +1,103 @@
+import {
+    type CancellationToken,
+    type CompletionItem,
+    CompletionItemKind,
+    ErrorCodes,
+    InsertTextFormat,
+    type InlineCompletionList,
+    type InlineCompletionParams,
+    LSPErrorCodes,
+    ResponseError,
+    type TextDocumentPositionParams,
+} from "vscode-languageserver/node";
+import { CompletionCancelled, CompletionService } from "../completion/service.js";
+import { errorMessage } from "../log/logger.js";
+import { statsRequest } from "../protocol.js";
+import type { ServerContext } from "./context.js";
+import { LatestOnly } from "./latestOnly.js";
+import { positionParamsProblem } from "./validate.js";
+
+/** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */
+export const ACCEPTED_COMMAND = "codellama.completionAccepted";
+export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
+
+/**
+ * textDocument/inlineCompletion (ghost text) and, for clients without it, textDocument/completion
+ * items carrying the same suggestion. One completion generates at a time: a newer request
+ * supersedes an older one.
+ */
+export class CompletionHandlers {
+    readonly service: CompletionService;
+    private readonly latest = new LatestOnly();
+
+    constructor(private readonly ctx: ServerContext) {
+        this.service = new CompletionService({ engine: () => ctx.models.engine });
+    }
+
+    register(options: { asCompletionItems: boolean }): void {
+        const { connection } = this.ctx;
+        connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
+        if (options.asCompletionItems) connection.onCompletion((params, token) => this.completionItems(params, token));
+        connection.onRequest(statsRequest, () => this.service.snapshot());
+    }
+
+    /** workspace/executeCommand for the acceptance commands; false for other commands. */
+    handleCommand(command: string): boolean {
+        if (command === ACCEPTED_COMMAND) this.service.event("accepted");
+        else if (command === PARTIALLY_ACCEPTED_COMMAND) this.service.event("partiallyAccepted");
+        else return false;
+        return true;
+    }
+
+    async inlineCompletion(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
+        const suggestion = await this.suggest(params, token, "textDocument/inlineCompletion");
+        if (!suggestion?.text) return { items: [] };
+        const range = { start: suggestion.position, end: suggestion.position };
+        return { items: [{ insertText: suggestion.text, range, command: { title: "Code Llama: suggestion accepted", command: ACCEPTED_COMMAND } }] };
+    }
+
+    private async completionItems(params: TextDocumentPositionParams, token: CancellationToken): Promise<CompletionItem[]> {
+        const suggestion = await this.suggest(params, token, "textDocument/completion");
+        if (!suggestion?.text) return [];
+        const firstLine = suggestion.text.split(/\r?\n/).find((line) => line.trim() !== "")!.trim();
+        const range = { start: suggestion.position, end: suggestion.position };
+        return [{
+            label: firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine,
+            kind: CompletionItemKind.Text,
+            detail: "Code Llama",
+            documentation: { kind: "markdown", value: "```\n" + suggestion.text + "\n```" },
+            insertTextFormat: InsertTextFormat.PlainText,
+            textEdit: { range, newText: suggestion.text },
+            // Sorted first, and never filtered away by the word before the cursor.
+            sortText: "0",
+            filterText: firstLine,
+            command: { title: "Code Llama: suggestion accepted", command: ACCEPTED_COMMAND },
+        }];
+    }
+
+    private async suggest(params: TextDocumentPositionParams, token: CancellationToken, method: string) {
+        const { documents, models, logger, snippets, pathOf } = this.ctx;
+        const problem = positionParamsProblem(params);
+        if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}`);
+        const document = documents.get(params.textDocument.uri);
+        if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
+        const config = this.ctx.config();
+        if (!config.completion.enabled || !models.engine) return undefined;
+        return this.latest.run(token, async (signal) => {
+            const done = models.beginGeneration();
+            try {
+                const extra = config.completion.extraContextShare > 0 ? { snippets: snippets.others(document.uri), pathOf } : undefined;
+                const suggestion = await this.service.complete(document, params.position, config.completion, signal, extra);
+                logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(this.service.snapshot().recent.at(-1))}`);
+                return suggestion;
+            } catch (error) {
+                if (error instanceof CompletionCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
+                if (error instanceof ResponseError) throw error;
+                logger.error(`Completion failed: ${errorMessage(error)}`);
+                throw new ResponseError(ErrorCodes.InternalError, `Completion failed: ${errorMessage(error)}`);
+            } finally {
+                done();
+            }
+        });
+    }
+}
