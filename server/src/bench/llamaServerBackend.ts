@@ -24,6 +24,7 @@ export interface LlamaServerOptions {
     spmInfill?: boolean;
     /** cache_prompt in each request (llama.vscode: true). */
     cachePrompt?: boolean;
+    sampling?: "greedy" | "llama.vscode";
     /** More command-line arguments for llama-server. */
     extraArgs?: readonly string[];
     onLog?(line: string): void;
@@ -160,7 +161,7 @@ export class LlamaServerBackend implements Backend {
                     return cached.trim() ? { outcome: "answered", latencyMs, text: cached, server } : { outcome: "empty", latencyMs, server };
                 }
                 if (cancelled) return { outcome: "cancelled", latencyMs: performance.now() - started };
-                const body = infillPayload(input, { nPredict: this.options.maxTokens, cachePrompt: this.options.cachePrompt });
+                const body = infillPayload(input, { nPredict: this.options.maxTokens, cachePrompt: this.options.cachePrompt, sampling: this.options.sampling });
                 const httpStarted = performance.now();
                 const response = await this.http("POST", "/infill", body);
                 const httpMs = performance.now() - httpStarted;

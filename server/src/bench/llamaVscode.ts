@@ -5,8 +5,10 @@
  * - `input_prefix`: the `n_prefix` (256) lines above the cursor's line, each followed by "\n";
  * - `prompt`: the cursor's line up to the cursor ("" when that is only indentation);
  * - `input_suffix`: the rest of the cursor's line, "\n", the `n_suffix` (64) lines below, "\n";
- * - `cache_prompt: true`, `n_predict`, `n_indent` (the line's indentation, when not 0), and its
- *   sampling (`top_k` 40, `top_p` 0.99, samplers top_k, top_p, infill), no streaming;
+ * - `cache_prompt: true`, `n_predict`, `n_indent` (the line's indentation, when not 0), no streaming,
+ *   and its sampling (`top_k` 40, `top_p` 0.99, samplers top_k, top_p, infill), or greedy sampling
+ *   (`top_k` 1) like this server: on a random-weight test model the infill sampler ends every answer
+ *   after one token, so the benchmark asks for greedy sampling unless told otherwise;
  * - an automatic request is skipped when more than `max_line_suffix` (8) characters follow the cursor;
  * - results go into an LRU cache keyed by prefix|suffix|prompt; a request whose prompt extends a cached
  *   one by text the cached completion starts with is answered from the cache;
@@ -64,9 +66,11 @@ export interface InfillPayloadOptions {
     nPredict: number;
     /** Sent as `cache_prompt` (llama.vscode: true). */
     cachePrompt?: boolean;
+    /** "llama.vscode": its sampler chain; "greedy" (default): top_k 1, as this server decodes. */
+    sampling?: "greedy" | "llama.vscode";
 }
 
-/** The JSON body of POST /infill, as llama.vscode's createRequestPayload builds it (without input_extra chunks and time limits). */
+/** The JSON body of POST /infill, as llama.vscode's createRequestPayload builds it (without input_extra chunks and time limits; greedy unless asked for llama.vscode's sampling). */
 export function infillPayload(input: InfillInput, options: InfillPayloadOptions): Record<string, unknown> {
     return {
         input_prefix: input.inputPrefix,
@@ -74,10 +78,8 @@ export function infillPayload(input: InfillInput, options: InfillPayloadOptions)
         input_extra: [],
         prompt: input.prompt,
         n_predict: options.nPredict,
-        top_k: 40,
-        top_p: 0.99,
+        ...(options.sampling === "llama.vscode" ? { top_k: 40, top_p: 0.99, samplers: ["top_k", "top_p", "infill"] } : { top_k: 1, samplers: ["top_k"] }),
         stream: false,
-        samplers: ["top_k", "top_p", "infill"],
         cache_prompt: options.cachePrompt ?? true,
         ...(input.nIndent ? { n_indent: input.nIndent } : {}),
     };

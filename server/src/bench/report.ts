@@ -39,9 +39,13 @@ export interface ModeSummary {
     answeredFromCache: number;
     /** Requests the engine evaluated (cancelled ones included). */
     evaluatedRequests: number;
-    /** Client side, keystroke request to answer, answered requests (what the user waits for). */
+    /**
+     * Client side, keystroke request to answer, for requests that were answered (a suggestion, or
+     * an empty answer: the random-weight test models often complete to nothing worth showing, which
+     * takes the same work): what the user waits for.
+     */
     latencyMs: Summary;
-    /** The same for answers the model generated. */
+    /** The same for answers the model generated now (not from a cache). */
     modelLatencyMs: Summary;
     promptTokens: Summary;
     evaluatedTokens: Summary;
@@ -59,6 +63,8 @@ export interface ModeSummary {
 }
 
 const answered = (log: RequestLog): boolean => log.result?.outcome === "answered";
+/** Answered with a suggestion or with nothing: the request completed and was not superseded. */
+const completed = (log: RequestLog): boolean => log.result?.outcome === "answered" || log.result?.outcome === "empty";
 const fromModel = (log: RequestLog): boolean => (log.result?.server?.source ?? "model") === "model";
 const evaluated = (log: RequestLog): boolean => (log.result?.server?.evaluatedTokens ?? 0) > 0 && log.result?.server?.source === "model";
 
@@ -66,7 +72,8 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
     const idle = mode.logs.filter((log) => log.phase === "idle");
     const count = (outcome: string): number => idle.filter((log) => log.result?.outcome === outcome).length;
     const answeredLogs = idle.filter(answered);
-    const modelAnswers = answeredLogs.filter((log) => fromModel(log) && log.result?.server !== undefined);
+    const completedLogs = idle.filter(completed);
+    const modelAnswers = completedLogs.filter((log) => fromModel(log) && log.result?.server !== undefined);
     const engineLogs = idle.filter(evaluated);
     const within = engineLogs.filter(isWithinLine);
     const server = (log: RequestLog) => log.result!.server!;
@@ -80,8 +87,8 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
         errors: count("error"),
         answeredFromCache: answeredLogs.filter((log) => !fromModel(log)).length,
         evaluatedRequests: engineLogs.length,
-        latencyMs: summarize(answeredLogs.map((log) => log.result!.latencyMs)),
-        modelLatencyMs: summarize(answeredLogs.filter(fromModel).map((log) => log.result!.latencyMs)),
+        latencyMs: summarize(completedLogs.map((log) => log.result!.latencyMs)),
+        modelLatencyMs: summarize(completedLogs.filter(fromModel).map((log) => log.result!.latencyMs)),
         promptTokens: summarize(engineLogs.map((log) => server(log).promptTokens)),
         evaluatedTokens: summarize(engineLogs.map((log) => server(log).evaluatedTokens)),
         reusedTokens: summarize(engineLogs.map((log) => server(log).reusedTokens)),
@@ -99,8 +106,8 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
     const chatLogs = mode.logs.filter((log) => log.phase === "chat");
     if (chatLogs.length > 0) {
         const scripts = new Set(chatLogs.map((log) => log.script));
-        const idleSame = idle.filter((log) => scripts.has(log.script) && answered(log)).map((log) => log.result!.latencyMs);
-        const chatAnswered = chatLogs.filter(answered).map((log) => log.result!.latencyMs);
+        const idleSame = idle.filter((log) => scripts.has(log.script) && completed(log)).map((log) => log.result!.latencyMs);
+        const chatAnswered = chatLogs.filter(completed).map((log) => log.result!.latencyMs);
         const runs = mode.chatRuns ?? [];
         const deltas = runs.reduce((sum, run) => sum + run.deltas, 0);
         const ms = runs.reduce((sum, run) => sum + run.ms, 0);
@@ -242,7 +249,7 @@ export function summaryRow(summary: ModeSummary): (string | number)[] {
     ];
 }
 
-/** JSON-safe copy of a summary: NaN → null, numbers rounded. */
-export function jsonSummary(summary: ModeSummary): unknown {
+/** JSON-safe copy of a summary (or anything made of numbers): NaN → null, numbers rounded. */
+export function jsonSummary(summary: unknown): unknown {
     return JSON.parse(JSON.stringify(summary, (_key, value: unknown) => (typeof value === "number" ? round(value, 2) : value)));
 }

@@ -8,14 +8,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SETTINGS } from "../config/schema.js";
-import { encodeInfilling } from "../completion/fimPrompt.js";
+import { FIM_FORMATS, SETTINGS } from "../config/schema.js";
+import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
+import type { EngineTokenizer } from "../engine/engine.js";
 import type { Backend } from "./backend.js";
 import { sleep } from "./backend.js";
 import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
 import { machineInfo } from "./proc.js";
+import { promptStability, type StabilityResult } from "./promptStability.js";
 import { annotateTyped, isWithinLine, type PauseMode, replay, type ReplayOptions, type RequestLog } from "./replay.js";
 import {
     type ChatRunResult,
@@ -48,8 +50,10 @@ and peak RSS, as a table and optionally as JSON.
   --llama-server BIN    llama.cpp llama-server binary (default $LLAMA_SERVER_BIN); adds llama-server
                         to the default modes
   --llama-server-args "ARGS"  more llama-server arguments (split on spaces)
-  --keystrokes N        keystrokes per mode, split over the functions (default 120)
-  --functions N         functions to replay, from different files (default 3)
+  --llama-server-sampling S   greedy (default: top_k 1, as this server decodes) or llama.vscode
+                        (top_k 40, top_p 0.99, infill: ends at once on random-weight test models)
+  --keystrokes N        keystrokes per mode, split over the functions (default 60)
+  --functions N         functions to replay, from different files (default 2)
   --cps N               typing speed, characters per second (default 8)
   --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
   --pause-max-ms N      longest wait at a pause (default 60000)
@@ -61,7 +65,7 @@ and peak RSS, as a table and optionally as JSON.
   --chat                also replay the first function while a chat answer streams (shipped mode)
   --seed N              picks the functions (default 1)
   --corpus DIR          node_modules directory to take source files from (default: the installed one)
-  --full                larger run for the documented numbers: 400 keystrokes over 5 functions
+  --full                larger run for the documented numbers: 240 keystrokes over 4 functions
   --json FILE           write every request and the summaries as JSON
   --verbose             print the servers' logs
 `;
@@ -72,6 +76,7 @@ const OPTIONS = {
     modes: { type: "string" },
     "llama-server": { type: "string" },
     "llama-server-args": { type: "string" },
+    "llama-server-sampling": { type: "string" },
     keystrokes: { type: "string" },
     functions: { type: "string" },
     cps: { type: "string" },
@@ -100,6 +105,7 @@ export interface BenchOptions {
     modes: ModeName[];
     llamaServerBin?: string;
     llamaServerArgs: string[];
+    llamaServerSampling: "greedy" | "llama.vscode";
     keystrokes: number;
     functions: number;
     cps: number;
@@ -144,14 +150,17 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
     if (!llamaServerBin && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("llama-server modes need --llama-server BIN (or LLAMA_SERVER_BIN)");
     const pause = values.pause ?? "word";
     if (!["word", "line", "none"].includes(pause)) throw new BenchUsageError(`--pause must be word, line or none (got "${pause}")`);
+    const sampling = values["llama-server-sampling"] ?? "greedy";
+    if (sampling !== "greedy" && sampling !== "llama.vscode") throw new BenchUsageError(`--llama-server-sampling must be greedy or llama.vscode (got "${sampling}")`);
     const full = values.full === true;
     const options: BenchOptions = {
         models: values.model ?? [],
         modes,
         llamaServerBin,
         llamaServerArgs: values["llama-server-args"]?.split(/\s+/).filter(Boolean) ?? [],
-        keystrokes: positiveNumber("keystrokes", values.keystrokes, full ? 400 : 120),
-        functions: positiveNumber("functions", values.functions, full ? 5 : 3),
+        llamaServerSampling: sampling,
+        keystrokes: positiveNumber("keystrokes", values.keystrokes, full ? 240 : 60),
+        functions: positiveNumber("functions", values.functions, full ? 4 : 2),
         cps: positiveNumber("cps", values.cps, 8, false),
         pause: pause as PauseMode,
         pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 60_000),
@@ -214,6 +223,8 @@ interface ModelFacts {
     /** f16 K and V of this server's context (SERVER_SEQUENCES × contextSize cells). */
     kvBytes?: number;
     countTokens?: (text: string) => number;
+    /** The model's tokenizer shaped like the engine's, for the prompt stability analysis. */
+    tokenizer?: EngineTokenizer;
     dispose?: () => Promise<void>;
 }
 
@@ -239,7 +250,18 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         // The vocabulary alone, to count typed tokens the way the server encodes the typed part.
         const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
         const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
-        facts.countTokens = (text) => encodeInfilling((value) => vocab.tokenize(value, false) as number[], text).length;
+        const tokenize = (value: string): Token[] => vocab.tokenize(value, false) as Token[];
+        facts.countTokens = (text) => encodeInfilling(tokenize, text).length;
+        const { bos, eos, eot, infill } = vocab.tokens;
+        facts.tokenizer = {
+            encode: tokenize,
+            encodeInfilling: (text) => encodeInfilling(tokenize, text),
+            detokenize: (tokens, context) => vocab.detokenize(tokens as never[], false, context as never[] | undefined),
+            fim: bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle } : undefined,
+            bos: bos ?? undefined,
+            eos: eos ?? undefined,
+            eot: eot ?? undefined,
+        };
         facts.dispose = () => vocab.dispose();
     } catch (error) {
         process.stderr.write(`bench: could not read the model's metadata or vocabulary (${error instanceof Error ? error.message : String(error)}); typed tokens are counted as characters\n`);
@@ -272,6 +294,7 @@ function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, on
         maxTokens: options.maxTokens,
         spmInfill: mode === "llama-server-spm",
         cachePrompt: mode !== "llama-server-nocache",
+        sampling: options.llamaServerSampling,
         extraArgs: options.llamaServerArgs,
         onLog,
     });
@@ -368,7 +391,8 @@ async function runModes(scripts: readonly ReplayScript[], options: BenchOptions,
 }
 
 export interface BenchRun {
-    model: Omit<ModelFacts, "countTokens" | "dispose">;
+    model: Omit<ModelFacts, "countTokens" | "dispose" | "tokenizer">;
+    stability: StabilityResult[];
     modes: ModeResult[];
     summaries: ModeSummary[];
     targets: Target[];
@@ -391,7 +415,19 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         const model = await modelFacts(path.resolve(modelPath), options.contextSize);
         log(`bench: model ${model.path} (${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""})`);
         let modes: ModeResult[];
+        let stability: StabilityResult[] = [];
         try {
+            if (model.tokenizer?.fim) {
+                const started = performance.now();
+                stability = promptStability(model.tokenizer, options.contextSize, scripts, {
+                    maxTokens: options.maxTokens,
+                    prefixShare: SETTINGS["completion.prefixShare"].default,
+                    suffixShare: SETTINGS["completion.suffixShare"].default,
+                    extraContextShare: SETTINGS["completion.extraContextShare"].default,
+                    reuseCache: true,
+                }, FIM_FORMATS);
+                log(`bench: prompt stability of ${FIM_FORMATS.join(", ")} over every keystroke in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+            }
             modes = await runModes(scripts, options, model, replayOptions, log);
         } finally {
             await model.dispose?.();
@@ -402,10 +438,14 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
             llamaServer: summaries.find((summary) => summary.name === "llama-server"),
             memoryBudgetBytes: model.kvBytes !== undefined ? { modelBytes: model.bytes, kvBytes: model.kvBytes } : undefined,
         });
-        const { countTokens: _count, dispose: _dispose, ...facts } = model;
-        runs.push({ model: facts, modes, summaries, targets });
+        const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
+        runs.push({ model: facts, stability, modes, summaries, targets });
         out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), ${options.threads} thread(s), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s\n\n`);
         out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
+        if (stability.length > 0) {
+            out("Prompt stability (this server's prompt at every keystroke, previous keystroke's prompt cached; no timing):\n\n");
+            out(`${formatTable(STABILITY_HEADERS, stability.map(stabilityRow))}\n\n`);
+        }
         for (const summary of summaries) {
             if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} pieces/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
         }
@@ -424,6 +464,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
             runs: runs.map((run) => ({
                 model: run.model,
                 targets: run.targets,
+                stability: run.stability.map((entry) => jsonSummary(entry)),
                 modes: run.modes.map((mode, index) => ({
                     name: mode.name,
                     kind: mode.kind,
@@ -444,6 +485,21 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         log(`bench: wrote ${options.json}`);
     }
     return runs;
+}
+
+export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals"] as const;
+
+export function stabilityRow(entry: StabilityResult): (string | number)[] {
+    const cell = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : "n/a");
+    return [
+        entry.format,
+        entry.keystrokes,
+        cell(entry.promptTokens.p50),
+        cell(entry.withinLine.p50),
+        cell(entry.withinLine.p95),
+        cell(entry.newLine.p50),
+        `${entry.fullReevaluations}/${entry.withinLineCount}`,
+    ];
 }
 
 function requestJson(entry: RequestLog): unknown {

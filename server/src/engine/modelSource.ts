@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import dns from "node:dns/promises";
 import fs from "node:fs";
 import net from "node:net";
@@ -45,13 +46,15 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
         throw new ModelError("model-not-downloaded", `The model ${model.uri} is not downloaded yet. Approve the download (VS Code: "Code Llama: Download Default Model"; other editors: the codellama/downloadModel request), set \`codellama.model.autoDownload\`, or ${MODEL_PATH_HINT}.`);
     }
     await assertReachable(model.uri);
+    const expected = await remoteFileFacts(model.uri);
     options.onDownloadStart?.(model.uri);
     fs.mkdirSync(directory, { recursive: true });
     const stall = new AbortController();
     let stallTimer = setTimeout(() => stall.abort(), STALL_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
+    let downloaded: string;
     try {
-        return await resolveModelFile(model.uri, {
+        downloaded = await resolveModelFile(model.uri, {
             directory,
             cli: false,
             signal,
@@ -66,6 +69,62 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
         throw new ModelError("download-failed", `Download of ${model.uri} failed (${reason}); the partial file is kept to resume later. Or ${MODEL_PATH_HINT}.`, { cause: error });
     } finally {
         clearTimeout(stallTimer);
+    }
+    await verifyDownload(downloaded, expected);
+    return downloaded;
+}
+
+/** What the host says about the file before we download it: its size and, when it has one, its SHA-256. */
+export interface ExpectedFile {
+    size?: number;
+    sha256?: string;
+}
+
+/** The https URL a model URI downloads from (`hf:owner/repo/file` is Hugging Face's resolve URL). */
+export function downloadUrl(uri: string): string {
+    const hf = /^(?:hf|huggingface):([^/]+)\/([^/]+)\/(.+)$/i.exec(uri);
+    if (hf) {
+        const [, owner, repo, file] = hf;
+        const [path, revision = "main"] = file!.split("#");
+        return `${process.env.HF_ENDPOINT || "https://huggingface.co"}/${owner}/${repo}/resolve/${revision}/${path}`;
+    }
+    if (!/^https:\/\//i.test(uri)) throw new ModelError("download-failed", `Models are only downloaded over HTTPS: ${uri}. Use an https URL or \`hf:owner/repo/file.gguf\`, or ${MODEL_PATH_HINT}.`);
+    return uri;
+}
+
+/** Reads the size and hash headers (Hugging Face: X-Linked-Size, X-Linked-Etag) without following the redirect. */
+async function remoteFileFacts(uri: string): Promise<ExpectedFile> {
+    try {
+        const response = await fetch(downloadUrl(uri), { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(REACHABILITY_TIMEOUT_MS) });
+        return expectedFromHeaders(response.headers);
+    } catch (error) {
+        if (error instanceof ModelError) throw error;
+        return {};
+    }
+}
+
+export function expectedFromHeaders(headers: Headers): ExpectedFile {
+    const size = Number(headers.get("x-linked-size") ?? headers.get("content-length") ?? NaN);
+    const etag = (headers.get("x-linked-etag") ?? "").replace(/^W\//, "").replace(/"/g, "");
+    return { ...(Number.isFinite(size) && size > 0 ? { size } : {}), ...(/^[0-9a-f]{64}$/i.test(etag) ? { sha256: etag.toLowerCase() } : {}) };
+}
+
+/**
+ * Checks a finished download against what the host announced; a file that does not match is
+ * deleted, never loaded.
+ */
+export async function verifyDownload(file: string, expected: ExpectedFile): Promise<void> {
+    const fail = (reason: string): ModelError => {
+        fs.rmSync(file, { force: true });
+        return new ModelError("download-failed", `The downloaded model ${path.basename(file)} ${reason}; it was deleted. Download it again, or ${MODEL_PATH_HINT}.`);
+    };
+    const { size } = await fs.promises.stat(file);
+    if (expected.size !== undefined && size !== expected.size) throw fail(`has ${size} bytes, the host announced ${expected.size}`);
+    if (expected.sha256 !== undefined) {
+        const hash = createHash("sha256");
+        for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+        const actual = hash.digest("hex");
+        if (actual !== expected.sha256) throw fail(`has SHA-256 ${actual}, the host announced ${expected.sha256}`);
     }
 }
 
