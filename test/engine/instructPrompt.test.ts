@@ -22,9 +22,9 @@ describe("Instruct prompt tokens with the real tokenizer", () => {
     });
     after(() => engine.dispose());
 
-    it("<s>[INST] {user} [/INST] {assistant} </s><s>[INST] {user} [/INST], BOS and EOS as token ids", () => {
+    it("<s>[INST] {user} [/INST] {assistant} </s><s>[INST] {user} [/INST], BOS and EOS as token ids", async () => {
         const special = { bos: engine.tokenizer.bos!, eos: engine.tokenizer.eos! };
-        const tokens = buildInstructPrompt(
+        const tokens = await buildInstructPrompt(
             [
                 { role: "user", content: "hello" },
                 { role: "assistant", content: "Hi!" },

@@ -13,29 +13,29 @@ const decode = (tokens: number[]): (string | number)[] => tokens.map((token) => 
 const special = { bos: 1, eos: 2 };
 
 describe("buildInstructPrompt", () => {
-    it("is Meta's Llama 2 chat format: system folded into the first turn, finished turns closed with EOS", () => {
+    it("is Meta's Llama 2 chat format: system folded into the first turn, finished turns closed with EOS", async () => {
         const messages: ChatMessage[] = [
             { role: "system", content: "Answer in Python." },
             { role: "user", content: "  Reverse a list \n" },
             { role: "assistant", content: " Use reversed(). " },
             { role: "user", content: "And a string?" },
         ];
-        assert.deepEqual(decode(buildInstructPrompt(messages, encode, special)), [
+        assert.deepEqual(decode(await buildInstructPrompt(messages, encode, special)), [
             // Meta strips the folded text as a whole, so the user text's leading spaces stay inside.
             1, "[INST] <<SYS>>\nAnswer in Python.\n<</SYS>>\n\n  Reverse a list [/INST] Use reversed(). ", 2,
             1, "[INST] And a string? [/INST]",
         ]);
     });
-    it("without a system message", () => {
-        assert.deepEqual(decode(buildInstructPrompt([{ role: "user", content: "hi" }], encode, special)), [1, "[INST] hi [/INST]"]);
+    it("without a system message", async () => {
+        assert.deepEqual(decode(await buildInstructPrompt([{ role: "user", content: "hi" }], encode, special)), [1, "[INST] hi [/INST]"]);
     });
 });
 
 describe("conversationProblem", () => {
-    it("accepts a valid conversation", () => {
+    it("accepts a valid conversation", async () => {
         assert.equal(conversationProblem([{ role: "system", content: "s" }, { role: "user", content: "u" }]), undefined);
     });
-    it("names what is wrong", () => {
+    it("names what is wrong", async () => {
         assert.match(conversationProblem([])!, /non-empty/);
         assert.match(conversationProblem("x")!, /non-empty/);
         assert.match(conversationProblem([{ role: "bot", content: "x" }])!, /role/);
@@ -56,29 +56,29 @@ describe("fitConversation", () => {
         { role: "assistant", content: "second answer" },
         { role: "user", content: "last" },
     ];
-    it("keeps everything that fits", () => {
-        const fitted = fitConversation(conversation, 10_000, charEncode, special);
+    it("keeps everything that fits", async () => {
+        const fitted = await fitConversation(conversation, 10_000, charEncode, special);
         assert.equal(fitted.droppedMessages, 0);
-        assert.deepEqual(fitted.tokens, buildInstructPrompt(conversation, charEncode, special));
+        assert.deepEqual(fitted.tokens, await buildInstructPrompt(conversation, charEncode, special));
     });
-    it("drops the oldest exchanges, never the system prompt or the last user message", () => {
-        const withoutFirst = buildInstructPrompt([conversation[0]!, ...conversation.slice(3)], charEncode, special);
-        const fitted = fitConversation(conversation, withoutFirst.length, charEncode, special);
+    it("drops the oldest exchanges, never the system prompt or the last user message", async () => {
+        const withoutFirst = await buildInstructPrompt([conversation[0]!, ...conversation.slice(3)], charEncode, special);
+        const fitted = await fitConversation(conversation, withoutFirst.length, charEncode, special);
         assert.equal(fitted.droppedMessages, 2);
         assert.deepEqual(fitted.tokens, withoutFirst);
-        const minimal = fitConversation(conversation, 40, charEncode, special);
+        const minimal = await fitConversation(conversation, 40, charEncode, special);
         assert.equal(minimal.droppedMessages, 4);
         assert.ok(String.fromCharCode(...minimal.tokens.filter((t) => t > 2)).includes("<<SYS>>\nS\n<</SYS>>\n\nlast [/INST]"));
     });
-    it("cuts the start of a last message too long on its own", () => {
-        const fitted = fitConversation([{ role: "user", content: "x".repeat(100) + "END" }], 30, charEncode, special);
+    it("cuts the start of a last message too long on its own", async () => {
+        const fitted = await fitConversation([{ role: "user", content: "x".repeat(100) + "END" }], 30, charEncode, special);
         assert.ok(fitted.tokens.length <= 30);
         assert.match(String.fromCharCode(...fitted.tokens.slice(1)), /^\[INST\] x+END \[\/INST\]$/);
     });
 });
 
 describe("TextStream", () => {
-    it("emits deltas and holds back an incomplete multi-byte character", () => {
+    it("emits deltas and holds back an incomplete multi-byte character", async () => {
         const pieces: Record<number, string> = { 1: "Hé", 2: "\uFFFD", 3: "llo" };
         const decodeAll = (tokens: readonly number[]): string => (tokens.at(-1) === 2 ? "Hé\uFFFD" : tokens.length === 3 ? "Hé😀llo" : tokens.map((t) => pieces[t]).join(""));
         const stream = new TextStream(decodeAll);

@@ -13,29 +13,29 @@ const countingTokens = (text: string): number[] => {
 describe("fitToBudget", () => {
     const text = "line one\nline two\nline three\n";
 
-    it("keeps text that fits", () => {
-        assert.equal(fitToBudget(text, 100, "end", charTokens).text, text);
+    it("keeps text that fits", async () => {
+        assert.equal((await fitToBudget(text, 100, "end", charTokens)).text, text);
     });
-    it("drops whole lines far from the cursor: the start of a prefix", () => {
-        const fitted = fitToBudget(text, 19, "end", charTokens);
+    it("drops whole lines far from the cursor: the start of a prefix", async () => {
+        const fitted = await fitToBudget(text, 19, "end", charTokens);
         assert.equal(fitted.text, "line three\n");
         assert.equal(fitted.tokens.length, 11);
     });
-    it("drops whole lines far from the cursor: the end of a suffix", () => {
-        assert.equal(fitToBudget(text, 20, "start", charTokens).text, "line one\nline two\n");
+    it("drops whole lines far from the cursor: the end of a suffix", async () => {
+        assert.equal((await fitToBudget(text, 20, "start", charTokens)).text, "line one\nline two\n");
     });
-    it("cuts inside the line next to the cursor only when that line alone is too long", () => {
-        assert.equal(fitToBudget("far\nabcdefghij", 4, "end", charTokens).text, "ghij");
-        assert.equal(fitToBudget("abcdefghij\nfar", 4, "start", charTokens).text, "abcd");
+    it("cuts inside the line next to the cursor only when that line alone is too long", async () => {
+        assert.equal((await fitToBudget("far\nabcdefghij", 4, "end", charTokens)).text, "ghij");
+        assert.equal((await fitToBudget("abcdefghij\nfar", 4, "start", charTokens)).text, "abcd");
     });
-    it("returns nothing for a zero budget", () => {
-        assert.deepEqual(fitToBudget(text, 0, "end", charTokens), { text: "", tokens: [] });
+    it("returns nothing for a zero budget", async () => {
+        assert.deepEqual(await fitToBudget(text, 0, "end", charTokens), { text: "", tokens: [] });
     });
-    it("tokenizes a window around the cursor, not a huge document, a logarithmic number of times", () => {
+    it("tokenizes a window around the cursor, not a huge document, a logarithmic number of times", async () => {
         const huge = "x = 1;\n".repeat(200_000);
         calls = 0;
         let longest = 0;
-        const fitted = fitToBudget(huge, 100, "end", (t) => {
+        const fitted = await fitToBudget(huge, 100, "end", (t) => {
             longest = Math.max(longest, t.length);
             return countingTokens(t);
         });
@@ -43,40 +43,40 @@ describe("fitToBudget", () => {
         assert.ok(longest <= 100 * MAX_CHARS_PER_TOKEN, `tokenized ${longest} characters`);
         assert.ok(calls <= 12, `tokenized ${calls} times`);
     });
-    it("never splits a surrogate pair", () => {
-        assert.equal(fitToBudget("a😀b😀c", 2, "end", charTokens).text, "😀c");
-        assert.equal(fitToBudget("a😀b😀c", 2, "start", charTokens).text, "a😀");
+    it("never splits a surrogate pair", async () => {
+        assert.equal((await fitToBudget("a😀b😀c", 2, "end", charTokens)).text, "😀c");
+        assert.equal((await fitToBudget("a😀b😀c", 2, "start", charTokens)).text, "a😀");
     });
 });
 
 describe("cutAtLineBoundary", () => {
-    it("drops the partial far line of the window", () => {
+    it("drops the partial far line of the window", async () => {
         assert.equal(cutAtLineBoundary("aaaa\nbbbb\ncc", 8, "end"), "bbbb\ncc");
         assert.equal(cutAtLineBoundary("aa\nbbbb\ncccc", 8, "start"), "aa\nbbbb\n");
     });
-    it("keeps a window without line breaks as it is", () => {
+    it("keeps a window without line breaks as it is", async () => {
         assert.equal(cutAtLineBoundary("abcdefgh", 3, "end"), "fgh");
     });
 });
 
 describe("splitLinesKeepingBreaks", () => {
-    it("keeps each line's break", () => {
+    it("keeps each line's break", async () => {
         assert.deepEqual(splitLinesKeepingBreaks("a\nb\n"), ["a\n", "b\n"]);
         assert.deepEqual(splitLinesKeepingBreaks("a\nb"), ["a\n", "b"]);
     });
 });
 
 describe("fimBudgets", () => {
-    it("gives each side its share of the context", () => {
+    it("gives each side its share of the context", async () => {
         assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, overhead: 4 }), { prefix: 2048, suffix: 819, extra: 0 });
     });
-    it("never exceeds what the context leaves after generation", () => {
+    it("never exceeds what the context leaves after generation", async () => {
         assert.deepEqual(fimBudgets({ contextSize: 512, maxTokens: 400, prefixShare: 0.9, suffixShare: 0.9, overhead: 4 }), { prefix: 0, suffix: 108, extra: 0 });
     });
 });
 
 describe("fimBudgets with snippets of other files", () => {
-    it("gives snippets their share only from what prefix and suffix leave", () => {
+    it("gives snippets their share only from what prefix and suffix leave", async () => {
         assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, extraShare: 0.1, overhead: 4 }), { prefix: 2048, suffix: 819, extra: 409 });
         assert.deepEqual(fimBudgets({ contextSize: 1000, maxTokens: 100, prefixShare: 0.6, suffixShare: 0.25, extraShare: 0.5, overhead: 4 }), { prefix: 600, suffix: 250, extra: 46 });
     });

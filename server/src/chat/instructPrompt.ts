@@ -1,4 +1,5 @@
 import type { Token } from "../completion/fimPrompt.js";
+import type { Encoder } from "../completion/tokenBudget.js";
 
 export type ChatRole = "system" | "user" | "assistant";
 export interface ChatMessage {
@@ -41,8 +42,8 @@ export function conversationProblem(messages: unknown): string | undefined {
  * `[BOS] + encode("[INST] {user} [/INST]")`. User and assistant text are stripped.
  * Expects a valid conversation (see conversationProblem).
  */
-export function buildInstructPrompt(messages: readonly ChatMessage[], encode: (text: string) => Token[], special: InstructTokens): Token[] {
-    return exchanges(messages).flatMap((exchange) => exchangeTokens(exchange, encode, special));
+export async function buildInstructPrompt(messages: readonly ChatMessage[], encode: Encoder, special: InstructTokens): Promise<Token[]> {
+    return (await Promise.all(exchanges(messages).map((exchange) => exchangeTokens(exchange, encode, special)))).flat();
 }
 
 interface Exchange {
@@ -61,9 +62,9 @@ function exchanges(messages: readonly ChatMessage[]): Exchange[] {
     return result;
 }
 
-function exchangeTokens(exchange: Exchange, encode: (text: string) => Token[], special: InstructTokens): Token[] {
-    if (exchange.assistant === undefined) return [special.bos, ...encode(`${B_INST} ${exchange.user.trim()} ${E_INST}`)];
-    return [special.bos, ...encode(`${B_INST} ${exchange.user.trim()} ${E_INST} ${exchange.assistant.trim()} `), special.eos];
+async function exchangeTokens(exchange: Exchange, encode: Encoder, special: InstructTokens): Promise<Token[]> {
+    if (exchange.assistant === undefined) return [special.bos, ...(await encode(`${B_INST} ${exchange.user.trim()} ${E_INST}`))];
+    return [special.bos, ...(await encode(`${B_INST} ${exchange.user.trim()} ${E_INST} ${exchange.assistant.trim()} `)), special.eos];
 }
 
 export interface FittedConversation {
@@ -77,21 +78,21 @@ export interface FittedConversation {
  * user message are never dropped; when they alone do not fit, the last user message is cut from its
  * start (its end, nearest the question, is kept).
  */
-export function fitConversation(messages: readonly ChatMessage[], budget: number, encode: (text: string) => Token[], special: InstructTokens): FittedConversation {
+export async function fitConversation(messages: readonly ChatMessage[], budget: number, encode: Encoder, special: InstructTokens): Promise<FittedConversation> {
     const system = messages[0]?.role === "system" ? [messages[0]] : [];
     const turns = messages.slice(system.length);
     for (let dropped = 0; dropped < turns.length; dropped += 2) {
-        const tokens = buildInstructPrompt([...system, ...turns.slice(dropped)], encode, special);
+        const tokens = await buildInstructPrompt([...system, ...turns.slice(dropped)], encode, special);
         if (tokens.length <= budget) return { tokens, droppedMessages: dropped };
     }
     const last = turns.at(-1)!;
     const droppedMessages = turns.length - 1;
     let lo = 0;
     let hi = last.content.length;
-    let best = buildInstructPrompt([...system, { role: "user", content: "" }], encode, special);
+    let best = await buildInstructPrompt([...system, { role: "user", content: "" }], encode, special);
     while (lo < hi) {
         const keep = Math.ceil((lo + hi) / 2);
-        const tokens = buildInstructPrompt([...system, { role: "user", content: last.content.slice(last.content.length - keep) }], encode, special);
+        const tokens = await buildInstructPrompt([...system, { role: "user", content: last.content.slice(last.content.length - keep) }], encode, special);
         if (tokens.length <= budget) {
             lo = keep;
             best = tokens;

@@ -40,11 +40,19 @@ export const FIM_OVERHEAD_TOKENS = 4;
  */
 export function encodeInfilling(tokenize: (text: string) => Token[], text: string): Token[] {
     if (text === "") return [];
-    const sentinel = tokenize(INFILL_SENTINEL);
-    const tokens = tokenize(INFILL_SENTINEL + text);
-    if (sentinel.every((token, index) => tokens[index] === token)) return tokens.slice(sentinel.length);
-    // The sentinel merged with the text (a vocabulary unlike Code Llama's): plain encoding is the best we can do.
-    return tokenize(text);
+    return withoutSentinel(tokenize(INFILL_SENTINEL), tokenize(INFILL_SENTINEL + text)) ?? tokenize(text);
+}
+
+/** encodeInfilling for a tokenizer that answers asynchronously (a remote server's). */
+export async function encodeInfillingAsync(tokenize: (text: string) => Promise<Token[]>, text: string): Promise<Token[]> {
+    if (text === "") return [];
+    const [sentinel, tokens] = await Promise.all([tokenize(INFILL_SENTINEL), tokenize(INFILL_SENTINEL + text)]);
+    return withoutSentinel(sentinel, tokens) ?? tokenize(text);
+}
+
+/** The tokens after the sentinel's; undefined when the sentinel merged with the text (a vocabulary unlike Code Llama's). */
+function withoutSentinel(sentinel: readonly Token[], tokens: readonly Token[]): Token[] | undefined {
+    return sentinel.every((token, index) => tokens[index] === token) ? tokens.slice(sentinel.length) : undefined;
 }
 
 export const INFILL_SENTINEL = "\u263A";

@@ -1,5 +1,8 @@
 import type { Token } from "./fimPrompt.js";
 
+/** Text to tokens; a remote engine's tokenizer answers asynchronously. */
+export type Encoder = (text: string) => Token[] | Promise<Token[]>;
+
 export interface BudgetedText {
     text: string;
     tokens: Token[];
@@ -16,10 +19,10 @@ export const MAX_CHARS_PER_TOKEN = 8;
  * text before the cursor, `keep: "start"` for the text after it. Cuts fall on line boundaries far from
  * the cursor; only a single line longer than the whole budget is cut inside the line.
  */
-export function fitToBudget(text: string, budget: number, keep: "start" | "end", encode: (text: string) => Token[]): BudgetedText {
+export async function fitToBudget(text: string, budget: number, keep: "start" | "end", encode: Encoder): Promise<BudgetedText> {
     if (budget <= 0 || text === "") return { text: "", tokens: [] };
     const window = cutAtLineBoundary(text, budget * MAX_CHARS_PER_TOKEN, keep);
-    const tokens = encode(window);
+    const tokens = await encode(window);
     if (tokens.length <= budget) return { text: window, tokens };
 
     const lines = splitLinesKeepingBreaks(window);
@@ -31,7 +34,7 @@ export function fitToBudget(text: string, budget: number, keep: "start" | "end",
     while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
         const candidate = take(mid);
-        const candidateTokens = encode(candidate);
+        const candidateTokens = await encode(candidate);
         if (candidateTokens.length <= budget) {
             lo = mid;
             best = { text: candidate, tokens: candidateTokens };
@@ -44,7 +47,7 @@ export function fitToBudget(text: string, budget: number, keep: "start" | "end",
 }
 
 /** The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side. */
-function fitInsideLine(line: string, budget: number, keep: "start" | "end", encode: (text: string) => Token[]): BudgetedText {
+async function fitInsideLine(line: string, budget: number, keep: "start" | "end", encode: Encoder): Promise<BudgetedText> {
     const take = (count: number): string => keepSafe(line, count, keep);
     let lo = 0;
     let hi = Math.min(line.length, budget * MAX_CHARS_PER_TOKEN);
@@ -52,7 +55,7 @@ function fitInsideLine(line: string, budget: number, keep: "start" | "end", enco
     while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
         const candidate = take(mid);
-        const candidateTokens = encode(candidate);
+        const candidateTokens = await encode(candidate);
         if (candidateTokens.length <= budget) {
             lo = mid;
             best = { text: candidate, tokens: candidateTokens };

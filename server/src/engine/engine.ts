@@ -11,10 +11,16 @@ import {
     type Token as LlamaToken,
 } from "node-llama-cpp";
 import type { GpuMode } from "../config/schema.js";
-import { encodeInfilling, type FimSpecialTokens, type Token } from "../completion/fimPrompt.js";
+import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
+import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
 import { Mutex } from "./mutex.js";
+import { TextStream } from "./textStream.js";
+
+export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
+
+const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
 
 export interface EngineOptions {
     modelPath: string;
@@ -30,68 +36,15 @@ export interface EngineOptions {
     signal?: AbortSignal;
 }
 
-export interface EngineInfo {
-    modelPath: string;
-    modelName: string;
-    /** "cuda" | "vulkan" | "metal" | "cpu" */
-    device: string;
-    gpuLayers: number;
-    totalLayers: number;
-    contextSize: number;
-    loadMs: number;
-    /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
-    fallback?: string;
-}
-
-/** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
-export type SequenceName = "completion" | "chat";
-const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
-
-export interface GenerateOptions {
-    maxTokens: number;
-    signal?: AbortSignal;
-    /**
-     * Sequences share the context's batches; "interactive" work (completion while typing) gets
-     * more of each batch than "background" work (a streaming chat answer).
-     */
-    priority?: "interactive" | "background";
-    /** Keep the common prefix with the sequence's cache (default); false re-evaluates everything. */
-    reuseCache?: boolean;
-    /** Called with each generated token (end-of-generation tokens excluded); return true to stop. */
-    onToken?(token: Token, generated: readonly Token[]): boolean | void;
-}
-
-export interface Generation {
-    /** Generated tokens, end-of-generation token excluded. */
-    tokens: Token[];
-    stopReason: "end-of-generation" | "max-tokens" | "stopped" | "cancelled";
-    promptTokens: number;
-    /** Prompt tokens whose KV cache entries were kept from the previous request. */
-    reusedTokens: number;
-    /** Prompt tokens evaluated for this request. */
-    evaluatedTokens: number;
-    promptMs: number;
-    totalMs: number;
-}
-
-export interface EngineTokenizer {
-    /** Tokens of `text` with SentencePiece's implicit leading space (Meta's `encode`). */
-    encode(text: string): Token[];
-    /** Tokens of `text` without it (Meta's `encode_infilling`). */
-    encodeInfilling(text: string): Token[];
-    detokenize(tokens: readonly Token[], context?: readonly Token[]): string;
-    readonly fim: FimSpecialTokens | undefined;
-    readonly bos: Token | undefined;
-    readonly eos: Token | undefined;
-    readonly eot: Token | undefined;
-}
-
 /**
  * Owns every native resource of one loaded model: the Llama backend, the model, its context and the
  * sequences. Nothing else touches node-llama-cpp objects. One generation at a time per sequence.
  */
-export class Engine {
-    readonly tokenizer: EngineTokenizer;
+/** The embedded engine tokenizes synchronously. */
+export type LocalTokenizer = Omit<EngineTokenizer, "encode" | "encodeInfilling"> & { encode(text: string): Token[]; encodeInfilling(text: string): Token[] };
+
+export class Engine implements InferenceEngine {
+    readonly tokenizer: LocalTokenizer;
     private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
     private disposed = false;
 
@@ -148,7 +101,7 @@ export class Engine {
         const entry = this.sequences.get(sequenceName)!;
         return entry.lock.run(async () => {
             const started = performance.now();
-            const cancelled = (): Generation => ({ tokens: [], stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started });
+            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started });
             if (this.disposed || options.signal?.aborted) return cancelled();
             const { sequence } = entry;
             const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
@@ -159,6 +112,10 @@ export class Engine {
             if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
             const tokens: Token[] = [];
+            // The prompt's tail as context keeps the leading space of the first generated token.
+            const context = prompt.slice(-4);
+            const stream = new TextStream((generated) => this.detokenize(generated, context));
+            let text = "";
             let stopReason: Generation["stopReason"] = "max-tokens";
             let promptMs = 0;
             const iterator = sequence.evaluate(prompt.slice(reused) as LlamaToken[], {
@@ -178,7 +135,8 @@ export class Engine {
                         break;
                     }
                     tokens.push(token);
-                    if (options.onToken?.(token, tokens) === true) {
+                    text += stream.push(tokens);
+                    if (options.onText?.(text) === true) {
                         stopReason = "stopped";
                         break;
                     }
@@ -187,8 +145,13 @@ export class Engine {
             } finally {
                 await iterator.return();
             }
-            return { tokens, stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started };
+            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started };
         });
+    }
+
+    /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
+    detokenize(tokens: readonly Token[], context?: readonly Token[]): string {
+        return this.model.detokenize(tokens as LlamaToken[], false, context as LlamaToken[] | undefined);
     }
 
     async dispose(): Promise<void> {
@@ -360,7 +323,7 @@ function modelDisplayName(model: LlamaModel, modelPath: string): string {
     return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
 }
 
-function createTokenizer(model: LlamaModel): EngineTokenizer {
+function createTokenizer(model: LlamaModel): LocalTokenizer {
     const { bos, eos, eot, infill } = model.tokens;
     const fim = bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null
         ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle }
@@ -369,8 +332,6 @@ function createTokenizer(model: LlamaModel): EngineTokenizer {
     return {
         encode: memoize(tokenize),
         encodeInfilling: (text) => encodeInfilling(tokenize, text),
-        // Passing the prompt's tail as context keeps a leading space that SentencePiece would strip at a text start.
-        detokenize: (tokens, context) => model.detokenize(tokens as never[], false, context as never[] | undefined),
         fim,
         bos: bos ?? undefined,
         eos: eos ?? undefined,
