@@ -1,5 +1,6 @@
 // Bundles the language server and the CLI with esbuild. node-llama-cpp stays external: it loads
-// native binaries from its own package directory.
+// native binaries from its own package directory. The VS Code client is bundled as CommonJS
+// (dist/extension.cjs: the extension host require()s its main), with `vscode` left to the host.
 import fs from "node:fs";
 import * as esbuild from "esbuild";
 
@@ -22,7 +23,21 @@ const serverOptions = {
     logLevel: "info",
 };
 
-const builds = [serverOptions];
+/** @type {esbuild.BuildOptions} */
+const clientOptions = {
+    entryPoints: { extension: "client/src/extension.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    sourcemap: true,
+    external: ["vscode"],
+    logLevel: "info",
+};
+
+const builds = [serverOptions, clientOptions];
 if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -1,0 +1,81 @@
+/**
+ * The language client: where the server is, how it starts, which documents it serves. Inline
+ * completions are vscode-languageclient's LSP 3.18 feature; the only middleware is the per-language
+ * on/off switch (UI gating, no completion logic).
+ */
+import * as vscode from "vscode";
+import {
+    type ClientCapabilities,
+    type FeatureState,
+    LanguageClient,
+    type LanguageClientOptions,
+    RevealOutputChannelOn,
+    type ServerOptions,
+    type StaticFeature,
+    TransportKind,
+} from "vscode-languageclient/node";
+import type { ClientExperimentalCapabilities } from "../../server/src/protocol.js";
+import { completionsEnabled } from "./config.js";
+
+export const CLIENT_ID = "codellama";
+export const CLIENT_NAME = "Code Llama";
+
+/** What the client got back for one inline completion request (for the extension API and tests). */
+export interface InlineCompletionEvent {
+    uri: string;
+    position: vscode.Position;
+    /** False when the request was not sent because completions are off for the document's language. */
+    enabled: boolean;
+    items: string[];
+}
+
+/** Tells the server that this client shows `codellama/status` itself (status bar, own prompts). */
+class StatusCapabilityFeature implements StaticFeature {
+    fillClientCapabilities(capabilities: ClientCapabilities): void {
+        const experimental: ClientExperimentalCapabilities = { codellamaStatus: true };
+        capabilities.experimental = { ...(capabilities.experimental as object | undefined), ...experimental };
+    }
+    initialize(): void {}
+    getState(): FeatureState {
+        return { kind: "static" };
+    }
+    clear(): void {}
+}
+
+export function createLanguageClient(
+    context: vscode.ExtensionContext,
+    outputChannel: vscode.LogOutputChannel,
+    onInlineCompletion: (event: InlineCompletionEvent) => void,
+): LanguageClient {
+    const module = context.asAbsolutePath("dist/server.js");
+    const serverOptions: ServerOptions = {
+        run: { module, transport: TransportKind.ipc },
+        debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+        documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+        outputChannel,
+        // A crash is reported in the log and the status bar, not in a notification each time.
+        revealOutputChannelOn: RevealOutputChannelOn.Never,
+        middleware: {
+            async provideInlineCompletionItems(document, position, inlineContext, token, next) {
+                if (!completionsEnabled(document)) {
+                    onInlineCompletion({ uri: document.uri.toString(), position, enabled: false, items: [] });
+                    return [];
+                }
+                const result = await next(document, position, inlineContext, token);
+                const items = Array.isArray(result) ? result : (result?.items ?? []);
+                onInlineCompletion({
+                    uri: document.uri.toString(),
+                    position,
+                    enabled: true,
+                    items: items.map((item) => (typeof item.insertText === "string" ? item.insertText : item.insertText.value)),
+                });
+                return result;
+            },
+        },
+    };
+    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+    client.registerFeature(new StatusCapabilityFeature());
+    return client;
+}

@@ -1,0 +1,106 @@
+/** The "Code Llama" commands of the palette and of the status bar menu. */
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { completionsEnabled, setCompletionsEnabled } from "./config.js";
+import type { ModelSetup } from "./modelSetup.js";
+import type { StatusBar } from "./statusBar.js";
+
+export interface CommandContext {
+    client: LanguageClient;
+    output: vscode.LogOutputChannel;
+    statusBar: StatusBar;
+    modelSetup: ModelSetup;
+}
+
+/** Command ids, as contributed in package.json. */
+export const COMMANDS = {
+    toggleCompletions: "codellama.toggleCompletions",
+    toggleCompletionsForLanguage: "codellama.toggleCompletionsForLanguage",
+    triggerCompletion: "codellama.triggerCompletion",
+    selectModelFile: "codellama.selectModelFile",
+    downloadModel: "codellama.downloadModel",
+    showLogs: "codellama.showLogs",
+    restartServer: "codellama.restartServer",
+    showMenu: "codellama.showMenu",
+} as const;
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+    const register = (id: string, run: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
+    return [
+        // Flips completions for every language; returns the new value.
+        register(COMMANDS.toggleCompletions, async () => {
+            const enabled = !completionsEnabled();
+            await setCompletionsEnabled(enabled);
+            return enabled;
+        }),
+        // Flips completions for one language (default: the active editor's); returns the new value.
+        register(COMMANDS.toggleCompletionsForLanguage, async (languageId?: string) => {
+            const language = languageId ?? vscode.window.activeTextEditor?.document.languageId;
+            if (!language) {
+                void vscode.window.showInformationMessage("Code Llama: open a file to turn completions on or off for its language.");
+                return undefined;
+            }
+            const enabled = !completionsEnabled({ languageId: language });
+            await setCompletionsEnabled(enabled, language);
+            return enabled;
+        }),
+        register(COMMANDS.triggerCompletion, async () => {
+            const document = vscode.window.activeTextEditor?.document;
+            if (document && !completionsEnabled(document)) {
+                const choice = await vscode.window.showInformationMessage(`Code Llama completions are off for ${document.languageId}.`, "Turn On");
+                if (choice) await setCompletionsEnabled(true, document.languageId);
+                return;
+            }
+            await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+        }),
+        register(COMMANDS.selectModelFile, (file?: vscode.Uri | string) => ctx.modelSetup.selectModelFile(file)),
+        register(COMMANDS.downloadModel, () => ctx.modelSetup.download()),
+        register(COMMANDS.showLogs, () => ctx.output.show(true)),
+        register(COMMANDS.restartServer, () => restartServer(ctx)),
+        register(COMMANDS.showMenu, () => showMenu(ctx)),
+    ];
+}
+
+async function restartServer(ctx: CommandContext): Promise<void> {
+    try {
+        if (ctx.client.needsStop()) await ctx.client.restart();
+        else await ctx.client.start();
+    } catch (error) {
+        ctx.output.error(`Restarting the server failed: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.output.show(true);
+    }
+}
+
+interface MenuItem extends vscode.QuickPickItem {
+    run(): unknown;
+}
+
+/** The status bar item's menu. */
+async function showMenu(ctx: CommandContext): Promise<void> {
+    const document = vscode.window.activeTextEditor?.document;
+    const everywhere = completionsEnabled();
+    const items: MenuItem[] = [
+        {
+            label: everywhere ? "$(circle-slash) Disable Completions" : "$(check) Enable Completions",
+            description: "all languages",
+            run: () => setCompletionsEnabled(!everywhere),
+        },
+    ];
+    if (document) {
+        const here = completionsEnabled(document);
+        items.push({
+            label: here ? `$(circle-slash) Disable Completions for ${document.languageId}` : `$(check) Enable Completions for ${document.languageId}`,
+            run: () => setCompletionsEnabled(!here, document.languageId),
+        });
+    }
+    if (ctx.statusBar.presentation.kind === "needs-model") {
+        items.push({ label: "$(cloud-download) Download Default Model", run: () => ctx.modelSetup.download() });
+    }
+    items.push(
+        { label: "$(file) Select Model File…", run: () => ctx.modelSetup.selectModelFile() },
+        { label: "$(output) Show Logs", run: () => ctx.output.show(true) },
+        { label: "$(debug-restart) Restart Server", run: () => restartServer(ctx) },
+    );
+    const picked = await vscode.window.showQuickPick(items, { title: `Code Llama: ${ctx.statusBar.presentation.tooltip.split("\n")[0]}` });
+    await picked?.run();
+}

@@ -1,0 +1,72 @@
+/**
+ * Code Llama for VS Code: starts the language server bundled with the extension (dist/server.js)
+ * and wires its status to the UI. Completions are the server's, shown through the LSP inline
+ * completion support of vscode-languageclient.
+ */
+import * as vscode from "vscode";
+import { type LanguageClient, State } from "vscode-languageclient/node";
+import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
+import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
+import { registerCommands } from "./commands.js";
+import { ModelSetup } from "./modelSetup.js";
+import { StatusBar } from "./statusBar.js";
+import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
+
+/** What activate() returns: read-only state for other extensions and the tests. */
+export interface CodeLlamaApi {
+    /** The last status pushed by the server (undefined while it starts). */
+    readonly serverStatus: ServerStatus | undefined;
+    /** What the status bar item shows. */
+    readonly statusBar: StatusPresentation;
+    readonly onDidChangeStatus: vscode.Event<StatusPresentation>;
+    /** Each inline completion answer the editor got (or was refused because completions are off). */
+    readonly onDidProvideInlineCompletions: vscode.Event<InlineCompletionEvent>;
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
+    const output = vscode.window.createOutputChannel("Code Llama", { log: true });
+    const inlineCompletions = new vscode.EventEmitter<InlineCompletionEvent>();
+    const languageClient = createLanguageClient(context, output, (event) => inlineCompletions.fire(event));
+    client = languageClient;
+    const statusBar = new StatusBar();
+    const modelSetup = new ModelSetup(languageClient, output);
+
+    context.subscriptions.push(
+        output,
+        inlineCompletions,
+        statusBar,
+        languageClient.onNotification(statusNotification, (status) => {
+            statusBar.setServerStatus(status);
+            modelSetup.onStatus(status);
+        }),
+        // "Stopped" also shows for a moment while the client restarts a crashed server: look again once it settled.
+        languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
+        ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
+    );
+    languageClient.start().catch((error: unknown) => {
+        output.error(`Could not start the Code Llama server: ${error instanceof Error ? error.message : String(error)}`);
+        statusBar.setConnection("stopped");
+    });
+
+    return {
+        get serverStatus() {
+            return statusBar.serverStatus;
+        },
+        get statusBar() {
+            return statusBar.presentation;
+        },
+        onDidChangeStatus: statusBar.onDidChange,
+        onDidProvideInlineCompletions: inlineCompletions.event,
+    };
+}
+
+export async function deactivate(): Promise<void> {
+    await client?.stop();
+    client = undefined;
+}
+
+function connectionState(state: State): ConnectionState {
+    return state === State.Running ? "running" : state === State.Starting ? "starting" : "stopped";
+}

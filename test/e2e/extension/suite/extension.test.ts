@@ -1,0 +1,191 @@
+/// <reference types="mocha" />
+// In-host suite: runs inside a real VS Code extension host next to the Code Llama extension. Its
+// before() writes the settings the wrapper passed (test/e2e/extension.test.ts, vsix.test.ts: the
+// tiny scripted model, one thread) to the user settings; every fill-in-the-middle prompt makes that
+// model answer FIM_ANSWER.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+import type { CodeLlamaApi } from "../../../../client/src/extension.js";
+import { FIM_ANSWER } from "../../../fixtures/tiny-codellama/model.js";
+import {
+    acceptInlineSuggestion, activateExtension, applyTestSettings, EXTENSION_ID, nextInlineCompletion, openEditor, serverPids, setSetting, type, waitFor, waitForState,
+} from "../helpers.js";
+
+const workspace = (): string => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, "no workspace folder open");
+    return folder;
+};
+const SOURCE = "function add(a, b) {\n\n}\n";
+const CURSOR = new vscode.Position(1, 0);
+const INDENT = "    ";
+
+/** Types the indentation of the function body and returns the inline completion the editor got for it. */
+async function typeInBody(api: CodeLlamaApi, file: string): Promise<{ editor: vscode.TextEditor; items: string[]; enabled: boolean }> {
+    const editor = await openEditor(api, path.join(workspace(), file), SOURCE, CURSOR);
+    const answer = nextInlineCompletion(api, editor.document, new vscode.Position(CURSOR.line, INDENT.length));
+    await type(INDENT);
+    const { items, enabled } = await answer;
+    return { editor, items, enabled };
+}
+
+describe("Code Llama extension in VS Code", function () {
+    let api: CodeLlamaApi;
+
+    before(async () => {
+        api = await activateExtension();
+        await applyTestSettings();
+    });
+
+    afterEach(async function () {
+        // Now, not at the end: a hung or crashed host would swallow mocha's summary.
+        if (this.currentTest?.state === "failed") console.error(`FAILED: ${this.currentTest.fullTitle()}\n${this.currentTest.err?.stack ?? ""}`);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    });
+
+    it("activates and the server reaches ready (model name, CPU) in the status bar", async () => {
+        await waitForState(api, "ready");
+        const status = api.serverStatus!;
+        assert.equal(status.health, "ok");
+        assert.equal(status.device, "cpu");
+        assert.ok(status.model, "no model name");
+        await waitFor("status bar ready", () => api.statusBar.kind === "ready");
+        assert.equal(api.statusBar.text, `$(check) Code Llama: ${status.model} (CPU)`);
+        assert.equal(api.statusBar.command, "codellama.showMenu");
+        // The packaging test runs this suite on the extension installed from the .vsix.
+        const expectedPath = process.env.CODELLAMA_E2E_EXTENSION_PATH;
+        if (expectedPath) {
+            assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath, expectedPath);
+            const [pid] = serverPids();
+            assert.ok(pid, "no language server process");
+            assert.ok(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path.join(expectedPath, "dist", "server.js")), "the server does not run from the installed extension");
+        }
+        const commands = await vscode.commands.getCommands(true);
+        for (const id of ["toggleCompletions", "triggerCompletion", "selectModelFile", "downloadModel", "showLogs", "restartServer"]) {
+            assert.ok(commands.includes(`codellama.${id}`), `codellama.${id} not registered`);
+        }
+    });
+
+    it("typing shows the model's completion as an inline suggestion", async () => {
+        const { editor, items, enabled } = await typeInBody(api, "add.js");
+        assert.equal(enabled, true);
+        assert.deepEqual(items, [FIM_ANSWER]);
+        // Typing did not insert anything but the keystrokes: the suggestion is only shown.
+        assert.equal(editor.document.getText(), "function add(a, b) {\n    \n}\n");
+    });
+
+    it("accepting the suggestion inserts exactly its text", async () => {
+        const { editor, items } = await typeInBody(api, "accept.js");
+        assert.deepEqual(items, [FIM_ANSWER]);
+        const expected = `function add(a, b) {\n${INDENT}${FIM_ANSWER}\n}\n`;
+        assert.equal(await acceptInlineSuggestion(editor), true, "no suggestion to accept");
+        assert.equal(editor.document.getText(), expected);
+        assert.deepEqual(editor.selection.active, new vscode.Position(1, INDENT.length + FIM_ANSWER.length));
+    });
+
+    it("the trigger command asks for a completion explicitly", async () => {
+        const editor = await openEditor(api, path.join(workspace(), "trigger.js"), `function add(a, b) {\n${INDENT}\n}\n`, new vscode.Position(1, INDENT.length));
+        const answer = nextInlineCompletion(api, editor.document);
+        await vscode.commands.executeCommand("codellama.triggerCompletion");
+        assert.deepEqual((await answer).items, [FIM_ANSWER]);
+    });
+
+    describe("toggling completions", () => {
+        afterEach(async () => {
+            await setSetting("completion.enabled", undefined);
+            await setSetting("completion.enabled", undefined, "javascript");
+        });
+
+        it("off everywhere: no suggestions, status bar says disabled; on again: suggestions", async () => {
+            assert.equal(await vscode.commands.executeCommand("codellama.toggleCompletions"), false);
+            assert.equal(vscode.workspace.getConfiguration("codellama").inspect("completion.enabled")?.globalValue, false);
+            const off = await typeInBody(api, "off.js");
+            assert.deepEqual(off, { editor: off.editor, items: [], enabled: false });
+            await waitFor("status bar disabled", () => api.statusBar.kind === "disabled");
+            assert.equal(api.statusBar.text, "$(circle-slash) Code Llama: disabled");
+            assert.equal(await acceptInlineSuggestion(off.editor, 1_000), false, "accepted a suggestion while completions are off");
+            assert.equal(off.editor.document.getText(), `function add(a, b) {\n${INDENT}\n}\n`);
+
+            assert.equal(await vscode.commands.executeCommand("codellama.toggleCompletions"), true);
+            await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+            const on = await typeInBody(api, "on.js");
+            assert.deepEqual(on.items, [FIM_ANSWER]);
+            assert.equal(api.statusBar.kind, "ready");
+        });
+
+        it("off for one language only", async () => {
+            assert.equal(await vscode.commands.executeCommand("codellama.toggleCompletionsForLanguage", "javascript"), false);
+            assert.equal(vscode.workspace.getConfiguration("codellama", { languageId: "javascript" }).get("completion.enabled"), false);
+            const js = await typeInBody(api, "lang.js");
+            assert.equal(js.enabled, false);
+            assert.deepEqual(js.items, []);
+            await waitFor("status bar disabled for javascript", () => api.statusBar.kind === "disabled");
+            const python = await typeInBody(api, "lang.py");
+            assert.equal(python.enabled, true);
+            assert.deepEqual(python.items, [FIM_ANSWER]);
+            await waitFor("status bar ready for python", () => api.statusBar.kind === "ready");
+        });
+    });
+
+    describe("a missing model file", () => {
+        let modelPath: string;
+        before(() => {
+            modelPath = vscode.workspace.getConfiguration("codellama").get<string>("model.path", "");
+            assert.ok(modelPath, "the test model is not configured");
+        });
+        after(async () => {
+            await setSetting("model.path", modelPath);
+            await waitForState(api, "ready");
+        });
+
+        it("shows the error state, and the editor keeps working", async () => {
+            const missing = path.join(workspace(), "no-such-model.gguf");
+            await setSetting("model.path", missing);
+            await waitFor("error status", () => api.serverStatus?.state === "error" && api.serverStatus, 60_000, () => api.serverStatus);
+            assert.equal(api.serverStatus?.error, "model-not-found");
+            assert.match(api.serverStatus?.message ?? "", /no-such-model\.gguf/);
+            await waitFor("status bar error", () => api.statusBar.kind === "error");
+            assert.equal(api.statusBar.text, "$(error) Code Llama: error");
+            assert.equal(api.statusBar.command, "codellama.showLogs");
+            assert.equal(api.statusBar.severity, "error");
+
+            // The editor still edits, and asking for completions answers nothing instead of failing.
+            const { editor, items } = await typeInBody(api, "broken.js");
+            assert.deepEqual(items, []);
+            await type("return 1;");
+            assert.equal(editor.document.getText(), `function add(a, b) {\n${INDENT}return 1;\n}\n`);
+            await vscode.commands.executeCommand("codellama.showLogs");
+
+            // Fixing the setting brings completions back.
+            await setSetting("model.path", modelPath);
+            await waitForState(api, "ready");
+        });
+    });
+
+    describe("server restarts", () => {
+        it("comes back after it is killed, and completes again", async () => {
+            await waitForState(api, "ready");
+            const [pid, ...others] = serverPids();
+            assert.ok(pid, "no language server process found");
+            assert.deepEqual(others, []);
+            process.kill(pid, "SIGKILL");
+            await waitFor("the server to go", () => api.serverStatus?.state !== "ready", 10_000);
+            await waitForState(api, "ready");
+            const restarted = serverPids();
+            assert.equal(restarted.length, 1);
+            assert.notEqual(restarted[0], pid);
+            const { items } = await typeInBody(api, "restarted.js");
+            assert.deepEqual(items, [FIM_ANSWER]);
+        });
+
+        it("the restart command starts a new server", async () => {
+            const [pid] = serverPids();
+            await vscode.commands.executeCommand("codellama.restartServer");
+            await waitForState(api, "ready");
+            const [restarted] = serverPids();
+            assert.ok(restarted && restarted !== pid, `pid ${pid} -> ${restarted}`);
+        });
+    });
+});

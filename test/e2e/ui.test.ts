@@ -1,0 +1,136 @@
+// Drives the workbench like a person (playwright-core on code-server's VS Code, see test/e2e/rig/):
+// the first-run notification, picking the model file, the status bar, typing, ghost text, the
+// keybindings (Escape, Alt+\, Ctrl+Right, Tab), saving. Saves screenshots under .test-output/e2e/ui/.
+//   node --import tsx --test test/e2e/ui.test.ts
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extension-env.js";
+import { REPO_ROOT } from "./rig/build-suite.js";
+import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
+
+const SHOTS = path.join(E2E_OUT, "ui");
+const SOURCE = "function add(a, b) {\n\n}\n";
+
+describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipReason() }, () => {
+    let model: string;
+    let workspace: string;
+    before(async () => {
+        buildExtension();
+        model = await ensureTinyModel();
+        workspace = makeWorkspace({ "add.js": SOURCE });
+        fs.rmSync(SHOTS, { recursive: true, force: true });
+        fs.mkdirSync(SHOTS, { recursive: true });
+    });
+    after(() => fs.rmSync(workspace, { recursive: true, force: true }));
+
+    test("first run: pick the model, type, see the ghost text, accept with Tab, save", { timeout: 240_000 }, async () => {
+        const { "codellama.model.path": _path, "codellama.log.level": level, ...machine } = extensionSettings(model);
+        const wb = await startWorkbench({ workspace, extensionDevelopmentPath: REPO_ROOT, userSettings: { "codellama.log.level": level } });
+        const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
+        try {
+            // Engine settings are machine-scoped: in code-server (a remote window) they live in the
+            // remote user settings, <user-data-dir>/Machine/settings.json.
+            const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
+            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
+            fs.writeFileSync(machineSettings, `${JSON.stringify(machine, null, 2)}\n`);
+
+            // No model yet: the status bar says so and a notification offers the two ways out.
+            await wb.waitForNotification("Code Llama needs a model", 90_000);
+            await statusItem.filter({ hasText: "no model" }).waitFor({ timeout: 10_000 });
+            await wb.screenshot(path.join(SHOTS, "1-first-run.png"));
+            // One prompt, the extension's: the server leaves the UI to a client that shows its status.
+            const toasts = (await wb.notifications()).filter((text) => text.includes("Code Llama"));
+            assert.equal(toasts.length, 1, `expected one notification, got: ${toasts.join(" | ")}`);
+            await wb.page.locator(".notifications-toasts .notification-list-item", { hasText: "Code Llama needs a model" })
+                .getByRole("button", { name: "Select Model File…" }).click();
+
+            // VS Code's file dialog (a quick input in code-server): type the path, Enter.
+            const pathInput = wb.page.locator(".quick-input-widget input");
+            await pathInput.waitFor({ state: "visible", timeout: 15_000 });
+            await pathInput.fill(`${path.dirname(model)}/`);
+            const modelRow = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(model) });
+            await modelRow.first().waitFor({ timeout: 15_000 });
+            await wb.page.keyboard.type(path.basename(model), { delay: 10 });
+            await wb.page.keyboard.press("Enter");
+            await pathInput.waitFor({ state: "hidden", timeout: 15_000 });
+
+            // The server loads it: the status bar names the model and the device.
+            await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 60_000 });
+            assert.match(await statusItem.innerText(), /Code Llama: tiny-codellama.* \(CPU\)/);
+
+            // The status bar item's menu.
+            await statusItem.click();
+            const menu = wb.page.locator(".quick-input-list .monaco-list-row");
+            await menu.filter({ hasText: "Select Model File…" }).waitFor({ timeout: 10_000 });
+            const entries = await menu.allInnerTexts();
+            for (const entry of ["Disable Completions", "Show Logs", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
+            await wb.page.keyboard.press("Escape");
+
+            // Type the body's indentation: the model's answer shows as ghost text.
+            await wb.openFile("add.js");
+            await wb.typeInEditor("");
+            await wb.page.keyboard.press("Control+Home");
+            await wb.page.keyboard.press("ArrowDown");
+            await wb.page.keyboard.type("    ", { delay: 80 });
+            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
+
+            // Escape dismisses it, Alt+\ asks again.
+            await wb.page.keyboard.press("Escape");
+            await waitUntil(async () => !(await wb.hasGhostText()), "ghost text hidden after Escape");
+            await wb.page.keyboard.press("Alt+Backslash");
+            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text after Alt+\\", 30_000, () => ghostText(wb));
+            await wb.screenshot(path.join(SHOTS, "2-ghost-text.png"));
+
+            // Ctrl+Right takes one word, Tab the rest.
+            await wb.page.keyboard.press("Control+ArrowRight");
+            await waitUntil(async () => (await wb.editorText()).includes("    return"), "first word accepted");
+            assert.equal((await ghostText(wb)).trim(), FIM_ANSWER.slice("return".length).trim());
+            await wb.page.keyboard.press("Tab");
+            await waitUntil(async () => (await wb.editorText()).includes(`    ${FIM_ANSWER}`), "suggestion accepted");
+            assert.equal(await wb.hasGhostText(), false);
+            await wb.screenshot(path.join(SHOTS, "3-accepted.png"));
+            await wb.save();
+            assert.equal(fs.readFileSync(path.join(workspace, "add.js"), "utf8"), `function add(a, b) {\n    ${FIM_ANSWER}\n}\n`);
+        } catch (error) {
+            await wb.screenshot(path.join(SHOTS, "failure.png")).catch(() => undefined);
+            throw error;
+        } finally {
+            await wb.stop();
+        }
+        for (const shot of ["1-first-run.png", "2-ghost-text.png", "3-accepted.png"]) {
+            assert.ok(fs.statSync(path.join(SHOTS, shot)).size > 10_000, `${shot} looks empty`);
+        }
+    });
+});
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000, last?: () => Promise<unknown>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}${last ? ` (last: ${JSON.stringify(await last())})` : ""}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
+/** The part of the page's DOM that ghostText() uses (runs in the page; the project compiles without the DOM lib). */
+interface PageElement {
+    textContent: string | null;
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): Iterable<PageElement>;
+}
+declare const document: PageElement;
+
+/**
+ * The ghost text shown in the active editor. With syntax highlighting VS Code renders it as one
+ * span per token (so the rig's waitForGhostText(text), which matches one element, cannot find
+ * "return a + b;" in a JavaScript file): this joins them.
+ */
+function ghostText(wb: Workbench): Promise<string> {
+    return wb.page.evaluate(() => {
+        const editor = document.querySelector(".editor-group-container.active .editor-instance") ?? document;
+        const spans = [...editor.querySelectorAll('[class*="ghost-text"]')].filter((element) => !element.querySelector('[class*="ghost-text"]'));
+        return spans.map((span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
+    });
+}
