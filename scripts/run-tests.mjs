@@ -1,19 +1,19 @@
 // Runs every test suite with node's test runner in one process tree, so one summary counts them all:
 // unit (pure logic), engine (real node-llama-cpp on generated models), lsp (the built server over
-// stdio) and e2e (a real VS Code). `--only unit,lsp` picks suites.
+// stdio), editors (real headless Neovim) and e2e (a real VS Code). `--only unit,lsp` picks suites.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SUITES = ["unit", "engine", "lsp", "e2e"];
+const SUITES = ["unit", "engine", "lsp", "editors", "e2e"];
 const onlyIndex = process.argv.indexOf("--only");
 const suites = onlyIndex >= 0 ? process.argv[onlyIndex + 1].split(",") : SUITES;
 for (const suite of suites) if (!SUITES.includes(suite)) throw new Error(`Unknown suite ${suite}; known: ${SUITES.join(", ")}`);
 
-if (suites.includes("e2e")) {
-    // Chromium and code-server for the real-VS-Code tests; quick when already installed.
+if (suites.includes("e2e") || suites.includes("editors")) {
+    // Chromium, code-server and Neovim for the real-editor tests; quick when already installed.
     const setup = spawnSync("bash", [path.join(root, "scripts/setup-test-env.sh")], { stdio: "inherit" });
     if (setup.status !== 0) process.exit(setup.status ?? 1);
 }

@@ -29,6 +29,17 @@ describe("a client without inline completion", () => {
         assert.deepEqual(items[0]!.textEdit, { range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } }, newText: FIM_ANSWER });
     });
 
+    it("mid-word, the item replaces the typed word, so clients that filter by it keep the item", async () => {
+        server.open("file:///w.js", "function add(a, b) {\n    ret\n}\n");
+        const items = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: "file:///w.js" }, position: { line: 1, character: 7 } })) as CompletionItem[];
+        assert.equal(items.length, 1);
+        const edit = items[0]!.textEdit as { range: { start: { character: number }; end: { character: number } }; newText: string };
+        assert.equal(edit.range.start.character, 4);
+        assert.equal(edit.range.end.character, 7);
+        assert.ok(edit.newText.startsWith("ret"));
+        assert.ok(items[0]!.filterText!.startsWith("ret"));
+    });
+
     it("chats and explains through workspace/executeCommand", async () => {
         const chat = (await server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.chat", arguments: ["What does add do?"] })) as ChatAnswer;
         assert.equal(chat.content, INSTRUCT_CHAT_ANSWER);

@@ -6,7 +6,7 @@ import { fromDotted, resolveConfig } from "../config/resolve.js";
 import { type CodeLlamaConfig, DEFAULT_MODEL_URI } from "../config/schema.js";
 import { answerChat } from "../chat/chatService.js";
 import type { ChatMessage } from "../chat/instructPrompt.js";
-import type { Engine } from "../engine/engine.js";
+import type { InferenceEngine } from "../engine/inference.js";
 import { completeAt } from "../completion/completer.js";
 import { ModelManager } from "../engine/modelManager.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
@@ -128,7 +128,7 @@ export function parsePosition(text: string): { line: number; character: number }
 }
 
 /** Loads the model the flags name and runs `work` with it; the manager logs why when it cannot load. */
-async function withEngine(values: Values, work: (engine: Engine, config: CodeLlamaConfig) => Promise<void>): Promise<number> {
+async function withEngine(values: Values, work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>): Promise<number> {
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);

@@ -1,5 +1,5 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Engine } from "../engine/engine.js";
+import type { InferenceEngine } from "../engine/inference.js";
 import type { CompletionRecord, CompletionStats } from "../protocol.js";
 import { type CompletionSettings, completeAt, type ExtraContext } from "./completer.js";
 import type { Position } from "./cursorContext.js";
@@ -27,7 +27,7 @@ const KEY_AFTER_CHARS = 500;
 
 export interface CompletionServiceOptions {
     /** The loaded engine, if any. */
-    engine(): Engine | undefined;
+    engine(): InferenceEngine | undefined;
     now?(): number;
     sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }

@@ -7,6 +7,9 @@
 
 export const DEFAULT_MODEL_URI = "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf";
 
+export const BACKENDS = ["embedded", "llama-server"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
 export const GPU_MODES = ["auto", "cuda", "vulkan", "metal", "off"] as const;
 export type GpuMode = (typeof GPU_MODES)[number];
 
@@ -28,6 +31,11 @@ export interface CodeLlamaConfig {
         autoDownload: boolean;
     };
     engine: {
+        backend: Backend;
+        /** Base URL of the llama.cpp server for the "llama-server" backend. */
+        serverUrl: string;
+        /** Server slot completions are pinned to; -1 lets the server choose. */
+        serverSlot: number;
         gpu: GpuMode;
         /** -1 fits as many layers as GPU memory allows. */
         gpuLayers: number;
@@ -85,6 +93,18 @@ export const SETTINGS = {
     "model.autoDownload": {
         type: "boolean", default: false, scope: "machine",
         description: "Download `codellama.model.uri` on first use without asking. When off, the server waits for the user to approve the download (VS Code offers it in a notification; other editors send `codellama/downloadModel`).",
+    },
+    "engine.backend": {
+        type: "string", default: "embedded", enum: BACKENDS, scope: "machine",
+        description: "Where the model runs: `embedded` loads it in the language server (node-llama-cpp); `llama-server` uses a running llama.cpp server at `codellama.engine.serverUrl` (an API key comes from the `CODELLAMA_API_KEY` environment variable, never from settings).",
+    },
+    "engine.serverUrl": {
+        type: "string", default: "http://127.0.0.1:8080", scope: "machine",
+        description: "Base URL of the llama.cpp server for the `llama-server` backend.",
+    },
+    "engine.serverSlot": {
+        type: "integer", default: -1, minimum: -1, scope: "machine",
+        description: "Server slot to pin completions to, so this editor's prompt stays cached there (give each user of a shared server their own); -1 lets the server pick the slot with the most similar cached prompt.",
     },
     "engine.gpu": {
         type: "string", default: "auto", enum: GPU_MODES, scope: "machine",

@@ -324,7 +324,7 @@ function modelDisplayName(model: LlamaModel, modelPath: string): string {
 }
 
 function createTokenizer(model: LlamaModel): LocalTokenizer {
-    const { bos, eos, eot, infill } = model.tokens;
+    const { bos, eos, infill } = model.tokens;
     const fim = bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null
         ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle }
         : undefined;
@@ -335,6 +335,5 @@ function createTokenizer(model: LlamaModel): LocalTokenizer {
         fim,
         bos: bos ?? undefined,
         eos: eos ?? undefined,
-        eot: eot ?? undefined,
     };
 }

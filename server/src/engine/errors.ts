@@ -9,7 +9,8 @@ export type ModelErrorCode =
     | "gpu-unavailable"
     | "download-failed"
     | "offline"
-    | "cancelled";
+    | "cancelled"
+    | "server-unreachable";
 
 export class ModelError extends Error {
     constructor(readonly code: ModelErrorCode, message: string, options?: { cause?: unknown }) {

@@ -65,6 +65,5 @@ export interface EngineTokenizer {
     readonly fim: FimSpecialTokens | undefined;
     readonly bos: Token | undefined;
     readonly eos: Token | undefined;
-    readonly eot: Token | undefined;
 }
 

@@ -2,6 +2,8 @@ import type { CodeLlamaConfig } from "../config/schema.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { ServerStatus } from "../protocol.js";
 import { Engine } from "./engine.js";
+import type { InferenceEngine } from "./inference.js";
+import { LlamaServerEngine } from "./llamaServer.js";
 import { ModelError } from "./errors.js";
 import { resolveModelPath } from "./modelSource.js";
 
@@ -31,7 +33,9 @@ type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
  * the server running in the "error" state until the configuration is fixed or a reload is asked for.
  */
 export class ModelManager {
-    private current: Engine | undefined;
+    private current: InferenceEngine | undefined;
+    /** The status of the engine in use, to return to after a passing fault (a server that came back). */
+    private readyStatus: ServerStatus | undefined;
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
     private loading: Promise<void> = Promise.resolve();
@@ -41,7 +45,7 @@ export class ModelManager {
     constructor(private readonly options: ModelManagerOptions) {}
 
     /** The loaded engine, or undefined while none is ready. */
-    get engine(): Engine | undefined {
+    get engine(): InferenceEngine | undefined {
         return this.current;
     }
 
@@ -93,6 +97,7 @@ export class ModelManager {
         if (signal.aborted) return;
         // Free the old model first: two copies of a 7B model may not fit in memory together.
         await this.unload();
+        this.readyStatus = undefined;
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
         let cancelledByUser = false;
@@ -101,36 +106,7 @@ export class ModelManager {
             this.loadController?.abort();
         };
         try {
-            const modelPath = await resolveModelPath(config.model, {
-                allowDownload,
-                signal,
-                onDownloadStart: async (uri) => {
-                    logger.info(`Downloading ${uri}`);
-                    this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
-                    progress = await this.options.progress?.begin("Code Llama: downloading model", cancel);
-                },
-                onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
-                    const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
-                    const message = `Downloading model ${Math.floor(fraction * 100)}% (${formatMiB(downloadedBytes)} / ${formatMiB(totalBytes)})`;
-                    this.setStatus({ state: "downloading", health: "ok", message, progress: fraction, busy: false });
-                    progress?.report(fraction, message);
-                },
-            });
-            progress?.done();
-            if (signal.aborted) return;
-            logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
-            this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
-            progress = await this.options.progress?.begin("Code Llama: loading model", cancel);
-            const engine = await Engine.load({
-                modelPath,
-                ...config.engine,
-                logger,
-                signal,
-                onLoadProgress: (fraction) => {
-                    this.setStatus({ state: "loading", health: "ok", message: `Loading model ${Math.floor(fraction * 100)}%`, progress: fraction, busy: false });
-                    progress?.report(fraction, `${Math.floor(fraction * 100)}%`);
-                },
-            });
+            const engine = config.engine.backend === "llama-server" ? await this.connect(config) : await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle));
             if (signal.aborted) {
                 await engine.dispose();
                 if (cancelledByUser) throw new ModelError("cancelled", "cancelled");
@@ -140,8 +116,8 @@ export class ModelManager {
             const { info } = engine;
             logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
             if (info.fallback) logger.warn(info.fallback);
-            const where = info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
-            this.setStatus({
+            const where = config.engine.backend === "llama-server" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
+            this.readyStatus = {
                 state: "ready",
                 health: info.fallback ? "warning" : "ok",
                 message: `${info.modelName} (${where})${info.fallback ? `: ${info.fallback}` : ""}`,
@@ -149,7 +125,8 @@ export class ModelManager {
                 device: info.device,
                 gpuLayers: info.gpuLayers,
                 busy: false,
-            });
+            };
+            this.setStatus(this.readyStatus);
         } catch (error) {
             if (cancelledByUser) {
                 const message = "Model download or load cancelled. Run \"Code Llama: Download Default Model\" or select a model file to try again.";
@@ -168,6 +145,61 @@ export class ModelManager {
         } finally {
             progress?.done();
         }
+    }
+
+    /** Resolves (downloads) and loads the model in this process. */
+    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void): Promise<Engine> {
+        const { logger } = this.options;
+        let progress: ProgressHandle | undefined;
+        const track = (handle: ProgressHandle | undefined): void => {
+            progress = handle;
+            setProgress(handle);
+        };
+        const modelPath = await resolveModelPath(config.model, {
+            allowDownload,
+            signal,
+            onDownloadStart: async (uri) => {
+                logger.info(`Downloading ${uri}`);
+                this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
+                track(await this.options.progress?.begin("Code Llama: downloading model", cancel));
+            },
+            onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
+                const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
+                const message = `Downloading model ${Math.floor(fraction * 100)}% (${formatMiB(downloadedBytes)} / ${formatMiB(totalBytes)})`;
+                this.setStatus({ state: "downloading", health: "ok", message, progress: fraction, busy: false });
+                progress?.report(fraction, message);
+            },
+        });
+        progress?.done();
+        logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
+        this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
+        track(await this.options.progress?.begin("Code Llama: loading model", cancel));
+        return Engine.load({
+            modelPath,
+            ...config.engine,
+            logger,
+            signal,
+            onLoadProgress: (fraction) => {
+                this.setStatus({ state: "loading", health: "ok", message: `Loading model ${Math.floor(fraction * 100)}%`, progress: fraction, busy: false });
+                progress?.report(fraction, `${Math.floor(fraction * 100)}%`);
+            },
+        });
+    }
+
+    /** Connects to a llama.cpp server instead of loading a model here. */
+    private connect(config: EngineConfig): Promise<InferenceEngine> {
+        this.options.logger.info(`Connecting to the llama.cpp server at ${config.engine.serverUrl}`);
+        this.setStatus({ state: "loading", health: "ok", message: `Connecting to ${config.engine.serverUrl}`, busy: false });
+        return LlamaServerEngine.connect({
+            url: config.engine.serverUrl,
+            apiKey: process.env.CODELLAMA_API_KEY,
+            slot: config.engine.serverSlot,
+            logger: this.options.logger,
+            onHealth: (healthy, message) => {
+                if (healthy && this.readyStatus) this.setStatus(this.readyStatus);
+                else if (!healthy) this.setStatus({ state: "error", health: "error", message, error: "server-unreachable", busy: false });
+            },
+        });
     }
 
     private async unload(): Promise<void> {

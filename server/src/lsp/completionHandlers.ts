@@ -59,15 +59,20 @@ export class CompletionHandlers {
     private async completionItems(params: TextDocumentPositionParams, token: CancellationToken): Promise<CompletionItem[]> {
         const suggestion = await this.suggest(params, token, "textDocument/completion");
         if (!suggestion?.text) return [];
-        const firstLine = suggestion.text.split(/\r?\n/).find((line) => line.trim() !== "")!.trim();
-        const range = { start: suggestion.position, end: suggestion.position };
+        // Clients filter items by the word before the cursor and replace from its start: include that word.
+        const document = this.ctx.documents.get(params.textDocument.uri)!;
+        const linePrefix = document.getText({ start: { line: suggestion.position.line, character: 0 }, end: suggestion.position });
+        const word = /[\p{L}\p{N}_$]*$/u.exec(linePrefix)![0];
+        const newText = word + suggestion.text;
+        const firstLine = newText.split(/\r?\n/).find((line) => line.trim() !== "")!.trim();
+        const range = { start: { line: suggestion.position.line, character: suggestion.position.character - word.length }, end: suggestion.position };
         return [{
             label: firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine,
             kind: CompletionItemKind.Text,
             detail: "Code Llama",
-            documentation: { kind: "markdown", value: "```\n" + suggestion.text + "\n```" },
+            documentation: { kind: "markdown", value: "```\n" + newText + "\n```" },
             insertTextFormat: InsertTextFormat.PlainText,
-            textEdit: { range, newText: suggestion.text },
+            textEdit: { range, newText },
             // Sorted first, and never filtered away by the word before the cursor.
             sortText: "0",
             filterText: firstLine,

@@ -53,6 +53,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;
     let pullConfiguration = false;
+    let registerConfiguration = false;
     let workDoneProgress = false;
     let clientShowsStatus = false;
     let inlineCompletionClient = false;
@@ -97,6 +98,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         initializationOptions = params.initializationOptions;
         workspaceFolders = (params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : [])).map((uri) => uri.replace(/\/?$/, "/"));
         pullConfiguration = params.capabilities.workspace?.configuration === true;
+        registerConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
         clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
         // Clients that show ghost text get it; the others get the suggestion as a completion item.
@@ -116,8 +118,8 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     connection.onInitialized(async () => {
         if (pullConfiguration) {
-            // Dynamic registration makes clients (VS Code) send the notification at all.
-            void connection.client.register(DidChangeConfigurationNotification.type, { section: "codellama" }).catch(() => undefined);
+            // Dynamic registration makes clients (VS Code) send the notification at all; others send it anyway.
+            if (registerConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: "codellama" }).catch(() => undefined);
             applyConfig(await fetchWorkspaceConfig());
         }
         void models.configure(config);
