@@ -1,43 +1,16 @@
 // The llama-server backend against a real llama.cpp server on loopback, serving a generated model.
 // The server is built once from the llama.cpp source node-llama-cpp ships (scripts/build-llama-server.sh).
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
 import { type ChatParams, chatDeltaProgress, chatRequest, statsRequest } from "../../server/src/protocol.js";
 import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, REPO_ROOT, type ServerUnderTest, startServer } from "./lspHarness.js";
-
-function llamaServerBinary(): string {
-    if (process.env.LLAMA_SERVER_BIN) return process.env.LLAMA_SERVER_BIN;
-    return execFileSync("bash", [path.join(REPO_ROOT, "scripts/build-llama-server.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1)!;
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-        const probe = net.createServer().listen(0, "127.0.0.1", () => {
-            const { port } = probe.address() as net.AddressInfo;
-            probe.close(() => resolve(port));
-        });
-    });
-}
-
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-    for (let attempt = 0; attempt < 300; attempt++) {
-        if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
-        try {
-            if ((await fetch(`${url}/health`)).ok) return;
-        } catch {
-            // Not listening yet.
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("llama-server did not become healthy");
-}
+import { isState, type ServerUnderTest, startServer } from "./lspHarness.js";
+import { freePort, llamaServerBinary, waitForHealth } from "./llamaServerProcess.js";
 
 describe("llama-server backend", () => {
     let llama: ChildProcess;

@@ -88,3 +88,12 @@ describe("TextStream", () => {
         assert.equal(stream.finish([1, 2, 3]), "");
     });
 });
+
+describe("keptMessages", () => {
+    it("drops the oldest messages after the system prompt", async () => {
+        const { keptMessages } = await import("../../server/src/chat/instructPrompt.js");
+        const messages = [{ role: "system", content: "s" }, { role: "user", content: "1" }, { role: "assistant", content: "2" }, { role: "user", content: "3" }] as const;
+        assert.deepEqual(keptMessages([...messages], 2).map((m) => m.content), ["s", "3"]);
+        assert.deepEqual(keptMessages([...messages].slice(1), 2).map((m) => m.content), ["3"]);
+    });
+});

@@ -1,5 +1,5 @@
 import type { InferenceEngine } from "../engine/inference.js";
-import { type ChatMessage, fitConversation } from "./instructPrompt.js";
+import { type ChatMessage, fitConversation, keptMessages } from "./instructPrompt.js";
 
 export interface ChatOptions {
     maxTokens: number;
@@ -35,12 +35,8 @@ export async function answerChat(engine: InferenceEngine, messages: readonly Cha
         if (content.length > sent.length) options.onDelta?.(content.slice(sent.length));
         sent = content;
     };
-    const generation = await engine.generate("chat", prompt.tokens, {
-        maxTokens,
-        signal: options.signal,
-        priority: "background",
-        onText: send,
-    });
+    const generateOptions = { maxTokens, signal: options.signal, priority: "background" as const, onText: send };
+    const generation = engine.chat ? await engine.chat(keptMessages(messages, prompt.droppedMessages), generateOptions) : await engine.generate("chat", prompt.tokens, generateOptions);
     send(generation.text);
     return {
         content: answerText(generation.text),

@@ -67,6 +67,12 @@ async function exchangeTokens(exchange: Exchange, encode: Encoder, special: Inst
     return [special.bos, ...(await encode(`${B_INST} ${exchange.user.trim()} ${E_INST} ${exchange.assistant.trim()} `)), special.eos];
 }
 
+/** The conversation without its `dropped` oldest messages (the system prompt stays). */
+export function keptMessages(messages: readonly ChatMessage[], dropped: number): ChatMessage[] {
+    const system = messages[0]?.role === "system" ? [messages[0]] : [];
+    return [...system, ...messages.slice(system.length + dropped)];
+}
+
 export interface FittedConversation {
     tokens: Token[];
     /** Messages left out (oldest first) so that the rest fits. */

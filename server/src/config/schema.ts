@@ -7,7 +7,7 @@
 
 export const DEFAULT_MODEL_URI = "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf";
 
-export const BACKENDS = ["embedded", "llama-server"] as const;
+export const BACKENDS = ["embedded", "llama-server", "openai"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 export const GPU_MODES = ["auto", "cuda", "vulkan", "metal", "off"] as const;
@@ -36,6 +36,8 @@ export interface CodeLlamaConfig {
         serverUrl: string;
         /** Server slot completions are pinned to; -1 lets the server choose. */
         serverSlot: number;
+        /** Model name for the "openai" backend; empty picks the first the server lists. */
+        serverModel: string;
         gpu: GpuMode;
         /** -1 fits as many layers as GPU memory allows. */
         gpuLayers: number;
@@ -96,7 +98,7 @@ export const SETTINGS = {
     },
     "engine.backend": {
         type: "string", default: "embedded", enum: BACKENDS, scope: "machine",
-        description: "Where the model runs: `embedded` loads it in the language server (node-llama-cpp); `llama-server` uses a running llama.cpp server at `codellama.engine.serverUrl` (an API key comes from the `CODELLAMA_API_KEY` environment variable, never from settings).",
+        description: "Where the model runs: `embedded` loads it in the language server (node-llama-cpp); `llama-server` uses a running llama.cpp server at `codellama.engine.serverUrl`; `openai` any OpenAI-compatible server there (vLLM, TGI, llama-server's `/v1`). An API key comes from the `CODELLAMA_API_KEY` environment variable, never from settings.",
     },
     "engine.serverUrl": {
         type: "string", default: "http://127.0.0.1:8080", scope: "machine",
@@ -105,6 +107,10 @@ export const SETTINGS = {
     "engine.serverSlot": {
         type: "integer", default: -1, minimum: -1, scope: "machine",
         description: "Server slot to pin completions to, so this editor's prompt stays cached there (give each user of a shared server their own); -1 lets the server pick the slot with the most similar cached prompt.",
+    },
+    "engine.serverModel": {
+        type: "string", default: "", scope: "machine",
+        description: "Model name to request from an `openai` backend; empty uses the first model the server lists.",
     },
     "engine.gpu": {
         type: "string", default: "auto", enum: GPU_MODES, scope: "machine",

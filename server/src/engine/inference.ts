@@ -1,3 +1,4 @@
+import type { ChatMessage } from "../chat/instructPrompt.js";
 import type { FimSpecialTokens, Token } from "../completion/fimPrompt.js";
 import type { Encoder } from "../completion/tokenBudget.js";
 
@@ -9,6 +10,8 @@ export interface InferenceEngine {
     readonly info: EngineInfo;
     readonly tokenizer: EngineTokenizer;
     generate(sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation>;
+    /** Engines whose server applies the chat template itself (OpenAI's chat API) answer conversations directly. */
+    chat?(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
     dispose(): Promise<void>;
 }
 

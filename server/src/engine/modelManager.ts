@@ -4,6 +4,7 @@ import type { ServerStatus } from "../protocol.js";
 import { Engine } from "./engine.js";
 import type { InferenceEngine } from "./inference.js";
 import { LlamaServerEngine } from "./llamaServer.js";
+import { OpenAIEngine } from "./openai.js";
 import { ModelError } from "./errors.js";
 import { resolveModelPath } from "./modelSource.js";
 
@@ -106,7 +107,7 @@ export class ModelManager {
             this.loadController?.abort();
         };
         try {
-            const engine = config.engine.backend === "llama-server" ? await this.connect(config) : await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle));
+            const engine = config.engine.backend === "embedded" ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle)) : await this.connect(config);
             if (signal.aborted) {
                 await engine.dispose();
                 if (cancelledByUser) throw new ModelError("cancelled", "cancelled");
@@ -116,7 +117,7 @@ export class ModelManager {
             const { info } = engine;
             logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
             if (info.fallback) logger.warn(info.fallback);
-            const where = config.engine.backend === "llama-server" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
+            const where = config.engine.backend !== "embedded" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
             this.readyStatus = {
                 state: "ready",
                 health: info.fallback ? "warning" : "ok",
@@ -186,20 +187,21 @@ export class ModelManager {
         });
     }
 
-    /** Connects to a llama.cpp server instead of loading a model here. */
+    /** Connects to an inference server instead of loading a model here. */
     private connect(config: EngineConfig): Promise<InferenceEngine> {
-        this.options.logger.info(`Connecting to the llama.cpp server at ${config.engine.serverUrl}`);
-        this.setStatus({ state: "loading", health: "ok", message: `Connecting to ${config.engine.serverUrl}`, busy: false });
-        return LlamaServerEngine.connect({
-            url: config.engine.serverUrl,
+        const { backend, serverUrl, serverSlot, serverModel, contextSize } = config.engine;
+        this.options.logger.info(`Connecting to the ${backend} server at ${serverUrl}`);
+        this.setStatus({ state: "loading", health: "ok", message: `Connecting to ${serverUrl}`, busy: false });
+        const common = {
+            url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
-            slot: config.engine.serverSlot,
             logger: this.options.logger,
-            onHealth: (healthy, message) => {
-                if (healthy && this.readyStatus) this.setStatus(this.readyStatus);
+            onHealth: (healthy: boolean, message: string) => {
+                if (healthy && this.readyStatus && this.lastStatus.state === "error") this.setStatus(this.readyStatus);
                 else if (!healthy) this.setStatus({ state: "error", health: "error", message, error: "server-unreachable", busy: false });
             },
-        });
+        };
+        return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
     }
 
     private async unload(): Promise<void> {
