@@ -1,0 +1,5 @@
+function add(a, b) {
+    
+}
+
+console.log(add(2, 3));
