@@ -25,7 +25,8 @@ export class ModelSetup {
     /** Reacts to each pushed status: offers the download on first run, and a fix for a broken model. */
     onStatus(status: ServerStatus): void {
         if (status.state === "ready") this.shown.clear();
-        if (status.state !== "error") return;
+        // The user cancelled the download or load: the status bar says so, no pop-up on top of it.
+        if (status.state !== "error" || status.error === "cancelled") return;
         const key = `${status.error}\n${status.message}`;
         if (this.shown.has(key)) return;
         this.shown.add(key);

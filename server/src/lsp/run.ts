@@ -20,7 +20,7 @@ export function runLanguageServer(): void {
         if (level === "error") connection.console.error(message);
         else if (level === "warn") connection.console.warn(message);
         else if (level === "info") connection.console.info(message);
-        else connection.console.log(message);
+        else connection.console.debug(message);
     });
     startServer(connection, logger);
 }
