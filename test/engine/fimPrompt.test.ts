@@ -6,16 +6,9 @@ import { buildCompletionPrompt } from "../../server/src/completion/completer.js"
 import { defaultConfig } from "../../server/src/config/resolve.js";
 import { Engine } from "../../server/src/engine/engine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { buildVocab, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ids } from "./vocabIds.js";
 
-const vocab = buildVocab();
-/** Vocab pieces to ids; fails loudly on a piece the vocab does not have. */
-const ids = (...pieces: string[]): number[] =>
-    pieces.map((piece) => {
-        const id = vocab.ids.get(piece);
-        assert.ok(id !== undefined, `piece ${JSON.stringify(piece)} is in the vocab`);
-        return id;
-    });
 
 const PREFIX = ["▁function", "▁add", "(", "a", ",", "▁b", ")", "▁{", "<0x0A>", "▁▁▁▁"];
 // encode_infilling: no implicit leading "▁" before the suffix's first line break.

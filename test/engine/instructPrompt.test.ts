@@ -5,15 +5,9 @@ import { answerChat } from "../../server/src/chat/chatService.js";
 import { buildInstructPrompt } from "../../server/src/chat/instructPrompt.js";
 import { Engine } from "../../server/src/engine/engine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { buildVocab, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ids } from "./vocabIds.js";
 
-const vocab = buildVocab();
-const ids = (...pieces: string[]): number[] =>
-    pieces.map((piece) => {
-        const id = vocab.ids.get(piece);
-        assert.ok(id !== undefined, `piece ${JSON.stringify(piece)} is in the vocab`);
-        return id;
-    });
 
 describe("Instruct prompt tokens with the real tokenizer", () => {
     let engine: Engine;

@@ -26,31 +26,20 @@ export async function fitToBudget(text: string, budget: number, keep: "start" | 
     if (tokens.length <= budget) return { text: window, tokens };
 
     const lines = splitLinesKeepingBreaks(window);
-    const take = (count: number): string => (keep === "end" ? lines.slice(lines.length - count) : lines.slice(0, count)).join("");
-    // Binary search for the most lines (counted from the cursor) that fit.
-    let lo = 0;
-    let hi = lines.length;
-    let best: BudgetedText = { text: "", tokens: [] };
-    while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        const candidate = take(mid);
-        const candidateTokens = await encode(candidate);
-        if (candidateTokens.length <= budget) {
-            lo = mid;
-            best = { text: candidate, tokens: candidateTokens };
-        } else {
-            hi = mid - 1;
-        }
-    }
-    if (lo > 0) return best;
-    return fitInsideLine(keep === "end" ? lines[lines.length - 1]! : lines[0]!, budget, keep, encode);
+    const wholeLines = await largestFitting(lines.length, budget, encode, (count) => (keep === "end" ? lines.slice(lines.length - count) : lines.slice(0, count)).join(""));
+    if (wholeLines.text) return wholeLines;
+    // The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side.
+    const line = keep === "end" ? lines[lines.length - 1]! : lines[0]!;
+    return largestFitting(Math.min(line.length, budget * MAX_CHARS_PER_TOKEN), budget, encode, (count) => keepSafe(line, count, keep));
 }
 
-/** The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side. */
-async function fitInsideLine(line: string, budget: number, keep: "start" | "end", encode: Encoder): Promise<BudgetedText> {
-    const take = (count: number): string => keepSafe(line, count, keep);
+/**
+ * Binary search for the largest count (0..max) whose text fits the budget: the text grows with the
+ * count, so its token count does too.
+ */
+async function largestFitting(max: number, budget: number, encode: Encoder, take: (count: number) => string): Promise<BudgetedText> {
     let lo = 0;
-    let hi = Math.min(line.length, budget * MAX_CHARS_PER_TOKEN);
+    let hi = max;
     let best: BudgetedText = { text: "", tokens: [] };
     while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
