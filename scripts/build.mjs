@@ -3,6 +3,7 @@
 // (dist/extension.cjs: the extension host require()s its main), with `vscode` left to the host.
 import fs from "node:fs";
 import * as esbuild from "esbuild";
+import { webviewOptions } from "./build-webview.mjs";
 
 const watch = process.argv.includes("--watch");
 const { version } = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -37,7 +38,7 @@ const clientOptions = {
     logLevel: "info",
 };
 
-const builds = [serverOptions, clientOptions];
+const builds = [serverOptions, clientOptions, webviewOptions];
 if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -122,6 +122,9 @@ const must = [
     "extension/package.json",
     "extension/dist/extension.cjs",
     "extension/dist/server.js",
+    "extension/dist/webview/chat.js",
+    "extension/media/chat.css",
+    "extension/syntaxes/codellama-prompt.tmLanguage.json",
     "extension/node_modules/node-llama-cpp/package.json",
     ...binaries.map((name) => `extension/node_modules/@node-llama-cpp/${name}/package.json`),
 ];

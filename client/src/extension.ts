@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { type LanguageClient, State } from "vscode-languageclient/node";
 import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
+import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";
 import { ModelSetup } from "./modelSetup.js";
@@ -21,6 +22,8 @@ export interface CodeLlamaApi {
     readonly onDidChangeStatus: vscode.Event<StatusPresentation>;
     /** Each inline completion answer the editor got (or was refused because completions are off). */
     readonly onDidProvideInlineCompletions: vscode.Event<InlineCompletionEvent>;
+    /** The chat panel's session (see client/src/chat/). */
+    readonly chat: ChatApi;
 }
 
 let client: LanguageClient | undefined;
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
     );
+    const chat = activateChat(context, languageClient, output, statusBar);
     languageClient.start().catch((error: unknown) => {
         output.error(`Could not start the Code Llama server: ${error instanceof Error ? error.message : String(error)}`);
         statusBar.setConnection("stopped");
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         },
         onDidChangeStatus: statusBar.onDidChange,
         onDidProvideInlineCompletions: inlineCompletions.event,
+        chat,
     };
 }
 

@@ -32,6 +32,7 @@ export class ChatSession implements vscode.Disposable {
     private running: Running | undefined;
     private readonly changed = new vscode.EventEmitter<ChatChange>();
     private turnTimer: NodeJS.Timeout | undefined;
+    private turnPending = false;
     private lastSave = 0;
 
     /** "state": the chat, history or busy flag changed; "turn": one turn changed (streaming). */
@@ -153,6 +154,7 @@ export class ChatSession implements vscode.Disposable {
             }
         } finally {
             for (const disposable of disposables) disposable.dispose();
+            this.cancelTurnUpdate(); // the "state" below carries the finished answer
             if (this.running?.answer === answer) this.running = undefined;
             chat.updatedAt = this.now();
             await this.save(chat);
@@ -167,14 +169,27 @@ export class ChatSession implements vscode.Disposable {
         else delete answer.error;
     }
 
-    /** Coalesces streamed deltas into at most one view update per TURN_UPDATE_MS; saves now and then. */
+    /**
+     * Streamed deltas reach the view at once, then at most once per TURN_UPDATE_MS (the first
+     * token shows immediately; a fast model does not flood the webview). Saves now and then.
+     */
     private turnChanged(chat: Chat, answer: ChatTurn): void {
         if (this.now() - this.lastSave >= SAVE_WHILE_STREAMING_MS) void this.save(chat);
-        if (this.turnTimer) return;
-        this.turnTimer = setTimeout(() => {
-            this.turnTimer = undefined;
+        if (this.turnTimer) {
+            this.turnPending = true;
+            return;
+        }
+        this.fire({ kind: "turn", chatId: chat.id, turn: { ...answer } });
+        const tick = (): void => {
+            if (!this.turnPending) {
+                this.turnTimer = undefined;
+                return;
+            }
+            this.turnPending = false;
             this.fire({ kind: "turn", chatId: chat.id, turn: { ...answer } });
-        }, TURN_UPDATE_MS);
+            this.turnTimer = setTimeout(tick, TURN_UPDATE_MS);
+        };
+        this.turnTimer = setTimeout(tick, TURN_UPDATE_MS);
     }
 
     private async save(chat: Chat): Promise<void> {
@@ -187,11 +202,14 @@ export class ChatSession implements vscode.Disposable {
     }
 
     private fire(change: ChatChange): void {
-        if (change.kind === "state" && this.turnTimer) {
-            clearTimeout(this.turnTimer);
-            this.turnTimer = undefined;
-        }
+        if (change.kind === "state") this.cancelTurnUpdate();
         this.changed.fire(change);
+    }
+
+    private cancelTurnUpdate(): void {
+        if (this.turnTimer) clearTimeout(this.turnTimer);
+        this.turnTimer = undefined;
+        this.turnPending = false;
     }
 
     /** Resolves when the history holds everything so far (tests, deactivation). */

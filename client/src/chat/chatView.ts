@@ -102,10 +102,13 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
             case "stop":
                 await this.session.stop();
                 return;
+            // Leaving a chat stops its answer (it is kept, marked stopped).
             case "newChat":
+                await this.session.stop();
                 this.session.newChat();
                 return;
             case "openChat":
+                if (message.id !== this.session.current.id) await this.session.stop();
                 this.session.open(message.id);
                 return;
             case "deleteChat":

@@ -46,6 +46,7 @@ export function registerChatCommands(ctx: ChatCommandContext): vscode.Disposable
         }),
         vscode.commands.registerCommand(CHAT_COMMANDS.openChat, () => ctx.view.reveal()),
         vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
+            await ctx.session.stop();
             ctx.session.newChat();
             await ctx.view.reveal();
         }),
@@ -55,6 +56,7 @@ export function registerChatCommands(ctx: ChatCommandContext): vscode.Disposable
                 { title: "Code Llama: Past Chats", placeHolder: "Open a chat" },
             );
             if (!picked) return;
+            if (picked.id !== ctx.session.current.id) await ctx.session.stop();
             ctx.session.open(picked.id);
             await ctx.view.reveal();
         }),
