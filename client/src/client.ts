@@ -42,15 +42,20 @@ class StatusCapabilityFeature implements StaticFeature {
     clear(): void {}
 }
 
+/**
+ * `serverEnv` is the server process's environment, read at every (re)start: the API key of a shared
+ * inference server travels there, never through settings.
+ */
 export function createLanguageClient(
     context: vscode.ExtensionContext,
     outputChannel: vscode.LogOutputChannel,
+    serverEnv: NodeJS.ProcessEnv,
     onInlineCompletion: (event: InlineCompletionEvent) => void,
 ): LanguageClient {
     const module = context.asAbsolutePath("dist/server.js");
     const serverOptions: ServerOptions = {
-        run: { module, transport: TransportKind.ipc },
-        debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
+        run: { module, transport: TransportKind.ipc, options: { env: serverEnv } },
+        debug: { module, transport: TransportKind.ipc, options: { env: serverEnv, execArgv: ["--nolazy", "--inspect=6009"] } },
     };
     const clientOptions: LanguageClientOptions = {
         documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],

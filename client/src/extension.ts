@@ -9,6 +9,8 @@ import { type ServerStatus, statusNotification } from "../../server/src/protocol
 import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";
+import { readServerKey, registerServerKeyCommand } from "./serverKey.js";
+import { registerStatistics } from "./statistics.js";
 import { ModelSetup } from "./modelSetup.js";
 import { StatusBar } from "./statusBar.js";
 import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
@@ -31,7 +33,8 @@ let client: LanguageClient | undefined;
 export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     const output = vscode.window.createOutputChannel("Code Llama", { log: true });
     const inlineCompletions = new vscode.EventEmitter<InlineCompletionEvent>();
-    const languageClient = createLanguageClient(context, output, (event) => inlineCompletions.fire(event));
+    const serverEnv: NodeJS.ProcessEnv = { ...process.env };
+    const languageClient = createLanguageClient(context, output, serverEnv, (event) => inlineCompletions.fire(event));
     client = languageClient;
     const statusBar = new StatusBar();
     const modelSetup = new ModelSetup(languageClient, output);
@@ -47,9 +50,22 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         // "Stopped" also shows for a moment while the client restarts a crashed server: look again once it settled.
         languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
+        ...registerStatistics(languageClient),
+        registerServerKeyCommand(context, async () => {
+            serverEnv.CODELLAMA_API_KEY = (await readServerKey(context)) ?? "";
+            await vscode.commands.executeCommand("codellama.restartServer");
+        }),
+        // Accepting the next word of a suggestion, counted for the local statistics.
+        vscode.commands.registerCommand("codellama.acceptNextWord", async () => {
+            await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
+            if (languageClient.isRunning()) void vscode.commands.executeCommand("codellama.completionPartiallyAccepted").then(undefined, () => undefined);
+        }),
     );
     const chat = activateChat(context, languageClient, output, statusBar);
-    languageClient.start().catch((error: unknown) => {
+    void Promise.resolve(readServerKey(context)).then(async (key) => {
+        if (key) serverEnv.CODELLAMA_API_KEY = key;
+        await languageClient.start();
+    }).catch((error: unknown) => {
         output.error(`Could not start the Code Llama server: ${error instanceof Error ? error.message : String(error)}`);
         statusBar.setConnection("stopped");
     });

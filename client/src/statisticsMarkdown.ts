@@ -1,0 +1,27 @@
+import type { CompletionStats } from "../../server/src/protocol.js";
+
+/** The statistics as Markdown (pure, so it can be unit-tested). */
+export function statisticsMarkdown(stats: CompletionStats): string {
+    const models = stats.recent.filter((record) => record.source === "model" && record.outcome !== "cancelled");
+    const withoutModel = stats.recent.filter((record) => record.source !== "model").length;
+    const median = (values: number[]): number => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! : 0);
+    const percent = (part: number, whole: number): string => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
+    return [
+        "# Code Llama: completion statistics",
+        "",
+        "Counted on this machine since the server started; nothing leaves it.",
+        "",
+        "| | |",
+        "|---|---|",
+        `| requests | ${stats.requests} |`,
+        `| answered | ${stats.answered} |`,
+        `| cancelled (a newer keystroke came first) | ${stats.cancelled} |`,
+        `| suggestions shown | ${stats.shown} |`,
+        `| accepted | ${stats.accepted} (${percent(stats.accepted, stats.shown)}) |`,
+        `| partially accepted (next word) | ${stats.partiallyAccepted} |`,
+        `| latency p50 / p95 | ${Math.round(stats.latencyMs.p50)} ms / ${Math.round(stats.latencyMs.p95)} ms |`,
+        `| prompt tokens evaluated / reused (median of the last ${models.length}) | ${median(models.map((record) => record.evaluatedTokens))} / ${median(models.map((record) => record.reusedTokens))} |`,
+        `| answered without the model (typed-through, repeated) | ${withoutModel} of the last ${stats.recent.length} |`,
+        "",
+    ].join("\n");
+}
