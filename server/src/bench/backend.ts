@@ -56,7 +56,8 @@ export interface PendingRequest {
 }
 
 export interface ChatRun {
-    done: Promise<{ deltas: number; chars: number; ms: number; stopReason?: string; error?: string }>;
+    /** Streamed pieces, their characters, and the tokens the answer reports generating. */
+    done: Promise<{ deltas: number; chars: number; tokens?: number; ms: number; stopReason?: string; error?: string }>;
     cancel(): void;
 }
 

@@ -193,7 +193,7 @@ export class LspBackend implements Backend {
         });
         const started = performance.now();
         const done = this.connection!.sendRequest(chatRequest, { messages: [{ role: "user", content: question }], maxTokens, partialResultToken: token }, source.token).then(
-            (answer) => ({ deltas, chars, ms: performance.now() - started, stopReason: answer.stopReason }),
+            (answer) => ({ deltas, chars, tokens: answer.usage?.completionTokens, ms: performance.now() - started, stopReason: answer.stopReason }),
             (error: unknown) => ({ deltas, chars, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) }),
         );
         void done.finally(() => subscription.dispose());

@@ -8,7 +8,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { buildCompletionPrompt, type CompletionSettings } from "../completion/completer.js";
 import type { Token } from "../completion/fimPrompt.js";
 import type { FimFormat } from "../config/schema.js";
-import type { EngineTokenizer } from "../engine/engine.js";
+import type { EngineTokenizer } from "../engine/inference.js";
 import type { ReplayScript } from "./corpus.js";
 import { advance, startPosition } from "./replay.js";
 import { type Summary, summarize } from "./stats.js";
@@ -24,6 +24,8 @@ export interface StabilityResult {
     /** Within-line keystrokes that change more than half the prompt: its start moved (e.g. the cut at the top of the prefix). */
     fullReevaluations: number;
     withinLineCount: number;
+    /** Time to build one prompt (cutting and tokenizing both sides) with this process's tokenizer, ms. */
+    buildMs: Summary;
 }
 
 /** Tokens of `next` not covered by the longest common prefix with `previous` (at least one is always evaluated). */
@@ -35,11 +37,13 @@ export function tokensToEvaluate(previous: readonly Token[] | undefined, next: r
     return next.length - Math.min(common, next.length - 1);
 }
 
-export function promptStability(tokenizer: EngineTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<CompletionSettings, "fimFormat">, formats: readonly FimFormat[]): StabilityResult[] {
-    return formats.map((format) => {
+export async function promptStability(tokenizer: EngineTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<CompletionSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
+    const results: StabilityResult[] = [];
+    for (const format of formats) {
         const within: number[] = [];
         const newLine: number[] = [];
         const promptTokens: number[] = [];
+        const buildMs: number[] = [];
         let fullReevaluations = 0;
         let keystrokes = 0;
         for (const [index, script] of scripts.entries()) {
@@ -52,7 +56,9 @@ export function promptStability(tokenizer: EngineTokenizer, contextSize: number,
                 offset += key.length;
                 cursor = advance(cursor, key);
                 const document = TextDocument.create(`file:///stability/${index}`, script.language, keyIndex + 2, text);
-                const prompt = buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format }).tokens;
+                const started = performance.now();
+                const prompt = (await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format })).tokens;
+                buildMs.push(performance.now() - started);
                 promptTokens.push(prompt.length);
                 if (previous) {
                     const evaluate = tokensToEvaluate(previous, prompt);
@@ -68,6 +74,7 @@ export function promptStability(tokenizer: EngineTokenizer, contextSize: number,
                 keystrokes++;
             }
         }
-        return { format, keystrokes, promptTokens: summarize(promptTokens), withinLine: summarize(within), newLine: summarize(newLine), fullReevaluations, withinLineCount: within.length };
-    });
+        results.push({ format, keystrokes, promptTokens: summarize(promptTokens), withinLine: summarize(within), newLine: summarize(newLine), fullReevaluations, withinLineCount: within.length, buildMs: summarize(buildMs) });
+    }
+    return results;
 }

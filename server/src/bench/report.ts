@@ -6,6 +6,8 @@ import { median, round, type Summary, summarize } from "./stats.js";
 export interface ChatRunResult {
     deltas: number;
     chars: number;
+    /** Generated tokens, as the answer's usage reports them. */
+    tokens?: number;
     ms: number;
     stopReason?: string;
     error?: string;
@@ -57,7 +59,12 @@ export interface ModeSummary {
     serverOverheadMs: Summary;
     /** Client latency minus engine time, model answers: transport, queueing, debounce, everything but the engine. */
     clientOverheadMs: Summary;
-    /** Completion latency while a chat answer streams vs idle (same script); chat speed in streamed pieces (≈ tokens) per second. */
+    /**
+     * Server overhead of model answers that arrived when no earlier request of the replay was still
+     * running: what is left when the time spent waiting for stale (cancelled) work is taken out.
+     */
+    serverOverheadUnqueuedMs: Summary;
+    /** Completion latency while a chat answer streams vs idle (same script); chat speed in generated tokens per second meanwhile. */
     chat?: { idleLatencyMs: Summary; chatLatencyMs: Summary; ratio: number; chatTokensPerS: number; runs: number };
     peakRssMb: number;
 }
@@ -67,6 +74,11 @@ const answered = (log: RequestLog): boolean => log.result?.outcome === "answered
 const completed = (log: RequestLog): boolean => log.result?.outcome === "answered" || log.result?.outcome === "empty";
 const fromModel = (log: RequestLog): boolean => (log.result?.server?.source ?? "model") === "model";
 const evaluated = (log: RequestLog): boolean => (log.result?.server?.evaluatedTokens ?? 0) > 0 && log.result?.server?.source === "model";
+
+/** Whether an earlier request of the same replay (sent before `log`) was still unanswered when `log` was sent. */
+export function arrivedWhileBusy(log: RequestLog, logs: readonly RequestLog[]): boolean {
+    return logs.some((other) => other !== log && other.script === log.script && other.phase === log.phase && other.sentAtEpoch < log.sentAtEpoch && other.result !== undefined && other.sentAtEpoch + other.result.latencyMs > log.sentAtEpoch);
+}
 
 export function summarizeMode(mode: ModeResult): ModeSummary {
     const idle = mode.logs.filter((log) => log.phase === "idle");
@@ -101,6 +113,11 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
         },
         serverOverheadMs: summarize((mode.kind === "lsp" ? modelAnswers : []).filter((log) => server(log).serverLatencyMs !== undefined).map((log) => server(log).serverLatencyMs! - server(log).engineMs)),
         clientOverheadMs: summarize(modelAnswers.map((log) => log.result!.latencyMs - server(log).engineMs)),
+        serverOverheadUnqueuedMs: summarize(
+            (mode.kind === "lsp" ? modelAnswers : [])
+                .filter((log) => server(log).serverLatencyMs !== undefined && !arrivedWhileBusy(log, idle))
+                .map((log) => server(log).serverLatencyMs! - server(log).engineMs),
+        ),
         peakRssMb: mode.peakRssKb / 1024,
     };
     const chatLogs = mode.logs.filter((log) => log.phase === "chat");
@@ -109,13 +126,13 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
         const idleSame = idle.filter((log) => scripts.has(log.script) && completed(log)).map((log) => log.result!.latencyMs);
         const chatAnswered = chatLogs.filter(completed).map((log) => log.result!.latencyMs);
         const runs = mode.chatRuns ?? [];
-        const deltas = runs.reduce((sum, run) => sum + run.deltas, 0);
+        const tokens = runs.reduce((sum, run) => sum + (run.tokens ?? run.deltas), 0);
         const ms = runs.reduce((sum, run) => sum + run.ms, 0);
         summary.chat = {
             idleLatencyMs: summarize(idleSame),
             chatLatencyMs: summarize(chatAnswered),
             ratio: median(chatAnswered) / median(idleSame),
-            chatTokensPerS: ms > 0 ? (deltas * 1000) / ms : Number.NaN,
+            chatTokensPerS: ms > 0 ? (tokens * 1000) / ms : Number.NaN,
             runs: runs.length,
         };
     }
@@ -169,7 +186,12 @@ export function evaluateTargets({ shipped, llamaServer, memoryBudgetBytes }: Tar
     targets.push(
         shipped.serverOverheadMs.n === 0
             ? unmeasured("server overhead beyond the engine", "≤ 3 ms median", "no per-request server numbers (codellama/stats)")
-            : { name: "server overhead beyond the engine", target: "≤ 3 ms median", measured: `median ${fmt(shipped.serverOverheadMs.p50, 2)} ms (server side), ${fmt(shipped.clientOverheadMs.p50, 2)} ms client side`, met: shipped.serverOverheadMs.p50 <= 3 },
+            : {
+                  name: "server overhead beyond the engine",
+                  target: "≤ 3 ms median",
+                  measured: `median ${fmt(shipped.serverOverheadMs.p50, 2)} ms server side (${fmt(shipped.clientOverheadMs.p50, 2)} ms client side); ${fmt(shipped.serverOverheadUnqueuedMs.p50, 2)} ms for the ${shipped.serverOverheadUnqueuedMs.n} requests that did not wait for stale work`,
+                  met: shipped.serverOverheadMs.p50 <= 3,
+              },
     );
 
     targets.push(

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FIM_FORMATS, SETTINGS } from "../config/schema.js";
 import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
-import type { EngineTokenizer } from "../engine/engine.js";
-import type { Backend } from "./backend.js";
+import type { EngineTokenizer } from "../engine/inference.js";
+import type { Backend, RequestResult } from "./backend.js";
 import { sleep } from "./backend.js";
 import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
@@ -44,6 +44,7 @@ and peak RSS, as a table and optionally as JSON.
                           shipped              this server with its default settings
                           no-reuse             completion.reuseCache=false (full re-evaluation)
                           psm | psm-line | spm this server with that completion.fimFormat
+                          no-extra             completion.extraContextShare=0 (no snippets of other files)
                           llama-server         llama-server -np 1 --cache-reuse 256, /infill as llama.vscode
                           llama-server-spm     the same with --spm-infill
                           llama-server-nocache the same with cache_prompt: false
@@ -52,7 +53,7 @@ and peak RSS, as a table and optionally as JSON.
   --llama-server-args "ARGS"  more llama-server arguments (split on spaces)
   --llama-server-sampling S   greedy (default: top_k 1, as this server decodes) or llama.vscode
                         (top_k 40, top_p 0.99, infill: ends at once on random-weight test models)
-  --keystrokes N        keystrokes per mode, split over the functions (default 60)
+  --keystrokes N        keystrokes per mode, split over the functions (default 40)
   --functions N         functions to replay, from different files (default 2)
   --cps N               typing speed, characters per second (default 8)
   --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
@@ -96,7 +97,7 @@ const OPTIONS = {
     server: { type: "string" },
 } as const;
 
-export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm"] as const;
+export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra"] as const;
 export const LLAMA_SERVER_MODES = ["llama-server", "llama-server-spm", "llama-server-nocache"] as const;
 export type ModeName = (typeof LSP_MODES)[number] | (typeof LLAMA_SERVER_MODES)[number];
 
@@ -159,7 +160,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         llamaServerBin,
         llamaServerArgs: values["llama-server-args"]?.split(/\s+/).filter(Boolean) ?? [],
         llamaServerSampling: sampling,
-        keystrokes: positiveNumber("keystrokes", values.keystrokes, full ? 240 : 60),
+        keystrokes: positiveNumber("keystrokes", values.keystrokes, full ? 240 : 40),
         functions: positiveNumber("functions", values.functions, full ? 4 : 2),
         cps: positiveNumber("cps", values.cps, 8, false),
         pause: pause as PauseMode,
@@ -188,6 +189,7 @@ const MODE_DESCRIPTIONS: Record<ModeName, string> = {
     psm: "this server, completion.fimFormat=psm",
     "psm-line": "this server, completion.fimFormat=psm-line",
     spm: "this server, completion.fimFormat=spm",
+    "no-extra": "this server, completion.extraContextShare=0",
     "llama-server": "llama-server -np 1 --cache-reuse 256, /infill as llama.vscode drives it",
     "llama-server-spm": "llama-server as above with --spm-infill",
     "llama-server-nocache": "llama-server as above, cache_prompt: false",
@@ -252,15 +254,13 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
         const tokenize = (value: string): Token[] => vocab.tokenize(value, false) as Token[];
         facts.countTokens = (text) => encodeInfilling(tokenize, text).length;
-        const { bos, eos, eot, infill } = vocab.tokens;
+        const { bos, eos, infill } = vocab.tokens;
         facts.tokenizer = {
             encode: tokenize,
             encodeInfilling: (text) => encodeInfilling(tokenize, text),
-            detokenize: (tokens, context) => vocab.detokenize(tokens as never[], false, context as never[] | undefined),
             fim: bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle } : undefined,
             bos: bos ?? undefined,
             eos: eos ?? undefined,
-            eot: eot ?? undefined,
         };
         facts.dispose = () => vocab.dispose();
     } catch (error) {
@@ -273,6 +273,7 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string): 
     const completion: Record<string, unknown> = { maxTokens: options.maxTokens };
     if (mode === "no-reuse") completion.reuseCache = false;
     if (mode === "psm" || mode === "psm-line" || mode === "spm") completion.fimFormat = mode;
+    if (mode === "no-extra") completion.extraContextShare = 0;
     return {
         model: { path: modelPath },
         engine: { threads: options.threads, contextSize: options.contextSize, gpu: options.gpu },
@@ -302,6 +303,16 @@ function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, on
 
 const CHAT_QUESTION = "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
 
+/** One request on a small document of its own (warm-up, or to leave another prompt in the cache); not measured. */
+async function complete(backend: Backend, uri: string): Promise<RequestResult> {
+    await backend.open(uri, "javascript", "function add(a, b) {\n    \n}\n");
+    const request = backend.request(uri, { line: 1, character: 4 });
+    const result = await request.done;
+    await backend.attachServerNumbers?.([{ sentAtEpoch: request.sentAtEpoch, result }]);
+    backend.close(uri);
+    return result;
+}
+
 interface ModeRun {
     mode: ModeName;
     backend: Backend;
@@ -315,6 +326,8 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
     let chatting = phase === "chat";
     let current: ReturnType<NonNullable<Backend["chat"]>> | undefined;
     if (chatting) {
+        // Start as cold as the idle replay did (after the warm-up document): the completion cache holds another prompt.
+        await complete(backend, `file:///bench/${mode}/chat-reset.js`);
         // Keep a chat answer streaming for the whole replay: start another when one ends.
         const startChat = (): void => {
             if (!chatting) return;
@@ -359,12 +372,7 @@ async function runModes(scripts: readonly ReplayScript[], options: BenchOptions,
             await backend.start();
             result.startMs = performance.now() - started;
             // Warm-up: one request on a small document, so the first measured request does not pay for page faults.
-            const warmUri = `file:///bench/${mode}/warmup.js`;
-            await backend.open(warmUri, "javascript", "function add(a, b) {\n    \n}\n");
-            const warm = backend.request(warmUri, { line: 1, character: 4 });
-            const warmResult = await warm.done;
-            await backend.attachServerNumbers?.([{ sentAtEpoch: warm.sentAtEpoch, result: warmResult }]);
-            backend.close(warmUri);
+            const warmResult = await complete(backend, `file:///bench/${mode}/warmup.js`);
             log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid}), warm-up ${warmResult.latencyMs.toFixed(0)} ms`);
         }
         for (const [index, script] of scripts.entries()) {
@@ -419,7 +427,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         try {
             if (model.tokenizer?.fim) {
                 const started = performance.now();
-                stability = promptStability(model.tokenizer, options.contextSize, scripts, {
+                stability = await promptStability(model.tokenizer, options.contextSize, scripts, {
                     maxTokens: options.maxTokens,
                     prefixShare: SETTINGS["completion.prefixShare"].default,
                     suffixShare: SETTINGS["completion.suffixShare"].default,
@@ -447,7 +455,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
             out(`${formatTable(STABILITY_HEADERS, stability.map(stabilityRow))}\n\n`);
         }
         for (const summary of summaries) {
-            if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} pieces/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
+            if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} chat tokens/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
         }
         out(`${formatTable(["target", "goal", "measured", "met"], targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]))}\n`);
         for (const mode of modes) for (const note of mode.notes ?? []) out(`note (${mode.name}): ${note}\n`);
@@ -487,7 +495,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     return runs;
 }
 
-export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals"] as const;
+export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals", "build ms p50"] as const;
 
 export function stabilityRow(entry: StabilityResult): (string | number)[] {
     const cell = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : "n/a");
@@ -499,6 +507,7 @@ export function stabilityRow(entry: StabilityResult): (string | number)[] {
         cell(entry.withinLine.p95),
         cell(entry.newLine.p50),
         `${entry.fullReevaluations}/${entry.withinLineCount}`,
+        Number.isFinite(entry.buildMs.p50) ? entry.buildMs.p50.toFixed(1) : "n/a",
     ];
 }
 
