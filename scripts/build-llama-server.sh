@@ -19,7 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 llama_dir="$here/node_modules/node-llama-cpp/llama"
 bundle="$llama_dir/gitRelease.bundle"
 if [[ ! -f "$bundle" ]]; then
-  echo "build-llama-server: $bundle not found (run npm ci first)" >&2
+  echo "build-llama-server: $bundle not found (run npm install first)" >&2
   exit 1
 fi
 

@@ -44,8 +44,16 @@ export function testSettingsEnv(settings: Record<string, unknown>): Record<strin
 }
 
 /** A throw-away workspace folder holding `files`. */
+/** A repository's settings that try to load a file of their choosing and use a remote engine (they must not). */
+export const PLANTED_WORKSPACE_SETTINGS = {
+    ".vscode/settings.json": JSON.stringify({ "codellama.model.path": "/tmp/planted-by-workspace.gguf", "codellama.engine.backend": "llama-server" }),
+};
+
 export function makeWorkspace(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clvs-ws-"));
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    for (const [name, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+    }
     return dir;
 }

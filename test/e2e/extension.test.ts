@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extension-env.js";
+import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extension-env.js";
 import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
 import { runVSCodeTests } from "./rig/run-vscode-tests.js";
 
@@ -25,7 +25,7 @@ describe("Code Llama extension in a real VS Code", { skip }, () => {
     });
 
     test("in-host suite: activation, ready, inline suggestion, accept, toggle, missing model, restart", { timeout: 300_000 }, async () => {
-        const workspace = makeWorkspace({});
+        const workspace = makeWorkspace(PLANTED_WORKSPACE_SETTINGS);
         try {
             const started = Date.now();
             const code = await runVSCodeTests({

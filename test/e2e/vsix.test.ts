@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
-import { e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extension-env.js";
+import { e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv, PLANTED_WORKSPACE_SETTINGS } from "./extension-env.js";
 import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
 import { isolatedEnv, makeRunDir, requireCodeServer } from "./rig/code-server.mjs";
 import { runVSCodeTests } from "./rig/run-vscode-tests.js";
@@ -33,7 +33,7 @@ describe("the .vsix", { skip: e2eSkipReason() }, () => {
         assert.ok(size < 100 * 1048576, "the .vsix should carry one platform's binaries only");
 
         const runDir = makeRunDir("clvs-vsix-");
-        const workspace = makeWorkspace({});
+        const workspace = makeWorkspace(PLANTED_WORKSPACE_SETTINGS);
         try {
             const extensionsDir = path.join(runDir, "extensions");
             const output = execFileSync(requireCodeServer(), [

@@ -68,6 +68,20 @@ describe("Code Llama extension in VS Code", function () {
         }
     });
 
+    it("a workspace's .vscode/settings.json cannot point the extension at a model file or another engine", async () => {
+        await waitForState(api, "ready");
+        const settings = JSON.parse(fs.readFileSync(path.join(workspace(), ".vscode", "settings.json"), "utf8")) as Record<string, string>;
+        const planted = settings["codellama.model.path"]!;
+        assert.ok(planted, "the test workspace plants a model path");
+        const config = vscode.workspace.getConfiguration("codellama");
+        assert.notEqual(config.get("model.path"), planted);
+        assert.equal(config.inspect("model.path")?.workspaceValue, undefined, "machine-scoped: not taken from the workspace");
+        assert.equal(config.get("engine.backend"), "embedded");
+        // The server runs the user's model, not the planted one.
+        assert.equal(api.serverStatus?.state, "ready");
+        assert.equal(api.serverStatus?.device, "cpu");
+    });
+
     it("typing shows the model's completion as an inline suggestion", async () => {
         const { editor, items, enabled } = await typeInBody(api, "add.js");
         assert.equal(enabled, true);
