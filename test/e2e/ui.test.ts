@@ -49,13 +49,13 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
 
             // VS Code's file dialog (a quick input in code-server): type the path, Enter.
             const pathInput = wb.page.locator(".quick-input-widget input");
-            await pathInput.waitFor({ state: "visible", timeout: 15_000 });
+            await pathInput.waitFor({ state: "visible", timeout: 60_000 });
             await pathInput.fill(`${path.dirname(model)}/`);
             const modelRow = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(model) });
-            await modelRow.first().waitFor({ timeout: 15_000 });
+            await modelRow.first().waitFor({ timeout: 60_000 });
             await wb.page.keyboard.type(path.basename(model), { delay: 10 });
             await wb.page.keyboard.press("Enter");
-            await pathInput.waitFor({ state: "hidden", timeout: 15_000 });
+            await pathInput.waitFor({ state: "hidden", timeout: 60_000 });
 
             // The server loads it: the status bar names the model and the device.
             await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 60_000 });
