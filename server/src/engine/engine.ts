@@ -21,6 +21,8 @@ import { TextStream } from "./textStream.js";
 export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
 
 const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
+/** Prompt tokens evaluated between two checks for cancellation. */
+const PROMPT_CHUNK_TOKENS = 256;
 
 export interface EngineOptions {
     modelPath: string;
@@ -111,6 +113,16 @@ export class Engine implements InferenceEngine {
             const reused = options.reuseCache === false ? 0 : Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
             if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
+            // A long prompt is evaluated in chunks, so that a cancellation (the next keystroke) stops it
+            // between chunks instead of after seconds of stale work.
+            const evaluationPriority = options.priority === "background" ? 1 : 5;
+            let pending = prompt.slice(reused);
+            while (pending.length > PROMPT_CHUNK_TOKENS) {
+                await sequence.evaluateWithoutGeneratingNewTokens(pending.slice(0, PROMPT_CHUNK_TOKENS) as LlamaToken[], { evaluationPriority });
+                pending = pending.slice(PROMPT_CHUNK_TOKENS);
+                if (options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
+            }
+
             const tokens: Token[] = [];
             // The prompt's tail as context keeps the leading space of the first generated token.
             const context = prompt.slice(-4);
@@ -118,11 +130,7 @@ export class Engine implements InferenceEngine {
             let text = "";
             let stopReason: Generation["stopReason"] = "max-tokens";
             let promptMs = 0;
-            const iterator = sequence.evaluate(prompt.slice(reused) as LlamaToken[], {
-                temperature: 0,
-                yieldEogToken: true,
-                evaluationPriority: options.priority === "background" ? 1 : 5,
-            });
+            const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
             try {
                 for await (const token of iterator) {
                     if (promptMs === 0) promptMs = performance.now() - started;

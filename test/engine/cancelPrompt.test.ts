@@ -1,0 +1,30 @@
+// A cancelled request stops during a long prompt evaluation, not only between generated tokens.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Engine } from "../../server/src/engine/engine.js";
+import { Logger } from "../../server/src/log/logger.js";
+import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
+
+describe("cancelling a long prompt evaluation", () => {
+    let engine: Engine;
+    before(async () => {
+        const model = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+        engine = await Engine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 4096, logger: new Logger(() => undefined, "error") });
+    });
+    after(() => engine.dispose());
+
+    it("stops between prompt chunks and says how much was evaluated", async () => {
+        const prompt = Array.from({ length: 3000 }, (_, index) => 300 + (index % 500));
+        const controller = new AbortController();
+        // Abort as soon as the first chunk is under way.
+        setImmediate(() => controller.abort());
+        const generation = await engine.generate("completion", prompt, { maxTokens: 8, signal: controller.signal });
+        assert.equal(generation.stopReason, "cancelled");
+        assert.ok(generation.evaluatedTokens < prompt.length, `evaluated ${generation.evaluatedTokens} of ${prompt.length} prompt tokens`);
+        assert.deepEqual(generation.tokens, []);
+        // The next request reuses what was evaluated and finishes the rest.
+        const next = await engine.generate("completion", prompt, { maxTokens: 1 });
+        assert.equal(next.reusedTokens, generation.evaluatedTokens);
+        assert.equal(next.reusedTokens + next.evaluatedTokens, prompt.length);
+    });
+});
