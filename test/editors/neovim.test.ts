@@ -1,6 +1,7 @@
 // Real headless Neovim (Debian's `neovim`, 0.7) running editors/neovim/ against the real server
 // (dist/server.js) and the tiny scripted model:
 //   node --import tsx --test test/editors/neovim.test.ts
+import { waitForExit } from "../../server/src/bench/proc.js";
 // Needs `nvim` (bash scripts/setup-test-env.sh installs it) and `npm run build`. Without nvim the
 // tests are skipped, except under CI=true or CODELLAMA_E2E_REQUIRE=1, where that is an error.
 //
@@ -10,7 +11,7 @@
 // what came back to a JSON file, which the test checks. Neovim and the server it started are
 // killed by pid at the end if they are still running. CODELLAMA_NVIM_DEBUG=1 prints the results.
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -329,16 +330,6 @@ function lspLogTail(results: Record<string, any>): string {
     }
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-    return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        child.once("exit", () => {
-            clearTimeout(timer);
-            resolve(true);
-        });
-    });
-}
 
 /** Alive and not a zombie (an orphan whose exit nobody has reaped yet counts as gone). */
 function isRunning(pid: number): boolean {

@@ -29,6 +29,7 @@ import {
     WorkDoneProgressCreateRequest,
     type CancellationToken,
 } from "vscode-languageserver-protocol/node";
+import { waitForExit } from "../../server/src/bench/proc.js";
 import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -201,15 +202,6 @@ export function assertOnlyLspFrames(bytes: Buffer): number {
     return frames;
 }
 
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        child.once("exit", () => {
-            clearTimeout(timer);
-            resolve(true);
-        });
-    });
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
