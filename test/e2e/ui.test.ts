@@ -50,7 +50,12 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             // VS Code's file dialog (a quick input in code-server): type the path, Enter.
             const pathInput = wb.page.locator(".quick-input-widget input");
             await pathInput.waitFor({ state: "visible", timeout: 60_000 });
-            await pathInput.fill(`${path.dirname(model)}/`);
+            // The dialog fills in its start folder a moment after it opens: retype until the path holds.
+            const folder = `${path.dirname(model)}/`;
+            for (let attempt = 0; attempt < 20 && (await pathInput.inputValue()) !== folder; attempt++) {
+                await pathInput.fill(folder);
+                await new Promise((resolve) => setTimeout(resolve, 500));
+            }
             const modelRow = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(model) });
             await modelRow.first().waitFor({ timeout: 60_000 });
             await wb.page.keyboard.type(path.basename(model), { delay: 10 });
