@@ -227,7 +227,8 @@ export function formatMarkdownTable(headers: readonly string[], rows: readonly (
     return [`| ${headers.map(escape).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
 }
 
-const cell = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+/** A table cell: the number with `digits` decimals, or "n/a". */
+export const cell = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
 export const SUMMARY_HEADERS = [
     "mode",

@@ -20,6 +20,7 @@ import { machineInfo } from "./proc.js";
 import { promptStability, type StabilityResult } from "./promptStability.js";
 import { annotateTyped, isWithinLine, type PauseMode, replay, type ReplayOptions, type RequestLog } from "./replay.js";
 import {
+    cell,
     type ChatRunResult,
     evaluateTargets,
     formatTable,
@@ -498,7 +499,6 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
 export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals", "build ms p50"] as const;
 
 export function stabilityRow(entry: StabilityResult): (string | number)[] {
-    const cell = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : "n/a");
     return [
         entry.format,
         entry.keystrokes,
@@ -507,7 +507,7 @@ export function stabilityRow(entry: StabilityResult): (string | number)[] {
         cell(entry.withinLine.p95),
         cell(entry.newLine.p50),
         `${entry.fullReevaluations}/${entry.withinLineCount}`,
-        Number.isFinite(entry.buildMs.p50) ? entry.buildMs.p50.toFixed(1) : "n/a",
+        cell(entry.buildMs.p50, 1),
     ];
 }
 
