@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_TRIGGERS, INSTRUCT_CHAT_ANSWER, SPACE } from "../fixtures/tiny-codellama/index.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SERVER_JS = path.join(REPO_ROOT, "dist", "server.js");
@@ -418,7 +418,11 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
         // The same tiny model with a two-line infill answer.
         const model = await ensureTinyModel({
             name: "nvim-multiline",
-            scripts: [{ name: "fim", after: FIM_PIECES.middle, answer: MULTILINE_ANSWER, end: "eot" }, ...DEFAULT_SCRIPTS.filter((script) => script.name !== "fim" && script.name !== "code")],
+            // Spelled so that no token repeats or is a trigger: "    return" as "▁▁" + byte " " + "▁return".
+            scripts: [
+                { name: "fim", after: FIM_TRIGGERS, answer: MULTILINE_ANSWER, end: "eot", pieces: ["a", `${SPACE}+=`, `${SPACE}b`, ";", "<0x0A>", SPACE + SPACE, "<0x20>", `${SPACE}return`, `${SPACE}a`] },
+                ...DEFAULT_SCRIPTS.filter((script) => script.name.startsWith("instruct")),
+            ],
         });
         const { results } = await runNeovim({
             scenario: "multiline",

@@ -46,13 +46,15 @@ describe("inline completion over LSP", () => {
     });
 
     it("keeps the insert range right after emoji (UTF-16 positions)", async () => {
-        server.open("file:///emoji.ts", "const s = '😀🎉';\nlet x = ");
-        const result = await server.complete("file:///emoji.ts", 1, 8);
+        server.open("file:///emoji.ts", "if (s === '😀🎉') {\n    \n}\n");
+        const result = await server.complete("file:///emoji.ts", 1, 4);
         assert.equal(result.items[0]!.insertText, FIM_ANSWER);
-        assert.deepEqual(result.items[0]!.range, { start: { line: 1, character: 8 }, end: { line: 1, character: 8 } });
-        // "const s = '" is 11 UTF-16 units and each emoji 2: character 15 is after both.
-        const onFirstLine = await server.complete("file:///emoji.ts", 0, 15);
-        assert.deepEqual(onFirstLine.items[0]!.range!.start, { line: 0, character: 15 });
+        assert.deepEqual(result.items[0]!.range, { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } });
+        // "const s = '" is 11 UTF-16 units and each emoji 2: after "';" and four spaces is character 21.
+        server.open("file:///emoji-line.ts", "const s = '😀🎉';    \n");
+        const sameLine = await server.complete("file:///emoji-line.ts", 0, 21);
+        assert.equal(sameLine.items[0]!.insertText, FIM_ANSWER);
+        assert.deepEqual(sameLine.items[0]!.range, { start: { line: 0, character: 21 }, end: { line: 0, character: 21 } });
     });
 
     it("clamps a position past the end and completes empty files", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CompletionRequest, ExecuteCommandRequest, type CompletionItem } from "vscode-languageserver-protocol/node";
 import type { ChatAnswer } from "../../server/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureTinyModel, FIM_ANSWER, FIM_WORD_REST, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
 
 describe("a client without inline completion", () => {
@@ -36,8 +36,8 @@ describe("a client without inline completion", () => {
         const edit = items[0]!.textEdit as { range: { start: { character: number }; end: { character: number } }; newText: string };
         assert.equal(edit.range.start.character, 4);
         assert.equal(edit.range.end.character, 7);
-        assert.ok(edit.newText.startsWith("ret"));
-        assert.ok(items[0]!.filterText!.startsWith("ret"));
+        assert.equal(edit.newText, `ret${FIM_WORD_REST}`);
+        assert.equal(items[0]!.filterText, edit.newText);
     });
 
     it("chats and explains through workspace/executeCommand", async () => {

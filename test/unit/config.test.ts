@@ -9,7 +9,7 @@ describe("resolveConfig", () => {
         assert.equal(config.model.uri, DEFAULT_MODEL_URI);
         assert.equal(config.model.path, "");
         assert.equal(config.engine.gpu, "auto");
-        assert.equal(config.completion.fimFormat, "psm");
+        assert.equal(config.completion.fimFormat, "psm-line");
         for (const [key, spec] of Object.entries(SETTINGS)) {
             const value = key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config);
             assert.equal(value, spec.default, key);

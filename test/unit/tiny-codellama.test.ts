@@ -23,6 +23,7 @@ import {
     CODELLAMA_VOCAB_SIZE,
     DEFAULT_SCRIPTS,
     FIM_ANSWER,
+    FIM_WORD_REST,
     FIM_PIECES,
     GGUF_ALIGNMENT,
     GgufWriter,
@@ -207,6 +208,7 @@ describe("vocab and scripts", () => {
         const answers = Object.fromEntries(info.scripts.map((s) => [s.name, [s.answer, s.end]]));
         assert.deepEqual(answers, {
             fim: [FIM_ANSWER, "eot"],
+            "fim-mid-word": [FIM_WORD_REST, "eot"],
             instruct: [INSTRUCT_ANSWER, "eos"],
             "instruct-chat": [INSTRUCT_CHAT_ANSWER, "eos"],
             code: [CODE_ANSWER, "eot"],

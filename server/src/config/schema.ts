@@ -137,8 +137,8 @@ export const SETTINGS = {
         description: "Most tokens generated for one completion.",
     },
     "completion.fimFormat": {
-        type: "string", default: "psm", enum: FIM_FORMATS, scope: "window",
-        description: "Fill-in-the-middle prompt layout: `psm` (prefix-suffix-middle, Meta's reference), `psm-line` (PSM with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`, so typing within a line only appends tokens to the cached prompt) or `spm` (suffix-prefix-middle).",
+        type: "string", default: "psm-line", enum: FIM_FORMATS, scope: "window",
+        description: "Fill-in-the-middle prompt layout: `psm-line` (prefix-suffix-middle with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`, so typing within a line only appends tokens to the cached prompt), `psm` (Meta's reference prefix-suffix-middle, which evaluates the suffix again on every keystroke) or `spm` (suffix-prefix-middle).",
     },
     "completion.extraContextShare": {
         type: "number", default: 0.1, minimum: 0, maximum: 0.5, scope: "window",
