@@ -12,6 +12,7 @@ import {
 } from "node-llama-cpp";
 import type { GpuMode } from "../config/schema.js";
 import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
+import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
 import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
@@ -101,9 +102,11 @@ export class Engine implements InferenceEngine {
      */
     async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
         const entry = this.sequences.get(sequenceName)!;
+        const called = performance.now();
         return entry.lock.run(async () => {
             const started = performance.now();
-            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started });
+            const queuedMs = started - called;
+            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs });
             if (this.disposed || options.signal?.aborted) return cancelled();
             const { sequence } = entry;
             const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
@@ -153,7 +156,7 @@ export class Engine implements InferenceEngine {
             } finally {
                 await iterator.return();
             }
-            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started };
+            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs };
         });
     }
 
@@ -170,22 +173,6 @@ export class Engine implements InferenceEngine {
         await this.context.dispose();
         await this.model.dispose();
     }
-}
-
-/**
- * Remembers the last few encodings: the text before the cursor's line and the snippets of other
- * files repeat on every keystroke.
- */
-function memoize(encode: (text: string) => Token[], size = 4): (text: string) => Token[] {
-    const recent: { text: string; tokens: Token[] }[] = [];
-    return (text) => {
-        const hit = recent.find((entry) => entry.text === text);
-        if (hit) return hit.tokens;
-        const tokens = encode(text);
-        recent.unshift({ text, tokens });
-        recent.length = Math.min(recent.length, size);
-        return tokens;
-    };
 }
 
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
@@ -336,9 +323,9 @@ function createTokenizer(model: LlamaModel): LocalTokenizer {
     const fim = bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null
         ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle }
         : undefined;
-    const tokenize = (text: string): Token[] => model.tokenize(text, false) as Token[];
+    const tokenize = memoizeEncoder((text: string): Token[] => model.tokenize(text, false) as Token[]);
     return {
-        encode: memoize(tokenize),
+        encode: tokenize,
         encodeInfilling: (text) => encodeInfilling(tokenize, text),
         fim,
         bos: bos ?? undefined,

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { encodeInfillingAsync, type Token } from "../completion/fimPrompt.js";
+import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { ModelError } from "./errors.js";
 import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
@@ -45,7 +46,7 @@ export class LlamaServerEngine implements InferenceEngine {
     private healthy = true;
 
     private constructor(readonly info: EngineInfo, private readonly options: LlamaServerOptions, special: { bos: Token; eos: Token; prefix: Token; suffix: Token; middle: Token } | undefined) {
-        const tokenize = memoizeAsync((text: string) => this.tokenize(text));
+        const tokenize = memoizeEncoder((text: string) => this.tokenize(text));
         this.tokenizer = {
             encode: tokenize,
             encodeInfilling: (text) => encodeInfillingAsync(tokenize, text),
@@ -212,17 +213,4 @@ export async function* serverSentEvents<T>(body: ReadableStream<Uint8Array>): As
             if (data && data !== "[DONE]") yield JSON.parse(data) as T;
         }
     }
-}
-
-function memoizeAsync(encode: (text: string) => Promise<Token[]>, size = 8): (text: string) => Promise<Token[]> {
-    const recent: { text: string; tokens: Promise<Token[]> }[] = [];
-    return (text) => {
-        const hit = recent.find((entry) => entry.text === text);
-        if (hit) return hit.tokens;
-        const tokens = encode(text);
-        tokens.catch(() => recent.splice(recent.findIndex((entry) => entry.tokens === tokens) >>> 0, 1));
-        recent.unshift({ text, tokens });
-        recent.length = Math.min(recent.length, size);
-        return tokens;
-    };
 }
