@@ -87,6 +87,10 @@ export interface CompletionRecord {
     generatedTokens: number;
     /** Time spent inside the engine (prompt evaluation + generation). */
     engineMs: number;
+    /** Time waiting for the engine's sequence while a superseded request stopped. */
+    queuedMs: number;
+    /** Time the adaptive debounce held the request back (0 unless the model is slow to stop). */
+    heldMs: number;
 }
 
 export interface CompletionStats {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { buildCompletionPrompt } from "../../server/src/completion/completer.js";
+import { buildCompletionPrompt, PREFIX_REFILL_SHARE } from "../../server/src/completion/completer.js";
 import { defaultConfig } from "../../server/src/config/resolve.js";
 import { Engine } from "../../server/src/engine/engine.js";
 import { Logger } from "../../server/src/log/logger.js";
@@ -22,7 +22,7 @@ describe("FIM prompt tokens with the real tokenizer", () => {
     after(() => engine.dispose());
 
     const document = TextDocument.create("file:///add.js", "javascript", 1, "function add(a, b) {\n    \n}\n");
-    const settings = (fimFormat: "psm" | "spm") => ({ ...defaultConfig().completion, fimFormat });
+    const settings = (fimFormat: "psm" | "psm-line" | "spm") => ({ ...defaultConfig().completion, fimFormat });
 
     it("prefix-suffix-middle is [BOS, ▁<PRE>] + encode(prefix) + [▁<SUF>] + encode_infilling(suffix) + [▁<MID>]", async () => {
         const prompt = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, settings("psm"));
@@ -41,15 +41,36 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         assert.equal(prompt.tokens.filter((token) => control.includes(token)).length, 3, "only the layout's own three control tokens");
     });
 
-    it("cuts the prefix to its budget at line boundaries far from the cursor", async () => {
-        const long = TextDocument.create("file:///long.js", "javascript", 1, "let x = 1;\n".repeat(500) + "function add(a, b) {\n    \n}\n");
-        const prompt = await buildCompletionPrompt(engine.tokenizer, 1024, long, { line: 501, character: 4 }, { ...settings("psm"), maxTokens: 100, prefixShare: 0.1, suffixShare: 0.05 });
-        assert.ok(prompt.prefixTokens <= 102, `prefix has ${prompt.prefixTokens} tokens`);
-        assert.ok(prompt.prefixTokens > 80, "the budget is used");
-        const prefixTokens = prompt.tokens.slice(2, 2 + prompt.prefixTokens);
+    it("psm-line puts the typed part of the cursor's line after [▁<MID>], without a leading space", async () => {
+        const prompt = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, settings("psm-line"));
+        assert.deepEqual(prompt.tokens, ids("<s>", "▁<PRE>", ...PREFIX.slice(0, -1), "▁<SUF>", ...SUFFIX, "▁<MID>", "▁▁▁▁"));
+    });
+
+    it("cuts the prefix at line boundaries far from the cursor, and keeps its top line while typing until it outgrows the budget", async () => {
+        const text = "let x = 1;\n".repeat(500) + "function add(a, b) {\n    \n}\n";
+        const long = TextDocument.create("file:///long.js", "javascript", 1, text);
+        const tight = { ...settings("psm"), maxTokens: 100, prefixShare: 0.1, suffixShare: 0.05 };
+        const first = await buildCompletionPrompt(engine.tokenizer, 1024, long, { line: 501, character: 4 }, tight);
+        // No earlier prompt: the cut leaves a quarter of the budget (102 tokens) to type into.
+        assert.ok(first.prefixTokens <= 102 * PREFIX_REFILL_SHARE && first.prefixTokens > 102 * PREFIX_REFILL_SHARE - 8, `prefix has ${first.prefixTokens} tokens`);
+        const prefixTokens = first.tokens.slice(2, 2 + first.prefixTokens);
         // After a line break, "function" has no leading space piece.
         assert.deepEqual(prefixTokens.slice(-PREFIX.length), ids("function", ...PREFIX.slice(1)));
         assert.equal(engine.detokenize(prefixTokens).split("\n")[0], "let x = 1;", "starts at a line start");
+        const startLine = 501 - engine.detokenize(prefixTokens).split("\n").length + 1;
+        assert.equal(first.prefixStartLine, startLine);
+
+        // Typing a line below: the top stays, so the new prompt extends the old one up to the cursor's old line ("▁▁▁▁").
+        const typed = TextDocument.create("file:///long.js", "javascript", 2, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n    a++;\n    "));
+        const next = await buildCompletionPrompt(engine.tokenizer, 1024, typed, { line: 502, character: 4 }, tight, { prefixFromLine: first.prefixStartLine });
+        assert.equal(next.prefixStartLine, startLine);
+        assert.deepEqual(next.tokens.slice(0, 1 + first.prefixTokens), first.tokens.slice(0, 1 + first.prefixTokens));
+
+        // Typing past the budget moves the top down by a block, once.
+        const many = TextDocument.create("file:///long.js", "javascript", 3, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n" + "    a++;\n".repeat(12) + "    "));
+        const moved = await buildCompletionPrompt(engine.tokenizer, 1024, many, { line: 513, character: 4 }, tight, { prefixFromLine: startLine });
+        assert.ok(moved.prefixStartLine! > startLine, `top moved from ${startLine} to ${moved.prefixStartLine}`);
+        assert.ok(moved.prefixTokens <= 102 * PREFIX_REFILL_SHARE);
     });
 
     it("puts snippets of other files first, as comments with their paths, within their budget", async () => {
@@ -61,11 +82,11 @@ describe("FIM prompt tokens with the real tokenizer", () => {
             pathOf: (uri: string) => uri.replace("file:///w/", ""),
         };
         const withSnippets = { ...settings("psm"), extraContextShare: 0.1 };
-        const prompt = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, withSnippets, extra);
+        const prompt = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, withSnippets, { extra });
         const text = engine.detokenize(prompt.tokens.slice(2, 2 + prompt.prefixTokens));
         assert.equal(text, "// Path: old.js\n// const OLD_SNIPPET = 1;\n// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\nfunction add(a, b) {\n    ");
         const newest = engine.tokenizer.encode("// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\n").length;
-        const tight = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, { ...withSnippets, extraContextShare: (newest + 2) / 1024 }, extra);
+        const tight = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, { ...withSnippets, extraContextShare: (newest + 2) / 1024 }, { extra });
         const tightText = engine.detokenize(tight.tokens.slice(2, 2 + tight.prefixTokens));
         assert.ok(tightText.startsWith("// Path: src/util.js"), "the oldest snippet is dropped first");
         assert.ok(!tightText.includes("OLD_SNIPPET"));

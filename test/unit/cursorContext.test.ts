@@ -40,7 +40,17 @@ describe("cursorContext", () => {
         assert.deepEqual(end.position, { line: 1, character: 2 });
     });
     it("handles an empty document", () => {
-        assert.deepEqual(at("", 0, 0), { prefix: "", suffix: "", position: { line: 0, character: 0 }, eol: "\n" });
+        assert.deepEqual(at("", 0, 0), { prefix: "", suffix: "", position: { line: 0, character: 0 }, eol: "\n", prefixStartLine: 0 });
+    });
+    it("starts the prefix at a given line above the cursor when it is within the window", () => {
+        const text = "one\ntwo\nthree\nfour";
+        assert.deepEqual([at(text, 3, 2).prefix, at(text, 3, 2).prefixStartLine], ["one\ntwo\nthree\nfo", 0]);
+        const anchored = cursorContext(doc(text), { line: 3, character: 2 }, 1000, 1000, 1);
+        assert.deepEqual([anchored.prefix, anchored.prefixStartLine], ["two\nthree\nfo", 1]);
+        // A line outside the window, or below the cursor, is ignored.
+        const outside = cursorContext(doc(text), { line: 3, character: 2 }, 6, 1000, 1);
+        assert.deepEqual([outside.prefix, outside.prefixStartLine], ["ree\nfo", undefined]);
+        assert.equal(cursorContext(doc(text), { line: 1, character: 0 }, 1000, 1000, 3).prefixStartLine, 0);
     });
     it("copies only windows of the requested size around the cursor", () => {
         const text = "a".repeat(1000) + "|" + "b".repeat(1000);

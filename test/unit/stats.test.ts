@@ -5,7 +5,7 @@ import { percentile, StatsCollector } from "../../server/src/completion/stats.js
 import type { CompletionRecord } from "../../server/src/protocol.js";
 
 const record = (latencyMs: number, outcome: CompletionRecord["outcome"] = "answered"): CompletionRecord => ({
-    receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs,
+    receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs, queuedMs: 0, heldMs: 0,
 });
 
 describe("percentile", () => {
@@ -50,21 +50,34 @@ describe("AdaptiveDebounce", () => {
     it("does not wait while the model keeps up with typing", () => {
         const debounce = new AdaptiveDebounce();
         assert.equal(debounce.arrive(0), 0);
-        debounce.measured(50);
+        debounce.measured(50, 5);
         assert.equal(debounce.arrive(200), 0);
         assert.equal(debounce.arrive(400), 0);
     });
-    it("waits about one keystroke interval when generations are slower than typing", () => {
+    it("starts at once when the model is slower than typing but stops within a keystroke", () => {
         const debounce = new AdaptiveDebounce();
         debounce.arrive(0);
-        debounce.measured(500);
+        debounce.measured(3500, 55);
+        assert.equal(debounce.arrive(125), 0);
+        assert.equal(debounce.arrive(250), 0);
+    });
+    it("waits about one keystroke interval when generations are slower than typing and slow to stop", () => {
+        const debounce = new AdaptiveDebounce();
+        debounce.arrive(0);
+        debounce.measured(5000, 400);
         assert.equal(debounce.arrive(100), 120);
         assert.equal(debounce.arrive(200), 120);
+    });
+    it("does not wait before it knows what stopping costs", () => {
+        const debounce = new AdaptiveDebounce();
+        debounce.arrive(0);
+        debounce.measured(5000);
+        assert.equal(debounce.arrive(100), 0);
     });
     it("caps the wait and ignores long pauses", () => {
         const debounce = new AdaptiveDebounce(150);
         debounce.arrive(0);
-        debounce.measured(5000);
+        debounce.measured(5000, 1000);
         assert.equal(debounce.arrive(900), 150);
         assert.equal(debounce.arrive(60_000), 150, "a pause does not change the typing interval");
     });

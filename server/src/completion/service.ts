@@ -24,6 +24,8 @@ export class CompletionCancelled extends Error {
 
 const KEY_BEFORE_CHARS = 2000;
 const KEY_AFTER_CHARS = 500;
+/** Documents whose prompt top is remembered (the most recently completed ones). */
+const ANCHORED_DOCUMENTS = 64;
 
 export interface CompletionServiceOptions {
     /** The loaded engine, if any. */
@@ -41,6 +43,8 @@ export class CompletionService {
     private readonly cache = new SuggestionCache();
     private readonly stats = new StatsCollector();
     private readonly debounce = new AdaptiveDebounce();
+    /** Per document, the line the previous prompt's prefix started at: kept while it fits, so the cache stays valid. */
+    private readonly prefixStartLines = new Map<string, number>();
     private readonly now: () => number;
     private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -56,7 +60,7 @@ export class CompletionService {
         const text = document.getText();
         const offset = document.offsetAt(position);
         const key: SuggestionKey = { uri: document.uri, offset, before: text.slice(Math.max(0, offset - KEY_BEFORE_CHARS), offset), after: text.slice(offset, offset + KEY_AFTER_CHARS) };
-        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0 };
+        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, queuedMs: 0, heldMs: 0 };
 
         const cached = this.cache.lookup(key);
         if (cached) {
@@ -66,8 +70,9 @@ export class CompletionService {
 
         const delay = this.debounce.arrive(started);
         if (delay > 0) await this.sleep(delay, signal).catch(() => undefined);
+        const heldMs = this.now() - started;
         if (signal.aborted) {
-            this.stats.record({ ...base, source: "model", outcome: "cancelled", latencyMs: this.now() - started });
+            this.stats.record({ ...base, source: "model", outcome: "cancelled", latencyMs: this.now() - started, heldMs });
             throw new CompletionCancelled();
         }
         const engine = this.options.engine();
@@ -75,12 +80,13 @@ export class CompletionService {
 
         let completion;
         try {
-            completion = await completeAt(engine, document, position, settings, signal, extra);
+            completion = await completeAt(engine, document, position, settings, signal, { extra, prefixFromLine: this.prefixStartLines.get(document.uri) });
         } catch (error) {
-            this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started });
+            this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started, heldMs });
             throw error;
         }
         const { generation } = completion;
+        this.rememberPrefixStart(document.uri, completion.prompt.prefixStartLine);
         const record: CompletionRecord = {
             receivedAt,
             latencyMs: this.now() - started,
@@ -91,10 +97,12 @@ export class CompletionService {
             evaluatedTokens: generation.evaluatedTokens,
             generatedTokens: generation.generatedTokens,
             engineMs: generation.totalMs,
+            queuedMs: generation.queuedMs ?? 0,
+            heldMs,
         };
         this.stats.record(record);
         if (signal.aborted) throw new CompletionCancelled();
-        this.debounce.measured(generation.totalMs);
+        this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
         return { text: completion.text, position: completion.position, source: "model" };
@@ -112,6 +120,14 @@ export class CompletionService {
     /** Suggestions depend on the model and settings: forget them when those change. */
     reset(): void {
         this.cache.clear();
+        this.prefixStartLines.clear();
+    }
+
+    private rememberPrefixStart(uri: string, line: number | undefined): void {
+        this.prefixStartLines.delete(uri);
+        if (line === undefined) return;
+        this.prefixStartLines.set(uri, line);
+        if (this.prefixStartLines.size > ANCHORED_DOCUMENTS) this.prefixStartLines.delete(this.prefixStartLines.keys().next().value!);
     }
 }
 

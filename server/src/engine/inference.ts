@@ -57,7 +57,10 @@ export interface Generation {
     /** Prompt tokens evaluated for this request. */
     evaluatedTokens: number;
     promptMs: number;
+    /** Prompt evaluation and generation, from when the sequence was free. */
     totalMs: number;
+    /** How long the request waited for its sequence (a cancelled predecessor stopping); 0 if unknown. */
+    queuedMs?: number;
 }
 
 export interface EngineTokenizer {
