@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { ServerNumbers } from "../../server/src/bench/backend.js";
 import { parseProcStatus } from "../../server/src/bench/proc.js";
 import type { RequestLog } from "../../server/src/bench/replay.js";
-import { arrivedWhileBusy, evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, summarizeMode } from "../../server/src/bench/report.js";
+import { evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, summarizeMode } from "../../server/src/bench/report.js";
 
 function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs: number, server?: Partial<ServerNumbers>, extra: Partial<RequestLog> = {}): RequestLog {
     return {
@@ -53,9 +53,9 @@ describe("bench report", () => {
         assert.equal(byName["peak RSS"]!.met, true); // 512 MB ≤ 550 MB
         assert.equal(evaluateTargets({}).length, 0);
     });
-    it("tells requests that arrived while an earlier one was still running", () => {
-        const logs = [request(0, "cancelled", 500, {}, { sentAtEpoch: 1000 }), request(1, "answered", 100, {}, { sentAtEpoch: 1200 }), request(2, "answered", 100, {}, { sentAtEpoch: 1600 })];
-        assert.deepEqual(logs.map((log) => arrivedWhileBusy(log, logs)), [false, true, false]);
+    it("counts the wait for superseded work apart from the server's own overhead", () => {
+        const summary = summarizeMode(mode("shipped", "lsp", [request(0, "answered", 900, { engineMs: 100, serverLatencyMs: 702, queuedMs: 600 }), request(1, "answered", 120, { engineMs: 100, serverLatencyMs: 104, queuedMs: 0 })]));
+        assert.deepEqual([summary.serverOverheadMs.p50, summary.queuedMs.p50], [3, 300]);
     });
     it("formats aligned text and markdown tables", () => {
         assert.equal(formatTable(["mode", "p50"], [["shipped", 12], ["no-reuse", 1234]]), ["mode       p50", "--------  ----", "shipped     12", "no-reuse  1234"].join("\n"));

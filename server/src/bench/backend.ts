@@ -28,6 +28,8 @@ export interface ServerNumbers {
     engineMs: number;
     /** From arrival to answer, measured by the server (LSP) or around the HTTP call (llama-server). */
     serverLatencyMs?: number;
+    /** Waiting for the engine while a superseded request stopped (this server). */
+    queuedMs?: number;
 }
 
 export type Outcome = "answered" | "empty" | "cancelled" | "error" | "skipped";

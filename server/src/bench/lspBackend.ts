@@ -231,6 +231,7 @@ export function serverNumbers(record: CompletionRecord): ServerNumbers {
         generatedTokens: record.generatedTokens,
         engineMs: record.engineMs,
         serverLatencyMs: record.latencyMs,
+        queuedMs: record.queuedMs,
     };
 }
 
