@@ -56,9 +56,10 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
                 await pathInput.fill(folder);
                 await new Promise((resolve) => setTimeout(resolve, 500));
             }
+            // Typing the name filters the list: the folder may hold more models than the list shows.
+            await wb.page.keyboard.type(path.basename(model), { delay: 10 });
             const modelRow = wb.page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(model) });
             await modelRow.first().waitFor({ timeout: 60_000 });
-            await wb.page.keyboard.type(path.basename(model), { delay: 10 });
             await wb.page.keyboard.press("Enter");
             await pathInput.waitFor({ state: "hidden", timeout: 60_000 });
 
