@@ -14,6 +14,8 @@ import { registerStatistics } from "./statistics.js";
 import { ModelSetup } from "./modelSetup.js";
 import { StatusBar } from "./statusBar.js";
 import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
+import { watchRestingCursor, type WarmCacheEvent } from "./warmCache.js";
+import { watchCopies } from "./copyWatcher.js";
 
 /** What activate() returns: read-only state for other extensions and the tests. */
 export interface CodeLlamaApi {
@@ -24,6 +26,10 @@ export interface CodeLlamaApi {
     readonly onDidChangeStatus: vscode.Event<StatusPresentation>;
     /** Each inline completion answer the editor got (or was refused because completions are off). */
     readonly onDidProvideInlineCompletions: vscode.Event<InlineCompletionEvent>;
+    /** Each codellama/warmCache sent because the cursor came to rest. */
+    readonly onDidAskToWarmCache: vscode.Event<WarmCacheEvent>;
+    /** Each copy from an editor reported to the server (codellama/didCopy). */
+    readonly onDidReportCopy: vscode.Event<{ uri: string; range: vscode.Range }>;
     /** The chat panel's session (see client/src/chat/). */
     readonly chat: ChatApi;
 }
@@ -33,6 +39,8 @@ let client: LanguageClient | undefined;
 export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     const output = vscode.window.createOutputChannel("Code Llama", { log: true });
     const inlineCompletions = new vscode.EventEmitter<InlineCompletionEvent>();
+    const warmCacheRequests = new vscode.EventEmitter<WarmCacheEvent>();
+    const copies = new vscode.EventEmitter<{ uri: string; range: vscode.Range }>();
     const serverEnv: NodeJS.ProcessEnv = { ...process.env };
     const languageClient = createLanguageClient(context, output, serverEnv, (event) => inlineCompletions.fire(event));
     client = languageClient;
@@ -42,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     context.subscriptions.push(
         output,
         inlineCompletions,
+        warmCacheRequests,
+        copies,
         statusBar,
         languageClient.onNotification(statusNotification, (status) => {
             statusBar.setServerStatus(status);
@@ -51,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
         ...registerStatistics(languageClient),
+        watchRestingCursor(languageClient, (event) => warmCacheRequests.fire(event)),
+        watchCopies(languageClient, (event) => copies.fire(event)),
         registerServerKeyCommand(context, async () => {
             serverEnv.CODELLAMA_API_KEY = (await readServerKey(context)) ?? "";
             await vscode.commands.executeCommand("codellama.restartServer");
@@ -79,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         },
         onDidChangeStatus: statusBar.onDidChange,
         onDidProvideInlineCompletions: inlineCompletions.event,
+        onDidAskToWarmCache: warmCacheRequests.event,
+        onDidReportCopy: copies.event,
         chat,
     };
 }

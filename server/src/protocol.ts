@@ -2,7 +2,7 @@
  * Every custom message between the Code Llama server and its clients, declared once with its types.
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
-import { NotificationType, type PartialResultParams, ProgressType, RequestType, RequestType0 } from "vscode-languageserver-protocol";
+import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
 import type { ChatAnswer } from "./chat/chatService.js";
 import type { ChatMessage, ChatRole } from "./chat/instructPrompt.js";
 import type { ModelErrorCode } from "./engine/errors.js";
@@ -108,3 +108,22 @@ export interface CompletionStats {
 
 /** Local-only completion statistics; nothing leaves the machine. */
 export const statsRequest = new RequestType0<CompletionStats, void>("codellama/stats");
+
+/**
+ * Client → server: the cursor came to rest at a position (no edit); the server may evaluate the
+ * completion prompt there into the model's cache (`completion.warmCache`). A completion request
+ * always takes precedence: it stops a running warm-up, and a warm-up never interrupts a completion.
+ */
+export const warmCacheNotification = new NotificationType<TextDocumentPositionParams>("codellama/warmCache");
+
+export interface DidCopyParams {
+    textDocument: TextDocumentIdentifier;
+    /** What was copied (the first selection). */
+    range: Range;
+}
+
+/**
+ * Client → server: the user copied from an open document. The copied lines become a snippet of
+ * extra context for completions in other files (code copied is often code about to be used).
+ */
+export const didCopyNotification = new NotificationType<DidCopyParams>("codellama/didCopy");

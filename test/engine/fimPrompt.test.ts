@@ -46,6 +46,25 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         assert.deepEqual(prompt.tokens, ids("<s>", "▁<PRE>", ...PREFIX.slice(0, -1), "▁<SUF>", ...SUFFIX, "▁<MID>", "▁▁▁▁"));
     });
 
+    it("psm-line keeps the lines typed one after another after [▁<MID>], so a line break only appends tokens", async () => {
+        const first = await buildCompletionPrompt(engine.tokenizer, 1024, document, { line: 1, character: 4 }, settings("psm-line"));
+        assert.equal(first.anchor.middleStartLine, 1);
+        const typedLine = TextDocument.create("file:///add.js", "javascript", 2, "function add(a, b) {\n    a++;\n    \n}\n");
+        const next = await buildCompletionPrompt(engine.tokenizer, 1024, typedLine, { line: 2, character: 4 }, settings("psm-line"), { anchor: first.anchor });
+        assert.equal(next.anchor.middleStartLine, 1, "the middle still starts at the first typed line");
+        assert.deepEqual(next.tokens.slice(0, first.tokens.length - 1), first.tokens.slice(0, -1), "everything up to the typed text is unchanged");
+        assert.deepEqual(next.tokens.slice(first.tokens.length - 1), ids("▁▁▁", "▁a", "++", ";", "<0x0A>", "▁▁▁▁"));
+        // Without the anchor the finished line moves before ▁<SUF>.
+        const fresh = await buildCompletionPrompt(engine.tokenizer, 1024, typedLine, { line: 2, character: 4 }, settings("psm-line"));
+        assert.equal(fresh.anchor.middleStartLine, 2);
+        assert.deepEqual(fresh.tokens.slice(-2), ids("▁<MID>", "▁▁▁▁"));
+        // The text after the cursor changed (an edit below, or the cursor moved): the middle starts again at the cursor's line.
+        const editedBelow = TextDocument.create("file:///add.js", "javascript", 3, "function add(a, b) {\n    a++;\n    \n    b++;\n}\n");
+        const moved = await buildCompletionPrompt(engine.tokenizer, 1024, editedBelow, { line: 2, character: 4 }, settings("psm-line"), { anchor: next.anchor });
+        assert.equal(moved.anchor.middleStartLine, 2);
+        assert.deepEqual(moved.tokens.slice(-2), ids("▁<MID>", "▁▁▁▁"));
+    });
+
     it("cuts the prefix at line boundaries far from the cursor, and keeps its top line while typing until it outgrows the budget", async () => {
         const text = "let x = 1;\n".repeat(500) + "function add(a, b) {\n    \n}\n";
         const long = TextDocument.create("file:///long.js", "javascript", 1, text);
@@ -58,18 +77,18 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         assert.deepEqual(prefixTokens.slice(-PREFIX.length), ids("function", ...PREFIX.slice(1)));
         assert.equal(engine.detokenize(prefixTokens).split("\n")[0], "let x = 1;", "starts at a line start");
         const startLine = 501 - engine.detokenize(prefixTokens).split("\n").length + 1;
-        assert.equal(first.prefixStartLine, startLine);
+        assert.equal(first.anchor.prefixStartLine, startLine);
 
         // Typing a line below: the top stays, so the new prompt extends the old one up to the cursor's old line ("▁▁▁▁").
         const typed = TextDocument.create("file:///long.js", "javascript", 2, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n    a++;\n    "));
-        const next = await buildCompletionPrompt(engine.tokenizer, 1024, typed, { line: 502, character: 4 }, tight, { prefixFromLine: first.prefixStartLine });
-        assert.equal(next.prefixStartLine, startLine);
+        const next = await buildCompletionPrompt(engine.tokenizer, 1024, typed, { line: 502, character: 4 }, tight, { anchor: first.anchor });
+        assert.equal(next.anchor.prefixStartLine, startLine);
         assert.deepEqual(next.tokens.slice(0, 1 + first.prefixTokens), first.tokens.slice(0, 1 + first.prefixTokens));
 
         // Typing past the budget moves the top down by a block, once.
         const many = TextDocument.create("file:///long.js", "javascript", 3, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n" + "    a++;\n".repeat(12) + "    "));
-        const moved = await buildCompletionPrompt(engine.tokenizer, 1024, many, { line: 513, character: 4 }, tight, { prefixFromLine: startLine });
-        assert.ok(moved.prefixStartLine! > startLine, `top moved from ${startLine} to ${moved.prefixStartLine}`);
+        const moved = await buildCompletionPrompt(engine.tokenizer, 1024, many, { line: 513, character: 4 }, tight, { anchor: { prefixStartLine: startLine } });
+        assert.ok(moved.anchor.prefixStartLine! > startLine, `top moved from ${startLine} to ${moved.anchor.prefixStartLine}`);
         assert.ok(moved.prefixTokens <= 102 * PREFIX_REFILL_SHARE);
     });
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
 import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
 import { CODE_ANSWER, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
 
 let scripted: string;
 let random: string;
@@ -235,11 +235,3 @@ describe("bad models and configuration changes", () => {
         }
     });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-        if (Date.now() > deadline) throw new Error("condition not met in time");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-}

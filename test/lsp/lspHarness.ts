@@ -206,3 +206,12 @@ export function assertOnlyLspFrames(bytes: Buffer): number {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
 }
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, what = "condition", timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`${what}: not met in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}

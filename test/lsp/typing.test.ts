@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
+import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../server/src/protocol.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
 
 const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
 
@@ -51,6 +51,98 @@ describe("KV-cache reuse while typing within a line", () => {
             }
         });
     }
+});
+
+describe("warming the cache where the cursor rests (codellama/warmCache)", () => {
+    // Enough code that a cold prompt costs hundreds of tokens.
+    const LONG = "let x = 1;\n".repeat(60) + SOURCE;
+    const warmed = (server: ServerUnderTest, uri: string) =>
+        waitUntil(() => server.logs.some((log) => log.message.startsWith(`warm cache ${uri}:62:5 done`)), "the warm-up finished");
+
+    for (const warmCache of [true, false]) {
+        it(warmCache ? "the first request at a warmed cursor evaluates one token" : "completion.warmCache false leaves the cache cold", async () => {
+            const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { warmCache } }) });
+            try {
+                await server.waitForStatus(isState("ready"));
+                server.open("file:///warm.js", LONG);
+                await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///warm.js" }, position: { line: 61, character: 4 } });
+                if (warmCache) await warmed(server, "file:///warm.js");
+                else await new Promise((resolve) => setTimeout(resolve, 500));
+                assert.equal((await server.complete("file:///warm.js", 61, 4)).items[0]!.insertText, FIM_ANSWER);
+                const record = (await recent(server)).at(-1)!;
+                assert.ok(record.promptTokens > 300, `prompt of ${record.promptTokens} tokens`);
+                assert.equal(record.evaluatedTokens, warmCache ? 1 : record.promptTokens);
+            } finally {
+                await server.stop();
+            }
+        });
+    }
+
+    it("ignores warm-ups for unknown documents and bad positions, and keeps serving", async () => {
+        const server = await startServer({ settings: testSettings(await ensureTinyModel()) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///never-opened.js" }, position: { line: 0, character: 0 } });
+            await server.connection.sendNotification(warmCacheNotification.method, { textDocument: { uri: 7 }, position: { line: -1 } });
+            server.open("file:///ok.js", SOURCE);
+            assert.equal((await server.complete("file:///ok.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("snippets of other files", () => {
+    it("lines copied from another file (codellama/didCopy) go into the prompt before the code", async () => {
+        const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { extraContextShare: 0.1 } }) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            // The top 30 lines of the other file, a snippet once it is opened, are more than 0.1 × 1024 tokens.
+            server.open("file:///w/values.js", Array.from({ length: 80 }, (_, index) => `export const value${index} = ${index};`).join("\n") + "\n");
+            server.open("file:///w/add.js", SOURCE);
+            await server.complete("file:///w/add.js", 1, 4);
+            const before = (await recent(server)).at(-1)!.promptTokens;
+            await server.connection.sendNotification(didCopyNotification, { textDocument: { uri: "file:///w/values.js" }, range: { start: { line: 50, character: 0 }, end: { line: 52, character: 10 } } });
+            await server.connection.sendNotification(didCopyNotification.method, { textDocument: { uri: "file:///w/values.js" }, range: "lines 1-3" });
+            // An edit at the end, so that the suggestion cache does not answer the same request again.
+            typist(server, "file:///w/add.js")(5, 0, "\n");
+            await server.complete("file:///w/add.js", 1, 4);
+            const after = (await recent(server)).at(-1)!;
+            assert.equal(after.source, "model");
+            const added = after.promptTokens - before;
+            assert.ok(added > 20 && added < 100, `the three copied lines added ${added} tokens`);
+            assert.equal(after.reusedTokens, 2, "the snippet comes first: only <s> ▁<PRE> stay cached");
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("typing line after line in a long file", () => {
+    it("evaluates only the typed text: neither the prompt's top nor the suffix moves at a line break", async () => {
+        // The text above the cursor is longer than the prefix budget (0.5 × 1024 tokens).
+        const above = "let x = 1;\n".repeat(200);
+        const server = await startServer({ settings: testSettings(await ensureTinyModel()) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            server.open("file:///top.js", above + SOURCE);
+            const type = typist(server, "file:///top.js");
+            await server.complete("file:///top.js", 201, 4);
+            for (const [index, line] of ["a++;", "b++;", "a--;"].entries()) {
+                for (const [offset, ch] of [...line].entries()) type(201 + index, 4 + offset, ch);
+                type(201 + index, 4 + line.length, "\n    ");
+                await server.complete("file:///top.js", 202 + index, 4);
+            }
+            const records = (await recent(server)).filter((record) => record.source === "model");
+            assert.equal(records.length, 4);
+            assert.ok(records[0]!.promptTokens > 400, `a long prompt: ${records[0]!.promptTokens} tokens`);
+            // A line typed is "a++;", a line break and four spaces: about 6 tokens.
+            const evaluated = records.slice(1).map((record) => record.evaluatedTokens);
+            assert.ok(evaluated.every((count) => count <= 10), `evaluated after each line break: ${evaluated}`);
+        } finally {
+            await server.stop();
+        }
+    });
 });
 
 describe("typed-through suggestions and bursts", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { firstLines, lineComment, linesAround, renderSnippets, SnippetRing } from "../../server/src/completion/extraContext.js";
+import { copiedLines, firstLines, lineComment, linesAround, renderSnippets, SnippetRing } from "../../server/src/completion/extraContext.js";
 
 describe("SnippetRing", () => {
     it("keeps recent snippets of other files, oldest first, bounded", () => {
@@ -36,6 +36,13 @@ describe("snippet text", () => {
         assert.equal(linesAround(document, 0, 1), "line 0\nline 1");
         assert.equal(linesAround(document, 39, 1), "line 38\nline 39");
         assert.equal(firstLines(document, 2), "line 0\nline 1");
+    });
+    it("takes the whole lines a copy touched, at most a maximum", () => {
+        const range = (startLine: number, startCharacter: number, endLine: number, endCharacter: number) => ({ start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } });
+        assert.equal(copiedLines(document, range(5, 3, 7, 2)), "line 5\nline 6\nline 7");
+        assert.equal(copiedLines(document, range(5, 0, 7, 0)), "line 5\nline 6", "a selection ending at a line start does not take that line");
+        assert.equal(copiedLines(document, range(5, 2, 5, 4)), "line 5");
+        assert.equal(copiedLines(document, range(0, 0, 39, 7), 3), "line 0\nline 1\nline 2");
     });
     it("renders snippets as comments of the current language with their paths", () => {
         const rendered = renderSnippets([{ uri: "file:///p/util.py", text: "def helper():\n\n    return 1" }], lineComment("python"), (uri) => uri.replace("file:///p/", ""));

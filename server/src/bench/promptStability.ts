@@ -5,7 +5,7 @@
  * evaluated. Noise on the machine does not change these numbers; they show what a layout costs.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { buildCompletionPrompt, type CompletionSettings } from "../completion/completer.js";
+import { buildCompletionPrompt, type CompletionSettings, type PromptAnchor } from "../completion/completer.js";
 import type { Token } from "../completion/fimPrompt.js";
 import type { FimFormat } from "../config/schema.js";
 import type { EngineTokenizer } from "../engine/inference.js";
@@ -51,14 +51,17 @@ export async function promptStability(tokenizer: EngineTokenizer, contextSize: n
             let offset = script.before.length + script.indent.length;
             let cursor = startPosition(script);
             let previous: Token[] | undefined;
+            let anchor: PromptAnchor | undefined;
             for (const [keyIndex, key] of script.keystrokes.entries()) {
                 text = text.slice(0, offset) + key + text.slice(offset);
                 offset += key.length;
                 cursor = advance(cursor, key);
                 const document = TextDocument.create(`file:///stability/${index}`, script.language, keyIndex + 2, text);
                 const started = performance.now();
-                const prompt = (await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format })).tokens;
+                const built = await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format }, { anchor });
                 buildMs.push(performance.now() - started);
+                const prompt = built.tokens;
+                anchor = built.anchor;
                 promptTokens.push(prompt.length);
                 if (previous) {
                     const evaluate = tokensToEvaluate(previous, prompt);

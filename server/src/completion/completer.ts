@@ -1,7 +1,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { CodeLlamaConfig } from "../config/schema.js";
 import type { EngineTokenizer, Generation, InferenceEngine } from "../engine/inference.js";
-import { cursorContext, type Position } from "./cursorContext.js";
+import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
 import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "./fimPrompt.js";
 import { detectIndentation } from "./indentation.js";
 import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
@@ -14,7 +14,7 @@ export interface Completion {
     text: string;
     /** The (validated) cursor position the text is inserted at. */
     position: Position;
-    prompt: Pick<CompletionPrompt, "prefixTokens" | "suffixTokens" | "prefixStartLine"> & { tokens: number };
+    prompt: Pick<CompletionPrompt, "prefixTokens" | "suffixTokens" | "anchor"> & { tokens: number };
     generation: Omit<Generation, "tokens" | "text"> & { generatedTokens: number };
 }
 
@@ -26,19 +26,30 @@ export interface ExtraContext {
     pathOf(uri: string): string;
 }
 
-/** What the previous request of the same document leaves for this one. */
+/**
+ * Where the previous prompt of the same document put its seams. Kept while they still fit, so that
+ * the next prompt extends the cached one instead of changing tokens near its start.
+ */
+export interface PromptAnchor {
+    /** The document line the prefix starts at. */
+    prefixStartLine?: number;
+    /** psm-line: the document line the middle (the text after ▁<MID>) starts at. */
+    middleStartLine?: number;
+    /** psm-line: the suffix the middle was typed against; when it changes, the middle starts again at the cursor's line. */
+    suffixText?: string;
+}
+
 export interface PromptHints {
     extra?: ExtraContext;
-    /** Where the previous prompt's prefix started (CompletionPrompt.prefixStartLine): kept while it fits. */
-    prefixFromLine?: number;
+    anchor?: PromptAnchor;
 }
 
 export interface CompletionPrompt {
     tokens: Token[];
     prefixTokens: number;
     suffixTokens: number;
-    /** The document line the prefix starts at, when it starts at a line start. */
-    prefixStartLine: number | undefined;
+    /** The seams of this prompt, for the next one of the same document. */
+    anchor: PromptAnchor;
     /** The (validated) cursor position. */
     position: Position;
     eol: "\n" | "\r\n";
@@ -55,37 +66,75 @@ const INDENT_SAMPLE_CHARS = 8000;
  */
 export const PREFIX_REFILL_SHARE = 0.75;
 
+/** psm-line: the most of the prefix budget the lines typed after ▁<MID> may take before the middle starts again at the cursor's line. */
+export const MIDDLE_MAX_SHARE = 0.25;
+
 /**
  * Builds the FIM prompt for the cursor in `document`, each side cut to its share of the context.
- * The prefix keeps its top line from one keystroke to the next while it fits (`hints.prefixFromLine`):
- * a top that slid with the cursor would change every token after it and void the model's cache.
+ * `hints.anchor` (the previous prompt's seams) keeps the prompt stable while typing: the prefix keeps
+ * its top line while it fits, and with psm-line the lines typed one after another stay after ▁<MID>
+ * as long as the text after the cursor is unchanged, so neither a keystroke nor a line break changes
+ * a token before the cursor's text — the model's cache stays valid and only the typed text is evaluated.
  */
 export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: CompletionSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
     const fim = tokenizer.fim;
     if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
-    const { extra } = hints;
+    const { extra, anchor = {} } = hints;
     const budgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
     // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
     const extraTokens = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, tokenizer.encode) : [];
     const encodePrefix = extraTokens.length > 0 ? tokenizer.encodeInfilling : tokenizer.encode;
-    const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, hints.prefixFromLine);
+    const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, anchor.prefixStartLine);
     const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", tokenizer.encodeInfilling);
     const around = surroundings(context.prefix, context.suffix, detectIndentation(context.prefix.slice(-INDENT_SAMPLE_CHARS)));
-    const lineStart = context.prefix.lastIndexOf("\n") + 1;
-    // psm-line: the typed part of the cursor's line goes after <MID>, the lines above before <SUF>.
-    const typed = settings.fimFormat === "psm-line" ? await fitToBudget(context.prefix.slice(lineStart), budgets.prefix, "end", tokenizer.encodeInfilling) : undefined;
-    const above = typed ? context.prefix.slice(0, lineStart) : context.prefix;
-    const prefix = await fitAnchoredPrefix(above, budgets.prefix - (typed?.tokens.length ?? 0), context.prefixStartLine !== undefined, encodePrefix);
+    const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, tokenizer.encodeInfilling) : undefined;
+    const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
+    const aboveEndLine = middle ? middle.startLine : context.position.line;
+    const prefix = await fitAnchoredPrefix(above, budgets.prefix - (middle?.tokens.length ?? 0), context.prefixStartLine !== undefined, encodePrefix);
     const startsAtLine = prefix.text.length === above.length ? context.prefixStartLine !== undefined : above[above.length - prefix.text.length - 1] === "\n";
     return {
-        tokens: buildFimPrompt(settings.fimFormat, fim, [...extraTokens, ...prefix.tokens], suffix.tokens, typed?.tokens),
-        prefixTokens: extraTokens.length + prefix.tokens.length + (typed?.tokens.length ?? 0),
+        tokens: buildFimPrompt(settings.fimFormat, fim, [...extraTokens, ...prefix.tokens], suffix.tokens, middle?.tokens),
+        prefixTokens: extraTokens.length + prefix.tokens.length + (middle?.tokens.length ?? 0),
         suffixTokens: suffix.tokens.length,
-        prefixStartLine: startsAtLine ? context.position.line - countLineBreaks(prefix.text) : undefined,
+        anchor: {
+            prefixStartLine: startsAtLine ? aboveEndLine - countLineBreaks(prefix.text) : undefined,
+            middleStartLine: middle?.startLine,
+            suffixText: middle ? suffix.text : undefined,
+        },
         position: context.position,
         eol: context.eol,
         surroundings: around,
     };
+}
+
+/**
+ * psm-line's middle: the text from the start of the previous middle's first line to the cursor, when
+ * the suffix is the one it was typed against and it takes at most MIDDLE_MAX_SHARE of the prefix
+ * budget; otherwise the cursor's line up to the cursor.
+ */
+async function fitMiddle(context: CursorContext, suffixText: string, anchor: PromptAnchor, prefixBudget: number, encode: Encoder): Promise<BudgetedText & { startLine: number }> {
+    const cursorLine = context.position.line;
+    const from = anchor.middleStartLine;
+    if (from !== undefined && from < cursorLine && anchor.suffixText === suffixText) {
+        const start = startOfLineAbove(context.prefix, cursorLine - from, context.prefixStartLine !== undefined);
+        if (start !== undefined) {
+            const text = context.prefix.slice(start);
+            const tokens = await encode(text);
+            if (tokens.length <= prefixBudget * MIDDLE_MAX_SHARE) return { text, tokens, startLine: from };
+        }
+    }
+    const line = context.prefix.slice(context.prefix.lastIndexOf("\n") + 1);
+    return { ...(await fitToBudget(line, prefixBudget, "end", encode)), startLine: cursorLine };
+}
+
+/** Offset in `text` of the start of the line `linesUp` lines above its last line; undefined when `text` does not reach it. */
+function startOfLineAbove(text: string, linesUp: number, startsAtLineStart: boolean): number | undefined {
+    let index = text.length;
+    for (let line = 0; line <= linesUp; line++) {
+        index = index > 0 ? text.lastIndexOf("\n", index - 1) : -1;
+        if (index < 0) return line === linesUp && startsAtLineStart ? 0 : undefined;
+    }
+    return index + 1;
 }
 
 /**
@@ -123,9 +172,19 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     return {
         text: postprocessCompletion(raw, { ...around, eol: prompt.eol, scope }),
         position: prompt.position,
-        prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, prefixStartLine: prompt.prefixStartLine },
+        prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, anchor: prompt.anchor },
         generation: { ...stats, generatedTokens: tokens.length },
     };
+}
+
+/**
+ * Evaluates the prompt for the cursor into the completion sequence's cache and generates nothing:
+ * while the cursor rests, so the first keystroke there evaluates only what it typed.
+ */
+export async function warmAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "tokens" | "text"> }> {
+    const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, hints);
+    const { tokens: _tokens, text: _text, ...generation } = await engine.generate("completion", prompt.tokens, { maxTokens: 0, signal, reuseCache: settings.reuseCache, priority: "background" });
+    return { anchor: prompt.anchor, generation };
 }
 
 /** The most recent snippets that fit the budget, rendered as comments, as tokens. */

@@ -14,6 +14,7 @@ export interface Snippet {
 /** Lines around an edit kept as a snippet, and lines from the top of a newly opened file. */
 export const SNIPPET_RADIUS_LINES = 12;
 export const OPENED_SNIPPET_LINES = 30;
+export const COPIED_SNIPPET_LINES = 40;
 const SIMILAR = 0.5;
 
 export class SnippetRing {
@@ -57,6 +58,12 @@ export function linesAround(document: TextDocument, line: number, radius = SNIPP
 
 export function firstLines(document: TextDocument, count = OPENED_SNIPPET_LINES): string {
     return linesOf(document, 0, count);
+}
+
+/** The lines a copy touched, as a snippet's text; at most `maxLines` from the first. */
+export function copiedLines(document: TextDocument, range: { start: { line: number }; end: { line: number; character: number } }, maxLines = COPIED_SNIPPET_LINES): string {
+    const last = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+    return linesOf(document, range.start.line, Math.min(last + 1, range.start.line + maxLines));
 }
 
 /** Lines [start, end) of a document, with "\n" breaks and no trailing break. */

@@ -1,7 +1,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { InferenceEngine } from "../engine/inference.js";
 import type { CompletionRecord, CompletionStats } from "../protocol.js";
-import { type CompletionSettings, completeAt, type ExtraContext } from "./completer.js";
+import { type CompletionSettings, completeAt, type ExtraContext, type PromptAnchor, warmAt } from "./completer.js";
 import type { Position } from "./cursorContext.js";
 import { AdaptiveDebounce } from "./debounce.js";
 import { StatsCollector } from "./stats.js";
@@ -43,8 +43,8 @@ export class CompletionService {
     private readonly cache = new SuggestionCache();
     private readonly stats = new StatsCollector();
     private readonly debounce = new AdaptiveDebounce();
-    /** Per document, the line the previous prompt's prefix started at: kept while it fits, so the cache stays valid. */
-    private readonly prefixStartLines = new Map<string, number>();
+    /** Per document, the seams of its previous prompt (see PromptAnchor): kept while they fit, so the cache stays valid. */
+    private readonly anchors = new Map<string, PromptAnchor>();
     private readonly now: () => number;
     private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -80,13 +80,13 @@ export class CompletionService {
 
         let completion;
         try {
-            completion = await completeAt(engine, document, position, settings, signal, { extra, prefixFromLine: this.prefixStartLines.get(document.uri) });
+            completion = await completeAt(engine, document, position, settings, signal, { extra, anchor: this.anchors.get(document.uri) });
         } catch (error) {
             this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started, heldMs });
             throw error;
         }
         const { generation } = completion;
-        this.rememberPrefixStart(document.uri, completion.prompt.prefixStartLine);
+        this.rememberAnchor(document.uri, completion.prompt.anchor);
         const record: CompletionRecord = {
             receivedAt,
             latencyMs: this.now() - started,
@@ -108,6 +108,18 @@ export class CompletionService {
         return { text: completion.text, position: completion.position, source: "model" };
     }
 
+    /**
+     * Evaluates the prompt at a resting cursor into the cache (see warmAt); resolves false when there
+     * is no model or the warm-up was cancelled.
+     */
+    async warm(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal, extra?: ExtraContext): Promise<boolean> {
+        const engine = this.options.engine();
+        if (!engine || signal.aborted) return false;
+        const { anchor, generation } = await warmAt(engine, document, position, settings, signal, { extra, anchor: this.anchors.get(document.uri) });
+        this.rememberAnchor(document.uri, anchor);
+        return generation.stopReason !== "cancelled";
+    }
+
     /** The client reported what the user did with a suggestion. */
     event(kind: "accepted" | "partiallyAccepted"): void {
         this.stats.event(kind);
@@ -120,14 +132,13 @@ export class CompletionService {
     /** Suggestions depend on the model and settings: forget them when those change. */
     reset(): void {
         this.cache.clear();
-        this.prefixStartLines.clear();
+        this.anchors.clear();
     }
 
-    private rememberPrefixStart(uri: string, line: number | undefined): void {
-        this.prefixStartLines.delete(uri);
-        if (line === undefined) return;
-        this.prefixStartLines.set(uri, line);
-        if (this.prefixStartLines.size > ANCHORED_DOCUMENTS) this.prefixStartLines.delete(this.prefixStartLines.keys().next().value!);
+    private rememberAnchor(uri: string, anchor: PromptAnchor): void {
+        this.anchors.delete(uri);
+        this.anchors.set(uri, anchor);
+        if (this.anchors.size > ANCHORED_DOCUMENTS) this.anchors.delete(this.anchors.keys().next().value!);
     }
 }
 

@@ -51,6 +51,8 @@ export interface CodeLlamaConfig {
         fimFormat: FimFormat;
         /** Keep the KV cache between requests (off only to measure what it saves). */
         reuseCache: boolean;
+        /** Evaluate the prompt where the cursor rests, before the first keystroke asks for a suggestion. */
+        warmCache: boolean;
         /** Share of the context for snippets of other recently viewed or edited files; 0 turns them off. */
         extraContextShare: number;
         /** Share of the context the text before the cursor may use. */
@@ -142,11 +144,15 @@ export const SETTINGS = {
     },
     "completion.extraContextShare": {
         type: "number", default: 0.1, minimum: 0, maximum: 0.5, scope: "window",
-        description: "Share of the context for snippets of other files you recently opened or edited, given to the model as comments before the code; 0 turns this off.",
+        description: "Share of the context for snippets of other files you recently opened, edited or copied from, given to the model as comments before the code; 0 turns this off.",
     },
     "completion.reuseCache": {
         type: "boolean", default: true, scope: "window",
         description: "Reuse the model's cache of the previous prompt and evaluate only what changed. Turn off only to measure what it saves.",
+    },
+    "completion.warmCache": {
+        type: "boolean", default: true, scope: "window",
+        description: "While the cursor rests in a file, read the code around it into the model's cache, so the first suggestion there comes as fast as the ones while typing. Uses the CPU/GPU when you are not typing; turn off to save power.",
     },
     "completion.prefixShare": {
         type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",

@@ -109,8 +109,9 @@ export class Engine implements InferenceEngine {
             const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs });
             if (this.disposed || options.signal?.aborted) return cancelled();
             const { sequence } = entry;
+            const evaluateOnly = options.maxTokens === 0;
             const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
-            if (prompt.length === 0 || maxTokens === 0) return { ...cancelled(), stopReason: "max-tokens" };
+            if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
 
             // At least one prompt token must be evaluated to get the next token's logits.
             const reused = options.reuseCache === false ? 0 : Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
@@ -124,6 +125,11 @@ export class Engine implements InferenceEngine {
                 await sequence.evaluateWithoutGeneratingNewTokens(pending.slice(0, PROMPT_CHUNK_TOKENS) as LlamaToken[], { evaluationPriority });
                 pending = pending.slice(PROMPT_CHUNK_TOKENS);
                 if (options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
+            }
+            if (evaluateOnly) {
+                await sequence.evaluateWithoutGeneratingNewTokens(pending as LlamaToken[], { evaluationPriority });
+                const totalMs = performance.now() - started;
+                return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs };
             }
 
             const tokens: Token[] = [];

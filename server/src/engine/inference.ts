@@ -32,6 +32,7 @@ export interface EngineInfo {
 export type SequenceName = "completion" | "chat";
 
 export interface GenerateOptions {
+    /** Most tokens to generate; 0 only evaluates the prompt into the sequence's cache (warming it). */
     maxTokens: number;
     signal?: AbortSignal;
     /**

@@ -82,6 +82,8 @@ export class OpenAIEngine implements InferenceEngine {
 
     /** Completion (and, as a fallback, a chat prompt) through /v1/completions with the prompt as text. */
     generate(_sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
+        // OpenAI's API has no prompt cache this side could warm.
+        if (options.maxTokens === 0) return Promise.resolve({ tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: 0 });
         return this.stream("completions", { prompt: promptText(prompt), stop: STOP_TEXTS }, prompt.length, options, (choice) => choice.text);
     }
 

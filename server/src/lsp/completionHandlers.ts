@@ -1,5 +1,5 @@
 import {
-    type CancellationToken,
+    CancellationToken,
     type CompletionItem,
     CompletionItemKind,
     ErrorCodes,
@@ -12,7 +12,8 @@ import {
 } from "vscode-languageserver/node";
 import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { errorMessage } from "../log/logger.js";
-import { statsRequest } from "../protocol.js";
+import type { CodeLlamaConfig } from "../config/schema.js";
+import { statsRequest, warmCacheNotification } from "../protocol.js";
 import type { ServerContext } from "./context.js";
 import { LatestOnly } from "./latestOnly.js";
 import { positionParamsProblem } from "./validate.js";
@@ -39,6 +40,7 @@ export class CompletionHandlers {
         connection.languages.inlineCompletion.on((params, token) => this.inlineCompletion(params, token));
         if (options.asCompletionItems) connection.onCompletion((params, token) => this.completionItems(params, token));
         connection.onRequest(statsRequest, () => this.service.snapshot());
+        connection.onNotification(warmCacheNotification, (params) => this.warmCache(params));
     }
 
     /** workspace/executeCommand for the acceptance commands; false for other commands. */
@@ -81,7 +83,7 @@ export class CompletionHandlers {
     }
 
     private async suggest(params: TextDocumentPositionParams, token: CancellationToken, method: string) {
-        const { documents, models, logger, snippets, pathOf } = this.ctx;
+        const { documents, models, logger } = this.ctx;
         const problem = positionParamsProblem(params);
         if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}`);
         const document = documents.get(params.textDocument.uri);
@@ -91,8 +93,7 @@ export class CompletionHandlers {
         return this.latest.run(token, async (signal) => {
             const done = models.beginGeneration();
             try {
-                const extra = config.completion.extraContextShare > 0 ? { snippets: snippets.others(document.uri), pathOf } : undefined;
-                const suggestion = await this.service.complete(document, params.position, config.completion, signal, extra);
+                const suggestion = await this.service.complete(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
                 logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(this.service.snapshot().recent.at(-1))}`);
                 return suggestion;
             } catch (error) {
@@ -104,5 +105,31 @@ export class CompletionHandlers {
                 done();
             }
         });
+    }
+
+    /** codellama/warmCache: only when idle, so it never delays or interrupts a completion; errors are logged, never answered. */
+    private warmCache(params: TextDocumentPositionParams): void {
+        const { documents, models, logger } = this.ctx;
+        const config = this.ctx.config();
+        const document = positionParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
+        if (!document || !config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return;
+        this.latest
+            .run(CancellationToken.None, async (signal) => {
+                const done = models.beginGeneration();
+                try {
+                    const warmed = await this.service.warm(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
+                    logger.debug(() => `warm cache ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${warmed ? "done" : "stopped"}`);
+                } finally {
+                    done();
+                }
+            })
+            .catch((error: unknown) => {
+                if (!(error instanceof ResponseError)) logger.warn(`Warming the cache failed: ${errorMessage(error)}`);
+            });
+    }
+
+    private extraContext(uri: string, config: CodeLlamaConfig) {
+        const { snippets, pathOf } = this.ctx;
+        return config.completion.extraContextShare > 0 ? { snippets: snippets.others(uri), pathOf } : undefined;
     }
 }

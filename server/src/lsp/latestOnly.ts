@@ -7,6 +7,11 @@ import { type CancellationToken, LSPErrorCodes, ResponseError } from "vscode-lan
 export class LatestOnly {
     private current: AbortController | undefined;
 
+    /** Whether a request is running. */
+    get busy(): boolean {
+        return this.current !== undefined;
+    }
+
     async run<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         this.current?.abort();
         const controller = new AbortController();

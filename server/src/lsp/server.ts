@@ -13,11 +13,12 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
-import { firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
+import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import {
     type ClientExperimentalCapabilities,
+    didCopyNotification,
     downloadModelRequest,
     reloadModelRequest,
     type ServerStatus,
@@ -27,6 +28,7 @@ import {
 import { CHAT_COMMAND, ChatHandlers, EXPLAIN_COMMAND } from "./chatHandlers.js";
 import { ACCEPTED_COMMAND, CompletionHandlers, PARTIALLY_ACCEPTED_COMMAND } from "./completionHandlers.js";
 import type { ServerContext } from "./context.js";
+import { rangeParamsProblem } from "./validate.js";
 
 export const SERVER_NAME = "codellama";
 const DOWNLOAD_ACTION = "Download";
@@ -49,6 +51,10 @@ export function startServer(connection: Connection, logger: Logger): void {
         },
     });
     documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document) }));
+    connection.onNotification(didCopyNotification, (params) => {
+        const document = rangeParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
+        if (document) snippets.add({ uri: document.uri, text: copiedLines(document, params.range) });
+    });
     let workspaceFolders: string[] = [];
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;

@@ -9,6 +9,15 @@ export function positionParamsProblem(params: unknown): string | undefined {
     return undefined;
 }
 
+/** Why `params` is not a valid `{ textDocument: { uri }, range: { start, end } }`; undefined when it is. */
+export function rangeParamsProblem(params: unknown): string | undefined {
+    if (typeof params !== "object" || params === null) return "params must be an object";
+    const { textDocument, range } = params as Record<string, unknown>;
+    if (typeof range !== "object" || range === null) return "range must be an object";
+    const { start, end } = range as Record<string, unknown>;
+    return positionParamsProblem({ textDocument, position: start }) ?? positionParamsProblem({ textDocument, position: end });
+}
+
 function isIndex(value: unknown): boolean {
     return typeof value === "number" && Number.isInteger(value) && value >= 0;
 }

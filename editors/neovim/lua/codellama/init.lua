@@ -56,6 +56,9 @@ local defaults = {
   -- Insert-mode key that inserts the suggestion at the cursor (require("codellama").complete()),
   -- e.g. "<M-\\>"; nil: no mapping.
   complete_keymap = nil,
+  -- When the cursor rests ('updatetime', CursorHold/CursorHoldI), ask the server to read the code
+  -- around it into the model's cache (codellama/warmCache), so the first suggestion there is fast.
+  warm_cache = true,
   on_attach = nil,
   -- Milliseconds Neovim waits for the server to shut down when it quits.
   exit_timeout = 1000,
@@ -315,6 +318,18 @@ local function attach(bufnr)
       on_complete_done(bufnr)
     end,
   })
+  if config.warm_cache then
+    api.nvim_create_autocmd({ "CursorHold", "CursorHoldI" }, {
+      group = group,
+      buffer = bufnr,
+      callback = function()
+        local client = M.client()
+        if client and api.nvim_get_current_buf() == bufnr then
+          client.notify("codellama/warmCache", lsp.util.make_position_params(0, client.offset_encoding))
+        end
+      end,
+    })
+  end
   if config.complete_keymap then
     vim.keymap.set("i", config.complete_keymap, M.complete, { buffer = bufnr, desc = "Code Llama: insert the suggestion" })
   end

@@ -106,6 +106,42 @@ describe("Code Llama extension in VS Code", function () {
         assert.deepEqual((await answer).items, [FIM_ANSWER]);
     });
 
+    it("a cursor that comes to rest asks the server to warm the cache there; typing does not", async () => {
+        const editor = await openEditor(api, path.join(workspace(), "warm.js"), `function add(a, b) {\n${INDENT}\n}\n`, new vscode.Position(1, INDENT.length));
+        // Opening the editor is a rest of its own: let that warm-up go out first.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const asked: { uri: string; position: vscode.Position }[] = [];
+        const subscription = api.onDidAskToWarmCache((event) => asked.push(event));
+        try {
+            await type("x");
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+            assert.equal(asked.length, 0, "an edit already asks for a suggestion");
+            await vscode.commands.executeCommand("cursorUp");
+            const event = await waitFor("a warm-up request", () => asked[0], 5_000);
+            assert.equal(event.uri, editor.document.uri.toString());
+            assert.deepEqual(event.position, editor.selection.active);
+            assert.equal(event.position.line, 0);
+        } finally {
+            subscription.dispose();
+        }
+    });
+
+    it("copying from an editor reports the copied range to the server", async () => {
+        const editor = await openEditor(api, path.join(workspace(), "copy.js"), `function add(a, b) {\n${INDENT}return a + b;\n}\n`, new vscode.Position(1, 0));
+        const reported = new Promise<{ uri: string; range: vscode.Range }>((resolve) => {
+            const subscription = api.onDidReportCopy((event) => {
+                subscription.dispose();
+                resolve(event);
+            });
+        });
+        editor.selection = new vscode.Selection(new vscode.Position(0, 0), new vscode.Position(2, 1));
+        await vscode.commands.executeCommand("editor.action.clipboardCopyAction");
+        const event = await Promise.race([reported, new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
+        assert.ok(event, "no codellama/didCopy within 10 s of the copy");
+        assert.equal(event.uri, editor.document.uri.toString());
+        assert.deepEqual([event.range.start.line, event.range.end.line, event.range.end.character], [0, 2, 1]);
+    });
+
     describe("toggling completions", () => {
         afterEach(async () => {
             await setSetting("completion.enabled", undefined);
