@@ -177,12 +177,20 @@ co = coroutine.create(function()
   results.omnifunc = vim.bo.omnifunc
   step("ready")
 
+  -- 0. The cursor rests on line 2 (CursorHold): the plugin asks the server to warm its cache there.
+  vim.api.nvim_win_set_cursor(0, { 2, 4 })
+  vim.api.nvim_exec_autocmds("CursorHold", { buffer = 0 })
+  sleep(1500)
+
   -- 1. The protocol: textDocument/completion at line 2, column 5.
   local responses = vim.lsp.buf_request_sync(0, "textDocument/completion", {
     textDocument = { uri = vim.uri_from_bufnr(0) },
     position = { line = 1, character = 4 },
   }, 30000)
   results.completion = responses and responses[client.id] or { err = "no response" }
+  local stats = vim.lsp.buf_request_sync(0, "codellama/stats", nil, 5000)
+  local recent = stats and stats[client.id] and stats[client.id].result and stats[client.id].result.recent
+  results.first_completion = recent and recent[#recent]
   step("completion")
 
   -- 2. Like a user: append on line 2, <C-x><C-o> (omnifunc), leave insert mode.
@@ -384,6 +392,9 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
         assert.equal(items?.length, 1, JSON.stringify(results.completion));
         assert.equal(items[0].textEdit.newText, FIM_ANSWER);
         assert.deepEqual(items[0].textEdit.range, { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } });
+        // The CursorHold warm-up had read the prompt into the cache: the first completion evaluated almost nothing.
+        const first = results.first_completion;
+        assert.ok(first && first.source === "model" && first.evaluatedTokens < first.promptTokens / 2, `first completion after the warm-up: ${JSON.stringify(first)}`);
 
         assert.deepEqual(results.after_omnifunc, ["function add(a, b) {", `    ${FIM_ANSWER}`, "}"], "<C-x><C-o> inserted the suggestion");
         assert.ok(results.stats.accepted >= 1, "CompleteDone reported the accepted suggestion");

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { RequestResult, ServerNumbers } from "../../server/src/bench/backend.js";
 import { matchRecords } from "../../server/src/bench/lspBackend.js";
 import { advance, annotateTyped, isPausePoint, isWithinLine, type RequestLog, startPosition } from "../../server/src/bench/replay.js";
-import { BenchUsageError, parseBenchArgs } from "../../server/src/bench/run.js";
+import { BenchUsageError, parseBenchArgs, rotated } from "../../server/src/bench/run.js";
 
 describe("bench replay", () => {
     it("pauses at the end of a word, after a line break and after the last keystroke", () => {
@@ -69,5 +69,14 @@ describe("bench command line", () => {
         assert.throws(() => parseBenchArgs(["--model", "m", "--pause", "sometimes"]), /--pause/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--bogus"]), BenchUsageError);
         assert.equal(parseBenchArgs(["--help"]).help, true);
+    });
+});
+
+describe("mode order", () => {
+    it("rotates from one replayed function to the next, so no mode always goes first", () => {
+        const modes = ["shipped", "psm", "llama-server"];
+        assert.deepEqual([0, 1, 2, 3].map((index) => rotated(modes, index)[0]), ["shipped", "psm", "llama-server", "shipped"]);
+        assert.deepEqual(rotated(modes, 1), ["psm", "llama-server", "shipped"]);
+        assert.deepEqual(rotated([], 3), []);
     });
 });

@@ -12,6 +12,13 @@ describe("SnippetRing", () => {
         assert.deepEqual(ring.others("x").map((s) => s.uri), ["b", "c"]);
         assert.deepEqual(ring.others("c").map((s) => s.uri), ["b"]);
     });
+    it("keeps at most two snippets per file, so edits all over one file do not push out the others", () => {
+        const ring = new SnippetRing(4);
+        ring.add({ uri: "other", text: "helper()" });
+        for (let edit = 0; edit < 6; edit++) ring.add({ uri: "typing", text: `edit${edit}()` });
+        assert.deepEqual(ring.others("x").map((s) => s.text), ["helper()", "edit4()", "edit5()"]);
+        assert.deepEqual(ring.others("typing").map((s) => s.uri), ["other"]);
+    });
     it("replaces a similar snippet instead of keeping both, and counts changes", () => {
         const ring = new SnippetRing();
         ring.add({ uri: "a", text: "one\ntwo\nthree\nfour" });

@@ -356,8 +356,9 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
 
 /**
  * Runs the modes side by side: every stack is started (and warmed up) first, then each script is
- * replayed on one mode after the other, so that other work on the machine falls on all modes alike.
- * Only one stack works at a time; the others sit idle.
+ * replayed on one mode after the other, so that other work on the machine falls on all modes alike;
+ * the order of the modes rotates from script to script, so no mode always goes first. Only one
+ * stack works at a time; the others sit idle.
  */
 async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult[]> {
     const runs: ModeRun[] = options.modes.map((mode) => ({
@@ -377,7 +378,7 @@ async function runModes(scripts: readonly ReplayScript[], options: BenchOptions,
             log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid}), warm-up ${warmResult.latencyMs.toFixed(0)} ms`);
         }
         for (const [index, script] of scripts.entries()) {
-            for (const run of runs) await replayOn(run, script, index, "idle", replayOptions, model, log);
+            for (const run of rotated(runs, index)) await replayOn(run, script, index, "idle", replayOptions, model, log);
         }
         if (options.chat) {
             for (const run of runs) if (run.mode === "shipped" && run.backend.chat) await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
@@ -560,4 +561,10 @@ export async function benchCommand(argv: readonly string[]): Promise<number> {
     }
     await runBench(options);
     return 0;
+}
+
+/** `items` starting at `offset` (modulo its length) and wrapping around. */
+export function rotated<T>(items: readonly T[], offset: number): T[] {
+    const start = items.length === 0 ? 0 : offset % items.length;
+    return [...items.slice(start), ...items.slice(0, start)];
 }

@@ -21,7 +21,11 @@ export class SnippetRing {
     private snippets: Snippet[] = [];
     private changes = 0;
 
-    constructor(private readonly capacity = 8) {}
+    /**
+     * `perFile` bounds each file's share: editing one file in many places replaces its own oldest
+     * snippet instead of pushing other files' snippets out of the prompts written meanwhile.
+     */
+    constructor(private readonly capacity = 8, private readonly perFile = 2) {}
 
     /** Increases whenever the set of snippets changes (to memoise what is built from it). */
     get version(): number {
@@ -34,6 +38,8 @@ export class SnippetRing {
         const similar = this.snippets.findIndex((existing) => jaccard(lineSet(existing.text), lineSet(snippet.text)) >= SIMILAR);
         if (similar >= 0 && this.snippets[similar]!.text === snippet.text && similar === this.snippets.length - 1) return;
         if (similar >= 0) this.snippets.splice(similar, 1);
+        const sameFile = this.snippets.filter((existing) => existing.uri === snippet.uri);
+        if (sameFile.length >= this.perFile) this.snippets.splice(this.snippets.indexOf(sameFile[0]!), 1);
         this.snippets.push(snippet);
         if (this.snippets.length > this.capacity) this.snippets.shift();
         this.changes++;

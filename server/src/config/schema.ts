@@ -159,8 +159,8 @@ export const SETTINGS = {
         description: "Share of the context size that the text before the cursor may use.",
     },
     "completion.suffixShare": {
-        type: "number", default: 0.2, minimum: 0, maximum: 0.9, scope: "window",
-        description: "Share of the context size that the text after the cursor may use.",
+        type: "number", default: 0.125, minimum: 0, maximum: 0.9, scope: "window",
+        description: "Share of the context size that the text after the cursor may use (0.125 of 4096 is 512 tokens, about 60 lines).",
     },
     "chat.maxTokens": {
         type: "integer", default: 1024, minimum: 1, maximum: 8192, scope: "window",
