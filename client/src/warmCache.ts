@@ -2,7 +2,8 @@
  * Tells the server where the cursor came to rest (codellama/warmCache), so it can read the code
  * around it into the model's cache before the first keystroke there asks for a suggestion. Only
  * cursor moves and editor switches count: an edit already asks for a suggestion (its own cursor
- * move comes right after it and is ignored). The server ignores it when `codellama.completion.warmCache` is off or it is busy.
+ * move comes right after it and is ignored). The server ignores the notification while a completion
+ * runs or when `codellama.completion.warmCache` is off.
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
