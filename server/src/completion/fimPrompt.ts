@@ -15,10 +15,11 @@ export interface FimSpecialTokens {
  * tokenize to the control token). Mirrors Meta's reference `infilling_prompt_tokens`:
  *   psm:      [BOS, PRE] + encode(prefix) + [SUF] + encode_infilling(suffix) + [MID]
  *   spm:      [BOS, PRE, SUF] + encode_infilling(suffix) + [MID] + encode(prefix)
- *   psm-line: [BOS, PRE] + encode(prefix up to the line start) + [SUF] + encode_infilling(suffix)
- *             + [MID] + encode_infilling(the line up to the cursor)
- * psm-line is a valid PSM example whose middle starts at a line start: typing within the line only
- * appends tokens, so the cached prompt stays valid. `prefixTokens` come from `encode` (with
+ *   psm-line: [BOS, PRE] + encode(prefix up to a line start) + [SUF] + encode_infilling(suffix)
+ *             + [MID] + encode_infilling(the text from that line start to the cursor)
+ * psm-line is a valid PSM example whose middle starts at a line start (the cursor's line, or an
+ * earlier one while typing line after line, see buildCompletionPrompt): typing only appends tokens,
+ * so the cached prompt stays valid. `prefixTokens` come from `encode` (with
  * SentencePiece's implicit leading space); `suffixTokens` and `middleTokens` from `encodeInfilling`.
  */
 export function buildFimPrompt(format: FimFormat, special: FimSpecialTokens, prefixTokens: readonly Token[], suffixTokens: readonly Token[], middleTokens: readonly Token[] = []): Token[] {
