@@ -91,6 +91,8 @@ export interface CompletionRecord {
     queuedMs: number;
     /** Time the adaptive debounce held the request back (0 unless the model is slow to stop). */
     heldMs: number;
+    /** When the engine started on it, ms since the epoch; 0 if it never reached the engine or the engine does not say. */
+    engineStartedAt: number;
 }
 
 export interface CompletionStats {

@@ -79,10 +79,11 @@ describe("typing storm", () => {
 
         const stats = await server.connection.sendRequest(statsRequest);
         const generations = stats.recent
-            .filter((record) => record.source === "model" && record.engineMs > 0)
-            .map((record) => ({ start: record.receivedAt + record.latencyMs - record.engineMs, end: record.receivedAt + record.latencyMs }))
+            .filter((record) => record.source === "model" && record.engineStartedAt > 0)
+            .map((record) => ({ start: record.engineStartedAt, end: record.engineStartedAt + record.engineMs }))
             .sort((a, b) => a.start - b.start);
-        const overlaps = generations.filter((generation, index) => index > 0 && generation.start < generations[index - 1]!.end - 2).length;
+        // Both ends come from the engine's own clock; 0.1 ms allows for rounding.
+        const overlaps = generations.filter((generation, index) => index > 0 && generation.start < generations[index - 1]!.end - 0.1).length;
 
         const figures = {
             keystrokes, seconds: Number(elapsed.toFixed(1)), ...outcomes,

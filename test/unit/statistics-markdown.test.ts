@@ -6,7 +6,7 @@ import type { CompletionRecord } from "../../server/src/protocol.js";
 describe("statisticsMarkdown", () => {
     it("summarises the server's statistics", () => {
         const record = (source: CompletionRecord["source"], evaluatedTokens: number, reusedTokens: number): CompletionRecord => ({
-            receivedAt: 0, latencyMs: 10, source, outcome: "answered", promptTokens: evaluatedTokens + reusedTokens, reusedTokens, evaluatedTokens, generatedTokens: 3, engineMs: 9, queuedMs: 0, heldMs: 0,
+            receivedAt: 0, latencyMs: 10, source, outcome: "answered", promptTokens: evaluatedTokens + reusedTokens, reusedTokens, evaluatedTokens, generatedTokens: 3, engineMs: 9, queuedMs: 0, heldMs: 0, engineStartedAt: 0,
         });
         const markdown = statisticsMarkdown({
             requests: 10, answered: 8, cancelled: 2, shown: 8, accepted: 2, partiallyAccepted: 1, latencyMs: { p50: 41.6, p95: 120.2 },

@@ -60,7 +60,7 @@ export class CompletionService {
         const text = document.getText();
         const offset = document.offsetAt(position);
         const key: SuggestionKey = { uri: document.uri, offset, before: text.slice(Math.max(0, offset - KEY_BEFORE_CHARS), offset), after: text.slice(offset, offset + KEY_AFTER_CHARS) };
-        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, queuedMs: 0, heldMs: 0 };
+        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, queuedMs: 0, heldMs: 0, engineStartedAt: 0 };
 
         const cached = this.cache.lookup(key);
         if (cached) {
@@ -99,6 +99,7 @@ export class CompletionService {
             engineMs: generation.totalMs,
             queuedMs: generation.queuedMs ?? 0,
             heldMs,
+            engineStartedAt: generation.startedAt ?? 0,
         };
         this.stats.record(record);
         if (signal.aborted) throw new CompletionCancelled();

@@ -106,7 +106,8 @@ export class Engine implements InferenceEngine {
         return entry.lock.run(async () => {
             const started = performance.now();
             const queuedMs = started - called;
-            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs });
+            const startedAt = performance.timeOrigin + started;
+            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs, startedAt });
             if (this.disposed || options.signal?.aborted) return cancelled();
             const { sequence } = entry;
             const evaluateOnly = options.maxTokens === 0;
@@ -129,7 +130,7 @@ export class Engine implements InferenceEngine {
             if (evaluateOnly) {
                 await sequence.evaluateWithoutGeneratingNewTokens(pending as LlamaToken[], { evaluationPriority });
                 const totalMs = performance.now() - started;
-                return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs };
+                return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
             }
 
             const tokens: Token[] = [];
@@ -162,7 +163,7 @@ export class Engine implements InferenceEngine {
             } finally {
                 await iterator.return();
             }
-            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs };
+            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
         });
     }
 

@@ -62,6 +62,8 @@ export interface Generation {
     totalMs: number;
     /** How long the request waited for its sequence (a cancelled predecessor stopping); 0 if unknown. */
     queuedMs?: number;
+    /** When the engine started on it, ms since the epoch (sub-millisecond; when the sequence was free). */
+    startedAt?: number;
 }
 
 export interface EngineTokenizer {
