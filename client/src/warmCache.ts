@@ -7,11 +7,9 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { warmCacheNotification } from "../../server/src/protocol.js";
+import { CURSOR_REST_MS, warmCacheNotification } from "../../server/src/protocol.js";
 import { completionsEnabled } from "./config.js";
 
-/** How long the cursor must rest: longer than a pause between keystrokes or arrow-key repeats. */
-const REST_MS = 400;
 /** A selection change this soon after an edit of the document is the edit's own cursor move. */
 const EDIT_ECHO_MS = 150;
 
@@ -41,7 +39,7 @@ export function watchRestingCursor(client: LanguageClient, onSent: (event: WarmC
             client
                 .sendNotification(warmCacheNotification, { textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) }, position: client.code2ProtocolConverter.asPosition(selection.active) })
                 .then(() => onSent({ uri: document.uri.toString(), position: selection.active }), () => undefined);
-        }, REST_MS);
+        }, CURSOR_REST_MS);
     };
     return vscode.Disposable.from(
         vscode.window.onDidChangeTextEditorSelection((event) => {

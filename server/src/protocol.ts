@@ -118,6 +118,9 @@ export const statsRequest = new RequestType0<CompletionStats, void>("codellama/s
  */
 export const warmCacheNotification = new NotificationType<TextDocumentPositionParams>("codellama/warmCache");
 
+/** How long the cursor rests before the VS Code extension sends codellama/warmCache: longer than a pause between keystrokes or arrow-key repeats. */
+export const CURSOR_REST_MS = 400;
+
 export interface DidCopyParams {
     textDocument: TextDocumentIdentifier;
     /** What was copied (the first selection). */

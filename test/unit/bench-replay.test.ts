@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RequestResult, ServerNumbers } from "../../server/src/bench/backend.js";
+import type { Backend, RequestResult, ServerNumbers } from "../../server/src/bench/backend.js";
+import type { ReplayScript } from "../../server/src/bench/corpus.js";
 import { matchRecords } from "../../server/src/bench/lspBackend.js";
-import { advance, annotateTyped, isPausePoint, isWithinLine, type RequestLog, startPosition } from "../../server/src/bench/replay.js";
+import { advance, annotateTyped, isPausePoint, isWithinLine, replay, type RequestLog, startPosition } from "../../server/src/bench/replay.js";
 import { BenchUsageError, parseBenchArgs, rotated } from "../../server/src/bench/run.js";
+import { CURSOR_REST_MS } from "../../server/src/protocol.js";
 
 describe("bench replay", () => {
     it("pauses at the end of a word, after a line break and after the last keystroke", () => {
@@ -60,6 +62,9 @@ describe("bench command line", () => {
         assert.deepEqual(parseBenchArgs(["--model", "a", "--model", "b", "--modes", "psm-line,shipped", "--cps", "12.5"]).models, ["a", "b"]);
         assert.equal(parseBenchArgs(["--model", "a", "--cps", "12.5"]).cps, 12.5);
         assert.equal(parseBenchArgs(["--model", "a", "--debounce-ms", "0"]).debounceMs, 0);
+        assert.equal(parseBenchArgs(["--model", "a"]).restMs, 0);
+        assert.equal(parseBenchArgs(["--model", "a", "--rest-ms", "8000"]).restMs, 8000);
+        assert.throws(() => parseBenchArgs(["--model", "a", "--rest-ms", "-1"]), BenchUsageError);
     });
     it("rejects what it cannot run", () => {
         assert.throws(() => parseBenchArgs([]), BenchUsageError);
@@ -78,5 +83,39 @@ describe("mode order", () => {
         assert.deepEqual([0, 1, 2, 3].map((index) => rotated(modes, index)[0]), ["shipped", "psm", "llama-server", "shipped"]);
         assert.deepEqual(rotated(modes, 1), ["psm", "llama-server", "shipped"]);
         assert.deepEqual(rotated([], 3), []);
+    });
+});
+
+describe("replay with the cursor at rest first", () => {
+    const script: ReplayScript = {
+        id: "t", relPath: "t.js", packageName: "t", packageVersion: "1", license: "MIT", language: "javascript", functionName: "f",
+        startLine: 2, endLine: 2, totalLines: 3, before: "a\n", indent: "  ", after: "\nb\n", keystrokes: ["x", "y"],
+    };
+    function recordingBackend(events: string[]): Backend {
+        return {
+            label: "fake", pid: undefined,
+            start: async () => undefined,
+            open: async () => void events.push("open"),
+            change: (edit) => void events.push(`change ${edit.inserted}`),
+            request: (_uri, position) => {
+                events.push(`request ${position.line}:${position.character}`);
+                return { sentAtEpoch: Date.now(), done: Promise.resolve({ outcome: "empty", latencyMs: 1 }), cancel: () => undefined };
+            },
+            cursorRested: (_uri, position) => void events.push(`rest ${position.line}:${position.character}`),
+            close: () => undefined,
+            stop: async () => ({ peakRssKb: 0 }),
+        };
+    }
+    const options = { cps: 100, debounceMs: 0, pause: "none" as const, pauseMaxMs: 1000 };
+
+    it("tells the backend where the cursor rests before the first keystroke, as the extension would", async () => {
+        const events: string[] = [];
+        await replay(recordingBackend(events), script, 0, { ...options, restMs: CURSOR_REST_MS + 10 }, { mode: "m", phase: "idle", uri: "file:///t.js" });
+        assert.deepEqual(events.slice(0, 3), ["open", "rest 1:2", "change x"]);
+    });
+    it("sends nothing when the typist starts at once", async () => {
+        const events: string[] = [];
+        await replay(recordingBackend(events), script, 0, options, { mode: "m", phase: "idle", uri: "file:///t.js" });
+        assert.ok(!events.some((event) => event.startsWith("rest")), events.join(", "));
     });
 });

@@ -70,6 +70,8 @@ export interface Backend {
     open(uri: string, languageId: string, text: string): Promise<void>;
     change(edit: KeystrokeEdit): void;
     request(uri: string, position: Position): PendingRequest;
+    /** The cursor came to rest at `position` without an edit, as an editor client notices it (this server: codellama/warmCache). */
+    cursorRested?(uri: string, position: Position): void;
     close(uri: string): void;
     /** Server-side numbers of the requests made since the last call, when the stack reports them separately. */
     attachServerNumbers?(requests: readonly { sentAtEpoch: number; result?: RequestResult }[]): Promise<void>;

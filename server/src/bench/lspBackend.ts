@@ -30,7 +30,7 @@ import {
     StreamMessageWriter,
     WorkDoneProgressCreateRequest,
 } from "vscode-languageserver-protocol/node";
-import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, type ServerStatus, statsRequest, statusNotification } from "../protocol.js";
+import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, type ServerStatus, statsRequest, statusNotification, warmCacheNotification } from "../protocol.js";
 import type { Backend, ChatRun, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
 import { endChild, MemorySampler, waitForExit } from "./proc.js";
 
@@ -113,6 +113,10 @@ export class LspBackend implements Backend {
 
     async open(uri: string, languageId: string, text: string): Promise<void> {
         await this.connection!.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    }
+
+    cursorRested(uri: string, position: Position): void {
+        void this.connection!.sendNotification(warmCacheNotification, { textDocument: { uri }, position });
     }
 
     change(edit: KeystrokeEdit): void {

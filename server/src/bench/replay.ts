@@ -7,6 +7,7 @@
 import type { Backend, PendingRequest, Position, RequestResult } from "./backend.js";
 import { sleep } from "./backend.js";
 import type { ReplayScript } from "./corpus.js";
+import { CURSOR_REST_MS } from "../protocol.js";
 
 export type PauseMode = "word" | "line" | "none";
 
@@ -18,6 +19,8 @@ export interface ReplayOptions {
     pause: PauseMode;
     /** The longest a typist waits at a pause for the suggestion. */
     pauseMaxMs: number;
+    /** How long the typist looks at the file, cursor placed, before typing (0: types at once). */
+    restMs?: number;
 }
 
 export interface RequestLog {
@@ -83,6 +86,12 @@ export async function replay(backend: Backend, script: ReplayScript, scriptIndex
     const logs: RequestLog[] = [];
     const running: Promise<unknown>[] = [];
     let pending: PendingRequest | undefined;
+    const restMs = options.restMs ?? 0;
+    if (restMs >= CURSOR_REST_MS) {
+        await sleep(CURSOR_REST_MS);
+        backend.cursorRested?.(uri, cursor);
+    }
+    await sleep(restMs - Math.min(restMs, CURSOR_REST_MS));
     let nextKeyAt = performance.now() + interval;
 
     for (let index = 0; index < script.keystrokes.length; index++) {

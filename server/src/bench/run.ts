@@ -60,6 +60,9 @@ and peak RSS, as a table and optionally as JSON.
   --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
   --pause-max-ms N      longest wait at a pause (default 60000)
   --debounce-ms N       VS Code's inline suggestion debounce (default 50)
+  --rest-ms N           the typist looks at each file this long, cursor placed, before typing
+                        (default 0); after 400 ms at rest this server is sent codellama/warmCache,
+                        as the VS Code extension sends it; llama.vscode has no such signal
   --threads N           CPU threads of every engine (default 1)
   --context-size N      context size per sequence (default 4096)
   --max-tokens N        most tokens generated per completion (default 64)
@@ -85,6 +88,7 @@ const OPTIONS = {
     pause: { type: "string" },
     "pause-max-ms": { type: "string" },
     "debounce-ms": { type: "string" },
+    "rest-ms": { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
     "max-tokens": { type: "string" },
@@ -114,6 +118,7 @@ export interface BenchOptions {
     pause: PauseMode;
     pauseMaxMs: number;
     debounceMs: number;
+    restMs: number;
     threads: number;
     contextSize: number;
     maxTokens: number;
@@ -167,6 +172,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         pause: pause as PauseMode,
         pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 60_000),
         debounceMs: values["debounce-ms"] === "0" ? 0 : positiveNumber("debounce-ms", values["debounce-ms"], 50),
+        restMs: values["rest-ms"] === "0" ? 0 : positiveNumber("rest-ms", values["rest-ms"], 0),
         threads: positiveNumber("threads", values.threads, 1),
         contextSize: positiveNumber("context-size", values["context-size"], 4096),
         maxTokens: positiveNumber("max-tokens", values["max-tokens"], 64),
@@ -418,7 +424,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     const scripts = picked.map((entry, index) => replayScript(entry, budgets[index]!));
     log(`bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`);
     for (const script of scripts) log(`  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`);
-    const replayOptions: ReplayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs };
+    const replayOptions: ReplayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs, restMs: options.restMs };
 
     const runs: BenchRun[] = [];
     for (const modelPath of options.models) {
@@ -450,7 +456,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         });
         const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
         runs.push({ model: facts, stability, modes, summaries, targets });
-        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), ${options.threads} thread(s), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s\n\n`);
+        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), ${options.threads} thread(s), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`);
         out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
         if (stability.length > 0) {
             out("Prompt stability (this server's prompt at every keystroke, previous keystroke's prompt cached; no timing):\n\n");
