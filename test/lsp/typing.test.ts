@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../server/src/protocol.js";
-import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../fixtures/tiny-codellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
 
 const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
@@ -187,6 +187,26 @@ describe("typed-through suggestions and bursts", () => {
         assert.ok(records.some((record) => record.outcome === "cancelled"), "stale requests were cancelled");
         const stats = await server.connection.sendRequest(statsRequest);
         assert.equal(stats.requests, stats.recent.length);
+    });
+});
+
+describe("the time cap (completion.maxTimeMs)", () => {
+    it("ends a slow answer with its last finished line", async () => {
+        // Two lines; "    b++" is spelled "▁▁" + byte " " + "▁b" so no token repeats or triggers.
+        const model = await ensureTinyModel({
+            name: "two-lines",
+            scripts: [{ name: "fim", after: [FIM_PIECES.middle, "▁▁▁▁"], answer: "return a\n    b++", end: "eot", pieces: ["return", "▁a", "<0x0A>", "▁▁", "<0x20>", "▁b", "++"] }],
+        });
+        for (const [maxTimeMs, expected] of [[0, "return a\n    b++"], [1, "return a"]] as const) {
+            const server = await startServer({ settings: testSettings(model, { completion: { maxTimeMs } }) });
+            try {
+                await server.waitForStatus(isState("ready"));
+                server.open("file:///t.js", SOURCE);
+                assert.equal((await server.complete("file:///t.js", 1, 4)).items[0]!.insertText, expected, `maxTimeMs ${maxTimeMs}`);
+            } finally {
+                await server.stop();
+            }
+        }
     });
 });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { detectIndentation, reindent } from "../../server/src/completion/indentation.js";
-import { completionScope, cutToScope, indentWidth } from "../../server/src/completion/scope.js";
+import { completionScope, cutAtTimeLimit, cutToScope, indentWidth } from "../../server/src/completion/scope.js";
 
 describe("completionScope", () => {
     it("one line when code follows the cursor on its line", () => {
@@ -44,5 +44,18 @@ describe("indentation", () => {
     it("reindent keeps the first line and the nesting depth", () => {
         assert.equal(reindent("x\n  y\n    z", { useTabs: false, size: 2 }, { useTabs: true, size: 4 }), "x\n\ty\n\t\tz");
         assert.equal(reindent("x\n\ty", { useTabs: true, size: 4 }, { useTabs: true, size: 4 }), "x\n\ty");
+    });
+});
+
+describe("cutAtTimeLimit", () => {
+    it("goes on before the limit, or with no limit", () => {
+        assert.equal(cutAtTimeLimit("a\nb", 99, 100), undefined);
+        assert.equal(cutAtTimeLimit("a\nb", 10_000, 0), undefined);
+    });
+    it("after the limit, ends with the last finished line, never before the first one", () => {
+        assert.equal(cutAtTimeLimit("return a", 150, 100), undefined, "the first line is not finished yet");
+        assert.equal(cutAtTimeLimit("\n    ", 150, 100), undefined, "an empty first line is not an answer");
+        assert.equal(cutAtTimeLimit("return a\n    b", 150, 100), "return a");
+        assert.equal(cutAtTimeLimit("\n    x = 1;\n    y", 150, 100), "\n    x = 1;");
     });
 });

@@ -5,7 +5,7 @@
  * evaluated. Noise on the machine does not change these numbers; they show what a layout costs.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { buildCompletionPrompt, type CompletionSettings, type PromptAnchor } from "../completion/completer.js";
+import { buildCompletionPrompt, type PromptAnchor, type PromptSettings } from "../completion/completer.js";
 import type { Token } from "../completion/fimPrompt.js";
 import type { FimFormat } from "../config/schema.js";
 import type { EngineTokenizer } from "../engine/inference.js";
@@ -37,7 +37,7 @@ export function tokensToEvaluate(previous: readonly Token[] | undefined, next: r
     return next.length - Math.min(common, next.length - 1);
 }
 
-export async function promptStability(tokenizer: EngineTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<CompletionSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
+export async function promptStability(tokenizer: EngineTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
     const results: StabilityResult[] = [];
     for (const format of formats) {
         const within: number[] = [];

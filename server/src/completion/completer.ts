@@ -5,7 +5,7 @@ import { cursorContext, type CursorContext, type Position } from "./cursorContex
 import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "./fimPrompt.js";
 import { detectIndentation } from "./indentation.js";
 import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
-import { completionScope, cutToScope } from "./scope.js";
+import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
 import { type BudgetedText, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
 
@@ -18,7 +18,9 @@ export interface Completion {
     generation: Omit<Generation, "tokens" | "text"> & { generatedTokens: number };
 }
 
-export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+/** What building the prompt depends on. */
+export type PromptSettings = Omit<CompletionSettings, "maxTimeMs">;
 
 /** Snippets of other files for the prompt, and how to name their files. */
 export interface ExtraContext {
@@ -76,7 +78,7 @@ export const MIDDLE_MAX_SHARE = 0.25;
  * as long as the text after the cursor is unchanged, so neither a keystroke nor a line break changes
  * a token before the cursor's text — the model's cache stays valid and only the typed text is evaluated.
  */
-export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: CompletionSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
+export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: PromptSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
     const fim = tokenizer.fim;
     if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
     const { extra, anchor = {} } = hints;
@@ -161,14 +163,21 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, hints);
     const { surroundings: around } = prompt;
     const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
+    const started = performance.now();
+    let timedOut: string | undefined;
     const generation = await engine.generate("completion", prompt.tokens, {
         maxTokens: settings.maxTokens,
         signal,
         reuseCache: settings.reuseCache,
-        // Stop as soon as the answer is complete for its scope, or the model spells out a control token.
-        onText: (text) => cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text,
+        // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
+        onText: (text) => {
+            if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
+            timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
+            return timedOut !== undefined;
+        },
     });
-    const { tokens, text: raw, ...stats } = generation;
+    const { tokens, text: generated, ...stats } = generation;
+    const raw = timedOut ?? generated;
     return {
         text: postprocessCompletion(raw, { ...around, eol: prompt.eol, scope }),
         position: prompt.position,

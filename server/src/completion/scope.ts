@@ -46,3 +46,14 @@ export function indentWidth(line: string, tabSize = 4): number {
     }
     return width;
 }
+
+/**
+ * The time cap: once `limitMs` (> 0) has passed, an answer ends with its last finished line, so a
+ * slow model still shows what it has; the first line is always finished. Returns the text to keep,
+ * or undefined to go on generating.
+ */
+export function cutAtTimeLimit(text: string, elapsedMs: number, limitMs: number): string | undefined {
+    if (limitMs <= 0 || elapsedMs < limitMs) return undefined;
+    const lastBreak = text.lastIndexOf("\n");
+    return lastBreak > 0 && text.slice(0, lastBreak).trim() !== "" ? text.slice(0, lastBreak) : undefined;
+}

@@ -48,6 +48,8 @@ export interface CodeLlamaConfig {
     completion: {
         enabled: boolean;
         maxTokens: number;
+        /** 0: no time limit. */
+        maxTimeMs: number;
         fimFormat: FimFormat;
         /** Keep the KV cache between requests (off only to measure what it saves). */
         reuseCache: boolean;
@@ -137,6 +139,10 @@ export const SETTINGS = {
     "completion.maxTokens": {
         type: "integer", default: 128, minimum: 1, maximum: 2048, scope: "window",
         description: "Most tokens generated for one completion.",
+    },
+    "completion.maxTimeMs": {
+        type: "integer", default: 0, minimum: 0, maximum: 600000, scope: "window",
+        description: "Longest a completion may generate, in milliseconds; when it is reached the suggestion ends with its last finished line (the first line is always finished). For slow machines; 0: only `completion.maxTokens` limits it.",
     },
     "completion.fimFormat": {
         type: "string", default: "psm-line", enum: FIM_FORMATS, scope: "window",
