@@ -119,16 +119,16 @@ export class Engine implements InferenceEngine {
             if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
             // A long prompt is evaluated in chunks, so that a cancellation (the next keystroke) stops it
-            // between chunks instead of after seconds of stale work.
+            // between chunks instead of after seconds of stale work. Generation evaluates the last
+            // chunk itself; evaluate-only takes every chunk here.
             const evaluationPriority = options.priority === "background" ? 1 : 5;
             let pending = prompt.slice(reused);
-            while (pending.length > PROMPT_CHUNK_TOKENS) {
+            while (pending.length > (evaluateOnly ? 0 : PROMPT_CHUNK_TOKENS)) {
                 await sequence.evaluateWithoutGeneratingNewTokens(pending.slice(0, PROMPT_CHUNK_TOKENS) as LlamaToken[], { evaluationPriority });
                 pending = pending.slice(PROMPT_CHUNK_TOKENS);
-                if (options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
+                if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
             }
             if (evaluateOnly) {
-                await sequence.evaluateWithoutGeneratingNewTokens(pending as LlamaToken[], { evaluationPriority });
                 const totalMs = performance.now() - started;
                 return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
             }

@@ -90,8 +90,7 @@ export class CompletionHandlers {
         if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
         const config = this.ctx.config();
         if (!config.completion.enabled || !models.engine) return undefined;
-        return this.latest.run(token, async (signal) => {
-            const done = models.beginGeneration();
+        return this.generate(token, async (signal) => {
             try {
                 const suggestion = await this.service.complete(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
                 logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(this.service.snapshot().recent.at(-1))}`);
@@ -101,6 +100,16 @@ export class CompletionHandlers {
                 if (error instanceof ResponseError) throw error;
                 logger.error(`Completion failed: ${errorMessage(error)}`);
                 throw new ResponseError(ErrorCodes.InternalError, `Completion failed: ${errorMessage(error)}`);
+            }
+        });
+    }
+
+    /** Completion-sequence work, one at a time (a newer call aborts the older), counted as a generation by the model manager. */
+    private generate<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        return this.latest.run(token, async (signal) => {
+            const done = this.ctx.models.beginGeneration();
+            try {
+                return await work(signal);
             } finally {
                 done();
             }
@@ -113,19 +122,12 @@ export class CompletionHandlers {
         const config = this.ctx.config();
         const document = positionParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
         if (!document || !config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return;
-        this.latest
-            .run(CancellationToken.None, async (signal) => {
-                const done = models.beginGeneration();
-                try {
-                    const warmed = await this.service.warm(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
-                    logger.debug(() => `warm cache ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${warmed ? "done" : "stopped"}`);
-                } finally {
-                    done();
-                }
-            })
-            .catch((error: unknown) => {
-                if (!(error instanceof ResponseError)) logger.warn(`Warming the cache failed: ${errorMessage(error)}`);
-            });
+        this.generate(CancellationToken.None, async (signal) => {
+            const warmed = await this.service.warm(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
+            logger.debug(() => `warm cache ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${warmed ? "done" : "stopped"}`);
+        }).catch((error: unknown) => {
+            if (!(error instanceof ResponseError)) logger.warn(`Warming the cache failed: ${errorMessage(error)}`);
+        });
     }
 
     private extraContext(uri: string, config: CodeLlamaConfig) {
