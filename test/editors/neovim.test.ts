@@ -114,6 +114,20 @@ local function wait_for(what, predicate, timeout)
 end
 -- Typed keys; mappings apply only with remap (the plugin's insert-mode key).
 local function keys(text, remap) vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(text, true, false, true), remap and "m" or "n", false) end
+-- Appends on line 2 with <C-x><C-o> (the buffer's 'omnifunc'), leaves insert mode; returns the buffer's lines.
+local function omni_complete_line2(what)
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  keys("A<C-x><C-o>")
+  wait_for(what, function() return vim.api.nvim_buf_get_lines(0, 1, 2, false)[1] ~= "    " end, 30000)
+  keys("<Esc>")
+  wait_for("normal mode", function() return vim.fn.mode() == "n" end, 5000)
+  return vim.api.nvim_buf_get_lines(0, 0, -1, false)
+end
+-- The server's codellama/stats, or nil.
+local function server_stats(client)
+  local r = vim.lsp.buf_request_sync(0, "codellama/stats", nil, 5000)
+  return r and r[client.id] and r[client.id].result
+end
 
 co = coroutine.create(function()
   local codellama = require("codellama")
@@ -139,12 +153,7 @@ co = coroutine.create(function()
   if cfg.scenario == "multiline" then
     local original = vim.api.nvim_buf_get_lines(0, 0, -1, false)
     -- <C-x><C-o>: Vim inserts the word on one line (NULs for line breaks); CompleteDone splits it.
-    vim.api.nvim_win_set_cursor(0, { 2, 0 })
-    keys("A<C-x><C-o>")
-    wait_for("the omnifunc completion", function() return vim.api.nvim_buf_get_lines(0, 1, 2, false)[1] ~= "    " end, 30000)
-    keys("<Esc>")
-    wait_for("normal mode", function() return vim.fn.mode() == "n" end, 5000)
-    results.after_omnifunc = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    results.after_omnifunc = omni_complete_line2("the omnifunc completion")
     step("omnifunc")
     -- The insert-mode key of complete(): the textEdit itself, cursor after it.
     vim.api.nvim_buf_set_lines(0, 0, -1, false, original)
@@ -160,15 +169,9 @@ co = coroutine.create(function()
     -- The plugin's own omnifunc (setup({ omnifunc = "codellama" })).
     vim.api.nvim_buf_set_lines(0, 0, -1, false, original)
     vim.bo.omnifunc = "v:lua.require'codellama'.omnifunc"
-    vim.api.nvim_win_set_cursor(0, { 2, 0 })
-    keys("A<C-x><C-o>")
-    wait_for("the plugin's omnifunc", function() return vim.api.nvim_buf_get_lines(0, 1, 2, false)[1] ~= "    " end, 30000)
-    keys("<Esc>")
-    wait_for("normal mode", function() return vim.fn.mode() == "n" end, 5000)
-    results.after_plugin_omnifunc = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    results.after_plugin_omnifunc = omni_complete_line2("the plugin's omnifunc")
     results.stats = wait_for("three accepted suggestions", function()
-      local r = vim.lsp.buf_request_sync(0, "codellama/stats", nil, 5000)
-      local stats = r and r[client.id] and r[client.id].result
+      local stats = server_stats(client)
       return stats and stats.accepted >= 3 and { accepted = stats.accepted, requests = stats.requests }
     end, 10000)
     step("plugin omnifunc")
@@ -188,22 +191,15 @@ co = coroutine.create(function()
     position = { line = 1, character = 4 },
   }, 30000)
   results.completion = responses and responses[client.id] or { err = "no response" }
-  local stats = vim.lsp.buf_request_sync(0, "codellama/stats", nil, 5000)
-  local recent = stats and stats[client.id] and stats[client.id].result and stats[client.id].result.recent
-  results.first_completion = recent and recent[#recent]
+  local stats = server_stats(client)
+  results.first_completion = stats and stats.recent[#stats.recent]
   step("completion")
 
   -- 2. Like a user: append on line 2, <C-x><C-o> (omnifunc), leave insert mode.
-  vim.api.nvim_win_set_cursor(0, { 2, 0 })
-  keys("A<C-x><C-o>")
-  wait_for("the omnifunc completion", function() return vim.api.nvim_buf_get_lines(0, 1, 2, false)[1] ~= "    " end, 30000)
-  keys("<Esc>")
-  wait_for("normal mode", function() return vim.fn.mode() == "n" end, 5000)
-  results.after_omnifunc = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  results.after_omnifunc = omni_complete_line2("the omnifunc completion")
   -- CompleteDone sent the item's command (codellama.completionAccepted).
   results.stats = wait_for("the accepted command", function()
-    local r = vim.lsp.buf_request_sync(0, "codellama/stats", nil, 5000)
-    local stats = r and r[client.id] and r[client.id].result
+    local stats = server_stats(client)
     return stats and stats.accepted >= 1 and { accepted = stats.accepted, requests = stats.requests }
   end, 10000)
   step("omnifunc")
