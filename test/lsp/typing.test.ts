@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/completer.js";
 import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../server/src/protocol.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../fixtures/tiny-codellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
@@ -86,6 +87,34 @@ describe("warming the cache where the cursor rests (codellama/warmCache)", () =>
             await server.connection.sendNotification(warmCacheNotification.method, { textDocument: { uri: 7 }, position: { line: -1 } });
             server.open("file:///ok.js", SOURCE);
             assert.equal((await server.complete("file:///ok.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("a cold cache (completion.coldPromptMs)", () => {
+    it("cuts the first prompt short, keeps it while typing, and reads the full context after a pause", async () => {
+        // The cap is the minimum (COLD_PROMPT_MIN_TOKENS) whatever the measured speed; the full prompt is ~500 tokens.
+        const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { coldPromptMs: 1 } }) });
+        const uri = "file:///cold.js";
+        try {
+            await server.waitForStatus(isState("ready"));
+            server.open(uri, "let x = 1;\n".repeat(200) + SOURCE);
+            assert.equal((await server.complete(uri, 201, 4)).items[0]!.insertText, FIM_ANSWER);
+            const type = typist(server, uri);
+            type(201, 4, "r");
+            await server.complete(uri, 201, 5);
+            const [cold, typed] = (await recent(server)).slice(-2);
+            assert.ok(cold!.promptTokens <= COLD_PROMPT_MIN_TOKENS, `cold prompt of ${cold!.promptTokens} tokens`);
+            assert.ok(typed!.promptTokens <= COLD_PROMPT_MIN_TOKENS + 2 && typed!.evaluatedTokens <= 2, `typed: ${JSON.stringify(typed)}`);
+
+            await waitUntil(() => server.logs.some((log) => log.message.startsWith(`warm cache ${uri}:202:6 done`)), "the full context was read after a pause");
+            type(201, 5, "e");
+            await server.complete(uri, 201, 6);
+            const grown = (await recent(server)).at(-1)!;
+            assert.ok(grown.promptTokens > 400, `full prompt of ${grown.promptTokens} tokens`);
+            assert.ok(grown.evaluatedTokens <= 2, `evaluated ${grown.evaluatedTokens}`);
         } finally {
             await server.stop();
         }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cutAtLineBoundary, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, splitLinesKeepingBreaks } from "../../server/src/completion/tokenBudget.js";
+import { capBudgets, cutAtLineBoundary, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, splitLinesKeepingBreaks } from "../../server/src/completion/tokenBudget.js";
 
 /** One token per UTF-16 unit, so budgets are easy to reason about. */
 const charTokens = (text: string): number[] => [...text].map((ch) => ch.charCodeAt(0));
@@ -79,5 +79,17 @@ describe("fimBudgets with snippets of other files", () => {
     it("gives snippets their share only from what prefix and suffix leave", async () => {
         assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, extraShare: 0.1, overhead: 4 }), { prefix: 2048, suffix: 819, extra: 409 });
         assert.deepEqual(fimBudgets({ contextSize: 1000, maxTokens: 100, prefixShare: 0.6, suffixShare: 0.25, extraShare: 0.5, overhead: 4 }), { prefix: 600, suffix: 250, extra: 46 });
+    });
+});
+
+describe("capBudgets", () => {
+    it("shrinks prefix and suffix in proportion and leaves snippets out", () => {
+        assert.deepEqual(capBudgets({ prefix: 2048, suffix: 512, extra: 409 }, 640), { prefix: 512, suffix: 128, extra: 0 });
+    });
+    it("never grows a budget", () => {
+        assert.deepEqual(capBudgets({ prefix: 100, suffix: 50, extra: 20 }, 1000), { prefix: 100, suffix: 50, extra: 0 });
+    });
+    it("a cap below zero leaves nothing", () => {
+        assert.deepEqual(capBudgets({ prefix: 100, suffix: 50, extra: 20 }, -3), { prefix: 0, suffix: 0, extra: 0 });
     });
 });

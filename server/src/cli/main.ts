@@ -182,7 +182,8 @@ async function complete(values: Values): Promise<number> {
     }
     return withEngine(values, async (engine, config) => {
         const document = TextDocument.create(`file://${values.file}`, "plaintext", 1, text);
-        const completion = await completeAt(engine, document, position, config.completion);
+        // One answer, no keystrokes to keep up with: the full prompt, however cold the cache.
+        const completion = await completeAt(engine, document, position, { ...config.completion, coldPromptMs: 0 });
         if (values.json) {
             process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
         } else {

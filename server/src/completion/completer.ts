@@ -7,7 +7,7 @@ import { detectIndentation } from "./indentation.js";
 import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
 import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
-import { type BudgetedText, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
+import { type BudgetedText, capBudgets, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
 
 export interface Completion {
     /** What to insert at `position`; "" when there is nothing worth showing. */
@@ -18,9 +18,9 @@ export interface Completion {
     generation: Omit<Generation, "tokens" | "text"> & { generatedTokens: number };
 }
 
-export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "coldPromptMs" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
 /** What building the prompt depends on. */
-export type PromptSettings = Omit<CompletionSettings, "maxTimeMs">;
+export type PromptSettings = Omit<CompletionSettings, "maxTimeMs" | "coldPromptMs">;
 
 /** Snippets of other files for the prompt, and how to name their files. */
 export interface ExtraContext {
@@ -39,11 +39,19 @@ export interface PromptAnchor {
     middleStartLine?: number;
     /** psm-line: the suffix the middle was typed against; when it changes, the middle starts again at the cursor's line. */
     suffixText?: string;
+    /**
+     * The prompt was cut to this many tokens because the model's cache was cold (see affordablePrompt).
+     * Prompts from this anchor keep the cap, so they extend the cached one; the next prompt that can
+     * afford the full context, or a warm-up, drops it with the top line.
+     */
+    coldCut?: number;
 }
 
 export interface PromptHints {
     extra?: ExtraContext;
     anchor?: PromptAnchor;
+    /** Most prompt tokens, layout tokens included: the prefix and suffix shrink, snippets are left out. Default: the anchor's coldCut. */
+    maxPromptTokens?: number;
 }
 
 export interface CompletionPrompt {
@@ -82,7 +90,9 @@ export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextS
     const fim = tokenizer.fim;
     if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
     const { extra, anchor = {} } = hints;
-    const budgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
+    const maxPromptTokens = hints.maxPromptTokens ?? anchor.coldCut;
+    const fullBudgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
+    const budgets = maxPromptTokens === undefined ? fullBudgets : capBudgets(fullBudgets, maxPromptTokens - FIM_OVERHEAD_TOKENS);
     // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
     const extraTokens = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, tokenizer.encode) : [];
     const encodePrefix = extraTokens.length > 0 ? tokenizer.encodeInfilling : tokenizer.encode;
@@ -102,6 +112,7 @@ export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextS
             prefixStartLine: startsAtLine ? aboveEndLine - countLineBreaks(prefix.text) : undefined,
             middleStartLine: middle?.startLine,
             suffixText: middle ? suffix.text : undefined,
+            coldCut: maxPromptTokens,
         },
         position: context.position,
         eol: context.eol,
@@ -158,9 +169,46 @@ function countLineBreaks(text: string): number {
     return count;
 }
 
+/**
+ * Uncached prompt tokens a completion may evaluate before its answer: what the engine reads in
+ * `limitMs` at its measured speed, never fewer than COLD_PROMPT_MIN_TOKENS (also the allowance
+ * before the speed is known). `limitMs` 0: no limit.
+ */
+export function affordablePromptTokens(tokensPerSecond: number | undefined, limitMs: number): number {
+    if (limitMs <= 0) return Number.POSITIVE_INFINITY;
+    return Math.max(COLD_PROMPT_MIN_TOKENS, Math.floor(((tokensPerSecond ?? 0) * limitMs) / 1000));
+}
+
+export const COLD_PROMPT_MIN_TOKENS = 256;
+
+/** The anchor without a cold-cut prefix top, so that the prompt built from it gets the full context. */
+function fullContextAnchor(anchor: PromptAnchor | undefined): PromptAnchor | undefined {
+    return anchor?.coldCut === undefined ? anchor : { ...anchor, prefixStartLine: undefined, coldCut: undefined };
+}
+
+/**
+ * The prompt for a completion: the full-context one when the engine evaluates what its cache lacks
+ * within `settings.coldPromptMs`; otherwise (a file just opened, a jump elsewhere, on a slow machine)
+ * one cut to what it can, so the first suggestion comes quickly. A cut prompt stays (it is cached)
+ * until a warm-up or a cheap enough moment brings the full context back.
+ */
+export async function affordablePrompt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, hints: PromptHints): Promise<CompletionPrompt> {
+    const build = (buildHints: PromptHints): Promise<CompletionPrompt> => buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, buildHints);
+    const anchored = await build(hints);
+    if (!engine.promptCost || settings.coldPromptMs <= 0 || settings.reuseCache === false) return anchored;
+    const costOf = (prompt: CompletionPrompt) => engine.promptCost!("completion", prompt.tokens);
+    const cost = costOf(anchored);
+    const limit = affordablePromptTokens(cost.tokensPerSecond, settings.coldPromptMs);
+    const full = hints.anchor?.coldCut === undefined ? anchored : await build({ ...hints, anchor: fullContextAnchor(hints.anchor) });
+    if ((full === anchored ? cost : costOf(full)).uncachedTokens <= limit) return full;
+    // A cut prompt the cache holds stays cut.
+    if (full !== anchored && cost.uncachedTokens <= limit) return anchored;
+    return build({ ...hints, extra: undefined, anchor: fullContextAnchor(hints.anchor), maxPromptTokens: limit });
+}
+
 /** Asks the engine for the middle at the cursor and post-processes it. */
 export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
-    const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, hints);
+    const prompt = await affordablePrompt(engine, document, position, settings, hints);
     const { surroundings: around } = prompt;
     const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
     const started = performance.now();
@@ -191,7 +239,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
  * while the cursor rests, so the first keystroke there evaluates only what it typed.
  */
 export async function warmAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "tokens" | "text"> }> {
-    const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, hints);
+    const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, { ...hints, anchor: fullContextAnchor(hints.anchor) });
     const { tokens: _tokens, text: _text, ...generation } = await engine.generate("completion", prompt.tokens, { maxTokens: 0, signal, reuseCache: settings.reuseCache, priority: "background" });
     return { anchor: prompt.anchor, generation };
 }

@@ -12,6 +12,8 @@ export interface Suggestion {
     /** Where to insert it (the validated cursor). */
     position: Position;
     source: CompletionRecord["source"];
+    /** The prompt was cut short because the model's cache was cold; a warm-up brings back the full context. */
+    coldCut?: boolean;
 }
 
 /** Thrown when a request was cancelled (by the client or a newer keystroke). */
@@ -106,7 +108,7 @@ export class CompletionService {
         this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
-        return { text: completion.text, position: completion.position, source: "model" };
+        return { text: completion.text, position: completion.position, source: "model", ...(completion.prompt.anchor.coldCut === undefined ? {} : { coldCut: true }) };
     }
 
     /**

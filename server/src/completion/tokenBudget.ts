@@ -99,3 +99,13 @@ export function fimBudgets(options: { contextSize: number; maxTokens: number; pr
     const extra = Math.max(0, Math.min(Math.floor(options.contextSize * (options.extraShare ?? 0)), available - suffix - prefix));
     return { prefix, suffix, extra };
 }
+
+/**
+ * Budgets for a prompt of at most `maxTokens` (layout tokens excluded): the prefix and suffix shrink
+ * in proportion to each other, and snippets of other files are left out.
+ */
+export function capBudgets(budgets: { prefix: number; suffix: number; extra: number }, maxTokens: number): { prefix: number; suffix: number; extra: number } {
+    const total = budgets.prefix + budgets.suffix;
+    const scale = total > 0 ? Math.min(1, Math.max(0, maxTokens) / total) : 0;
+    return { prefix: Math.floor(budgets.prefix * scale), suffix: Math.floor(budgets.suffix * scale), extra: 0 };
+}

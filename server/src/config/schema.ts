@@ -50,6 +50,8 @@ export interface CodeLlamaConfig {
         maxTokens: number;
         /** 0: no time limit. */
         maxTimeMs: number;
+        /** Longest the prompt evaluation for a suggestion may take when the cache is cold; 0: always the full prompt. */
+        coldPromptMs: number;
         fimFormat: FimFormat;
         /** Keep the KV cache between requests (off only to measure what it saves). */
         reuseCache: boolean;
@@ -143,6 +145,10 @@ export const SETTINGS = {
     "completion.maxTimeMs": {
         type: "integer", default: 0, minimum: 0, maximum: 600000, scope: "window",
         description: "Longest a completion may generate, in milliseconds; when it is reached the suggestion ends with its last finished line (the first line is always finished). For slow machines; 0: only `completion.maxTokens` limits it.",
+    },
+    "completion.coldPromptMs": {
+        type: "integer", default: 1500, minimum: 0, maximum: 600000, scope: "window",
+        description: "When the model has not yet read the code around the cursor (a file just opened, a jump elsewhere), the prompt is cut to what it reads in about this many milliseconds at its measured speed, so the first suggestion there comes quickly; the full context comes back when the cursor rests or the model is fast enough. Built-in engine only; 0: always the full prompt.",
     },
     "completion.fimFormat": {
         type: "string", default: "psm-line", enum: FIM_FORMATS, scope: "window",

@@ -10,6 +10,8 @@ export interface InferenceEngine {
     readonly info: EngineInfo;
     readonly tokenizer: EngineTokenizer;
     generate(sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation>;
+    /** What evaluating `prompt` on the sequence would take now; left out by engines that cannot see their cache. */
+    promptCost?(sequence: SequenceName, prompt: readonly Token[]): PromptCost;
     /** Engines whose server applies the chat template itself (OpenAI's chat API) answer conversations directly. */
     chat?(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
     dispose(): Promise<void>;
@@ -30,6 +32,13 @@ export interface EngineInfo {
 
 /** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
 export type SequenceName = "completion" | "chat";
+
+export interface PromptCost {
+    /** Prompt tokens the sequence's cache does not hold (at least 1: the last one is always evaluated). */
+    uncachedTokens: number;
+    /** Measured prompt evaluation speed; undefined until measured. */
+    tokensPerSecond: number | undefined;
+}
 
 export interface GenerateOptions {
     /** Most tokens to generate; 0 only evaluates the prompt into the sequence's cache (warming it). */

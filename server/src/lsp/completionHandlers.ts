@@ -8,12 +8,14 @@ import {
     type InlineCompletionParams,
     LSPErrorCodes,
     ResponseError,
+    type Position,
     type TextDocumentPositionParams,
 } from "vscode-languageserver/node";
 import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { errorMessage } from "../log/logger.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
 import { statsRequest, warmCacheNotification } from "../protocol.js";
+import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { ServerContext } from "./context.js";
 import { LatestOnly } from "./latestOnly.js";
 import { positionParamsProblem } from "./validate.js";
@@ -23,6 +25,15 @@ export const ACCEPTED_COMMAND = "codellama.completionAccepted";
 export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
 
 /**
+ * After a suggestion from a prompt cut short for a cold cache, this long without another request
+ * means the user is reading, not typing: the full context is read into the cache then. Each time the
+ * next keystroke stops that warm-up before it is done (and the cut prompt is read again), the pause
+ * it waits for doubles, up to FULL_CONTEXT_MAX_IDLE_MS, so that short pauses stop costing anything.
+ */
+export const FULL_CONTEXT_AFTER_IDLE_MS = 1000;
+const FULL_CONTEXT_MAX_IDLE_MS = 16_000;
+
+/**
  * textDocument/inlineCompletion (ghost text) and, for clients without it, textDocument/completion
  * items carrying the same suggestion. One completion generates at a time: a newer request
  * supersedes an older one.
@@ -30,6 +41,9 @@ export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted
 export class CompletionHandlers {
     readonly service: CompletionService;
     private readonly latest = new LatestOnly();
+    private fullContextTimer: NodeJS.Timeout | undefined;
+    /** Per document whose full-context warm-up was stopped, the pause the next one waits for. */
+    private readonly fullContextIdleMs = new Map<string, number>();
 
     constructor(private readonly ctx: ServerContext) {
         this.service = new CompletionService({ engine: () => ctx.models.engine });
@@ -89,11 +103,13 @@ export class CompletionHandlers {
         const document = documents.get(params.textDocument.uri);
         if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `Document not open: ${params.textDocument.uri}`);
         const config = this.ctx.config();
+        clearTimeout(this.fullContextTimer);
         if (!config.completion.enabled || !models.engine) return undefined;
         return this.generate(token, async (signal) => {
             try {
                 const suggestion = await this.service.complete(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
                 logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(this.service.snapshot().recent.at(-1))}`);
+                if (suggestion?.coldCut) this.warmWhenIdle(document, params.position);
                 return suggestion;
             } catch (error) {
                 if (error instanceof CompletionCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Completion cancelled");
@@ -116,18 +132,46 @@ export class CompletionHandlers {
         });
     }
 
-    /** codellama/warmCache: only when idle, so it never delays or interrupts a completion; errors are logged, never answered. */
+    /** codellama/warmCache: the cursor came to rest (see warm). */
     private warmCache(params: TextDocumentPositionParams): void {
-        const { documents, models, logger } = this.ctx;
+        const document = positionParamsProblem(params) ? undefined : this.ctx.documents.get(params.textDocument.uri);
+        clearTimeout(this.fullContextTimer);
+        if (document) void this.warm(document, params.position);
+    }
+
+    /** Brings back the full context of a cold-cut prompt once nothing has been asked for a while (see FULL_CONTEXT_AFTER_IDLE_MS). */
+    private warmWhenIdle(document: TextDocument, position: Position): void {
+        const { uri, version } = document;
+        const idleMs = this.fullContextIdleMs.get(uri) ?? FULL_CONTEXT_AFTER_IDLE_MS;
+        clearTimeout(this.fullContextTimer);
+        this.fullContextTimer = setTimeout(() => {
+            if (this.ctx.documents.get(uri)?.version !== version) return;
+            void this.warm(document, position).then((warmed) => {
+                if (warmed) this.fullContextIdleMs.delete(uri);
+                else if (warmed === false) this.fullContextIdleMs.set(uri, Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS));
+            });
+        }, idleMs);
+        this.fullContextTimer.unref();
+    }
+
+    /**
+     * Evaluates the prompt at `position` into the cache; only when idle, so it never delays or
+     * interrupts a completion. Resolves whether it finished (undefined: not started); errors are logged, never answered.
+     */
+    private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
+        const { models, logger } = this.ctx;
         const config = this.ctx.config();
-        const document = positionParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
-        if (!document || !config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return;
-        this.generate(CancellationToken.None, async (signal) => {
-            const warmed = await this.service.warm(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
-            logger.debug(() => `warm cache ${document.uri}:${params.position.line + 1}:${params.position.character + 1} ${warmed ? "done" : "stopped"}`);
-        }).catch((error: unknown) => {
+        if (!config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return undefined;
+        try {
+            return await this.generate(CancellationToken.None, async (signal) => {
+                const warmed = await this.service.warm(document, position, config.completion, signal, this.extraContext(document.uri, config));
+                logger.debug(() => `warm cache ${document.uri}:${position.line + 1}:${position.character + 1} ${warmed ? "done" : "stopped"}`);
+                return warmed;
+            });
+        } catch (error) {
             if (!(error instanceof ResponseError)) logger.warn(`Warming the cache failed: ${errorMessage(error)}`);
-        });
+            return false;
+        }
     }
 
     private extraContext(uri: string, config: CodeLlamaConfig) {
