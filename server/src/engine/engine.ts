@@ -15,8 +15,9 @@ import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
 import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
-import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
+import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, PromptCost, SequenceName } from "./inference.js";
 import { Mutex } from "./mutex.js";
+import { PromptSpeed } from "./promptSpeed.js";
 import { TextStream } from "./textStream.js";
 
 export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
@@ -49,6 +50,11 @@ export type LocalTokenizer = Omit<EngineTokenizer, "encode" | "encodeInfilling">
 export class Engine implements InferenceEngine {
     readonly tokenizer: LocalTokenizer;
     private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
+    /** One speed for all sequences: they share the context and its batches. */
+    private readonly promptSpeed = new PromptSpeed();
+    /** Interactive generations running, and background ones waiting for them to end (see generate). */
+    private interactiveRunning = 0;
+    private interactiveIdle: (() => void)[] = [];
     private disposed = false;
 
     private constructor(
@@ -99,6 +105,9 @@ export class Engine implements InferenceEngine {
     /**
      * Evaluates `prompt` on a sequence and generates greedily. The sequence keeps its KV cache: the
      * longest common prefix with what it already holds is reused, only the rest is evaluated.
+     * Background work (a chat answer, a warm-up) pauses between its chunks and tokens while an
+     * interactive one (a completion while typing) runs: sharing each batch would slow the completion
+     * by the other sequence's work on a machine where compute, not the batch, is the limit.
      */
     async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
         const entry = this.sequences.get(sequenceName)!;
@@ -109,62 +118,89 @@ export class Engine implements InferenceEngine {
             const startedAt = performance.timeOrigin + started;
             const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs, startedAt });
             if (this.disposed || options.signal?.aborted) return cancelled();
-            const { sequence } = entry;
-            const evaluateOnly = options.maxTokens === 0;
-            const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
-            if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
-
-            // At least one prompt token must be evaluated to get the next token's logits.
-            const reused = options.reuseCache === false ? 0 : Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1);
-            if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
-
-            // A long prompt is evaluated in chunks, so that a cancellation (the next keystroke) stops it
-            // between chunks instead of after seconds of stale work. Generation evaluates the last
-            // chunk itself; evaluate-only takes every chunk here.
-            const evaluationPriority = options.priority === "background" ? 1 : 5;
-            let pending = prompt.slice(reused);
-            while (pending.length > (evaluateOnly ? 0 : PROMPT_CHUNK_TOKENS)) {
-                await sequence.evaluateWithoutGeneratingNewTokens(pending.slice(0, PROMPT_CHUNK_TOKENS) as LlamaToken[], { evaluationPriority });
-                pending = pending.slice(PROMPT_CHUNK_TOKENS);
-                if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
-            }
-            if (evaluateOnly) {
-                const totalMs = performance.now() - started;
-                return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
-            }
-
-            const tokens: Token[] = [];
-            // The prompt's tail as context keeps the leading space of the first generated token.
-            const context = prompt.slice(-4);
-            const stream = new TextStream((generated) => this.detokenize(generated, context));
-            let text = "";
-            let stopReason: Generation["stopReason"] = "max-tokens";
-            let promptMs = 0;
-            const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
+            const interactive = options.priority !== "background";
+            if (interactive) this.interactiveRunning++;
             try {
-                for await (const token of iterator) {
-                    if (promptMs === 0) promptMs = performance.now() - started;
-                    if (options.signal?.aborted) {
-                        stopReason = "cancelled";
-                        break;
-                    }
-                    if (this.model.isEogToken(token)) {
-                        stopReason = "end-of-generation";
-                        break;
-                    }
-                    tokens.push(token);
-                    text += stream.push(tokens);
-                    if (options.onText?.(text) === true) {
-                        stopReason = "stopped";
-                        break;
-                    }
-                    if (tokens.length >= maxTokens) break;
-                }
+                return await this.evaluateAndGenerate(entry.sequence, prompt, options, { started, queuedMs, startedAt, interactive, cancelled });
             } finally {
-                await iterator.return();
+                if (interactive && --this.interactiveRunning === 0) for (const resume of this.interactiveIdle.splice(0)) resume();
             }
-            return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
         });
+    }
+
+    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; interactive: boolean; cancelled(): Generation }): Promise<Generation> {
+        const { started, queuedMs, startedAt, cancelled } = run;
+        const yieldToInteractive = async (): Promise<void> => {
+            while (!run.interactive && this.interactiveRunning > 0) await new Promise<void>((resume) => this.interactiveIdle.push(resume));
+        };
+        const evaluateOnly = options.maxTokens === 0;
+        const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
+        if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
+
+        const reused = options.reuseCache === false ? 0 : reusableTokens(sequence, prompt);
+        if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+
+        // A long prompt is evaluated in chunks, so that a cancellation (the next keystroke) stops it
+        // between chunks instead of after seconds of stale work. Generation evaluates the last
+        // chunk itself; evaluate-only takes every chunk here.
+        const evaluationPriority = options.priority === "background" ? 1 : 5;
+        let pending = prompt.slice(reused);
+        while (pending.length > (evaluateOnly ? 0 : PROMPT_CHUNK_TOKENS)) {
+            await yieldToInteractive();
+            const chunk = pending.slice(0, PROMPT_CHUNK_TOKENS);
+            const chunkStarted = performance.now();
+            await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
+            this.promptSpeed.record(chunk.length, performance.now() - chunkStarted);
+            pending = pending.slice(PROMPT_CHUNK_TOKENS);
+            if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
+        }
+        if (evaluateOnly) {
+            const totalMs = performance.now() - started;
+            return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
+        }
+
+        const tokens: Token[] = [];
+        // The prompt's tail as context keeps the leading space of the first generated token.
+        const context = prompt.slice(-4);
+        const stream = new TextStream((generated) => this.detokenize(generated, context));
+        let text = "";
+        let stopReason: Generation["stopReason"] = "max-tokens";
+        let promptMs = 0;
+        await yieldToInteractive();
+        const lastChunkStarted = performance.now();
+        const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
+        try {
+            for await (const token of iterator) {
+                if (promptMs === 0) {
+                    promptMs = performance.now() - started;
+                    this.promptSpeed.record(pending.length, performance.now() - lastChunkStarted);
+                }
+                if (options.signal?.aborted) {
+                    stopReason = "cancelled";
+                    break;
+                }
+                if (this.model.isEogToken(token)) {
+                    stopReason = "end-of-generation";
+                    break;
+                }
+                tokens.push(token);
+                text += stream.push(tokens);
+                if (options.onText?.(text) === true) {
+                    stopReason = "stopped";
+                    break;
+                }
+                if (tokens.length >= maxTokens) break;
+                await yieldToInteractive();
+            }
+        } finally {
+            await iterator.return();
+        }
+        return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
+    }
+
+    promptCost(sequenceName: SequenceName, prompt: readonly Token[]): PromptCost {
+        const { sequence } = this.sequences.get(sequenceName)!;
+        return { uncachedTokens: prompt.length - reusableTokens(sequence, prompt), tokensPerSecond: this.promptSpeed.tokensPerSecond };
     }
 
     /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
@@ -180,6 +216,11 @@ export class Engine implements InferenceEngine {
         await this.context.dispose();
         await this.model.dispose();
     }
+}
+
+/** The prompt's tokens the sequence's cache holds; at least one is left to evaluate, for the next token's logits. */
+function reusableTokens(sequence: LlamaContextSequence, prompt: readonly Token[]): number {
+    return Math.max(0, Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1));
 }
 
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
