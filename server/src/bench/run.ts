@@ -46,6 +46,7 @@ and peak RSS, as a table and optionally as JSON.
                           no-reuse             completion.reuseCache=false (full re-evaluation)
                           psm | psm-line | spm this server with that completion.fimFormat
                           no-extra             completion.extraContextShare=0 (no snippets of other files)
+                          full-prompt          completion.coldPromptMs=0 (the full prompt even when the cache is cold)
                           llama-server         llama-server -np 1 --cache-reuse 256, /infill as llama.vscode
                           llama-server-spm     the same with --spm-infill
                           llama-server-nocache the same with cache_prompt: false
@@ -102,7 +103,7 @@ const OPTIONS = {
     server: { type: "string" },
 } as const;
 
-export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra"] as const;
+export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra", "full-prompt"] as const;
 export const LLAMA_SERVER_MODES = ["llama-server", "llama-server-spm", "llama-server-nocache"] as const;
 export type ModeName = (typeof LSP_MODES)[number] | (typeof LLAMA_SERVER_MODES)[number];
 
@@ -197,6 +198,7 @@ const MODE_DESCRIPTIONS: Record<ModeName, string> = {
     "psm-line": "this server, completion.fimFormat=psm-line",
     spm: "this server, completion.fimFormat=spm",
     "no-extra": "this server, completion.extraContextShare=0",
+    "full-prompt": "this server, completion.coldPromptMs=0 (no cold-cache cut)",
     "llama-server": "llama-server -np 1 --cache-reuse 256, /infill as llama.vscode drives it",
     "llama-server-spm": "llama-server as above with --spm-infill",
     "llama-server-nocache": "llama-server as above, cache_prompt: false",
@@ -281,6 +283,7 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string): 
     if (mode === "no-reuse") completion.reuseCache = false;
     if (mode === "psm" || mode === "psm-line" || mode === "spm") completion.fimFormat = mode;
     if (mode === "no-extra") completion.extraContextShare = 0;
+    if (mode === "full-prompt") completion.coldPromptMs = 0;
     return {
         model: { path: modelPath },
         engine: { threads: options.threads, contextSize: options.contextSize, gpu: options.gpu },
@@ -310,10 +313,17 @@ function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, on
 
 const CHAT_QUESTION = "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
 
+/**
+ * A small file (~400 tokens): long enough that the warm-up request is a real prompt evaluation (this
+ * server measures its prompt speed on evaluations of 64 tokens or more, as it would on the first file
+ * an editor opens), short enough to cost little.
+ */
+const WARM_UP_SOURCE = Array.from({ length: 30 }, (_, index) => `const value${index} = compute(${index}, "item ${index}");\n`).join("") + "function add(a, b) {\n    \n}\n";
+
 /** One request on a small document of its own (warm-up, or to leave another prompt in the cache); not measured. */
 async function complete(backend: Backend, uri: string): Promise<RequestResult> {
-    await backend.open(uri, "javascript", "function add(a, b) {\n    \n}\n");
-    const request = backend.request(uri, { line: 1, character: 4 });
+    await backend.open(uri, "javascript", WARM_UP_SOURCE);
+    const request = backend.request(uri, { line: 31, character: 4 });
     const result = await request.done;
     await backend.attachServerNumbers?.([{ sentAtEpoch: request.sentAtEpoch, result }]);
     backend.close(uri);
