@@ -56,6 +56,16 @@ describe("PromptSpeed", () => {
         speed.record(512, 0);
         assert.equal(speed.tokensPerSecond, 384);
     });
+    it("sizes prompt chunks to about a quarter second of work, within 32..256 tokens", () => {
+        const speed = new PromptSpeed(64, 1);
+        assert.equal(speed.chunkTokens(), 64);
+        speed.record(400, 1000);
+        assert.equal(speed.chunkTokens(), 100);
+        speed.record(100, 1000);
+        assert.equal(speed.chunkTokens(), 32);
+        speed.record(10000, 1000);
+        assert.equal(speed.chunkTokens(), 256);
+    });
 });
 
 describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly", () => {

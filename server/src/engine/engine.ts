@@ -23,8 +23,6 @@ import { TextStream } from "./textStream.js";
 export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
 
 const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
-/** Prompt tokens evaluated between two checks for cancellation. */
-const PROMPT_CHUNK_TOKENS = 256;
 
 export interface EngineOptions {
     modelPath: string;
@@ -140,18 +138,19 @@ export class Engine implements InferenceEngine {
         const reused = options.reuseCache === false ? 0 : reusableTokens(sequence, prompt);
         if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
-        // A long prompt is evaluated in chunks, so that a cancellation (the next keystroke) stops it
-        // between chunks instead of after seconds of stale work. Generation evaluates the last
-        // chunk itself; evaluate-only takes every chunk here.
+        // A long prompt is evaluated in chunks (~250 ms each at the measured speed), so that a
+        // cancellation (the next keystroke) stops it between chunks instead of after seconds of stale
+        // work. Generation evaluates the last chunk itself; evaluate-only takes every chunk here.
         const evaluationPriority = options.priority === "background" ? 1 : 5;
+        const chunkTokens = this.promptSpeed.chunkTokens();
         let pending = prompt.slice(reused);
-        while (pending.length > (evaluateOnly ? 0 : PROMPT_CHUNK_TOKENS)) {
+        while (pending.length > (evaluateOnly ? 0 : chunkTokens)) {
             await yieldToInteractive();
-            const chunk = pending.slice(0, PROMPT_CHUNK_TOKENS);
+            const chunk = pending.slice(0, chunkTokens);
             const chunkStarted = performance.now();
             await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
             this.promptSpeed.record(chunk.length, performance.now() - chunkStarted);
-            pending = pending.slice(PROMPT_CHUNK_TOKENS);
+            pending = pending.slice(chunkTokens);
             if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
         }
         if (evaluateOnly) {

@@ -42,8 +42,8 @@ export class CompletionHandlers {
     readonly service: CompletionService;
     private readonly latest = new LatestOnly();
     private fullContextTimer: NodeJS.Timeout | undefined;
-    /** Per document whose full-context warm-up was stopped, the pause the next one waits for. */
-    private readonly fullContextIdleMs = new Map<string, number>();
+    /** The document whose full-context warm-up a keystroke stopped, and the pause the next one waits for. */
+    private fullContextBackoff: { uri: string; idleMs: number } | undefined;
 
     constructor(private readonly ctx: ServerContext) {
         this.service = new CompletionService({ engine: () => ctx.models.engine });
@@ -142,13 +142,13 @@ export class CompletionHandlers {
     /** Brings back the full context of a cold-cut prompt once nothing has been asked for a while (see FULL_CONTEXT_AFTER_IDLE_MS). */
     private warmWhenIdle(document: TextDocument, position: Position): void {
         const { uri, version } = document;
-        const idleMs = this.fullContextIdleMs.get(uri) ?? FULL_CONTEXT_AFTER_IDLE_MS;
+        const idleMs = this.fullContextBackoff?.uri === uri ? this.fullContextBackoff.idleMs : FULL_CONTEXT_AFTER_IDLE_MS;
         clearTimeout(this.fullContextTimer);
         this.fullContextTimer = setTimeout(() => {
             if (this.ctx.documents.get(uri)?.version !== version) return;
             void this.warm(document, position).then((warmed) => {
-                if (warmed) this.fullContextIdleMs.delete(uri);
-                else if (warmed === false) this.fullContextIdleMs.set(uri, Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS));
+                if (warmed) this.fullContextBackoff = undefined;
+                else if (warmed === false) this.fullContextBackoff = { uri, idleMs: Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS) };
             });
         }, idleMs);
         this.fullContextTimer.unref();
