@@ -22,6 +22,7 @@ export function statisticsMarkdown(stats: CompletionStats): string {
         `| latency p50 / p95 | ${Math.round(stats.latencyMs.p50)} ms / ${Math.round(stats.latencyMs.p95)} ms |`,
         `| prompt tokens evaluated / reused (median of the last ${models.length}) | ${median(models.map((record) => record.evaluatedTokens))} / ${median(models.map((record) => record.reusedTokens))} |`,
         `| answered without the model (typed-through, repeated) | ${withoutModel} of the last ${stats.recent.length} |`,
+        `| answered from a prompt cut short for a cold cache (\`completion.coldPromptMs\`) | ${models.filter((record) => record.coldCut).length} of the last ${models.length} |`,
         "",
     ].join("\n");
 }

@@ -93,6 +93,8 @@ export interface CompletionRecord {
     heldMs: number;
     /** When the engine started on it, ms since the epoch; 0 if it never reached the engine or the engine does not say. */
     engineStartedAt: number;
+    /** The prompt was cut short because the model's cache was cold (`completion.coldPromptMs`). */
+    coldCut?: boolean;
 }
 
 export interface CompletionStats {

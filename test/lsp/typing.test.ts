@@ -106,14 +106,14 @@ describe("a cold cache (completion.coldPromptMs)", () => {
             type(201, 4, "r");
             await server.complete(uri, 201, 5);
             const [cold, typed] = (await recent(server)).slice(-2);
-            assert.ok(cold!.promptTokens <= COLD_PROMPT_MIN_TOKENS, `cold prompt of ${cold!.promptTokens} tokens`);
+            assert.ok(cold!.promptTokens <= COLD_PROMPT_MIN_TOKENS && cold!.coldCut === true, `cold prompt: ${JSON.stringify(cold)}`);
             assert.ok(typed!.promptTokens <= COLD_PROMPT_MIN_TOKENS + 2 && typed!.evaluatedTokens <= 2, `typed: ${JSON.stringify(typed)}`);
 
             await waitUntil(() => server.logs.some((log) => log.message.startsWith(`warm cache ${uri}:202:6 done`)), "the full context was read after a pause");
             type(201, 5, "e");
             await server.complete(uri, 201, 6);
             const grown = (await recent(server)).at(-1)!;
-            assert.ok(grown.promptTokens > 400, `full prompt of ${grown.promptTokens} tokens`);
+            assert.ok(grown.promptTokens > 400 && grown.coldCut === undefined, `full prompt: ${JSON.stringify(grown)}`);
             assert.ok(grown.evaluatedTokens <= 2, `evaluated ${grown.evaluatedTokens}`);
         } finally {
             await server.stop();

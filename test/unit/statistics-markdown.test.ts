@@ -10,11 +10,12 @@ describe("statisticsMarkdown", () => {
         });
         const markdown = statisticsMarkdown({
             requests: 10, answered: 8, cancelled: 2, shown: 8, accepted: 2, partiallyAccepted: 1, latencyMs: { p50: 41.6, p95: 120.2 },
-            recent: [record("model", 2, 900), record("model", 3, 901), record("model", 500, 0), record("typed-through", 0, 0)],
+            recent: [record("model", 2, 900), record("model", 3, 901), { ...record("model", 500, 0), coldCut: true }, record("typed-through", 0, 0)],
         });
         assert.match(markdown, /\| accepted \| 2 \(25 %\) \|/);
         assert.match(markdown, /\| latency p50 \/ p95 \| 42 ms \/ 120 ms \|/);
         assert.match(markdown, /median of the last 3\) \| 3 \/ 900 \|/);
         assert.match(markdown, /\| answered without the model \(typed-through, repeated\) \| 1 of the last 4 \|/);
+        assert.match(markdown, /cold cache \(`completion.coldPromptMs`\) \| 1 of the last 3 \|/);
     });
 });

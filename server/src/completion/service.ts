@@ -102,13 +102,14 @@ export class CompletionService {
             queuedMs: generation.queuedMs ?? 0,
             heldMs,
             engineStartedAt: generation.startedAt ?? 0,
+            ...(completion.prompt.anchor.coldCut === undefined ? {} : { coldCut: true }),
         };
         this.stats.record(record);
         if (signal.aborted) throw new CompletionCancelled();
         this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
-        return { text: completion.text, position: completion.position, source: "model", ...(completion.prompt.anchor.coldCut === undefined ? {} : { coldCut: true }) };
+        return { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) };
     }
 
     /**
