@@ -8,13 +8,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
+import { ensureRandomModel, ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
 import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extension-env.js";
 import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
 import { runVSCodeTests } from "./rig/run-vscode-tests.js";
-
-/** The random-weights model the LSP tests use too (same options: same cached file). */
-const randomModel = (): Promise<string> => ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
 
 const FENCE = "```";
 const WORKSPACE_FILES: Record<string, string> = {
@@ -35,7 +32,7 @@ describe("Code Llama chat in a real VS Code", { skip: e2eSkipReason() }, () => {
     let suite: string;
     before(async () => {
         buildExtension();
-        [model, random] = await Promise.all([ensureTinyModel(), randomModel()]);
+        [model, random] = await Promise.all([ensureTinyModel(), ensureRandomModel()]);
         suite = (await buildSuite({ suiteDir: path.join(REPO_ROOT, "test/e2e/chat/suite"), outDir: path.join(E2E_OUT, "chat") })).indexPath;
     });
 

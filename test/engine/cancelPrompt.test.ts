@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Engine } from "../../server/src/engine/engine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
+import { ensureRandomModel } from "../fixtures/tiny-codellama/index.js";
 
 describe("cancelling a long prompt evaluation", () => {
     let engine: Engine;
     before(async () => {
-        const model = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+        const model = await ensureRandomModel();
         engine = await Engine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 4096, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest } from "../../server/src/protocol.js";
-import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
 
 let nextToken = 0;
@@ -64,7 +64,7 @@ describe("codellama/chat cancellation and priority", () => {
     let server: ServerUnderTest;
     before(async () => {
         // Random weights: the answer runs until maxTokens.
-        const random = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+        const random = await ensureRandomModel();
         server = await startServer({ settings: testSettings(random, { engine: { contextSize: 4096 }, chat: { maxTokens: 2000 } }) });
         await server.waitForStatus(isState("ready"));
     });

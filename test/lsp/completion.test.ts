@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
 import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
-import { CODE_ANSWER, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
 import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
 
 let scripted: string;
@@ -14,7 +14,7 @@ let random: string;
 before(async () => {
     scripted = await ensureTinyModel();
     // Random weights never hit end-of-generation early, so a generation runs as long as maxTokens says.
-    random = await ensureTinyModel({ name: "random", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256 });
+    random = await ensureRandomModel();
 });
 
 const SOURCE = "function add(a, b) {\n    \n}\n";

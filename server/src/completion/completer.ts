@@ -169,6 +169,9 @@ function countLineBreaks(text: string): number {
     return count;
 }
 
+/** Uncached prompt tokens any completion may evaluate, whatever the measured speed. */
+export const COLD_PROMPT_MIN_TOKENS = 256;
+
 /**
  * Uncached prompt tokens a completion may evaluate before its answer: what the engine reads in
  * `limitMs` at its measured speed, never fewer than COLD_PROMPT_MIN_TOKENS (also the allowance
@@ -178,8 +181,6 @@ export function affordablePromptTokens(tokensPerSecond: number | undefined, limi
     if (limitMs <= 0) return Number.POSITIVE_INFINITY;
     return Math.max(COLD_PROMPT_MIN_TOKENS, Math.floor(((tokensPerSecond ?? 0) * limitMs) / 1000));
 }
-
-export const COLD_PROMPT_MIN_TOKENS = 256;
 
 /** The anchor without a cold-cut prefix top, so that the prompt built from it gets the full context. */
 function fullContextAnchor(anchor: PromptAnchor | undefined): PromptAnchor | undefined {
