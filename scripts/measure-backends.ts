@@ -7,10 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
-import { statsRequest } from "../server/src/protocol.js";
-import { ensureTinyModel } from "../test/fixtures/tiny-codellama/index.js";
-import { freePort, llamaServerBinary, waitForHealth } from "../test/lsp/llamaServerProcess.js";
-import { isState, startServer } from "../test/lsp/lspHarness.js";
+import { statsRequest } from "../shared/src/protocol.js";
+import { ensureTinyModel } from "../tools/tinyCodellama/index.js";
+import { freePort, llamaServerBinary, waitForHealth } from "../tools/llamaServer.js";
+import { isState, startServer } from "../tools/lspClient.js";
 
 const { values } = parseArgs({ options: { model: { type: "string" }, keystrokes: { type: "string", default: "30" } } });
 const model = values.model ?? (await ensureTinyModel({ preset: "perf", type: "q4_0" }));

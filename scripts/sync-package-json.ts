@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { SETTINGS, type SettingKey, type SettingSpec } from "../server/src/config/schema.js";
+import { SETTINGS, type SettingKey, type SettingSpec } from "../shared/src/settings.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const PACKAGE_JSON = path.join(REPO_ROOT, "package.json");

@@ -14,7 +14,7 @@ import {
     type StaticFeature,
     TransportKind,
 } from "vscode-languageclient/node";
-import type { ClientExperimentalCapabilities } from "../../server/src/protocol.js";
+import type { ClientExperimentalCapabilities } from "../../shared/src/protocol.js";
 import { completionsEnabled } from "./config.js";
 
 export const CLIENT_ID = "codellama";

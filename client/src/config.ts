@@ -4,7 +4,7 @@
  * change. Keys are the server schema's, so a renamed setting breaks the build.
  */
 import * as vscode from "vscode";
-import type { SettingKey } from "../../server/src/config/schema.js";
+import type { SettingKey } from "../../shared/src/settings.js";
 
 export const SECTION = "codellama";
 

@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { didCopyNotification } from "../../server/src/protocol.js";
+import { didCopyNotification } from "../../shared/src/protocol.js";
 
 /** Announced so that VS Code calls prepareDocumentPaste; nothing is ever stored under it. */
 const COPY_MIME = "application/vnd.codellama.copied";

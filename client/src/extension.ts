@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import { type LanguageClient, State } from "vscode-languageclient/node";
-import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
+import { type ServerStatus, statusNotification } from "../../shared/src/protocol.js";
 import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";

@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { downloadModelRequest, type ServerStatus } from "../../server/src/protocol.js";
+import { downloadModelRequest, type ServerStatus } from "../../shared/src/protocol.js";
 import { modelPath, SECTION, setModelPath } from "./config.js";
 
 const DOWNLOAD = "Download";

@@ -1,7 +1,7 @@
 /** "Code Llama: Show Statistics": the server's local completion statistics as a Markdown preview. */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { statsRequest } from "../../server/src/protocol.js";
+import { statsRequest } from "../../shared/src/protocol.js";
 import { statisticsMarkdown } from "./statisticsMarkdown.js";
 
 const SCHEME = "codellama-stats";

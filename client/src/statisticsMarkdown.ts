@@ -1,4 +1,4 @@
-import type { CompletionStats } from "../../server/src/protocol.js";
+import type { CompletionStats } from "../../shared/src/protocol.js";
 
 /** The statistics as Markdown (pure, so it can be unit-tested). */
 export function statisticsMarkdown(stats: CompletionStats): string {

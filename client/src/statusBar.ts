@@ -3,7 +3,7 @@
  * active editor) and renders it whenever one of them changes.
  */
 import * as vscode from "vscode";
-import type { ServerStatus } from "../../server/src/protocol.js";
+import type { ServerStatus } from "../../shared/src/protocol.js";
 import { affects, completionsEnabled } from "./config.js";
 import { type ConnectionState, presentStatus, type StatusPresentation } from "./statusDisplay.js";
 

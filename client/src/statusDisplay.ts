@@ -2,7 +2,7 @@
  * What the status bar item shows: a pure function of the last `codellama/status` the server pushed,
  * the connection state and whether completions are on for the active editor. No state is guessed here.
  */
-import type { ServerStatus } from "../../server/src/protocol.js";
+import type { ServerStatus } from "../../shared/src/protocol.js";
 
 /** The language client's connection: "stopped" once it gave up restarting the server. */
 export type ConnectionState = "starting" | "running" | "stopped";

@@ -7,7 +7,7 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { CURSOR_REST_MS, warmCacheNotification } from "../../server/src/protocol.js";
+import { CURSOR_REST_MS, warmCacheNotification } from "../../shared/src/protocol.js";
 import { completionsEnabled } from "./config.js";
 
 /** A selection change this soon after an edit of the document is the edit's own cursor move. */

@@ -8,8 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { ensureRandomModel, ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extension-env.js";
+import { ensureRandomModel, ensureTinyModel } from "../../tools/tinyCodellama/index.js";
+import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extensionEnv.js";
 import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
 import { runVSCodeTests } from "./rig/run-vscode-tests.js";
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { ensureTinyModel } from "../fixtures/tiny-codellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extension-env.js";
+import { ensureTinyModel } from "../../tools/tinyCodellama/index.js";
+import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extensionEnv.js";
 import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
 import { runVSCodeTests } from "./rig/run-vscode-tests.js";
 

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extension-env.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extensionEnv.js";
 import { REPO_ROOT } from "./rig/build-suite.js";
 import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
 

@@ -1,7 +1,7 @@
 // Real headless Neovim (Debian's `neovim`, 0.7) running editors/neovim/ against the real server
 // (dist/server.js) and the tiny scripted model:
 //   node --import tsx --test test/editors/neovim.test.ts
-import { waitForExit } from "../../server/src/bench/proc.js";
+import { waitForExit } from "../../bench/proc.js";
 // Needs `nvim` (bash scripts/setup-test-env.sh installs it) and `npm run build`. Without nvim the
 // tests are skipped, except under CI=true or CODELLAMA_E2E_REQUIRE=1, where that is an error.
 //
@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_TRIGGERS, INSTRUCT_CHAT_ANSWER, SPACE } from "../fixtures/tiny-codellama/index.js";
+import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_TRIGGERS, INSTRUCT_CHAT_ANSWER, SPACE } from "../../tools/tinyCodellama/index.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SERVER_JS = path.join(REPO_ROOT, "dist", "server.js");

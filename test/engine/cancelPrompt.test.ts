@@ -1,9 +1,9 @@
 // A cancelled request stops during a long prompt evaluation, not only between generated tokens.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Engine } from "../../server/src/engine/engine.js";
+import { Engine } from "../../server/src/engine/embeddedEngine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureRandomModel } from "../fixtures/tiny-codellama/index.js";
+import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 
 describe("cancelling a long prompt evaluation", () => {
     let engine: Engine;

@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { buildCompletionPrompt, PREFIX_REFILL_SHARE } from "../../server/src/completion/completer.js";
+import { buildCompletionPrompt, PREFIX_REFILL_SHARE } from "../../server/src/completion/promptLayout.js";
 import { defaultConfig } from "../../server/src/config/resolve.js";
-import { Engine } from "../../server/src/engine/engine.js";
+import { Engine } from "../../server/src/engine/embeddedEngine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { ids } from "./vocabIds.js";
 
 

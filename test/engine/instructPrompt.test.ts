@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChat } from "../../server/src/chat/chatService.js";
 import { buildInstructPrompt } from "../../server/src/chat/instructPrompt.js";
-import { Engine } from "../../server/src/engine/engine.js";
+import { Engine } from "../../server/src/engine/embeddedEngine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
+import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { ids } from "./vocabIds.js";
 
 

@@ -2,9 +2,9 @@
 // answer pausing while a completion generates.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Engine } from "../../server/src/engine/engine.js";
+import { Engine } from "../../server/src/engine/embeddedEngine.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureRandomModel } from "../fixtures/tiny-codellama/index.js";
+import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 
 describe("one model for completion and chat", () => {
     let engine: Engine;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildVocab } from "../fixtures/tiny-codellama/index.js";
+import { buildVocab } from "../../tools/tinyCodellama/index.js";
 
 const vocab = buildVocab();
 

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest } from "../../server/src/protocol.js";
-import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest } from "../../shared/src/protocol.js";
+import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
 
 let nextToken = 0;
 /** Sends codellama/chat with a partialResultToken and collects the streamed deltas. */

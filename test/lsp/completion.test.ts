@@ -5,9 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
-import { type CompletionRecord, statsRequest } from "../../server/src/protocol.js";
-import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "./lspHarness.js";
+import { type CompletionRecord, statsRequest } from "../../shared/src/protocol.js";
+import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
 
 let scripted: string;
 let random: string;

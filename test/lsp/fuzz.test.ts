@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { SERVER_JS, testSettings } from "./lspHarness.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { SERVER_JS, testSettings } from "../../tools/lspClient.js";
 
 const MESSAGES = 3000;
 

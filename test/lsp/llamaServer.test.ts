@@ -7,10 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
-import { type ChatParams, chatDeltaProgress, chatRequest, statsRequest } from "../../server/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer } from "./lspHarness.js";
-import { freePort, llamaServerBinary, waitForHealth } from "./llamaServerProcess.js";
+import { type ChatParams, chatDeltaProgress, chatRequest, statsRequest } from "../../shared/src/protocol.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
+import { freePort, llamaServerBinary, waitForHealth } from "../../tools/llamaServer.js";
 
 describe("llama-server backend", () => {
     let llama: ChildProcess;

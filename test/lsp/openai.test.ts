@@ -5,11 +5,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type ChatParams, chatRequest } from "../../server/src/protocol.js";
-import { promptText } from "../../server/src/engine/openai.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer } from "./lspHarness.js";
-import { freePort, llamaServerBinary, waitForHealth } from "./llamaServerProcess.js";
+import { type ChatParams, chatRequest } from "../../shared/src/protocol.js";
+import { promptText } from "../../server/src/engine/remote/openai.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
+import { freePort, llamaServerBinary, waitForHealth } from "../../tools/llamaServer.js";
 
 describe("openai backend (llama-server's /v1)", () => {
     let llama: ChildProcess;

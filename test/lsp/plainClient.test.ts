@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CompletionRequest, ExecuteCommandRequest, type CompletionItem } from "vscode-languageserver-protocol/node";
-import type { ChatAnswer } from "../../server/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, FIM_WORD_REST, INSTRUCT_CHAT_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings } from "./lspHarness.js";
+import type { ChatAnswer } from "../../shared/src/protocol.js";
+import { ensureTinyModel, FIM_ANSWER, FIM_WORD_REST, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
 
 describe("a client without inline completion", () => {
     let server: ServerUnderTest;

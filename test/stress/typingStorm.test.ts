@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { statsRequest } from "../../server/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER } from "../fixtures/tiny-codellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings } from "../lsp/lspHarness.js";
+import { statsRequest } from "../../shared/src/protocol.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
 
 const KEYS_PER_SECOND = Number(process.env.STORM_KEYS_PER_SECOND ?? 50);
 const SECONDS = Number(process.env.STORM_SECONDS ?? 60);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { affordablePrompt, affordablePromptTokens, buildCompletionPrompt, COLD_PROMPT_MIN_TOKENS, type CompletionSettings } from "../../server/src/completion/completer.js";
-import type { Token } from "../../server/src/completion/fimPrompt.js";
+import { affordablePrompt, affordablePromptTokens, buildCompletionPrompt, COLD_PROMPT_MIN_TOKENS, type CompletionSettings } from "../../server/src/completion/promptLayout.js";
+import type { Token } from "../../server/src/engine/promptFormat.js";
 import type { EngineTokenizer, InferenceEngine } from "../../server/src/engine/inference.js";
 import { PromptSpeed } from "../../server/src/engine/promptSpeed.js";
 

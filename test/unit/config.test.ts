@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { changedKeys, defaultConfig, fromDotted, resolveConfig } from "../../server/src/config/resolve.js";
-import { DEFAULT_MODEL_URI, SETTINGS } from "../../server/src/config/schema.js";
+import { DEFAULT_MODEL_URI, SETTINGS } from "../../shared/src/settings.js";
 
 describe("resolveConfig", () => {
     it("starts from the documented defaults", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { memoizeEncoder } from "../../server/src/engine/encoderMemo.js";
+import { memoizeEncoder } from "../../server/src/engine/tokenizer.js";
 
 const codes = (text: string): number[] => Array.from(text, (c) => c.charCodeAt(0));
 

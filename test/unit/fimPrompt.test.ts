@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildFimPrompt, encodeInfilling, INFILL_SENTINEL } from "../../server/src/completion/fimPrompt.js";
+import { buildFimPrompt, encodeInfilling, INFILL_SENTINEL } from "../../server/src/engine/promptFormat.js";
 
 const special = { bos: 1, prefix: 32007, suffix: 32008, middle: 32009 };
 

@@ -4,8 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { defaultModelsDirectory } from "../../server/src/engine/paths.js";
-import { downloadHost, downloadUrl, expectedFromHeaders, verifyDownload } from "../../server/src/engine/modelSource.js";
+import { defaultModelsDirectory } from "../../server/src/model/paths.js";
+import { downloadHost, downloadUrl, expectedFromHeaders, verifyDownload } from "../../server/src/model/modelSource.js";
 
 describe("model download", () => {
     it("resolves hf: URIs to Hugging Face's https resolve URL, and refuses plain http", () => {

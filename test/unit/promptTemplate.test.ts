@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { builtinTemplates } from "../../server/src/prompts/builtin.js";
-import { mergeTemplates, parsePromptFile, placeholdersOf, PromptFileError, renderPrompt } from "../../server/src/prompts/template.js";
+import { builtinTemplates } from "../../shared/src/prompts/builtin.js";
+import { mergeTemplates, parsePromptFile, placeholdersOf, PromptFileError, renderPrompt } from "../../shared/src/prompts/template.js";
 
 const FILE = `---
 name: Add tests

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AdaptiveDebounce } from "../../server/src/completion/debounce.js";
 import { percentile, StatsCollector } from "../../server/src/completion/stats.js";
-import type { CompletionRecord } from "../../server/src/protocol.js";
+import type { CompletionRecord } from "../../shared/src/protocol.js";
 
 const record = (latencyMs: number, outcome: CompletionRecord["outcome"] = "answered"): CompletionRecord => ({
     receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs, queuedMs: 0, heldMs: 0, engineStartedAt: 0,

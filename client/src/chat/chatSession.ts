@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { ErrorCodes, type LanguageClient, LSPErrorCodes, ResponseError, State } from "vscode-languageclient/node";
-import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../server/src/protocol.js";
+import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
 import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, titleFrom } from "./conversation.js";
 import type { ChatHistory } from "./history.js";
 

@@ -3,7 +3,7 @@
  * messages are sent to the server, what a chat is called, what an answer left unfinished becomes.
  * No VS Code API here (unit-tested in test/unit/chat-conversation.test.ts).
  */
-import type { ChatMessage } from "../../../server/src/protocol.js";
+import type { ChatMessage } from "../../../shared/src/protocol.js";
 
 /**
  * How an answer ended. "streaming" only while it is generated (a stored "streaming" answer was cut

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import * as vscode from "vscode";
-import { placeholdersOf, type PromptTemplate, renderPrompt } from "../../../server/src/prompts/template.js";
+import { placeholdersOf, type PromptTemplate, renderPrompt } from "../../../shared/src/prompts/template.js";
 import type { ChatSession } from "../chat/chatSession.js";
 import type { ChatView } from "../chat/chatView.js";
 import type { ChatTurn, FixTarget } from "../chat/conversation.js";

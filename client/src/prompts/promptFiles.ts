@@ -6,7 +6,7 @@
  * Pure (no VS Code API); reading the folders is promptLibrary.ts.
  */
 import path from "node:path";
-import { PromptFileError, parsePromptFile, type PromptTemplate } from "../../../server/src/prompts/template.js";
+import { PromptFileError, parsePromptFile, type PromptTemplate } from "../../../shared/src/prompts/template.js";
 
 /** Inside each workspace folder. */
 export const WORKSPACE_PROMPTS_FOLDER = [".codellama", "prompts"] as const;

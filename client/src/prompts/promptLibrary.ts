@@ -6,8 +6,8 @@
  */
 import os from "node:os";
 import * as vscode from "vscode";
-import { builtinTemplates } from "../../../server/src/prompts/builtin.js";
-import { mergeTemplates, type PromptTemplate } from "../../../server/src/prompts/template.js";
+import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
+import { mergeTemplates, type PromptTemplate } from "../../../shared/src/prompts/template.js";
 import { parsePromptFiles, PROMPT_FILE_EXTENSION, type PromptFile, templateOrigin, type TemplateOrigin, userPromptsFolder, WORKSPACE_PROMPTS_FOLDER } from "./promptFiles.js";
 import { PromptTrust } from "./promptTrust.js";
 

@@ -4,7 +4,7 @@
  * {{language}}, {{file}}, {{diagnostics}}, {{input}}).
  */
 import * as vscode from "vscode";
-import type { Placeholder, PromptValues } from "../../../server/src/prompts/template.js";
+import type { Placeholder, PromptValues } from "../../../shared/src/prompts/template.js";
 import { diagnosticsText } from "./diagnosticList.js";
 import { enclosingSymbolRange, type LineRange, type SymbolNode, surroundingLines } from "./enclosingBlock.js";
 

@@ -1,4 +1,4 @@
-import type { Token } from "../completion/fimPrompt.js";
+import type { Token } from "../engine/promptFormat.js";
 import type { Encoder } from "../completion/tokenBudget.js";
 
 export type ChatRole = "system" | "user" | "assistant";

@@ -3,17 +3,17 @@ import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { fromDotted, resolveConfig } from "../config/resolve.js";
-import { type CodeLlamaConfig, DEFAULT_MODEL_URI } from "../config/schema.js";
+import { type CodeLlamaConfig, DEFAULT_MODEL_URI } from "../../../shared/src/settings.js";
 import { answerChat } from "../chat/chatService.js";
 import type { ChatMessage } from "../chat/instructPrompt.js";
 import type { InferenceEngine } from "../engine/inference.js";
-import { completeAt } from "../completion/completer.js";
-import { ModelManager } from "../engine/modelManager.js";
+import { completeAt } from "../completion/promptLayout.js";
+import { ModelManager } from "../model/modelManager.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
 import { terminalProgress } from "./terminalProgress.js";
-import { benchCommand } from "../bench/run.js";
+import { benchCommand } from "../../../bench/run.js";
 
 const USAGE = `Usage:
   codellama serve --stdio                 Run the language server (LSP 3.18) on stdio

@@ -1,4 +1,4 @@
-import type { ProgressHandle, ProgressSink } from "../engine/modelManager.js";
+import type { ProgressHandle, ProgressSink } from "../model/modelManager.js";
 
 /** Seconds between progress lines when stderr is not a terminal (a CI log): long downloads only. */
 const LOG_INTERVAL_MS = 10_000;

@@ -1,7 +1,7 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { InferenceEngine } from "../engine/inference.js";
-import type { CompletionRecord, CompletionStats } from "../protocol.js";
-import { type CompletionSettings, completeAt, type ExtraContext, type PromptAnchor, warmAt } from "./completer.js";
+import type { CompletionRecord, CompletionStats } from "../../../shared/src/protocol.js";
+import { type CompletionSettings, completeAt, type ExtraContext, type PromptAnchor, warmAt } from "./promptLayout.js";
 import type { Position } from "./cursorContext.js";
 import { AdaptiveDebounce } from "./debounce.js";
 import { StatsCollector } from "./stats.js";

@@ -1,4 +1,4 @@
-import type { CompletionRecord, CompletionStats } from "../protocol.js";
+import type { CompletionRecord, CompletionStats } from "../../../shared/src/protocol.js";
 
 const RECENT = 1000;
 

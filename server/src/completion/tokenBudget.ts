@@ -1,4 +1,4 @@
-import type { Token } from "./fimPrompt.js";
+import type { Token } from "../engine/promptFormat.js";
 
 /** Text to tokens; a remote engine's tokenizer answers asynchronously. */
 export type Encoder = (text: string) => Token[] | Promise<Token[]>;

@@ -1,4 +1,4 @@
-import { type CodeLlamaConfig, SETTINGS, type SettingKey, type SettingSpec } from "./schema.js";
+import { type CodeLlamaConfig, SETTINGS, type SettingKey, type SettingSpec } from "../../../shared/src/settings.js";
 
 export interface ResolvedConfig {
     config: CodeLlamaConfig;

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../chat/instructPrompt.js";
-import type { FimSpecialTokens, Token } from "../completion/fimPrompt.js";
+import type { FimSpecialTokens, Token } from "./promptFormat.js";
 import type { Encoder } from "../completion/tokenBudget.js";
 
 /**

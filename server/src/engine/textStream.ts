@@ -1,4 +1,4 @@
-import type { Token } from "../completion/fimPrompt.js";
+import type { Token } from "./promptFormat.js";
 
 /**
  * Turns a growing list of generated tokens into text deltas. A token may end inside a multi-byte

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from "../config/schema.js";
+import { LOG_LEVELS, type LogLevel } from "../../../shared/src/settings.js";
 
 /** Where log lines go: the LSP connection's console, or stderr (never stdout, which may carry the protocol). */
 export type LogSink = (level: LogLevel, message: string) => void;

@@ -2,10 +2,10 @@ import { type CancellationToken, ErrorCodes, LSPErrorCodes, type ProgressToken, 
 import { answerChat, type ChatAnswer } from "../chat/chatService.js";
 import { type ChatMessage, conversationProblem } from "../chat/instructPrompt.js";
 import { errorMessage } from "../log/logger.js";
-import { builtinTemplates } from "../prompts/builtin.js";
-import { renderPrompt } from "../prompts/template.js";
-import { chatDeltaProgress, chatRequest } from "../protocol.js";
-import { type ServerContext, withAbortSignal } from "./context.js";
+import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
+import { renderPrompt } from "../../../shared/src/prompts/template.js";
+import { chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
+import { type ServerContext, withAbortSignal } from "./serverContext.js";
 
 /** Commands for LSP clients without a chat UI of their own (workspace/executeCommand); they return a ChatAnswer. */
 export const CHAT_COMMAND = "codellama.lsp.chat";

@@ -13,11 +13,11 @@ import {
 } from "vscode-languageserver/node";
 import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { errorMessage } from "../log/logger.js";
-import type { CodeLlamaConfig } from "../config/schema.js";
-import { statsRequest, warmCacheNotification } from "../protocol.js";
+import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
+import { statsRequest, warmCacheNotification } from "../../../shared/src/protocol.js";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { ServerContext } from "./context.js";
-import { LatestOnly } from "./latestOnly.js";
+import type { ServerContext } from "./serverContext.js";
+import { LatestOnly } from "../completion/latestOnly.js";
 import { positionParamsProblem } from "./validate.js";
 
 /** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */

@@ -12,9 +12,9 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
-import type { CodeLlamaConfig } from "../config/schema.js";
+import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
-import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
+import { ModelManager, type ProgressSink } from "../model/modelManager.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import {
     type ClientExperimentalCapabilities,
@@ -24,10 +24,10 @@ import {
     type ServerStatus,
     statusNotification,
     statusRequest,
-} from "../protocol.js";
+} from "../../../shared/src/protocol.js";
 import { CHAT_COMMAND, ChatHandlers, EXPLAIN_COMMAND } from "./chatHandlers.js";
 import { ACCEPTED_COMMAND, CompletionHandlers, PARTIALLY_ACCEPTED_COMMAND } from "./completionHandlers.js";
-import type { ServerContext } from "./context.js";
+import type { ServerContext } from "./serverContext.js";
 import { rangeParamsProblem } from "./validate.js";
 
 export const SERVER_NAME = "codellama";

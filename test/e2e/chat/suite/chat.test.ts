@@ -8,7 +8,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import type { ChatTurn } from "../../../../client/src/chat/conversation.js";
 import type { CodeLlamaApi } from "../../../../client/src/extension.js";
-import { INSTRUCT_CHAT_ANSWER } from "../../../fixtures/tiny-codellama/model.js";
+import { INSTRUCT_CHAT_ANSWER } from "../../../../tools/tinyCodellama/model.js";
 import { activateExtension, applyTestSettings, serverPids, setSetting, waitFor, waitForState } from "../../extension/helpers.js";
 
 const workspace = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;

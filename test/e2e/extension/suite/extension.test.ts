@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { CodeLlamaApi } from "../../../../client/src/extension.js";
-import { FIM_ANSWER } from "../../../fixtures/tiny-codellama/model.js";
+import { FIM_ANSWER } from "../../../../tools/tinyCodellama/model.js";
 import {
     acceptInlineSuggestion, activateExtension, applyTestSettings, EXTENSION_ID, nextInlineCompletion, openEditor, serverPids, setSetting, type, waitFor, waitForState,
 } from "../helpers.js";

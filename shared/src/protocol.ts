@@ -1,0 +1,136 @@
+/**
+ * Every custom message between the Code Llama server and its clients, declared once with its types.
+ * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
+ */
+import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
+import type { ChatAnswer } from "../../server/src/chat/chatService.js";
+import type { ChatMessage, ChatRole } from "../../server/src/chat/instructPrompt.js";
+import type { ModelErrorCode } from "../../server/src/engine/errors.js";
+
+export type { ChatAnswer, ChatMessage, ChatRole, ModelErrorCode };
+
+export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
+
+/** Pushed by the server whenever its state changes; a client's status display is a pure view of the last one. */
+export interface ServerStatus {
+    state: ServerState;
+    health: "ok" | "warning" | "error";
+    /** One line for people, e.g. "Loading model 40%" or the error and how to fix it. */
+    message: string;
+    /** Why the state is "error": lets a client offer the right fix (download, pick a file...). */
+    error?: ModelErrorCode;
+    /** 0..1 while downloading or loading. */
+    progress?: number;
+    /** Display name of the loaded model, when ready. */
+    model?: string;
+    /** "cuda", "vulkan", "metal" or "cpu", when ready. */
+    device?: string;
+    gpuLayers?: number;
+    /** A generation is running. */
+    busy: boolean;
+}
+
+export const statusNotification = new NotificationType<ServerStatus>("codellama/status");
+
+/**
+ * `capabilities.experimental` a client sets in `initialize`. With `codellamaStatus`, the client shows
+ * `codellama/status` itself (status bar, its own prompts) and the server sends no `window/showMessage`
+ * for state changes; without it, errors and the download question come as standard LSP messages.
+ */
+export interface ClientExperimentalCapabilities {
+    codellamaStatus?: boolean;
+}
+
+/** Asks for the current status (e.g. after the client reconnects); the server also pushes it. */
+export const statusRequest = new RequestType0<ServerStatus, void>("codellama/status");
+
+/** Loads the configured model again (e.g. after the user fixed a file). */
+export const reloadModelRequest = new RequestType0<ServerStatus, void>("codellama/reloadModel");
+
+/** The user approved downloading `codellama.model.uri`: download it (with work-done progress) and load it. */
+export const downloadModelRequest = new RequestType0<ServerStatus, void>("codellama/downloadModel");
+
+export interface ChatParams extends PartialResultParams {
+    /** Optional system message first, then user and assistant alternating, ending with user. */
+    messages: ChatMessage[];
+    /** Defaults to `chat.maxTokens`. */
+    maxTokens?: number;
+}
+
+/** Each `$/progress` value on the request's `partialResultToken`: the next piece of the answer. */
+export interface ChatDelta {
+    delta: string;
+}
+export const chatDeltaProgress = new ProgressType<ChatDelta>();
+
+/**
+ * Answers a conversation with Code Llama Instruct, streaming `ChatDelta`s when a partialResultToken
+ * is given. `$/cancelRequest` stops generation at once; the answer produced so far is still returned
+ * (`stopReason: "cancelled"`).
+ */
+export const chatRequest = new RequestType<ChatParams, ChatAnswer, void>("codellama/chat");
+
+/** One answered or cancelled inline completion request, as the server measured it. */
+export interface CompletionRecord {
+    /** Server time the request arrived (ms since the epoch). */
+    receivedAt: number;
+    /** From arrival to answer, server side. */
+    latencyMs: number;
+    /** "model": generated now; "typed-through": the rest of an earlier suggestion the user is typing; "cache": a repeated request. */
+    source: "model" | "typed-through" | "cache";
+    outcome: "answered" | "empty" | "cancelled" | "error";
+    promptTokens: number;
+    /** Prompt tokens whose KV-cache entries were reused from the previous request. */
+    reusedTokens: number;
+    /** Prompt tokens evaluated for this request. */
+    evaluatedTokens: number;
+    generatedTokens: number;
+    /** Time spent inside the engine (prompt evaluation + generation). */
+    engineMs: number;
+    /** Time waiting for the engine's sequence while a superseded request stopped. */
+    queuedMs: number;
+    /** Time the adaptive debounce held the request back (0 unless the model is slow to stop). */
+    heldMs: number;
+    /** When the engine started on it, ms since the epoch; 0 if it never reached the engine or the engine does not say. */
+    engineStartedAt: number;
+    /** The prompt was cut short because the model's cache was cold (`completion.coldPromptMs`). */
+    coldCut?: boolean;
+}
+
+export interface CompletionStats {
+    requests: number;
+    answered: number;
+    cancelled: number;
+    /** Suggestions the client reported as shown / accepted (codellama.completionShown / codellama.completionAccepted). */
+    shown: number;
+    accepted: number;
+    partiallyAccepted: number;
+    latencyMs: { p50: number; p95: number };
+    /** The most recent requests, oldest first (at most 1,000). */
+    recent: CompletionRecord[];
+}
+
+/** Local-only completion statistics; nothing leaves the machine. */
+export const statsRequest = new RequestType0<CompletionStats, void>("codellama/stats");
+
+/**
+ * Client → server: the cursor came to rest at a position (no edit); the server may evaluate the
+ * completion prompt there into the model's cache (`completion.warmCache`). A completion request
+ * always takes precedence: it stops a running warm-up, and a warm-up never interrupts a completion.
+ */
+export const warmCacheNotification = new NotificationType<TextDocumentPositionParams>("codellama/warmCache");
+
+/** How long the cursor rests before the VS Code extension sends codellama/warmCache: longer than a pause between keystrokes or arrow-key repeats. */
+export const CURSOR_REST_MS = 400;
+
+export interface DidCopyParams {
+    textDocument: TextDocumentIdentifier;
+    /** What was copied (the first selection). */
+    range: Range;
+}
+
+/**
+ * Client → server: the user copied from an open document. The copied lines become a snippet of
+ * extra context for completions in other files (code copied is often code about to be used).
+ */
+export const didCopyNotification = new NotificationType<DidCopyParams>("codellama/didCopy");

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ServerNumbers } from "../../bench/backend.js";
+import { parseProcStatus } from "../../bench/proc.js";
+import type { RequestLog } from "../../bench/replay.js";
+import { evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, summarizeMode } from "../../bench/report.js";
+
+function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs: number, server?: Partial<ServerNumbers>, extra: Partial<RequestLog> = {}): RequestLog {
+    return {
+        mode: "m", phase: "idle", script: 0, keystroke, key: "x", position: { line: 0, character: keystroke }, sentAtEpoch: keystroke, atPause: true,
+        result: { outcome, latencyMs, server: server ? { source: "model", promptTokens: 1000, reusedTokens: 990, evaluatedTokens: 10, generatedTokens: 64, engineMs: 100, serverLatencyMs: 101, ...server } : undefined },
+        ...extra,
+    };
+}
+
+function mode(name: string, kind: "lsp" | "llama-server", logs: RequestLog[]): ModeResult {
+    return { name, kind, description: name, logs, peakRssKb: 512 * 1024, startMs: 1000, serverNumbers: true };
+}
+
+describe("bench report", () => {
+    it("summarizes answered latency, tokens, overhead and within-line evaluation", () => {
+        const summary = summarizeMode(mode("shipped", "lsp", [
+            request(0, "answered", 200, { evaluatedTokens: 1000, reusedTokens: 0 }),
+            request(1, "cancelled", 50, { evaluatedTokens: 3 }, { typedSinceEvaluation: "a", typedTokens: 1 }),
+            request(2, "answered", 110, { evaluatedTokens: 4 }, { typedSinceEvaluation: "b", typedTokens: 1 }),
+            request(3, "answered", 5, { source: "typed-through", evaluatedTokens: 0, engineMs: 0, serverLatencyMs: 1 }),
+            request(4, "answered", 120, undefined),
+        ]));
+        assert.equal(summary.requests, 5);
+        assert.equal(summary.answered, 4);
+        assert.equal(summary.cancelled, 1);
+        assert.equal(summary.answeredFromCache, 1);
+        assert.equal(summary.evaluatedRequests, 3);
+        assert.equal(summary.latencyMs.p50, 115);
+        assert.equal(summary.evaluatedTokens.p50, 4);
+        assert.equal(summary.withinLine.evaluatedTokens.n, 2);
+        assert.equal(summary.withinLine.excessTokens.p50, 2.5);
+        assert.equal(summary.serverOverheadMs.p50, 1);
+        assert.equal(summary.clientOverheadMs.p50, 55);
+        assert.equal(summary.peakRssMb, 512);
+    });
+    it("compares the shipped server with the llama-server stack", () => {
+        const shipped = summarizeMode(mode("shipped", "lsp", [request(0, "answered", 100, { evaluatedTokens: 3 }, { typedSinceEvaluation: "ab", typedTokens: 1 }), request(1, "answered", 300, {})]));
+        const llama = summarizeMode(mode("llama-server", "llama-server", [request(0, "answered", 400, {}), request(1, "answered", 410, {})]));
+        assert.equal(llama.serverOverheadMs.n, 0);
+        const targets = evaluateTargets({ shipped, llamaServer: llama, memoryBudgetBytes: { modelBytes: 100 * 2 ** 20, kvBytes: 200 * 2 ** 20 } });
+        const byName = Object.fromEntries(targets.map((target) => [target.name, target]));
+        assert.equal(byName["prompt tokens evaluated per keystroke request within a line"]!.met, true);
+        assert.equal(byName["median keystroke request → suggestion"]!.met, true); // 200 vs 405
+        assert.equal(byName["p95 keystroke request → suggestion"]!.met, false); // 290 vs 409.5
+        assert.equal(byName["server overhead beyond the engine"]!.met, true);
+        assert.equal(byName["completion while a chat answer streams"]!.met, undefined);
+        assert.equal(byName["peak RSS"]!.met, true); // 512 MB ≤ 550 MB
+        assert.equal(evaluateTargets({}).length, 0);
+    });
+    it("counts the wait for superseded work apart from the server's own overhead", () => {
+        const summary = summarizeMode(mode("shipped", "lsp", [request(0, "answered", 900, { engineMs: 100, serverLatencyMs: 702, queuedMs: 600 }), request(1, "answered", 120, { engineMs: 100, serverLatencyMs: 104, queuedMs: 0 })]));
+        assert.deepEqual([summary.serverOverheadMs.p50, summary.queuedMs.p50], [3, 300]);
+    });
+    it("formats aligned text and markdown tables", () => {
+        assert.equal(formatTable(["mode", "p50"], [["shipped", 12], ["no-reuse", 1234]]), ["mode       p50", "--------  ----", "shipped     12", "no-reuse  1234"].join("\n"));
+        assert.equal(formatMarkdownTable(["a", "b|c"], [[1, "x"]]), "| a | b\\|c |\n|---|---|\n| 1 | x |");
+    });
+    it("reads VmRSS and VmHWM from /proc status", () => {
+        assert.deepEqual(parseProcStatus("Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n"), { rssKb: 102400, hwmKb: 204800 });
+        assert.equal(parseProcStatus("Name:\tnode\n"), undefined);
+    });
+});

@@ -1,0 +1,84 @@
+// The status bar item is a pure view of the last server status: every state, exactly.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { deviceName, presentStatus, type StatusInput } from "../../client/src/statusDisplay.js";
+import type { ServerStatus } from "../../shared/src/protocol.js";
+
+const ready: ServerStatus = { state: "ready", health: "ok", message: "CodeLlama 7B (CPU)", model: "CodeLlama 7B Instruct", device: "cpu", gpuLayers: 0, busy: false };
+const input = (server: ServerStatus | undefined, more: Partial<StatusInput> = {}): StatusInput => ({ server, connection: "running", completionsEnabled: true, ...more });
+
+describe("presentStatus", () => {
+    it("starting: before the first status and while the client (re)connects", () => {
+        for (const view of [presentStatus(input(undefined)), presentStatus(input(ready, { connection: "starting" })), presentStatus(input({ ...ready, state: "starting" }))]) {
+            assert.deepEqual(view, { kind: "starting", text: "$(loading~spin) Code Llama", tooltip: "Code Llama: starting the language server", severity: "ok", command: "codellama.showMenu" });
+        }
+    });
+
+    it("downloading and loading show their percentage", () => {
+        const downloading = presentStatus(input({ state: "downloading", health: "ok", message: "Downloading model 42% (1722 MiB / 4081 MiB)", progress: 0.4219, busy: false }));
+        assert.deepEqual(downloading, {
+            kind: "downloading", text: "$(cloud-download) Code Llama 42%", tooltip: "Downloading model 42% (1722 MiB / 4081 MiB)", severity: "ok", command: "codellama.showMenu",
+        });
+        const loading = presentStatus(input({ state: "loading", health: "ok", message: "Loading model 99%", progress: 0.999, busy: false }));
+        assert.equal(loading.kind, "loading");
+        assert.equal(loading.text, "$(loading~spin) Code Llama 99%");
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "Loading model", busy: false })).text, "$(loading~spin) Code Llama 0%");
+    });
+
+    it("ready: model name and device", () => {
+        assert.deepEqual(presentStatus(input(ready)), {
+            kind: "ready", text: "$(check) Code Llama: CodeLlama 7B Instruct (CPU)", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU. Click for the menu.",
+            severity: "ok", command: "codellama.showMenu",
+        });
+        const gpu = presentStatus(input({ ...ready, device: "cuda", gpuLayers: 33 }));
+        assert.equal(gpu.text, "$(check) Code Llama: CodeLlama 7B Instruct (CUDA)");
+        assert.equal(gpu.tooltip, "Code Llama: CodeLlama 7B Instruct on CUDA GPU (33 layers). Click for the menu.");
+        const long = presentStatus(input({ ...ready, model: "codellama-34b-instruct.Q5_K_M-with-a-long-suffix" }));
+        assert.equal(long.text, "$(check) Code Llama: codellama-34b-instruct.Q5_K_M-w… (CPU)");
+    });
+
+    it("completing while a generation runs", () => {
+        assert.deepEqual(presentStatus(input({ ...ready, busy: true })), {
+            kind: "completing", text: "$(loading~spin) Code Llama: completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",
+        });
+    });
+
+    it("disabled for the active editor's language or everywhere", () => {
+        const python = presentStatus(input(ready, { completionsEnabled: false, languageId: "python" }));
+        assert.deepEqual(python, {
+            kind: "disabled", text: "$(circle-slash) Code Llama: disabled", severity: "ok", command: "codellama.showMenu",
+            tooltip: "Code Llama: completions are off for python (CodeLlama 7B Instruct on CPU). Click for the menu.",
+        });
+        assert.match(presentStatus(input({ ...ready, busy: true }, { completionsEnabled: false })).tooltip, /off everywhere/);
+        // Loading and errors say more than "disabled".
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", busy: false }, { completionsEnabled: false })).kind, "loading");
+    });
+
+    it("no model yet: a warning whose click offers the download", () => {
+        const view = presentStatus(input({ state: "error", health: "warning", message: "The model hf:x/y/z.gguf is not downloaded yet.", error: "model-not-downloaded", busy: false }));
+        assert.deepEqual(view, {
+            kind: "needs-model", text: "$(warning) Code Llama: no model", severity: "warning", command: "codellama.showMenu",
+            tooltip: "The model hf:x/y/z.gguf is not downloaded yet.\n\nClick to download the default model or select a GGUF file.",
+        });
+    });
+
+    it("error: the server's message; a click opens the log", () => {
+        const view = presentStatus(input({ state: "error", health: "error", message: "Model file not found: /m.gguf.", error: "model-not-found", busy: false }));
+        assert.deepEqual(view, {
+            kind: "error", text: "$(error) Code Llama: error", tooltip: "Model file not found: /m.gguf.\n\nClick to open the log.", severity: "error", command: "codellama.showLogs",
+        });
+    });
+
+    it("a server the client gave up restarting is an error too", () => {
+        const view = presentStatus(input(ready, { connection: "stopped" }));
+        assert.equal(view.kind, "error");
+        assert.equal(view.text, "$(error) Code Llama: server stopped");
+        assert.equal(view.command, "codellama.showLogs");
+    });
+});
+
+describe("deviceName", () => {
+    it("names the backends", () => {
+        assert.deepEqual(["cpu", undefined, "cuda", "vulkan", "metal"].map(deviceName), ["CPU", "CPU", "CUDA", "Vulkan", "Metal"]);
+    });
+});

@@ -1,0 +1,219 @@
+// Starts the built language server (dist/server.js) over stdio, as an editor would, and talks LSP to it.
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+    type ClientCapabilities,
+    ConfigurationRequest,
+    createProtocolConnection,
+    DidChangeConfigurationNotification,
+    DidOpenTextDocumentNotification,
+    ExitNotification,
+    InitializedNotification,
+    InitializeRequest,
+    InlineCompletionRequest,
+    type InlineCompletionList,
+    LogMessageNotification,
+    type LogMessageParams,
+    type ProtocolConnection,
+    ShowMessageNotification,
+    ShowMessageRequest,
+    type ShowMessageParams,
+    type ShowMessageRequestParams,
+    type ServerCapabilities,
+    ShutdownRequest,
+    StreamMessageReader,
+    StreamMessageWriter,
+    WorkDoneProgressCreateRequest,
+    type CancellationToken,
+} from "vscode-languageserver-protocol/node";
+import { waitForExit } from "../bench/proc.js";
+import { type ServerStatus, statusNotification } from "../shared/src/protocol.js";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const SERVER_JS = path.join(REPO_ROOT, "dist", "server.js");
+
+export interface StartOptions {
+    /** The `codellama` section answered to workspace/configuration. */
+    settings?: Record<string, unknown>;
+    initializationOptions?: unknown;
+    /** Set experimental.codellamaStatus (the client shows status itself). Default true. */
+    showsStatus?: boolean;
+    /** Answer to window/showMessageRequest: the title of the action to pick. */
+    pickAction?: string;
+    /** Declare textDocument.inlineCompletion (ghost text). Default true. */
+    inlineCompletion?: boolean;
+}
+
+export interface ServerUnderTest {
+    connection: ProtocolConnection;
+    process: ChildProcess;
+    capabilities: ServerCapabilities;
+    statuses: ServerStatus[];
+    messages: ShowMessageParams[];
+    questions: ShowMessageRequestParams[];
+    logs: LogMessageParams[];
+    /** Everything the server wrote to stdout, to check it carries nothing but LSP frames. */
+    stdout: () => Buffer;
+    setSettings(settings: Record<string, unknown>): void;
+    /** Resolves with the first status, seen already or yet to come, that matches. */
+    waitForStatus(predicate: (status: ServerStatus) => boolean, timeoutMs?: number): Promise<ServerStatus>;
+    /** Like waitForStatus, for statuses that arrive from now on. */
+    nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs?: number): Promise<ServerStatus>;
+    open(uri: string, text: string, languageId?: string): void;
+    complete(uri: string, line: number, character: number, token?: CancellationToken): Promise<InlineCompletionList>;
+    stop(): Promise<void>;
+}
+
+/** Base settings for tests: one thread (2 busy cores), a small context. */
+export function testSettings(modelPath: string, extra: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {
+    return {
+        ...extra,
+        model: { path: modelPath, ...extra.model },
+        engine: { threads: 1, contextSize: 1024, ...extra.engine },
+        // Tests see the full prompt; those about cutting a cold prompt turn it on.
+        completion: { coldPromptMs: 0, ...extra.completion },
+        log: { level: "debug", ...extra.log },
+    };
+}
+
+export async function startServer(options: StartOptions = {}): Promise<ServerUnderTest> {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-lsp-"));
+    fs.mkdirSync(path.join(home, "tmp"));
+    const child = spawn(process.execPath, [SERVER_JS, "--stdio"], {
+        env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache") },
+        stdio: ["pipe", "pipe", "pipe"],
+    });
+    const stdoutChunks: Buffer[] = [];
+    child.stdout!.on("data", (chunk: Buffer) => stdoutChunks.push(chunk));
+    child.stderr!.on("data", () => undefined);
+
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    let settings = options.settings ?? {};
+    const statuses: ServerStatus[] = [];
+    const waiters: { predicate: (s: ServerStatus) => boolean; resolve: (s: ServerStatus) => void }[] = [];
+    const messages: ShowMessageParams[] = [];
+    const questions: ShowMessageRequestParams[] = [];
+    const logs: LogMessageParams[] = [];
+
+    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === "codellama" ? settings : null)));
+    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    connection.onRequest("client/registerCapability", () => null);
+    connection.onRequest(ShowMessageRequest.type, (params) => {
+        questions.push(params);
+        return params.actions?.find((action) => action.title === options.pickAction) ?? null;
+    });
+    connection.onNotification(ShowMessageNotification.type, (params) => {
+        messages.push(params);
+    });
+    connection.onNotification(LogMessageNotification.type, (params) => {
+        logs.push(params);
+    });
+    connection.onNotification(statusNotification, (status) => {
+        statuses.push(status);
+        for (const waiter of [...waiters]) {
+            if (waiter.predicate(status)) {
+                waiters.splice(waiters.indexOf(waiter), 1);
+                waiter.resolve(status);
+            }
+        }
+    });
+    connection.listen();
+
+    const capabilities: ClientCapabilities = {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        window: { workDoneProgress: true, showMessage: { messageActionItem: { additionalPropertiesSupport: false } } },
+        textDocument: options.inlineCompletion === false ? {} : { inlineCompletion: { dynamicRegistration: false } },
+        experimental: { codellamaStatus: options.showsStatus ?? true },
+    };
+    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
+    await connection.sendNotification(InitializedNotification.type, {});
+
+    function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`)), timeoutMs);
+            waiters.push({ predicate, resolve: (status) => (clearTimeout(timer), resolve(status)) });
+        });
+    }
+
+    let stopped = false;
+    return {
+        connection,
+        process: child,
+        capabilities: initializeResult.capabilities,
+        statuses,
+        messages,
+        questions,
+        logs,
+        stdout: () => Buffer.concat(stdoutChunks),
+        setSettings(next) {
+            settings = next;
+            void connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+        },
+        waitForStatus(predicate, timeoutMs = 60_000) {
+            const seen = statuses.find(predicate);
+            return seen ? Promise.resolve(seen) : nextStatus(predicate, timeoutMs);
+        },
+        nextStatus,
+        open(uri, text, languageId = "typescript") {
+            void connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+        },
+        complete(uri, line, character, token) {
+            return connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position: { line, character }, context: { triggerKind: 2 } }, token) as Promise<InlineCompletionList>;
+        },
+        async stop() {
+            if (stopped) return;
+            stopped = true;
+            try {
+                if (child.exitCode === null) {
+                    await withTimeout(connection.sendRequest(ShutdownRequest.type), 10_000);
+                    await connection.sendNotification(ExitNotification.type);
+                }
+            } catch {
+                // The server may already be gone; it is killed below either way.
+            }
+            const exited = child.exitCode !== null || (await waitForExit(child, 5_000));
+            if (!exited && child.pid) process.kill(child.pid, "SIGKILL");
+            connection.dispose();
+            fs.rmSync(home, { recursive: true, force: true });
+        },
+    };
+}
+
+/** A statusNotification predicate. */
+export const isState = (state: ServerStatus["state"]) => (status: ServerStatus) => status.state === state;
+
+/** Checks that a byte stream is a sequence of well-formed `Content-Length` framed JSON messages. */
+export function assertOnlyLspFrames(bytes: Buffer): number {
+    let offset = 0;
+    let frames = 0;
+    while (offset < bytes.length) {
+        const headerEnd = bytes.indexOf("\r\n\r\n", offset);
+        if (headerEnd < 0) throw new Error(`Stray bytes on stdout at ${offset}: ${JSON.stringify(bytes.subarray(offset, offset + 80).toString())}`);
+        const header = bytes.subarray(offset, headerEnd).toString("ascii");
+        const match = /^Content-Length: (\d+)$/im.exec(header);
+        if (!match || !/^(Content-(Length|Type): [^\r\n]+\r?\n?)+$/i.test(header + "\n")) throw new Error(`Not an LSP header on stdout: ${JSON.stringify(header.slice(0, 120))}`);
+        const start = headerEnd + 4;
+        const body = bytes.subarray(start, start + Number(match[1]));
+        JSON.parse(body.toString("utf8"));
+        offset = start + Number(match[1]);
+        frames++;
+    }
+    return frames;
+}
+
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, what = "condition", timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`${what}: not met in ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}
