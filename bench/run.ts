@@ -1,5 +1,5 @@
 /**
- * `codellama bench`: the typing-replay benchmark (issue #5). Replays functions from real source files
+ * `npm run bench`: the typing-replay benchmark (issue #5). Replays functions from real source files
  * keystroke by keystroke against each mode (this server as shipped, with KV reuse off, and llama-server
  * driven like llama.vscode), in one run on the same model, and reports a table and JSON.
  */
@@ -34,7 +34,7 @@ import {
 } from "./report.js";
 import { round } from "./stats.js";
 
-export const BENCH_USAGE = `Usage: codellama bench --model FILE.gguf [--model ...] [options]
+export const BENCH_USAGE = `Usage: npm run bench -- [--model FILE.gguf ...] [options]
 
 Replays typing of functions from real source files (installed npm packages) against each mode and
 reports per-request latency, prompt tokens evaluated/reused, tokens generated, cache use, p50/p95
@@ -142,7 +142,7 @@ function positiveNumber(flag: string, text: string | undefined, fallback: number
     return value;
 }
 
-/** Parses the bench command line (without "bench"); `env` supplies LLAMA_SERVER_BIN. */
+/** Parses the bench command line; `env` supplies LLAMA_SERVER_BIN. */
 export function parseBenchArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): BenchOptions {
     let values;
     try {
@@ -207,18 +207,15 @@ const MODE_DESCRIPTIONS: Record<ModeName, string> = {
 /** Each keystroke's server would be asked; chat uses one sequence; 2 sequences per context (completion + chat). */
 const SERVER_SEQUENCES = 2;
 
-function here(): string {
-    return path.dirname(fileURLToPath(import.meta.url));
-}
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The built server (npm run build). */
 function defaultServerJs(): string {
-    // dist/cli.js is next to dist/server.js.
-    const candidate = path.join(here(), "server.js");
-    return fs.existsSync(candidate) ? candidate : path.resolve("dist", "server.js");
+    return path.join(REPO_ROOT, "dist", "server.js");
 }
 
 function defaultCorpus(): string {
-    for (const candidate of [path.resolve(here(), "..", "node_modules"), path.resolve("node_modules")]) if (fs.existsSync(candidate)) return candidate;
+    for (const candidate of [path.join(REPO_ROOT, "node_modules"), path.resolve("node_modules")]) if (fs.existsSync(candidate)) return candidate;
     throw new BenchUsageError("No node_modules directory to take source files from; pass --corpus DIR");
 }
 
@@ -559,14 +556,14 @@ function requestJson(entry: RequestLog): unknown {
     };
 }
 
-/** The `bench` subcommand; returns the exit code. */
+/** `npm run bench -- ARGS` after bench/main.ts prepared the models; returns the exit code. */
 export async function benchCommand(argv: readonly string[]): Promise<number> {
     let options: BenchOptions;
     try {
         options = parseBenchArgs(argv, process.env);
     } catch (error) {
         if (error instanceof BenchUsageError) {
-            process.stderr.write(`codellama bench: ${error.message}\n\n${BENCH_USAGE}`);
+            process.stderr.write(`bench: ${error.message}\n\n${BENCH_USAGE}`);
             return 2;
         }
         throw error;

@@ -3,11 +3,23 @@
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
 import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
-import type { ChatAnswer } from "../../server/src/chat/chatService.js";
-import type { ChatMessage, ChatRole } from "../../server/src/chat/instructPrompt.js";
-import type { ModelErrorCode } from "../../server/src/engine/errors.js";
+import type { ChatMessage, ChatRole } from "./prompts/template.js";
 
-export type { ChatAnswer, ChatMessage, ChatRole, ModelErrorCode };
+export type { ChatMessage, ChatRole };
+
+/** Why the model could not be made ready; each code comes with a message that names the cause and the fix. */
+export type ModelErrorCode =
+    | "model-not-found"
+    | "model-not-downloaded"
+    | "not-gguf"
+    | "corrupt-model"
+    | "load-failed"
+    | "context-failed"
+    | "gpu-unavailable"
+    | "download-failed"
+    | "offline"
+    | "cancelled"
+    | "server-unreachable";
 
 export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
 
@@ -55,6 +67,17 @@ export interface ChatParams extends PartialResultParams {
     messages: ChatMessage[];
     /** Defaults to `chat.maxTokens`. */
     maxTokens?: number;
+}
+
+export interface ChatAnswer {
+    content: string;
+    stopReason: "end-of-generation" | "max-tokens" | "cancelled";
+    usage: {
+        promptTokens: number;
+        completionTokens: number;
+        /** Oldest messages left out so the conversation fits the context (0 when all fit). */
+        droppedMessages: number;
+    };
 }
 
 /** Each `$/progress` value on the request's `partialResultToken`: the next piece of the answer. */

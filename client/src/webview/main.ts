@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /**
  * The chat panel's script, in the webview. A view of the state the extension sends: the message
  * list, the input box (Enter sends, Shift+Enter starts a new line), Stop, New chat and the list of

@@ -1,3 +1,4 @@
+import type { ChatAnswer } from "../../../shared/src/protocol.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { type ChatMessage, fitConversation, keptMessages } from "./instructPrompt.js";
 
@@ -5,17 +6,6 @@ export interface ChatOptions {
     maxTokens: number;
     signal?: AbortSignal;
     onDelta?(delta: string): void;
-}
-
-export interface ChatAnswer {
-    content: string;
-    stopReason: "end-of-generation" | "max-tokens" | "cancelled";
-    usage: {
-        promptTokens: number;
-        completionTokens: number;
-        /** Oldest messages left out so the conversation fits the context (0 when all fit). */
-        droppedMessages: number;
-    };
 }
 
 /**

@@ -1,11 +1,9 @@
 import type { Token } from "../engine/promptFormat.js";
 import type { Encoder } from "../completion/tokenBudget.js";
 
-export type ChatRole = "system" | "user" | "assistant";
-export interface ChatMessage {
-    role: ChatRole;
-    content: string;
-}
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+
+export type { ChatMessage };
 
 const B_INST = "[INST]";
 const E_INST = "[/INST]";

@@ -13,7 +13,6 @@ import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
 import { terminalProgress } from "./terminalProgress.js";
-import { benchCommand } from "../../../bench/run.js";
 
 const USAGE = `Usage:
   codellama serve --stdio                 Run the language server (LSP 3.18) on stdio
@@ -21,7 +20,6 @@ const USAGE = `Usage:
                                           Print the completion suggested at LINE:COL (1-based)
   codellama chat [options] ["question"]   Stream Code Llama Instruct's answer (question from stdin
                                           when not given)
-  codellama bench --model FILE [options]  Typing-replay benchmark (codellama bench --help)
   codellama --version | --help
 
 Options for complete and chat:
@@ -69,8 +67,6 @@ class UsageError extends Error {}
 const cliSink: LogSink = (level, message) => process.stderr.write(level === "error" ? `codellama: ${message}\n` : `codellama ${level}: ${message}\n`);
 
 export async function main(argv: string[]): Promise<number> {
-    // bench has its own flags (server/src/bench/run.ts).
-    if (argv[0] === "bench") return benchCommand(argv.slice(1));
     let parsed;
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

@@ -1,10 +1,10 @@
 import { type CancellationToken, ErrorCodes, LSPErrorCodes, type ProgressToken, ResponseError } from "vscode-languageserver/node";
-import { answerChat, type ChatAnswer } from "../chat/chatService.js";
+import { answerChat } from "../chat/chatService.js";
 import { type ChatMessage, conversationProblem } from "../chat/instructPrompt.js";
 import { errorMessage } from "../log/logger.js";
 import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
 import { renderPrompt } from "../../../shared/src/prompts/template.js";
-import { chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
+import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
 import { type ServerContext, withAbortSignal } from "./serverContext.js";
 
 /** Commands for LSP clients without a chat UI of their own (workspace/executeCommand); they return a ChatAnswer. */

@@ -16,6 +16,12 @@ export const PLACEHOLDERS = ["selection", "language", "file", "diagnostics", "in
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PromptValues = Partial<Record<Placeholder, string>>;
 
+export type ChatRole = "system" | "user" | "assistant";
+export interface ChatMessage {
+    role: ChatRole;
+    content: string;
+}
+
 export interface PromptTemplate {
     /** Shown in the command list; also the key a workspace or user file overrides a built-in by. */
     name: string;
@@ -71,7 +77,7 @@ export function placeholdersOf(template: PromptTemplate): Placeholder[] {
 }
 
 /** Fills in the placeholders; missing values become "". Returns the chat messages to send. */
-export function renderPrompt(template: PromptTemplate, values: PromptValues): { role: "system" | "user"; content: string }[] {
+export function renderPrompt(template: PromptTemplate, values: PromptValues): ChatMessage[] {
     const fill = (text: string): string => text.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_, name: Placeholder) => values[name] ?? "");
     const user = { role: "user" as const, content: fill(template.body) };
     return template.system ? [{ role: "system", content: fill(template.system) }, user] : [user];

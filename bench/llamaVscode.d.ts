@@ -1,0 +1,75 @@
+/**
+ * How llama.vscode (ggml-org/llama.vscode, src/completion.ts and src/llama-server.ts) asks
+ * llama.cpp's `llama-server` for a completion, reduced to what the benchmark needs (pure):
+ *
+ * - `input_prefix`: the `n_prefix` (256) lines above the cursor's line, each followed by "\n";
+ * - `prompt`: the cursor's line up to the cursor ("" when that is only indentation);
+ * - `input_suffix`: the rest of the cursor's line, "\n", the `n_suffix` (64) lines below, "\n";
+ * - `cache_prompt: true`, `n_predict`, `n_indent` (the line's indentation, when not 0), no streaming,
+ *   and its sampling (`top_k` 40, `top_p` 0.99, samplers top_k, top_p, infill), or greedy sampling
+ *   (`top_k` 1) like this server: on a random-weight test model the infill sampler ends every answer
+ *   after one token, so the benchmark asks for greedy sampling unless told otherwise;
+ * - an automatic request is skipped when more than `max_line_suffix` (8) characters follow the cursor;
+ * - results go into an LRU cache keyed by prefix|suffix|prompt; a request whose prompt extends a cached
+ *   one by text the cached completion starts with is answered from the cache;
+ * - one request at a time: a new one polls every 150 ms until the running one is done, and gives up
+ *   when VS Code cancels it meanwhile; a running HTTP request is never aborted.
+ *
+ * Left out (they would add llama-server work, so leaving them out favours llama-server): the ring
+ * buffer of extra context chunks (`input_extra`), the speculative request for the text after an
+ * accepted suggestion, RAG, and the `t_max_prompt_ms` / `t_max_predict_ms` time limits (so that both
+ * stacks generate up to the same number of tokens).
+ */
+export declare const LLAMA_VSCODE_DEFAULTS: {
+    readonly nPrefix: 256;
+    readonly nSuffix: 64;
+    readonly maxLineSuffix: 8;
+    readonly maxCacheKeys: 250;
+    /** DELAY_BEFORE_COMPL_REQUEST: the poll interval while another request runs. */
+    readonly pollMs: 150;
+};
+export interface InfillInput {
+    inputPrefix: string;
+    inputSuffix: string;
+    prompt: string;
+    /** Indentation of the cursor's line (characters). */
+    nIndent: number;
+    /** Text after the cursor on its line. */
+    lineSuffix: string;
+}
+/** The prefix, suffix and prompt llama.vscode sends for the cursor at `position` (0-based line, UTF-16 character). */
+export declare function infillInput(text: string, position: {
+    line: number;
+    character: number;
+}, options?: {
+    nPrefix?: number;
+    nSuffix?: number;
+}): InfillInput;
+export interface InfillPayloadOptions {
+    nPredict: number;
+    /** Sent as `cache_prompt` (llama.vscode: true). */
+    cachePrompt?: boolean;
+    /** "llama.vscode": its sampler chain; "greedy" (default): top_k 1, as this server decodes. */
+    sampling?: "greedy" | "llama.vscode";
+}
+/** The JSON body of POST /infill, as llama.vscode's createRequestPayload builds it (without input_extra chunks and time limits; greedy unless asked for llama.vscode's sampling). */
+export declare function infillPayload(input: InfillInput, options: InfillPayloadOptions): Record<string, unknown>;
+/** llama.vscode skips an automatic request when more than `maxLineSuffix` characters follow the cursor. */
+export declare function skipsAutomaticRequest(input: InfillInput, maxLineSuffix?: number): boolean;
+/** Trailing blank lines removed, as llama.vscode does before showing and caching a completion. */
+export declare function trimSuggestion(content: string): string;
+/** llama.vscode's LRU result cache and its lookup that also serves a prompt typed through a cached completion. */
+export declare class ResultCache {
+    private readonly maxKeys;
+    private readonly entries;
+    constructor(maxKeys?: number);
+    static key(input: Pick<InfillInput, "inputPrefix" | "inputSuffix">, prompt: string): string;
+    get size(): number;
+    put(input: Pick<InfillInput, "inputPrefix" | "inputSuffix" | "prompt">, completion: string): void;
+    private touch;
+    /**
+     * The cached completion for exactly this request, or, for a prompt that extends a cached prompt
+     * by text the cached completion starts with, the rest of that completion.
+     */
+    lookup(input: Pick<InfillInput, "inputPrefix" | "inputSuffix" | "prompt">): string | undefined;
+}
