@@ -2,16 +2,12 @@
  * The stack llama.vscode uses: llama.cpp's `llama-server` started with `-np 1 --cache-reuse 256`,
  * asked through POST /infill the way llama.vscode asks it (see llamaVscode.ts).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
+import { type RunningLlamaServer, startLlamaServer } from "../tools/llamaServer.js";
 import type { Backend, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
 import { sleep } from "./backend.js";
 import { infillInput, infillPayload, LLAMA_VSCODE_DEFAULTS, ResultCache, skipsAutomaticRequest, trimSuggestion } from "./llamaVscode.js";
-import { endChild, MemorySampler } from "./proc.js";
+import { MemorySampler } from "./proc.js";
 
 export interface LlamaServerOptions {
     label: string;
@@ -71,58 +67,38 @@ export function numbersFromTimings(response: InfillResponse, serverLatencyMs: nu
 
 export class LlamaServerBackend implements Backend {
     readonly label: string;
-    private child: ChildProcess | undefined;
-    private home: string | undefined;
-    private port = 0;
+    private server: RunningLlamaServer | undefined;
     private memory: MemorySampler | undefined;
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     private readonly documents = new Map<string, string>();
     private readonly cache = new ResultCache();
     /** llama.vscode's isRequestInProgress. */
     private inProgress = false;
-    private readonly logTail: string[] = [];
 
     constructor(private readonly options: LlamaServerOptions) {
         this.label = options.label;
     }
 
     get pid(): number | undefined {
-        return this.child?.pid;
+        return this.server?.process.pid;
     }
 
     async start(): Promise<void> {
-        this.port = await freePort();
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-bench-llama-"));
-        this.home = home;
-        fs.mkdirSync(path.join(home, "tmp"));
-        const args = llamaServerArgs(this.options, this.port);
-        this.options.onLog?.(`[${this.label}] ${this.options.bin} ${args.join(" ")}`);
-        const child = spawn(this.options.bin, args, {
-            env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache"), LLAMA_CACHE: path.join(home, ".cache") },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        this.child = child;
-        const keep = (chunk: string): void => {
-            for (const line of chunk.split("\n")) {
-                if (!line.trim()) continue;
-                this.logTail.push(line);
-                if (this.logTail.length > 40) this.logTail.shift();
-                this.options.onLog?.(`[${this.label}] ${line}`);
-            }
-        };
-        child.stdout!.setEncoding("utf8").on("data", keep);
-        child.stderr!.setEncoding("utf8").on("data", keep);
-        this.memory = new MemorySampler(child.pid!).start();
-        let exited: string | undefined;
-        child.once("exit", (code, signal) => (exited = String(signal ?? code)));
-        const deadline = performance.now() + (this.options.readyTimeoutMs ?? 300_000);
-        for (;;) {
-            if (exited !== undefined) throw new Error(`${this.label}: llama-server exited (${exited}) before it was ready:\n${this.logTail.join("\n")}`);
-            if (performance.now() > deadline) throw new Error(`${this.label}: llama-server was not ready in time:\n${this.logTail.join("\n")}`);
-            const health = await this.http("GET", "/health").catch(() => undefined);
-            if (health?.status === 200) return;
-            await sleep(200);
+        try {
+            this.server = await startLlamaServer({
+                bin: this.options.bin,
+                args: (port) => {
+                    const args = llamaServerArgs(this.options, port);
+                    this.options.onLog?.(`[${this.label}] ${this.options.bin} ${args.join(" ")}`);
+                    return args;
+                },
+                onLog: (line) => this.options.onLog?.(`[${this.label}] ${line}`),
+                readyTimeoutMs: this.options.readyTimeoutMs,
+            });
+        } catch (error) {
+            throw new Error(`${this.label}: ${error instanceof Error ? error.message : String(error)}`);
         }
+        this.memory = new MemorySampler(this.server.process.pid!).start();
     }
 
     async open(uri: string, _languageId: string, text: string): Promise<void> {
@@ -191,9 +167,8 @@ export class LlamaServerBackend implements Backend {
 
     async stop(): Promise<{ peakRssKb: number }> {
         const peak = this.memory?.stop() ?? { peakRssKb: 0 };
-        if (this.child) await endChild(this.child);
+        await this.server?.stop();
         this.agent.destroy();
-        if (this.home) fs.rmSync(this.home, { recursive: true, force: true });
         return peak;
     }
 
@@ -203,7 +178,7 @@ export class LlamaServerBackend implements Backend {
             const request = http.request(
                 {
                     host: "127.0.0.1",
-                    port: this.port,
+                    port: this.server!.port,
                     method,
                     path: pathname,
                     agent: this.agent,
@@ -221,17 +196,4 @@ export class LlamaServerBackend implements Backend {
             request.end();
         });
     }
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.unref();
-        server.on("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            const port = typeof address === "object" && address ? address.port : 0;
-            server.close(() => resolve(port));
-        });
-    });
 }

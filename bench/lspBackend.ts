@@ -3,36 +3,22 @@
  * over a real LSP connection the way VS Code drives it (incremental didChange, inlineCompletion,
  * $/cancelRequest of the stale request when the next keystroke comes).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import {
     CancellationTokenSource,
-    type ClientCapabilities,
-    ConfigurationRequest,
-    createProtocolConnection,
     DidChangeTextDocumentNotification,
     DidCloseTextDocumentNotification,
     DidOpenTextDocumentNotification,
-    ExitNotification,
-    InitializedNotification,
-    InitializeRequest,
     type InlineCompletionList,
     InlineCompletionRequest,
     InlineCompletionTriggerKind,
     LSPErrorCodes,
     type ProtocolConnection,
     ResponseError,
-    ShowMessageRequest,
-    ShutdownRequest,
-    StreamMessageReader,
-    StreamMessageWriter,
-    WorkDoneProgressCreateRequest,
 } from "vscode-languageserver-protocol/node";
-import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, type ServerStatus, statsRequest, statusNotification, warmCacheNotification } from "../shared/src/protocol.js";
+import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, statsRequest, warmCacheNotification } from "../shared/src/protocol.js";
+import { type ServerUnderTest, startServer } from "../tools/lspClient.js";
 import type { Backend, ChatRun, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
-import { endChild, MemorySampler, waitForExit } from "./proc.js";
+import { MemorySampler } from "./proc.js";
 
 export interface LspBackendOptions {
     label: string;
@@ -46,11 +32,8 @@ export interface LspBackendOptions {
 
 export class LspBackend implements Backend {
     readonly label: string;
-    private child: ChildProcess | undefined;
-    private connection: ProtocolConnection | undefined;
-    private home: string | undefined;
+    private server: ServerUnderTest | undefined;
     private memory: MemorySampler | undefined;
-    private statuses: ServerStatus[] = [];
     private seenRequests = 0;
     private chatCount = 0;
     /** `codellama/stats` answered (false: the server has no statistics; the client-side numbers still count). */
@@ -61,66 +44,42 @@ export class LspBackend implements Backend {
     }
 
     get pid(): number | undefined {
-        return this.child?.pid;
+        return this.server?.process.pid;
+    }
+
+    private get connection(): ProtocolConnection {
+        return this.server!.connection;
     }
 
     async start(): Promise<void> {
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-bench-"));
-        this.home = home;
-        fs.mkdirSync(path.join(home, "tmp"));
-        const child = spawn(process.execPath, [this.options.serverJs, "--stdio"], {
-            env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_CONFIG_HOME: path.join(home, ".config") },
-            stdio: ["pipe", "pipe", "pipe"],
+        const server = await startServer({
+            serverJs: this.options.serverJs,
+            settings: this.options.settings,
+            initializationOptions: this.options.settings,
+            onLog: (line) => this.options.onLog?.(`[${this.label}] ${line}`),
         });
-        this.child = child;
-        child.stderr!.setEncoding("utf8").on("data", (chunk: string) => this.options.onLog?.(`[${this.label} stderr] ${chunk.trimEnd()}`));
-        this.memory = new MemorySampler(child.pid!).start();
-
-        const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-        this.connection = connection;
-        connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === "codellama" ? this.options.settings : null)));
-        connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
-        connection.onRequest("client/registerCapability", () => null);
-        connection.onRequest(ShowMessageRequest.type, () => null);
-        connection.onNotification("window/logMessage", (params: { message: string }) => this.options.onLog?.(`[${this.label}] ${params.message}`));
-        const ready = new Promise<ServerStatus>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`${this.label}: the server did not load the model within ${(this.options.readyTimeoutMs ?? 300_000) / 1000} s; last status: ${JSON.stringify(this.statuses.at(-1))}`)), this.options.readyTimeoutMs ?? 300_000);
-            connection.onNotification(statusNotification, (status) => {
-                this.statuses.push(status);
-                if (status.state === "ready" || status.state === "error") {
-                    clearTimeout(timer);
-                    if (status.state === "ready") resolve(status);
-                    else reject(new Error(`${this.label}: the server could not load the model: ${status.message}`));
-                }
-            });
-            child.once("exit", (code, signal) => {
-                clearTimeout(timer);
-                reject(new Error(`${this.label}: the server exited (${signal ?? code}) before it was ready`));
-            });
-        });
-        connection.listen();
-
-        const capabilities: ClientCapabilities = {
-            workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
-            window: { workDoneProgress: true },
-            textDocument: { synchronization: { dynamicRegistration: false }, inlineCompletion: { dynamicRegistration: false } },
-            experimental: { codellamaStatus: true },
-        };
-        await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: this.options.settings });
-        await connection.sendNotification(InitializedNotification.type, {});
-        await ready;
+        this.server = server;
+        this.memory = new MemorySampler(server.process.pid!).start();
+        const timeoutMs = this.options.readyTimeoutMs ?? 300_000;
+        let status;
+        try {
+            status = await server.waitForStatus((candidate) => candidate.state === "ready" || candidate.state === "error", timeoutMs);
+        } catch (error) {
+            throw new Error(`${this.label}: the server did not load the model within ${timeoutMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (status.state === "error") throw new Error(`${this.label}: the server could not load the model: ${status.message}`);
     }
 
     async open(uri: string, languageId: string, text: string): Promise<void> {
-        await this.connection!.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+        await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
     }
 
     cursorRested(uri: string, position: Position): void {
-        void this.connection!.sendNotification(warmCacheNotification, { textDocument: { uri }, position });
+        void this.connection.sendNotification(warmCacheNotification, { textDocument: { uri }, position });
     }
 
     change(edit: KeystrokeEdit): void {
-        void this.connection!.sendNotification(DidChangeTextDocumentNotification.type, {
+        void this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
             textDocument: { uri: edit.uri, version: edit.version },
             contentChanges: [{ range: { start: edit.position, end: edit.position }, rangeLength: 0, text: edit.inserted }],
         });
@@ -131,7 +90,7 @@ export class LspBackend implements Backend {
         let cancelled = false;
         const sentAtEpoch = Date.now();
         const started = performance.now();
-        const done: Promise<RequestResult> = this.connection!.sendRequest(
+        const done: Promise<RequestResult> = this.connection.sendRequest(
             InlineCompletionRequest.type,
             { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },
             source.token,
@@ -164,7 +123,7 @@ export class LspBackend implements Backend {
     }
 
     close(uri: string): void {
-        void this.connection!.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+        void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     }
 
     /** Fetches `codellama/stats` and gives each request made since the last call the server's record of it. */
@@ -172,7 +131,7 @@ export class LspBackend implements Backend {
         if (!this.statsAvailable) return;
         let stats: CompletionStats;
         try {
-            stats = await this.connection!.sendRequest(statsRequest);
+            stats = await this.connection.sendRequest(statsRequest);
         } catch {
             this.statsAvailable = false;
             return;
@@ -191,12 +150,12 @@ export class LspBackend implements Backend {
         const token = `bench-chat-${++this.chatCount}`;
         let deltas = 0;
         let chars = 0;
-        const subscription = this.connection!.onProgress(chatDeltaProgress, token, (value) => {
+        const subscription = this.connection.onProgress(chatDeltaProgress, token, (value) => {
             deltas++;
             chars += value.delta.length;
         });
         const started = performance.now();
-        const done = this.connection!.sendRequest(chatRequest, { messages: [{ role: "user", content: question }], maxTokens, partialResultToken: token }, source.token).then(
+        const done = this.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: question }], maxTokens, partialResultToken: token }, source.token).then(
             (answer) => ({ deltas, chars, tokens: answer.usage?.completionTokens, ms: performance.now() - started, stopReason: answer.stopReason }),
             (error: unknown) => ({ deltas, chars, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) }),
         );
@@ -206,21 +165,7 @@ export class LspBackend implements Backend {
 
     async stop(): Promise<{ peakRssKb: number }> {
         const peak = this.memory?.stop() ?? { peakRssKb: 0 };
-        const child = this.child;
-        const connection = this.connection;
-        if (child && connection) {
-            try {
-                if (child.exitCode === null) {
-                    await Promise.race([connection.sendRequest(ShutdownRequest.type), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-                    await connection.sendNotification(ExitNotification.type);
-                }
-            } catch {
-                // The server may be gone already; it is ended below either way.
-            }
-            if (!(await waitForExit(child, 5_000))) await endChild(child);
-            connection.dispose();
-        }
-        if (this.home) fs.rmSync(this.home, { recursive: true, force: true });
+        await this.server?.stop();
         return peak;
     }
 }

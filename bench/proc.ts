@@ -1,5 +1,4 @@
 /** Process memory (Linux /proc) and the machine a benchmark ran on. */
-import { type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 
@@ -91,33 +90,4 @@ export function machineInfo(): MachineInfo {
         node: process.version,
         cpuFeatures: features,
     };
-}
-
-/** Resolves true when `child` exits within `ms`. */
-export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-    return new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(false), ms);
-        child.once("exit", () => {
-            clearTimeout(timer);
-            resolve(true);
-        });
-    });
-}
-
-/** Ends a child this process started: SIGTERM, then SIGKILL after `graceMs`; by its pid only. */
-export async function endChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-        process.kill(child.pid, "SIGTERM");
-    } catch {
-        return;
-    }
-    if (await waitForExit(child, graceMs)) return;
-    try {
-        process.kill(child.pid, "SIGKILL");
-    } catch {
-        // already gone
-    }
-    await waitForExit(child, graceMs);
 }

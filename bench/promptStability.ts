@@ -5,13 +5,19 @@
  * evaluated. Noise on the machine does not change these numbers; they show what a layout costs.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { buildCompletionPrompt, type PromptAnchor, type PromptSettings } from "../server/src/completion/promptLayout.js";
-import type { Token } from "../server/src/engine/promptFormat.js";
+import { buildCompletionPrompt, type PromptAnchor, type PromptSettings, type TokenCounter } from "../server/src/completion/promptLayout.js";
+import { reusableTokens } from "../server/src/engine/embeddedEngine.js";
+import type { InfillRequest } from "../server/src/engine/promptFormat.js";
+import type { Token } from "../server/src/engine/tokenizer.js";
 import type { FimFormat } from "../shared/src/settings.js";
-import type { EngineTokenizer } from "../server/src/engine/inference.js";
 import type { ReplayScript } from "./corpus.js";
 import { advance, startPosition } from "./replay.js";
 import { type Summary, summarize } from "./stats.js";
+
+/** The model's tokenizer, as the engine counts and encodes prompts with it. */
+export interface PromptTokenizer extends TokenCounter {
+    encode(request: InfillRequest): Token[];
+}
 
 export interface StabilityResult {
     format: FimFormat;
@@ -30,14 +36,10 @@ export interface StabilityResult {
 
 /** Tokens of `next` not covered by the longest common prefix with `previous` (at least one is always evaluated). */
 export function tokensToEvaluate(previous: readonly Token[] | undefined, next: readonly Token[]): number {
-    if (!previous) return next.length;
-    let common = 0;
-    const length = Math.min(previous.length, next.length);
-    while (common < length && previous[common] === next[common]) common++;
-    return next.length - Math.min(common, next.length - 1);
+    return previous ? next.length - reusableTokens(previous, next) : next.length;
 }
 
-export async function promptStability(tokenizer: EngineTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
+export async function promptStability(tokenizer: PromptTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
     const results: StabilityResult[] = [];
     for (const format of formats) {
         const within: number[] = [];
@@ -60,7 +62,7 @@ export async function promptStability(tokenizer: EngineTokenizer, contextSize: n
                 const started = performance.now();
                 const built = await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format }, { anchor });
                 buildMs.push(performance.now() - started);
-                const prompt = built.tokens;
+                const prompt = tokenizer.encode(built.request);
                 anchor = built.anchor;
                 promptTokens.push(prompt.length);
                 if (previous) {

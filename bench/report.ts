@@ -1,7 +1,8 @@
 /** Summaries per mode, the targets, and the text table (pure). */
 import type { RequestLog } from "./replay.js";
 import { isWithinLine } from "./replay.js";
-import { median, round, type Summary, summarize } from "./stats.js";
+import { median } from "../server/src/completion/stats.js";
+import { round, type Summary, summarize } from "./stats.js";
 
 export interface ChatRunResult {
     deltas: number;

@@ -9,15 +9,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
-import { encodeInfilling, type Token } from "../server/src/engine/promptFormat.js";
-import type { EngineTokenizer } from "../server/src/engine/inference.js";
+import { encodePiecesSync, infillPieces, type SpecialTokenIds } from "../server/src/engine/promptFormat.js";
+import { encodeInfilling, type Token } from "../server/src/engine/tokenizer.js";
 import type { Backend, RequestResult } from "./backend.js";
 import { sleep } from "./backend.js";
 import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
 import { machineInfo } from "./proc.js";
-import { promptStability, type StabilityResult } from "./promptStability.js";
+import { promptStability, type PromptTokenizer, type StabilityResult } from "./promptStability.js";
 import { annotateTyped, isWithinLine, type PauseMode, replay, type ReplayOptions, type RequestLog } from "./replay.js";
 import {
     cell,
@@ -231,8 +231,8 @@ interface ModelFacts {
     /** f16 K and V of this server's context (SERVER_SEQUENCES × contextSize cells). */
     kvBytes?: number;
     countTokens?: (text: string) => number;
-    /** The model's tokenizer shaped like the engine's, for the prompt stability analysis. */
-    tokenizer?: EngineTokenizer;
+    /** The model's tokenizer, for the prompt stability analysis (models with infill tokens). */
+    tokenizer?: PromptTokenizer;
     dispose?: () => Promise<void>;
 }
 
@@ -258,16 +258,16 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         // The vocabulary alone, to count typed tokens the way the server encodes the typed part.
         const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
         const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
-        const tokenize = (value: string): Token[] => vocab.tokenize(value, false) as Token[];
-        facts.countTokens = (text) => encodeInfilling(tokenize, text).length;
-        const { bos, eos, infill } = vocab.tokens;
-        facts.tokenizer = {
-            encode: tokenize,
-            encodeInfilling: (text) => encodeInfilling(tokenize, text),
-            fim: bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle } : undefined,
-            bos: bos ?? undefined,
-            eos: eos ?? undefined,
-        };
+        const tokenizer = { encode: (value: string): Token[] => vocab.tokenize(value, false) as Token[], encodeInfilling: (value: string) => encodeInfilling(tokenizer.encode, value) };
+        facts.countTokens = (text) => tokenizer.encodeInfilling(text).length;
+        const { bos, infill } = vocab.tokens;
+        if (bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null) {
+            const special: SpecialTokenIds = { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle };
+            facts.tokenizer = {
+                countTokens: (text, leadingSpace) => (leadingSpace ? tokenizer.encode(text) : tokenizer.encodeInfilling(text)).length,
+                encode: (request) => encodePiecesSync(infillPieces(request), tokenizer, special),
+            };
+        }
         facts.dispose = () => vocab.dispose();
     } catch (error) {
         process.stderr.write(`bench: could not read the model's metadata or vocabulary (${error instanceof Error ? error.message : String(error)}); typed tokens are counted as characters\n`);
@@ -440,7 +440,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         let modes: ModeResult[];
         let stability: StabilityResult[] = [];
         try {
-            if (model.tokenizer?.fim) {
+            if (model.tokenizer) {
                 const started = performance.now();
                 stability = await promptStability(model.tokenizer, options.contextSize, scripts, {
                     maxTokens: options.maxTokens,

@@ -1,4 +1,5 @@
-/** Percentiles and summaries of measured values (pure). */
+/** Summaries of measured values (pure), with the statistics' one percentile. */
+import { percentile } from "../server/src/completion/stats.js";
 
 export interface Summary {
     n: number;
@@ -7,25 +8,6 @@ export interface Summary {
     mean: number;
     min: number;
     max: number;
-}
-
-/**
- * The p-th percentile (0..100) of `values` by linear interpolation between the closest ranks
- * (numpy's default, "type 7"): p50 of [1, 2, 3, 4] is 2.5. NaN for no values.
- */
-export function percentile(values: readonly number[], p: number): number {
-    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
-    const finite = values.filter((value) => Number.isFinite(value));
-    if (finite.length === 0) return Number.NaN;
-    const sorted = [...finite].sort((a, b) => a - b);
-    const rank = (p / 100) * (sorted.length - 1);
-    const low = Math.floor(rank);
-    const high = Math.ceil(rank);
-    return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
-export function median(values: readonly number[]): number {
-    return percentile(values, 50);
 }
 
 /** n, p50, p95, mean, min and max of the finite values; NaN statistics when there are none. */

@@ -1,16 +1,15 @@
 // Measures completion latency over loopback for each backend on the same model and typing replay:
 // embedded, llama-server (token prompts, cache_prompt, pinned slot) and openai (llama-server's /v1).
 //   npx tsx scripts/measure-backends.ts [--model PATH] [--keystrokes N]
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
+import { median } from "../server/src/completion/stats.js";
 import { statsRequest } from "../shared/src/protocol.js";
-import { ensureTinyModel } from "../tools/tinyCodellama/index.js";
-import { freePort, llamaServerBinary, waitForHealth } from "../tools/llamaServer.js";
+import { startLlamaServer } from "../tools/llamaServer.js";
 import { isState, startServer } from "../tools/lspClient.js";
+import { ensureTinyModel } from "../tools/tinyCodellama/index.js";
 
 const { values } = parseArgs({ options: { model: { type: "string" }, keystrokes: { type: "string", default: "30" } } });
 const model = values.model ?? (await ensureTinyModel({ preset: "perf", type: "q4_0" }));
@@ -21,13 +20,10 @@ const text = source.slice(0, cut) + "\n" + source.slice(cut, cut + 2000);
 const line = text.slice(0, cut).split("\n").length - 1;
 const typed = "    const result = this.connection.sendRequest(";
 
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-measure-"));
-const llama = spawn(llamaServerBinary(), ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "4096", "-t", "1", "--no-webui"], { stdio: "ignore", env: { ...process.env, HOME: home, TMPDIR: home } });
+const llama = await startLlamaServer({ args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "4096", "-t", "1", "--no-webui"] });
+const { url } = llama;
 const results: Record<string, unknown> = {};
 try {
-    await waitForHealth(url, llama);
     const backends = {
         embedded: { model: { path: model }, engine: { threads: 1, contextSize: 4096 } },
         "llama-server": { engine: { backend: "llama-server", serverUrl: url, serverSlot: 0 } },
@@ -48,7 +44,6 @@ try {
             }
             const stats = await server.connection.sendRequest(statsRequest);
             const model = stats.recent.filter((record) => record.source === "model").slice(1);
-            const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
             results[name] = {
                 requests: model.length,
                 latencyP50Ms: Math.round(median(model.map((record) => record.latencyMs))),
@@ -60,7 +55,6 @@ try {
         }
     }
 } finally {
-    if (llama.pid) process.kill(llama.pid, "SIGKILL");
-    fs.rmSync(home, { recursive: true, force: true });
+    await llama.stop();
 }
 console.log(JSON.stringify({ date: new Date().toISOString(), model: path.basename(model), results }, null, 2));

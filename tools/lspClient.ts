@@ -1,7 +1,6 @@
-// Starts the built language server (dist/server.js) over stdio, as an editor would, and talks LSP to it.
+// The one LSP test client of tests, the benchmark and scripts: starts the built language server
+// (dist/server.js) over stdio in its own temporary HOME, as an editor would, and talks LSP to it.
 import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -29,8 +28,8 @@ import {
     WorkDoneProgressCreateRequest,
     type CancellationToken,
 } from "vscode-languageserver-protocol/node";
-import { waitForExit } from "../bench/proc.js";
 import { type ServerStatus, statusNotification } from "../shared/src/protocol.js";
+import { privateHome, waitForExit } from "./process.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SERVER_JS = path.join(REPO_ROOT, "dist", "server.js");
@@ -45,6 +44,10 @@ export interface StartOptions {
     pickAction?: string;
     /** Declare textDocument.inlineCompletion (ghost text). Default true. */
     inlineCompletion?: boolean;
+    /** The server bundle to run; default dist/server.js. */
+    serverJs?: string;
+    /** Lines of the server's stderr and its log messages. */
+    onLog?(line: string): void;
 }
 
 export interface ServerUnderTest {
@@ -58,7 +61,7 @@ export interface ServerUnderTest {
     /** Everything the server wrote to stdout, to check it carries nothing but LSP frames. */
     stdout: () => Buffer;
     setSettings(settings: Record<string, unknown>): void;
-    /** Resolves with the first status, seen already or yet to come, that matches. */
+    /** Resolves with the first status, seen already or yet to come, that matches; rejects when the server exits first. */
     waitForStatus(predicate: (status: ServerStatus) => boolean, timeoutMs?: number): Promise<ServerStatus>;
     /** Like waitForStatus, for statuses that arrive from now on. */
     nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs?: number): Promise<ServerStatus>;
@@ -80,20 +83,19 @@ export function testSettings(modelPath: string, extra: Record<string, Record<str
 }
 
 export async function startServer(options: StartOptions = {}): Promise<ServerUnderTest> {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-lsp-"));
-    fs.mkdirSync(path.join(home, "tmp"));
-    const child = spawn(process.execPath, [SERVER_JS, "--stdio"], {
-        env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache") },
-        stdio: ["pipe", "pipe", "pipe"],
-    });
+    const home = privateHome("codellama-lsp-");
+    const child = spawn(process.execPath, [options.serverJs ?? SERVER_JS, "--stdio"], { env: home.env, stdio: ["pipe", "pipe", "pipe"] });
     const stdoutChunks: Buffer[] = [];
     child.stdout!.on("data", (chunk: Buffer) => stdoutChunks.push(chunk));
-    child.stderr!.on("data", () => undefined);
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => options.onLog?.(`[stderr] ${chunk.trimEnd()}`));
 
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     let settings = options.settings ?? {};
     const statuses: ServerStatus[] = [];
-    const waiters: { predicate: (s: ServerStatus) => boolean; resolve: (s: ServerStatus) => void }[] = [];
+    const waiters: { predicate: (s: ServerStatus) => boolean; resolve: (s: ServerStatus) => void; reject: (error: Error) => void }[] = [];
+    child.once("exit", (code, signal) => {
+        for (const waiter of waiters.splice(0)) waiter.reject(new Error(`The server exited (${signal ?? code}); statuses so far: ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`));
+    });
     const messages: ShowMessageParams[] = [];
     const questions: ShowMessageRequestParams[] = [];
     const logs: LogMessageParams[] = [];
@@ -110,6 +112,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     });
     connection.onNotification(LogMessageNotification.type, (params) => {
         logs.push(params);
+        options.onLog?.(params.message);
     });
     connection.onNotification(statusNotification, (status) => {
         statuses.push(status);
@@ -134,7 +137,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`)), timeoutMs);
-            waiters.push({ predicate, resolve: (status) => (clearTimeout(timer), resolve(status)) });
+            if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`The server has exited (${child.signalCode ?? child.exitCode})`));
+            waiters.push({ predicate, resolve: (status) => (clearTimeout(timer), resolve(status)), reject: (error) => (clearTimeout(timer), reject(error)) });
         });
     }
 
@@ -177,7 +181,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
             const exited = child.exitCode !== null || (await waitForExit(child, 5_000));
             if (!exited && child.pid) process.kill(child.pid, "SIGKILL");
             connection.dispose();
-            fs.rmSync(home, { recursive: true, force: true });
+            home.remove();
         },
     };
 }

@@ -4,7 +4,7 @@ import type { CompletionStats } from "../../shared/src/protocol.js";
 export function statisticsMarkdown(stats: CompletionStats): string {
     const models = stats.recent.filter((record) => record.source === "model" && record.outcome !== "cancelled");
     const withoutModel = stats.recent.filter((record) => record.source !== "model").length;
-    const median = (values: number[]): number => (values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! : 0);
+    const { promptTokens } = stats;
     const percent = (part: number, whole: number): string => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
     return [
         "# Code Llama: completion statistics",
@@ -20,7 +20,7 @@ export function statisticsMarkdown(stats: CompletionStats): string {
         `| accepted | ${stats.accepted} (${percent(stats.accepted, stats.shown)}) |`,
         `| partially accepted (next word) | ${stats.partiallyAccepted} |`,
         `| latency p50 / p95 | ${Math.round(stats.latencyMs.p50)} ms / ${Math.round(stats.latencyMs.p95)} ms |`,
-        `| prompt tokens evaluated / reused (median of the last ${models.length}) | ${median(models.map((record) => record.evaluatedTokens))} / ${median(models.map((record) => record.reusedTokens))} |`,
+        `| prompt tokens evaluated / reused (median of the last ${promptTokens.requests}) | ${Math.round(promptTokens.evaluatedP50)} / ${Math.round(promptTokens.reusedP50)} |`,
         `| answered without the model (typed-through, repeated) | ${withoutModel} of the last ${stats.recent.length} |`,
         `| answered from a prompt cut short for a cold cache (\`completion.coldPromptMs\`) | ${models.filter((record) => record.coldCut).length} of the last ${models.length} |`,
         "",

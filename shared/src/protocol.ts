@@ -129,6 +129,8 @@ export interface CompletionStats {
     accepted: number;
     partiallyAccepted: number;
     latencyMs: { p50: number; p95: number };
+    /** Of the recent requests the model answered (not cancelled): how many, and the median prompt tokens evaluated and reused. */
+    promptTokens: { requests: number; evaluatedP50: number; reusedP50: number };
     /** The most recent requests, oldest first (at most 1,000). */
     recent: CompletionRecord[];
 }

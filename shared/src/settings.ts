@@ -1,8 +1,8 @@
 /**
  * The one configuration shape of Code Llama. `initializationOptions`, the `codellama` section of
  * `workspace/configuration`, VS Code's `codellama.*` settings and the CLI flags all map onto it.
- * SETTINGS is the single source: defaults, validation, package.json's contribution and the README
- * table are derived from (and tested against) it.
+ * SETTINGS is the single source: the config type, defaults, validation, the CLI's flags help,
+ * package.json's contribution and the README table are derived from (and tested against) it.
  */
 
 export const DEFAULT_MODEL_URI = "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf";
@@ -18,59 +18,6 @@ export type FimFormat = (typeof FIM_FORMATS)[number];
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface CodeLlamaConfig {
-    model: {
-        /** Local GGUF file; when set, `uri` is not used. */
-        path: string;
-        /** Model to download on first use when no path is set. */
-        uri: string;
-        /** Where downloaded models are kept; empty means the per-user cache directory. */
-        directory: string;
-        /** Download `uri` without asking when it is missing (the CLI always may). */
-        autoDownload: boolean;
-    };
-    engine: {
-        backend: Backend;
-        /** Base URL of the llama.cpp server for the "llama-server" backend. */
-        serverUrl: string;
-        /** Server slot completions are pinned to; -1 lets the server choose. */
-        serverSlot: number;
-        /** Model name for the "openai" backend; empty picks the first the server lists. */
-        serverModel: string;
-        gpu: GpuMode;
-        /** -1 fits as many layers as GPU memory allows. */
-        gpuLayers: number;
-        /** 0 lets node-llama-cpp choose. */
-        threads: number;
-        contextSize: number;
-    };
-    completion: {
-        enabled: boolean;
-        maxTokens: number;
-        /** 0: no time limit. */
-        maxTimeMs: number;
-        /** Longest the prompt evaluation for a suggestion may take when the cache is cold; 0: always the full prompt. */
-        coldPromptMs: number;
-        fimFormat: FimFormat;
-        /** Keep the KV cache between requests (off only to measure what it saves). */
-        reuseCache: boolean;
-        /** Evaluate the prompt where the cursor rests, before the first keystroke asks for a suggestion. */
-        warmCache: boolean;
-        /** Share of the context for snippets of other recently viewed or edited files; 0 turns them off. */
-        extraContextShare: number;
-        /** Share of the context the text before the cursor may use. */
-        prefixShare: number;
-        /** Share of the context the text after the cursor may use. */
-        suffixShare: number;
-    };
-    chat: {
-        maxTokens: number;
-    };
-    log: {
-        level: LogLevel;
-    };
-}
 
 /** VS Code setting scopes; anything that names a file or program to load is `machine`. */
 export type SettingScope = "application" | "machine" | "machine-overridable" | "window" | "resource" | "language-overridable";
@@ -185,3 +132,12 @@ export const SETTINGS = {
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** A setting's value type, from its spec: its enum's values, or its type. */
+type SettingValue<Spec> = Spec extends { type: "boolean" } ? boolean : Spec extends { enum: readonly (infer Value)[] } ? Value : Spec extends { type: "string" } ? string : number;
+type Section<Key extends string> = Key extends `${infer Name}.${string}` ? Name : never;
+
+/** The configuration shape, derived from SETTINGS: `{ model: { path: string, ... }, engine: {...}, ... }`. */
+export type CodeLlamaConfig = {
+    [S in Section<SettingKey>]: { [K in SettingKey as K extends `${S}.${infer Name}` ? Name : never]: SettingValue<(typeof SETTINGS)[K]> };
+};

@@ -1,7 +1,7 @@
 // Real headless Neovim (Debian's `neovim`, 0.7) running editors/neovim/ against the real server
 // (dist/server.js) and the tiny scripted model:
 //   node --import tsx --test test/editors/neovim.test.ts
-import { waitForExit } from "../../bench/proc.js";
+import { waitForExit } from "../../tools/process.js";
 // Needs `nvim` (bash scripts/setup-test-env.sh installs it) and `npm run build`. Without nvim the
 // tests are skipped, except under CI=true or CODELLAMA_E2E_REQUIRE=1, where that is an error.
 //

@@ -2,30 +2,27 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChat } from "../../server/src/chat/chatService.js";
-import { buildInstructPrompt } from "../../server/src/chat/instructPrompt.js";
-import { Engine } from "../../server/src/engine/embeddedEngine.js";
+import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import { instructPieces } from "../../server/src/engine/promptFormat.js";
 import { Logger } from "../../server/src/log/logger.js";
 import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { ids } from "./vocabIds.js";
 
 
 describe("Instruct prompt tokens with the real tokenizer", () => {
-    let engine: Engine;
+    let engine: EmbeddedEngine;
     before(async () => {
-        engine = await Engine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: 1, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: 1, contextSize: 1024, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
 
     it("<s>[INST] {user} [/INST] {assistant} </s><s>[INST] {user} [/INST], BOS and EOS as token ids", async () => {
-        const special = { bos: engine.tokenizer.bos!, eos: engine.tokenizer.eos! };
-        const tokens = await buildInstructPrompt(
-            [
+        const tokens = engine.encode(
+            instructPieces([
                 { role: "user", content: "hello" },
                 { role: "assistant", content: "Hi!" },
                 { role: "user", content: "bye" },
-            ],
-            engine.tokenizer.encode,
-            special,
+            ]),
         );
         assert.deepEqual(tokens, ids(
             "<s>", "▁[", "INST", "]", "▁hello", "▁[", "/", "INST", "]", "▁H", "i", "!", "▁", "</s>",

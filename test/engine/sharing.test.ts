@@ -2,15 +2,15 @@
 // answer pausing while a completion generates.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Engine } from "../../server/src/engine/embeddedEngine.js";
+import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { Logger } from "../../server/src/log/logger.js";
 import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 
 describe("one model for completion and chat", () => {
-    let engine: Engine;
+    let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await Engine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 2048, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 2048, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
 
@@ -18,13 +18,13 @@ describe("one model for completion and chat", () => {
 
     it("tells what a prompt would cost: the tokens its cache lacks and the measured speed", async () => {
         const prompt = promptOf(600, 0);
-        assert.deepEqual(engine.promptCost("completion", prompt).uncachedTokens, prompt.length);
+        assert.deepEqual(engine.sequenceCost("completion", prompt).uncachedTokens, prompt.length);
         await engine.generate("completion", prompt, { maxTokens: 1 });
-        const cost = engine.promptCost("completion", [...prompt, 7, 8]);
+        const cost = engine.sequenceCost("completion", [...prompt, 7, 8]);
         assert.equal(cost.uncachedTokens, 2);
         assert.ok(cost.tokensPerSecond !== undefined && cost.tokensPerSecond > 0, `speed ${cost.tokensPerSecond}`);
         // The other sequence's cache is its own.
-        assert.equal(engine.promptCost("chat", prompt).uncachedTokens, prompt.length);
+        assert.equal(engine.sequenceCost("chat", prompt).uncachedTokens, prompt.length);
     });
 
     it("a streaming chat answer pauses while a completion generates, and goes on after it", async () => {

@@ -1,41 +1,26 @@
 // The llama-server backend against a real llama.cpp server on loopback, serving a generated model.
 // The server is built once from the llama.cpp source node-llama-cpp ships (scripts/build-llama-server.sh).
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
 import { type ChatParams, chatDeltaProgress, chatRequest, statsRequest } from "../../shared/src/protocol.js";
 import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
-import { freePort, llamaServerBinary, waitForHealth } from "../../tools/llamaServer.js";
+import { freePort, type RunningLlamaServer, startLlamaServer } from "../../tools/llamaServer.js";
 
 describe("llama-server backend", () => {
-    let llama: ChildProcess;
-    let home: string;
-    let url: string;
+    let llama: RunningLlamaServer;
     let server: ServerUnderTest;
 
     before(async () => {
-        const binary = llamaServerBinary();
         const model = await ensureTinyModel();
-        const port = await freePort();
-        url = `http://127.0.0.1:${port}`;
-        home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-llama-server-"));
-        llama = spawn(binary, ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "2", "-c", "2048", "-t", "1", "--no-webui"], {
-            stdio: "ignore",
-            env: { ...process.env, HOME: home, TMPDIR: home },
-        });
-        await waitForHealth(url, llama);
-        server = await startServer({ settings: { engine: { backend: "llama-server", serverUrl: url, serverSlot: 0, threads: 1 }, log: { level: "debug" } } });
+        llama = await startLlamaServer({ args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "2", "-c", "2048", "-t", "1", "--no-webui"] });
+        server = await startServer({ settings: { engine: { backend: "llama-server", serverUrl: llama.url, serverSlot: 0, threads: 1 }, log: { level: "debug" } } });
     });
 
     after(async () => {
         await server?.stop();
-        if (llama?.pid && llama.exitCode === null && llama.signalCode === null) process.kill(llama.pid, "SIGKILL");
-        fs.rmSync(home, { recursive: true, force: true });
+        await llama?.stop();
     });
 
     it("connects and reports the server's model", async () => {
@@ -70,8 +55,7 @@ describe("llama-server backend", () => {
     });
 
     it("says so when the server goes away, and recovers when it is back", async () => {
-        if (llama.pid) process.kill(llama.pid, "SIGKILL");
-        await new Promise((resolve) => llama.once("exit", resolve));
+        await llama.stop();
         const down = server.nextStatus(isState("error"));
         server.open("file:///t.js", "function add(a, b) {\n    \n}\n");
         await assert.rejects(server.complete("file:///t.js", 1, 4), /llama\.cpp server/);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/promptLayout.js";
+import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
 import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../shared/src/protocol.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";

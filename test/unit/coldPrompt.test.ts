@@ -1,27 +1,30 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { affordablePrompt, affordablePromptTokens, buildCompletionPrompt, COLD_PROMPT_MIN_TOKENS, type CompletionSettings } from "../../server/src/completion/promptLayout.js";
-import type { Token } from "../../server/src/engine/promptFormat.js";
-import type { EngineTokenizer, InferenceEngine } from "../../server/src/engine/inference.js";
+import { affordablePrompt, affordablePromptTokens, COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
+import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings } from "../../server/src/completion/promptLayout.js";
+import { reusableTokens } from "../../server/src/engine/embeddedEngine.js";
+import type { InferenceEngine } from "../../server/src/engine/inference.js";
+import { encodePiecesSync, infillPieces, type InfillRequest } from "../../server/src/engine/promptFormat.js";
 import { PromptSpeed } from "../../server/src/engine/promptSpeed.js";
+import type { Token } from "../../server/src/engine/tokenizer.js";
 
 /** One token per UTF-16 unit; ids above the special tokens. */
 const charTokens = (text: string): Token[] => Array.from(text, (ch) => ch.charCodeAt(0) + 10);
-const tokenizer: EngineTokenizer = { encode: charTokens, encodeInfilling: charTokens, fim: { bos: 1, prefix: 2, suffix: 3, middle: 4 }, bos: 1, eos: 5 };
+const encode = (request: InfillRequest): Token[] => encodePiecesSync(infillPieces(request), { encode: charTokens, encodeInfilling: charTokens }, { bos: 1, prefix: 2, suffix: 3, middle: 4 });
+const counter = { countTokens: (text: string) => charTokens(text).length };
+/** A prompt with the tokens this engine encodes it to. */
+const withTokens = (prompt: CompletionPrompt) => ({ ...prompt, tokens: encode(prompt.request) });
 
 /** An engine whose completion cache holds `cache.tokens` and that reads prompts at `cache.tokensPerSecond`. */
-function engineWithCache(cache: { tokens: Token[]; tokensPerSecond?: number }): InferenceEngine {
+function engineWithCache(cache: { tokens: Token[]; tokensPerSecond?: number }): Pick<InferenceEngine, "info" | "countTokens" | "promptCost"> {
     return {
         info: { modelPath: "m.gguf", modelName: "m", device: "cpu", gpuLayers: 0, totalLayers: 1, contextSize: 4096, loadMs: 0 },
-        tokenizer,
-        generate: () => Promise.reject(new Error("not used")),
-        promptCost: (_sequence, prompt) => {
-            let common = 0;
-            while (common < Math.min(prompt.length - 1, cache.tokens.length) && cache.tokens[common] === prompt[common]) common++;
-            return { uncachedTokens: prompt.length - common, tokensPerSecond: cache.tokensPerSecond };
+        ...counter,
+        promptCost: (request) => {
+            const prompt = encode(request);
+            return { uncachedTokens: prompt.length - reusableTokens(cache.tokens, prompt), tokensPerSecond: cache.tokensPerSecond };
         },
-        dispose: async () => undefined,
     };
 }
 
@@ -30,7 +33,7 @@ const settings: CompletionSettings = { maxTokens: 64, maxTimeMs: 0, coldPromptMs
 const TEXT = "let x = 1;\n".repeat(400) + "function f() {\n    \n}\n" + "g();\n".repeat(50);
 const CURSOR = { line: 401, character: 4 };
 const documentV1 = TextDocument.create("file:///a.js", "javascript", 1, TEXT);
-const fullPrompt = () => buildCompletionPrompt(tokenizer, 4096, documentV1, CURSOR, settings);
+const fullPrompt = async () => withTokens(await buildCompletionPrompt(counter, 4096, documentV1, CURSOR, settings));
 
 describe("affordablePromptTokens", () => {
     it("is what the engine reads in the time limit, never below the minimum", () => {
@@ -72,7 +75,7 @@ describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly"
     it("cuts a cold prompt to the minimum before the speed is measured, and marks it", async () => {
         const full = await fullPrompt();
         assert.ok(full.tokens.length > 1500, `full prompt ${full.tokens.length}`);
-        const cut = await affordablePrompt(engineWithCache({ tokens: [] }), documentV1, CURSOR, settings, {});
+        const cut = withTokens(await affordablePrompt(engineWithCache({ tokens: [] }), documentV1, CURSOR, settings, {}));
         // The prefix is cut to PREFIX_REFILL_SHARE of its share, as any prompt whose top moves.
         assert.ok(cut.tokens.length <= COLD_PROMPT_MIN_TOKENS && cut.tokens.length > COLD_PROMPT_MIN_TOKENS * 0.75, `cut prompt ${cut.tokens.length}`);
         assert.equal(cut.anchor.coldCut, COLD_PROMPT_MIN_TOKENS);
@@ -81,7 +84,7 @@ describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly"
     });
 
     it("cuts to what the engine reads in coldPromptMs at its measured speed", async () => {
-        const cut = await affordablePrompt(engineWithCache({ tokens: [], tokensPerSecond: 1000 }), documentV1, CURSOR, settings, {});
+        const cut = withTokens(await affordablePrompt(engineWithCache({ tokens: [], tokensPerSecond: 1000 }), documentV1, CURSOR, settings, {}));
         assert.ok(cut.tokens.length <= 1000 && cut.tokens.length > 750, `cut prompt ${cut.tokens.length}`);
     });
 
@@ -89,24 +92,24 @@ describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly"
         const full = await fullPrompt();
         const cold = engineWithCache({ tokens: [] });
         for (const [engine, custom] of [[engineWithCache({ tokens: full.tokens }), settings], [cold, { ...settings, coldPromptMs: 0 }], [cold, { ...settings, reuseCache: false }]] as const) {
-            const prompt = await affordablePrompt(engine, documentV1, CURSOR, custom, {});
+            const prompt = withTokens(await affordablePrompt(engine, documentV1, CURSOR, custom, {}));
             assert.deepEqual(prompt.tokens, full.tokens);
             assert.equal(prompt.anchor.coldCut, undefined);
         }
     });
 
     it("typing below a cut top keeps the cut prompt (cached) on a slow engine and grows it on a fast one", async () => {
-        const cut = await affordablePrompt(engineWithCache({ tokens: [] }), documentV1, CURSOR, settings, {});
+        const cut = withTokens(await affordablePrompt(engineWithCache({ tokens: [] }), documentV1, CURSOR, settings, {}));
         const documentV2 = TextDocument.create("file:///a.js", "javascript", 2, TEXT.replace("{\n    \n}", "{\n    r\n}"));
         const typed = { line: 401, character: 5 };
 
-        const slow = await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 10 }), documentV2, typed, settings, { anchor: cut.anchor });
+        const slow = withTokens(await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 10 }), documentV2, typed, settings, { anchor: cut.anchor }));
         assert.equal(slow.anchor.coldCut, COLD_PROMPT_MIN_TOKENS);
         assert.equal(slow.anchor.prefixStartLine, cut.anchor.prefixStartLine);
         assert.deepEqual(slow.tokens.slice(0, cut.tokens.length - 1), cut.tokens.slice(0, -1));
 
-        const fast = await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 1e6 }), documentV2, typed, settings, { anchor: cut.anchor });
+        const fast = withTokens(await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 1e6 }), documentV2, typed, settings, { anchor: cut.anchor }));
         assert.equal(fast.anchor.coldCut, undefined);
-        assert.deepEqual(fast.tokens, (await buildCompletionPrompt(tokenizer, 4096, documentV2, typed, settings)).tokens);
+        assert.deepEqual(fast.tokens, encode((await buildCompletionPrompt(counter, 4096, documentV2, typed, settings)).request));
     });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fewerGpuLayers } from "../../server/src/engine/embeddedEngine.js";
+import { fewerGpuLayers } from "../../server/src/engine/gpuFallback.js";
 
 describe("fewerGpuLayers", () => {
     it("halves the GPU layers, then falls back to the CPU, then gives up", () => {

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildInstructPrompt, type ChatMessage, conversationProblem, fitConversation } from "../../server/src/chat/instructPrompt.js";
+import { conversationProblem, fitConversation } from "../../server/src/chat/instructPrompt.js";
+import { encodePieces, instructPieces, type SpecialTokenIds } from "../../server/src/engine/promptFormat.js";
 import { TextStream } from "../../server/src/engine/textStream.js";
+import type { Encoder } from "../../server/src/engine/tokenizer.js";
+import type { ChatMessage } from "../../shared/src/prompts/template.js";
+
+/** The Instruct prompt's tokens, as an engine with this encoder encodes it. */
+const buildInstructPrompt = (messages: readonly ChatMessage[], encoder: Encoder, ids: SpecialTokenIds): Promise<number[]> => encodePieces(instructPieces(messages), { encode: encoder, encodeInfilling: encoder }, ids);
 
 // A toy encoder that keeps the text visible: one "token" per encoded string, the text as a marker.
 const texts: string[] = [];
@@ -48,6 +54,8 @@ describe("conversationProblem", () => {
 
 describe("fitConversation", () => {
     const charEncode = (text: string): number[] => [...text].map((ch) => ch.charCodeAt(0));
+    const count = async (messages: readonly ChatMessage[]): Promise<number> => (await buildInstructPrompt(messages, charEncode, special)).length;
+    const tokensOf = (fitted: { messages: ChatMessage[] }): Promise<number[]> => buildInstructPrompt(fitted.messages, charEncode, special);
     const conversation: ChatMessage[] = [
         { role: "system", content: "S" },
         { role: "user", content: "first question" },
@@ -57,23 +65,25 @@ describe("fitConversation", () => {
         { role: "user", content: "last" },
     ];
     it("keeps everything that fits", async () => {
-        const fitted = await fitConversation(conversation, 10_000, charEncode, special);
+        const fitted = await fitConversation(conversation, 10_000, count);
         assert.equal(fitted.droppedMessages, 0);
-        assert.deepEqual(fitted.tokens, await buildInstructPrompt(conversation, charEncode, special));
+        assert.deepEqual(await tokensOf(fitted), await buildInstructPrompt(conversation, charEncode, special));
+        assert.equal(fitted.promptTokens, (await tokensOf(fitted)).length);
     });
     it("drops the oldest exchanges, never the system prompt or the last user message", async () => {
         const withoutFirst = await buildInstructPrompt([conversation[0]!, ...conversation.slice(3)], charEncode, special);
-        const fitted = await fitConversation(conversation, withoutFirst.length, charEncode, special);
+        const fitted = await fitConversation(conversation, withoutFirst.length, count);
         assert.equal(fitted.droppedMessages, 2);
-        assert.deepEqual(fitted.tokens, withoutFirst);
-        const minimal = await fitConversation(conversation, 40, charEncode, special);
+        assert.deepEqual(await tokensOf(fitted), withoutFirst);
+        const minimal = await fitConversation(conversation, 40, count);
         assert.equal(minimal.droppedMessages, 4);
-        assert.ok(String.fromCharCode(...minimal.tokens.filter((t) => t > 2)).includes("<<SYS>>\nS\n<</SYS>>\n\nlast [/INST]"));
+        assert.ok(String.fromCharCode(...(await tokensOf(minimal)).filter((t) => t > 2)).includes("<<SYS>>\nS\n<</SYS>>\n\nlast [/INST]"));
     });
     it("cuts the start of a last message too long on its own", async () => {
-        const fitted = await fitConversation([{ role: "user", content: "x".repeat(100) + "END" }], 30, charEncode, special);
-        assert.ok(fitted.tokens.length <= 30);
-        assert.match(String.fromCharCode(...fitted.tokens.slice(1)), /^\[INST\] x+END \[\/INST\]$/);
+        const fitted = await fitConversation([{ role: "user", content: "x".repeat(100) + "END" }], 30, count);
+        const tokens = await tokensOf(fitted);
+        assert.ok(tokens.length <= 30);
+        assert.match(String.fromCharCode(...tokens.slice(1)), /^\[INST\] x+END \[\/INST\]$/);
     });
 });
 

@@ -9,7 +9,7 @@ describe("statisticsMarkdown", () => {
             receivedAt: 0, latencyMs: 10, source, outcome: "answered", promptTokens: evaluatedTokens + reusedTokens, reusedTokens, evaluatedTokens, generatedTokens: 3, engineMs: 9, queuedMs: 0, heldMs: 0, engineStartedAt: 0,
         });
         const markdown = statisticsMarkdown({
-            requests: 10, answered: 8, cancelled: 2, shown: 8, accepted: 2, partiallyAccepted: 1, latencyMs: { p50: 41.6, p95: 120.2 },
+            requests: 10, answered: 8, cancelled: 2, shown: 8, accepted: 2, partiallyAccepted: 1, latencyMs: { p50: 41.6, p95: 120.2 }, promptTokens: { requests: 3, evaluatedP50: 3, reusedP50: 900 },
             recent: [record("model", 2, 900), record("model", 3, 901), { ...record("model", 500, 0), coldCut: true }, record("typed-through", 0, 0)],
         });
         assert.match(markdown, /\| accepted \| 2 \(25 %\) \|/);

@@ -1,19 +1,33 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AdaptiveDebounce } from "../../server/src/completion/debounce.js";
-import { percentile, StatsCollector } from "../../server/src/completion/stats.js";
+import { median, percentile, StatsCollector } from "../../server/src/completion/stats.js";
 import type { CompletionRecord } from "../../shared/src/protocol.js";
 
 const record = (latencyMs: number, outcome: CompletionRecord["outcome"] = "answered"): CompletionRecord => ({
     receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs, queuedMs: 0, heldMs: 0, engineStartedAt: 0,
 });
 
+// The one percentile of Show Statistics and the benchmark (until #14 the statistics used the nearest rank).
 describe("percentile", () => {
-    it("uses the nearest rank", () => {
+    it("interpolates between the closest ranks", () => {
+        assert.equal(percentile([1, 2, 3, 4], 50), 2.5);
+        assert.equal(percentile([4, 1, 3, 2], 0), 1);
+        assert.equal(percentile([4, 1, 3, 2], 100), 4);
+        assert.equal(percentile([10, 20], 95), 19.5);
         assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
-        assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95), 10);
         assert.equal(percentile([7], 95), 7);
-        assert.equal(percentile([], 50), 0);
+        assert.equal(median([5]), 5);
+        assert.ok(Math.abs(percentile(Array.from({ length: 101 }, (_, i) => i), 95) - 95) < 1e-9);
+    });
+    it("ignores non-finite values and gives NaN for none", () => {
+        assert.equal(median([1, Number.NaN, 3, Infinity]), 2);
+        assert.ok(Number.isNaN(median([])));
+        assert.ok(Number.isNaN(median([Number.NaN])));
+    });
+    it("rejects a percentile outside 0..100", () => {
+        assert.throws(() => percentile([1], 101), RangeError);
+        assert.throws(() => percentile([1], -1), RangeError);
     });
 });
 
@@ -33,8 +47,19 @@ describe("StatsCollector", () => {
         assert.equal(snapshot.shown, 1);
         assert.equal(snapshot.accepted, 1);
         assert.equal(snapshot.partiallyAccepted, 0);
-        assert.deepEqual(snapshot.latencyMs, { p50: 20, p95: 30 });
+        assert.deepEqual(snapshot.latencyMs, { p50: 20, p95: 29 });
+        assert.deepEqual(snapshot.promptTokens, { requests: 3, evaluatedP50: 5, reusedP50: 5 });
         assert.equal(snapshot.recent.length, 4);
+    });
+    it("reports the median prompt tokens of the model's answers, cancelled and model-free ones left out", () => {
+        const stats = new StatsCollector();
+        const of = (source: CompletionRecord["source"], outcome: CompletionRecord["outcome"], evaluatedTokens: number, reusedTokens: number): CompletionRecord => ({ ...record(10, outcome), source, evaluatedTokens, reusedTokens });
+        stats.record(of("model", "answered", 2, 900));
+        stats.record(of("model", "answered", 3, 901));
+        stats.record(of("model", "empty", 500, 0));
+        stats.record(of("model", "cancelled", 9999, 9999));
+        stats.record(of("typed-through", "answered", 0, 0));
+        assert.deepEqual(stats.snapshot().promptTokens, { requests: 3, evaluatedP50: 3, reusedP50: 900 });
     });
     it("keeps the last 1,000 records", () => {
         const stats = new StatsCollector();

@@ -1,6 +1,7 @@
 import type { ChatAnswer } from "../../../shared/src/protocol.js";
 import type { InferenceEngine } from "../engine/inference.js";
-import { type ChatMessage, fitConversation, keptMessages } from "./instructPrompt.js";
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import { fitConversation } from "./instructPrompt.js";
 
 export interface ChatOptions {
     maxTokens: number;
@@ -13,10 +14,8 @@ export interface ChatOptions {
  * streaming text deltas as they are generated. Cancelling keeps what was produced.
  */
 export async function answerChat(engine: InferenceEngine, messages: readonly ChatMessage[], options: ChatOptions): Promise<ChatAnswer> {
-    const { tokenizer } = engine;
-    if (tokenizer.bos === undefined || tokenizer.eos === undefined) throw new Error("This model has no BOS/EOS tokens; it cannot use Code Llama Instruct's chat format.");
     const maxTokens = Math.min(options.maxTokens, Math.floor(engine.info.contextSize / 2));
-    const prompt = await fitConversation(messages, engine.info.contextSize - maxTokens, tokenizer.encode, { bos: tokenizer.bos, eos: tokenizer.eos });
+    const prompt = await fitConversation(messages, engine.info.contextSize - maxTokens, (candidate) => engine.chatPromptTokens(candidate));
     // Meta's decoding drops the space SentencePiece puts before the answer's first word.
     const answerText = (text: string): string => text.replace(/^ /, "");
     let sent = "";
@@ -26,11 +25,11 @@ export async function answerChat(engine: InferenceEngine, messages: readonly Cha
         sent = content;
     };
     const generateOptions = { maxTokens, signal: options.signal, priority: "background" as const, onText: send };
-    const generation = engine.chat ? await engine.chat(keptMessages(messages, prompt.droppedMessages), generateOptions) : await engine.generate("chat", prompt.tokens, generateOptions);
+    const generation = await engine.chat(prompt.messages, generateOptions);
     send(generation.text);
     return {
         content: answerText(generation.text),
         stopReason: generation.stopReason === "stopped" ? "end-of-generation" : generation.stopReason,
-        usage: { promptTokens: prompt.tokens.length, completionTokens: generation.tokens.length, droppedMessages: prompt.droppedMessages },
+        usage: { promptTokens: prompt.promptTokens, completionTokens: generation.generatedTokens, droppedMessages: prompt.droppedMessages },
     };
 }

@@ -1,19 +1,9 @@
-import type { Token } from "../engine/promptFormat.js";
-import type { Encoder } from "../completion/tokenBudget.js";
-
+/**
+ * A conversation for Code Llama Instruct: whether it can be sent, and which part of it fits the
+ * context. The engine lays it out in the Instruct format and counts its tokens (see
+ * engine/promptFormat.ts, instructPieces).
+ */
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
-
-export type { ChatMessage };
-
-const B_INST = "[INST]";
-const E_INST = "[/INST]";
-const B_SYS = "<<SYS>>\n";
-const E_SYS = "\n<</SYS>>\n\n";
-
-export interface InstructTokens {
-    bos: Token;
-    eos: Token;
-}
 
 /** Why a conversation cannot be sent to an Instruct model; undefined when it can. */
 export function conversationProblem(messages: unknown): string | undefined {
@@ -33,38 +23,6 @@ export function conversationProblem(messages: unknown): string | undefined {
     return undefined;
 }
 
-/**
- * Code Llama Instruct's (Llama 2 chat) format, as Meta's reference `chat_completion` builds it:
- * the system text folded into the first user turn, each finished exchange
- * `[BOS] + encode("[INST] {user} [/INST] {assistant} ") + [EOS]`, then
- * `[BOS] + encode("[INST] {user} [/INST]")`. User and assistant text are stripped.
- * Expects a valid conversation (see conversationProblem).
- */
-export async function buildInstructPrompt(messages: readonly ChatMessage[], encode: Encoder, special: InstructTokens): Promise<Token[]> {
-    return (await Promise.all(exchanges(messages).map((exchange) => exchangeTokens(exchange, encode, special)))).flat();
-}
-
-interface Exchange {
-    user: string;
-    assistant?: string;
-}
-
-function exchanges(messages: readonly ChatMessage[]): Exchange[] {
-    const system = messages[0]?.role === "system" ? messages[0].content : undefined;
-    const turns = messages.filter((message) => message.role !== "system");
-    const result: Exchange[] = [];
-    for (let index = 0; index < turns.length; index += 2) {
-        const user = index === 0 && system !== undefined ? B_SYS + system + E_SYS + turns[index]!.content : turns[index]!.content;
-        result.push({ user, assistant: turns[index + 1]?.content });
-    }
-    return result;
-}
-
-async function exchangeTokens(exchange: Exchange, encode: Encoder, special: InstructTokens): Promise<Token[]> {
-    if (exchange.assistant === undefined) return [special.bos, ...(await encode(`${B_INST} ${exchange.user.trim()} ${E_INST}`))];
-    return [special.bos, ...(await encode(`${B_INST} ${exchange.user.trim()} ${E_INST} ${exchange.assistant.trim()} `)), special.eos];
-}
-
 /** The conversation without its `dropped` oldest messages (the system prompt stays). */
 export function keptMessages(messages: readonly ChatMessage[], dropped: number): ChatMessage[] {
     const system = messages[0]?.role === "system" ? [messages[0]] : [];
@@ -72,37 +30,44 @@ export function keptMessages(messages: readonly ChatMessage[], dropped: number):
 }
 
 export interface FittedConversation {
-    tokens: Token[];
+    /** What to send: the system prompt, the newest exchanges that fit, the last user message (cut from its start when it alone does not fit). */
+    messages: ChatMessage[];
+    promptTokens: number;
     /** Messages left out (oldest first) so that the rest fits. */
     droppedMessages: number;
 }
+
+/** The tokens of a conversation's prompt, as the engine encodes it. */
+export type ConversationTokens = (messages: readonly ChatMessage[]) => Promise<number>;
 
 /**
  * Drops the oldest exchanges until the prompt fits `budget` tokens. The system prompt and the last
  * user message are never dropped; when they alone do not fit, the last user message is cut from its
  * start (its end, nearest the question, is kept).
  */
-export async function fitConversation(messages: readonly ChatMessage[], budget: number, encode: Encoder, special: InstructTokens): Promise<FittedConversation> {
+export async function fitConversation(messages: readonly ChatMessage[], budget: number, count: ConversationTokens): Promise<FittedConversation> {
     const system = messages[0]?.role === "system" ? [messages[0]] : [];
     const turns = messages.slice(system.length);
     for (let dropped = 0; dropped < turns.length; dropped += 2) {
-        const tokens = await buildInstructPrompt([...system, ...turns.slice(dropped)], encode, special);
-        if (tokens.length <= budget) return { tokens, droppedMessages: dropped };
+        const kept = keptMessages(messages, dropped);
+        const promptTokens = await count(kept);
+        if (promptTokens <= budget) return { messages: kept, promptTokens, droppedMessages: dropped };
     }
     const last = turns.at(-1)!;
     const droppedMessages = turns.length - 1;
+    const cut = (keep: number): ChatMessage[] => [...system, { role: "user", content: last.content.slice(last.content.length - keep) }];
     let lo = 0;
     let hi = last.content.length;
-    let best = await buildInstructPrompt([...system, { role: "user", content: "" }], encode, special);
+    let best = { messages: cut(0), promptTokens: await count(cut(0)) };
     while (lo < hi) {
         const keep = Math.ceil((lo + hi) / 2);
-        const tokens = await buildInstructPrompt([...system, { role: "user", content: last.content.slice(last.content.length - keep) }], encode, special);
-        if (tokens.length <= budget) {
+        const promptTokens = await count(cut(keep));
+        if (promptTokens <= budget) {
             lo = keep;
-            best = tokens;
+            best = { messages: cut(keep), promptTokens };
         } else {
             hi = keep - 1;
         }
     }
-    return { tokens: best, droppedMessages };
+    return { ...best, droppedMessages };
 }

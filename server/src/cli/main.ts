@@ -1,18 +1,21 @@
-/** The `codellama` command: `serve` runs the language server, `complete` prints one completion. */
+/** The `codellama` command: `serve` runs the language server, `complete` prints one completion, `chat` answers. */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { fromDotted, resolveConfig } from "../config/resolve.js";
-import { type CodeLlamaConfig, DEFAULT_MODEL_URI } from "../../../shared/src/settings.js";
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { answerChat } from "../chat/chatService.js";
-import type { ChatMessage } from "../chat/instructPrompt.js";
+import { completeAt } from "../completion/generation.js";
+import { resolveConfig } from "../config/resolve.js";
 import type { InferenceEngine } from "../engine/inference.js";
-import { completeAt } from "../completion/promptLayout.js";
-import { ModelManager } from "../model/modelManager.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
+import { ModelManager } from "../model/modelManager.js";
+import { CONFIG_FLAGS, configFromFlags, configFlagsHelp } from "./configFlags.js";
 import { terminalProgress } from "./terminalProgress.js";
+
+export { configFromFlags };
 
 const USAGE = `Usage:
   codellama serve --stdio                 Run the language server (LSP 3.18) on stdio
@@ -23,17 +26,7 @@ const USAGE = `Usage:
   codellama --version | --help
 
 Options for complete and chat:
-  --model PATH            Local GGUF model (default: download ${DEFAULT_MODEL_URI}
-                          on first use into the per-user cache)
-  --model-uri URI         Model to download when no --model is given
-  --models-dir DIR        Where downloaded models are kept
-  --gpu MODE              auto | cuda | vulkan | metal | off (default auto)
-  --gpu-layers N          Layers on the GPU, -1 = as many as fit (default -1)
-  --threads N             CPU threads, 0 = automatic (default 0)
-  --context-size N        Context size in tokens (default 4096)
-  --max-tokens N          Most tokens to generate (default 128)
-  --fim-format FORMAT     psm | spm (default psm)
-  --log-level LEVEL       error | warn | info | debug (default warn)
+${configFlagsHelp()}
   --json                  Print a JSON object with the result and its statistics
   --system TEXT           chat: the system prompt
 `;
@@ -45,16 +38,7 @@ const OPTIONS = {
     "node-ipc": { type: "boolean" },
     socket: { type: "string" },
     "client-process-id": { type: "string" },
-    model: { type: "string" },
-    "model-uri": { type: "string" },
-    "models-dir": { type: "string" },
-    gpu: { type: "string" },
-    "gpu-layers": { type: "string" },
-    threads: { type: "string" },
-    "context-size": { type: "string" },
-    "max-tokens": { type: "string" },
-    "fim-format": { type: "string" },
-    "log-level": { type: "string" },
+    ...Object.fromEntries(CONFIG_FLAGS.map((flag) => [flag.flag, { type: "string" } as const])),
     file: { type: "string" },
     position: { type: "string" },
     json: { type: "boolean" },
@@ -96,25 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
-
-/** Maps CLI flags onto the configuration shape; the resolver validates them like any other layer. */
-export function configFromFlags(values: Values): unknown {
-    const number = (text: string | undefined): number | string | undefined => (text === undefined ? undefined : Number.isNaN(Number(text)) ? text : Number(text));
-    return fromDotted({
-        "model.path": values.model,
-        "model.uri": values["model-uri"],
-        "model.directory": values["models-dir"],
-        "engine.gpu": values.gpu,
-        "engine.gpuLayers": number(values["gpu-layers"]),
-        "engine.threads": number(values.threads),
-        "engine.contextSize": number(values["context-size"]),
-        "completion.maxTokens": number(values["max-tokens"]),
-        "chat.maxTokens": number(values["max-tokens"]),
-        "completion.fimFormat": values["fim-format"],
-        "log.level": values["log-level"] ?? "warn",
-    });
-}
+type Values = Record<string, string | boolean | undefined>;
 
 /** Parses 1-based "LINE:COL" (as editors show it) into a 0-based LSP position. */
 export function parsePosition(text: string): { line: number; character: number } {
@@ -128,7 +94,7 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
-    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onStatus: () => undefined });
+    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onState: () => undefined });
     try {
         await models.configure(config);
         if (!models.engine) return 1;
@@ -142,7 +108,7 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
 async function chat(values: Values, question: string): Promise<number> {
     const text = question.trim() || (await readStdin()).trim();
     if (!text) throw new UsageError('chat needs a question: codellama chat "How do I reverse a list in Python?"');
-    const messages: ChatMessage[] = values.system ? [{ role: "system", content: values.system }, { role: "user", content: text }] : [{ role: "user", content: text }];
+    const messages: ChatMessage[] = typeof values.system === "string" ? [{ role: "system", content: values.system }, { role: "user", content: text }] : [{ role: "user", content: text }];
     return withEngine(values, async (engine, config) => {
         const controller = new AbortController();
         const stop = (): void => controller.abort();
@@ -168,7 +134,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function complete(values: Values): Promise<number> {
-    if (!values.file || !values.position) throw new UsageError("complete needs --file FILE and --position LINE:COL");
+    if (typeof values.file !== "string" || typeof values.position !== "string") throw new UsageError("complete needs --file FILE and --position LINE:COL");
     const position = parsePosition(values.position);
     let text: string;
     try {

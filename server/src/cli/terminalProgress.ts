@@ -1,3 +1,4 @@
+import { progressView } from "../lsp/status.js";
 import type { ProgressHandle, ProgressSink } from "../model/modelManager.js";
 
 /** Seconds between progress lines when stderr is not a terminal (a CI log): long downloads only. */
@@ -5,14 +6,16 @@ const LOG_INTERVAL_MS = 10_000;
 
 /** A progress bar on stderr (stdout stays clean for --json); occasional lines when stderr is not a terminal. */
 export const terminalProgress: ProgressSink = {
-    async begin(title: string): Promise<ProgressHandle> {
+    async begin(state): Promise<ProgressHandle> {
+        const { title } = progressView(state);
         const tty = process.stderr.isTTY === true;
         let lastLine = Date.now();
         let open = true;
         if (tty) process.stderr.write(`${title}\n`);
         return {
-            report(fraction, message) {
+            report(state) {
                 if (!open) return;
+                const { fraction, message } = progressView(state);
                 if (tty) {
                     const width = 30;
                     const filled = Math.round(fraction * width);

@@ -60,10 +60,10 @@ export function normaliseLineBreaks(text: string): string {
     return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }
 
-function isHighSurrogate(code: number): boolean {
+export function isHighSurrogate(code: number): boolean {
     return code >= 0xd800 && code <= 0xdbff;
 }
 
-function isLowSurrogate(code: number): boolean {
+export function isLowSurrogate(code: number): boolean {
     return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -1,22 +1,20 @@
+/**
+ * The completion prompt, laid out from the document (pure, given a token counter): the text around
+ * the cursor cut to each side's share of the context, snippets of other files, and the seams that
+ * keep the prompt stable while typing. The engine encodes the resulting request itself.
+ */
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
-import type { EngineTokenizer, Generation, InferenceEngine } from "../engine/inference.js";
+import type { InferenceEngine } from "../engine/inference.js";
+import { FIM_OVERHEAD_TOKENS, type InfillRequest, prefixLeadingSpace } from "../engine/promptFormat.js";
 import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
-import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "../engine/promptFormat.js";
 import { detectIndentation } from "./indentation.js";
-import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
-import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
+import { type CursorSurroundings, surroundings } from "./postprocess.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
-import { type BudgetedText, capBudgets, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
+import { type BudgetedText, capBudgets, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, type TokenCount } from "./tokenBudget.js";
 
-export interface Completion {
-    /** What to insert at `position`; "" when there is nothing worth showing. */
-    text: string;
-    /** The (validated) cursor position the text is inserted at. */
-    position: Position;
-    prompt: Pick<CompletionPrompt, "prefixTokens" | "suffixTokens" | "anchor"> & { tokens: number };
-    generation: Omit<Generation, "tokens" | "text"> & { generatedTokens: number };
-}
+/** What laying out a prompt needs of the engine: its token counts. */
+export type TokenCounter = Pick<InferenceEngine, "countTokens">;
 
 export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "coldPromptMs" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
 /** What building the prompt depends on. */
@@ -55,7 +53,11 @@ export interface PromptHints {
 }
 
 export interface CompletionPrompt {
-    tokens: Token[];
+    /** What the engine encodes and evaluates. */
+    request: InfillRequest;
+    /** Its length in tokens, layout tokens included. */
+    promptTokens: number;
+    /** Tokens of the text before the cursor (snippets and psm-line's middle included). */
     prefixTokens: number;
     suffixTokens: number;
     /** The seams of this prompt, for the next one of the same document. */
@@ -86,28 +88,29 @@ export const MIDDLE_MAX_SHARE = 0.25;
  * as long as the text after the cursor is unchanged, so neither a keystroke nor a line break changes
  * a token before the cursor's text — the model's cache stays valid and only the typed text is evaluated.
  */
-export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextSize: number, document: TextDocument, position: Position, settings: PromptSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
-    const fim = tokenizer.fim;
-    if (!fim) throw new Error("This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.");
+export async function buildCompletionPrompt(counter: TokenCounter, contextSize: number, document: TextDocument, position: Position, settings: PromptSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
+    const withSpace: TokenCount = (text) => counter.countTokens(text, true);
+    const withoutSpace: TokenCount = (text) => counter.countTokens(text, false);
     const { extra, anchor = {} } = hints;
     const maxPromptTokens = hints.maxPromptTokens ?? anchor.coldCut;
     const fullBudgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
     const budgets = maxPromptTokens === undefined ? fullBudgets : capBudgets(fullBudgets, maxPromptTokens - FIM_OVERHEAD_TOKENS);
     // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
-    const extraTokens = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, tokenizer.encode) : [];
-    const encodePrefix = extraTokens.length > 0 ? tokenizer.encodeInfilling : tokenizer.encode;
+    const snippets = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, withSpace) : { text: "", tokens: 0 };
     const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, anchor.prefixStartLine);
-    const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", tokenizer.encodeInfilling);
+    const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", withoutSpace);
     const around = surroundings(context.prefix, context.suffix, detectIndentation(context.prefix.slice(-INDENT_SAMPLE_CHARS)));
-    const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, tokenizer.encodeInfilling) : undefined;
+    const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, withoutSpace) : undefined;
     const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
     const aboveEndLine = middle ? middle.startLine : context.position.line;
-    const prefix = await fitAnchoredPrefix(above, budgets.prefix - (middle?.tokens.length ?? 0), context.prefixStartLine !== undefined, encodePrefix);
+    const prefix = await fitAnchoredPrefix(above, budgets.prefix - (middle?.tokens ?? 0), context.prefixStartLine !== undefined, prefixLeadingSpace(snippets.text) ? withSpace : withoutSpace);
     const startsAtLine = prefix.text.length === above.length ? context.prefixStartLine !== undefined : above[above.length - prefix.text.length - 1] === "\n";
+    const prefixTokens = snippets.tokens + prefix.tokens + (middle?.tokens ?? 0);
     return {
-        tokens: buildFimPrompt(settings.fimFormat, fim, [...extraTokens, ...prefix.tokens], suffix.tokens, middle?.tokens),
-        prefixTokens: extraTokens.length + prefix.tokens.length + (middle?.tokens.length ?? 0),
-        suffixTokens: suffix.tokens.length,
+        request: { format: settings.fimFormat, context: snippets.text, prefix: prefix.text, suffix: suffix.text, middle: middle?.text ?? "" },
+        promptTokens: FIM_OVERHEAD_TOKENS + prefixTokens + suffix.tokens,
+        prefixTokens,
+        suffixTokens: suffix.tokens,
         anchor: {
             prefixStartLine: startsAtLine ? aboveEndLine - countLineBreaks(prefix.text) : undefined,
             middleStartLine: middle?.startLine,
@@ -125,19 +128,19 @@ export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextS
  * the suffix is the one it was typed against and it takes at most MIDDLE_MAX_SHARE of the prefix
  * budget; otherwise the cursor's line up to the cursor.
  */
-async function fitMiddle(context: CursorContext, suffixText: string, anchor: PromptAnchor, prefixBudget: number, encode: Encoder): Promise<BudgetedText & { startLine: number }> {
+async function fitMiddle(context: CursorContext, suffixText: string, anchor: PromptAnchor, prefixBudget: number, count: TokenCount): Promise<BudgetedText & { startLine: number }> {
     const cursorLine = context.position.line;
     const from = anchor.middleStartLine;
     if (from !== undefined && from < cursorLine && anchor.suffixText === suffixText) {
         const start = startOfLineAbove(context.prefix, cursorLine - from, context.prefixStartLine !== undefined);
         if (start !== undefined) {
             const text = context.prefix.slice(start);
-            const tokens = await encode(text);
-            if (tokens.length <= prefixBudget * MIDDLE_MAX_SHARE) return { text, tokens, startLine: from };
+            const tokens = await count(text);
+            if (tokens <= prefixBudget * MIDDLE_MAX_SHARE) return { text, tokens, startLine: from };
         }
     }
     const line = context.prefix.slice(context.prefix.lastIndexOf("\n") + 1);
-    return { ...(await fitToBudget(line, prefixBudget, "end", encode)), startLine: cursorLine };
+    return { ...(await fitToBudget(line, prefixBudget, "end", count)), startLine: cursorLine };
 }
 
 /** Offset in `text` of the start of the line `linesUp` lines above its last line; undefined when `text` does not reach it. */
@@ -155,12 +158,12 @@ function startOfLineAbove(text: string, linesUp: number, startsAtLineStart: bool
  * prompt's top, or the document's start) and fits; otherwise cut at a line boundary to
  * PREFIX_REFILL_SHARE of the budget, leaving room to type before the top moves again.
  */
-async function fitAnchoredPrefix(text: string, budget: number, anchored: boolean, encode: Encoder): Promise<BudgetedText> {
+async function fitAnchoredPrefix(text: string, budget: number, anchored: boolean, count: TokenCount): Promise<BudgetedText> {
     if (anchored) {
-        const whole = await fitToBudget(text, budget, "end", encode);
+        const whole = await fitToBudget(text, budget, "end", count);
         if (whole.text.length === text.length) return whole;
     }
-    return fitToBudget(text, Math.floor(budget * PREFIX_REFILL_SHARE), "end", encode);
+    return fitToBudget(text, Math.floor(budget * PREFIX_REFILL_SHARE), "end", count);
 }
 
 function countLineBreaks(text: string): number {
@@ -169,89 +172,14 @@ function countLineBreaks(text: string): number {
     return count;
 }
 
-/** Uncached prompt tokens any completion may evaluate, whatever the measured speed. */
-export const COLD_PROMPT_MIN_TOKENS = 256;
-
-/**
- * Uncached prompt tokens a completion may evaluate before its answer: what the engine reads in
- * `limitMs` at its measured speed, never fewer than COLD_PROMPT_MIN_TOKENS (also the allowance
- * before the speed is known). `limitMs` 0: no limit.
- */
-export function affordablePromptTokens(tokensPerSecond: number | undefined, limitMs: number): number {
-    if (limitMs <= 0) return Number.POSITIVE_INFINITY;
-    return Math.max(COLD_PROMPT_MIN_TOKENS, Math.floor(((tokensPerSecond ?? 0) * limitMs) / 1000));
-}
-
-/** The anchor without a cold-cut prefix top, so that the prompt built from it gets the full context. */
-function fullContextAnchor(anchor: PromptAnchor | undefined): PromptAnchor | undefined {
-    return anchor?.coldCut === undefined ? anchor : { ...anchor, prefixStartLine: undefined, coldCut: undefined };
-}
-
-/**
- * The prompt for a completion: the full-context one when the engine evaluates what its cache lacks
- * within `settings.coldPromptMs`; otherwise (a file just opened, a jump elsewhere, on a slow machine)
- * one cut to what it can, so the first suggestion comes quickly. A cut prompt stays (it is cached)
- * until a warm-up or a cheap enough moment brings the full context back.
- */
-export async function affordablePrompt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, hints: PromptHints): Promise<CompletionPrompt> {
-    const build = (buildHints: PromptHints): Promise<CompletionPrompt> => buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, buildHints);
-    const anchored = await build(hints);
-    if (!engine.promptCost || settings.coldPromptMs <= 0 || settings.reuseCache === false) return anchored;
-    const costOf = (prompt: CompletionPrompt) => engine.promptCost!("completion", prompt.tokens);
-    const cost = costOf(anchored);
-    const limit = affordablePromptTokens(cost.tokensPerSecond, settings.coldPromptMs);
-    const full = hints.anchor?.coldCut === undefined ? anchored : await build({ ...hints, anchor: fullContextAnchor(hints.anchor) });
-    if ((full === anchored ? cost : costOf(full)).uncachedTokens <= limit) return full;
-    // A cut prompt the cache holds stays cut.
-    if (full !== anchored && cost.uncachedTokens <= limit) return anchored;
-    return build({ ...hints, extra: undefined, anchor: fullContextAnchor(hints.anchor), maxPromptTokens: limit });
-}
-
-/** Asks the engine for the middle at the cursor and post-processes it. */
-export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
-    const prompt = await affordablePrompt(engine, document, position, settings, hints);
-    const { surroundings: around } = prompt;
-    const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
-    const started = performance.now();
-    let timedOut: string | undefined;
-    const generation = await engine.generate("completion", prompt.tokens, {
-        maxTokens: settings.maxTokens,
-        signal,
-        reuseCache: settings.reuseCache,
-        // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
-        onText: (text) => {
-            if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
-            timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
-            return timedOut !== undefined;
-        },
-    });
-    const { tokens, text: generated, ...stats } = generation;
-    const raw = timedOut ?? generated;
-    return {
-        text: postprocessCompletion(raw, { ...around, eol: prompt.eol, scope }),
-        position: prompt.position,
-        prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, anchor: prompt.anchor },
-        generation: { ...stats, generatedTokens: tokens.length },
-    };
-}
-
-/**
- * Evaluates the prompt for the cursor into the completion sequence's cache and generates nothing:
- * while the cursor rests, so the first keystroke there evaluates only what it typed.
- */
-export async function warmAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "tokens" | "text"> }> {
-    const prompt = await buildCompletionPrompt(engine.tokenizer, engine.info.contextSize, document, position, settings, { ...hints, anchor: fullContextAnchor(hints.anchor) });
-    const { tokens: _tokens, text: _text, ...generation } = await engine.generate("completion", prompt.tokens, { maxTokens: 0, signal, reuseCache: settings.reuseCache, priority: "background" });
-    return { anchor: prompt.anchor, generation };
-}
-
-/** The most recent snippets that fit the budget, rendered as comments, as tokens. */
-async function fitSnippets(extra: ExtraContext, comment: string, budget: number, encode: Encoder): Promise<Token[]> {
-    let best: Token[] = [];
-    for (let count = 1; count <= extra.snippets.length && budget > 0; count++) {
-        const tokens = await encode(renderSnippets(extra.snippets.slice(extra.snippets.length - count), comment, extra.pathOf));
-        if (tokens.length > budget) break;
-        best = tokens;
+/** The most recent snippets that fit the budget, rendered as comments. */
+async function fitSnippets(extra: ExtraContext, comment: string, budget: number, count: TokenCount): Promise<BudgetedText> {
+    let best: BudgetedText = { text: "", tokens: 0 };
+    for (let taken = 1; taken <= extra.snippets.length && budget > 0; taken++) {
+        const text = renderSnippets(extra.snippets.slice(extra.snippets.length - taken), comment, extra.pathOf);
+        const tokens = await count(text);
+        if (tokens > budget) break;
+        best = { text, tokens };
     }
     return best;
 }

@@ -1,13 +1,38 @@
+/**
+ * Inline completion, end to end: the one entry point the LSP handlers call. A keystroke's request
+ * goes through these stages, each in its own module:
+ *
+ *   1. one at a time      latestOnly.ts        a newer request aborts the running one
+ *   2. suggestion cache   suggestionCache.ts   typing through a suggestion, or asking again, needs no model
+ *   3. adaptive debounce  debounce.ts          waits only when the model is slower than the typing
+ *   4. prompt             promptLayout.ts      the text around the cursor, cut to token budgets, kept stable
+ *                         coldPrompt.ts        cut short when the cache is cold and the engine slow
+ *   5. generation         generation.ts        the engine fills in the middle, stopped at the scope's end
+ *   6. post-processing    postprocess.ts       what the editor shows ("" when nothing is worth it)
+ *   7. statistics         stats.ts             every request counted, locally
+ *
+ * While the cursor rests (codellama/warmCache), and after a suggestion from a cold-cut prompt once
+ * nothing was asked for a while, the prompt there is read into the model's cache (warm-up).
+ *
+ * Cancellation: complete() takes an AbortSignal and resolves `{ status: "cancelled" }` when it was
+ * aborted (by the client or a newer request); it never rejects for a cancellation.
+ */
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { InferenceEngine } from "../engine/inference.js";
 import type { CompletionRecord, CompletionStats } from "../../../shared/src/protocol.js";
-import { type CompletionSettings, completeAt, type ExtraContext, type PromptAnchor, warmAt } from "./promptLayout.js";
+import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
+import { errorMessage, type Logger } from "../log/logger.js";
+import type { ModelManager } from "../model/modelManager.js";
 import type { Position } from "./cursorContext.js";
 import { AdaptiveDebounce } from "./debounce.js";
+import type { SnippetRing } from "./extraContext.js";
+import { completeAt, warmAt } from "./generation.js";
+import { LatestOnly } from "./latestOnly.js";
+import type { ExtraContext, PromptAnchor } from "./promptLayout.js";
 import { StatsCollector } from "./stats.js";
 import { SuggestionCache, type SuggestionKey } from "./suggestionCache.js";
 
 export interface Suggestion {
+    /** "" when there is nothing worth showing. */
     text: string;
     /** Where to insert it (the validated cursor). */
     position: Position;
@@ -16,47 +41,95 @@ export interface Suggestion {
     coldCut?: boolean;
 }
 
-/** Thrown when a request was cancelled (by the client or a newer keystroke). */
-export class CompletionCancelled extends Error {
-    constructor() {
-        super("Completion cancelled");
-        this.name = "CompletionCancelled";
-    }
-}
+/** What complete() resolves with: a suggestion, none (completions off, no model ready), or cancelled. */
+export type CompletionResult = { status: "suggested"; suggestion: Suggestion } | { status: "unavailable" } | { status: "cancelled" };
 
 const KEY_BEFORE_CHARS = 2000;
 const KEY_AFTER_CHARS = 500;
 /** Documents whose prompt top is remembered (the most recently completed ones). */
 const ANCHORED_DOCUMENTS = 64;
 
+/**
+ * After a suggestion from a prompt cut short for a cold cache, this long without another request
+ * means the user is reading, not typing: the full context is read into the cache then. Each time the
+ * next keystroke stops that warm-up before it is done (and the cut prompt is read again), the pause
+ * it waits for doubles, up to FULL_CONTEXT_MAX_IDLE_MS, so that short pauses stop costing anything.
+ */
+export const FULL_CONTEXT_AFTER_IDLE_MS = 1000;
+const FULL_CONTEXT_MAX_IDLE_MS = 16_000;
+
 export interface CompletionServiceOptions {
-    /** The loaded engine, if any. */
-    engine(): InferenceEngine | undefined;
+    /** The loaded engine, and the busy flag of the status. */
+    models: Pick<ModelManager, "engine" | "beginGeneration">;
+    /** The open document of a uri as it is now; undefined once closed. */
+    document(uri: string): TextDocument | undefined;
+    /** The completion settings in force. */
+    settings(): CodeLlamaConfig["completion"];
+    /** Recent snippets of the user's files, for the prompts of other files. */
+    snippets: SnippetRing;
+    /** A file's path relative to its workspace folder, for snippet headers. */
+    pathOf(uri: string): string;
+    logger: Logger;
     now?(): number;
     sleep?(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-/**
- * One inline completion request, end to end: typed-through and repeated requests come from the
- * suggestion cache, others wait out the adaptive debounce and ask the engine; every request is
- * counted in the local statistics.
- */
 export class CompletionService {
     private readonly cache = new SuggestionCache();
     private readonly stats = new StatsCollector();
     private readonly debounce = new AdaptiveDebounce();
+    private readonly latest = new LatestOnly();
     /** Per document, the seams of its previous prompt (see PromptAnchor): kept while they fit, so the cache stays valid. */
     private readonly anchors = new Map<string, PromptAnchor>();
     private readonly now: () => number;
     private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+    private fullContextTimer: NodeJS.Timeout | undefined;
+    /** The document whose full-context warm-up a keystroke stopped, and the pause the next one waits for. */
+    private fullContextBackoff: { uri: string; idleMs: number } | undefined;
 
     constructor(private readonly options: CompletionServiceOptions) {
         this.now = options.now ?? (() => performance.now());
         this.sleep = options.sleep ?? abortableSleep;
     }
 
-    /** Resolves undefined when no model is ready; throws CompletionCancelled when cancelled. */
-    async complete(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal, extra?: ExtraContext): Promise<Suggestion | undefined> {
+    /** The suggestion at `position`; rejects only when the engine fails (the failure is counted). */
+    async complete(document: TextDocument, position: Position, signal?: AbortSignal): Promise<CompletionResult> {
+        clearTimeout(this.fullContextTimer);
+        const settings = this.options.settings();
+        if (!settings.enabled || !this.options.models.engine) return { status: "unavailable" };
+        return this.generate(signal, async (signal) => {
+            if (signal.aborted) return { status: "cancelled" };
+            const result = await this.suggest(document, position, settings, signal);
+            const { logger } = this.options;
+            logger.debug(() => `completion ${document.uri}:${position.line + 1}:${position.character + 1} -> ${result.status === "suggested" ? JSON.stringify(result.suggestion.text) : result.status} stats ${JSON.stringify(this.stats.snapshot().recent.at(-1))}`);
+            if (result.status === "suggested" && result.suggestion.coldCut) this.warmWhenIdle(document, position);
+            return result;
+        });
+    }
+
+    /** codellama/warmCache: the cursor came to rest at `position` (see warm). */
+    cursorRested(document: TextDocument, position: Position): void {
+        clearTimeout(this.fullContextTimer);
+        void this.warm(document, position);
+    }
+
+    /** The client reported what the user did with a suggestion. */
+    event(kind: "accepted" | "partiallyAccepted"): void {
+        this.stats.event(kind);
+    }
+
+    snapshot(): CompletionStats {
+        return this.stats.snapshot();
+    }
+
+    /** Suggestions depend on the model and settings: forget them when those change. */
+    reset(): void {
+        this.cache.clear();
+        this.anchors.clear();
+    }
+
+    /** Stages 2 to 7 of one request (see the top of this file). */
+    private async suggest(document: TextDocument, position: Position, settings: CodeLlamaConfig["completion"], signal: AbortSignal): Promise<CompletionResult> {
         const started = this.now();
         const receivedAt = Date.now();
         const text = document.getText();
@@ -67,22 +140,22 @@ export class CompletionService {
         const cached = this.cache.lookup(key);
         if (cached) {
             this.stats.record({ ...base, source: cached.source, outcome: "answered", latencyMs: this.now() - started });
-            return { text: cached.text, position: document.positionAt(offset), source: cached.source };
+            return { status: "suggested", suggestion: { text: cached.text, position: document.positionAt(offset), source: cached.source } };
         }
 
         const delay = this.debounce.arrive(started);
-        if (delay > 0) await this.sleep(delay, signal).catch(() => undefined);
+        if (delay > 0) await this.sleep(delay, signal);
         const heldMs = this.now() - started;
         if (signal.aborted) {
             this.stats.record({ ...base, source: "model", outcome: "cancelled", latencyMs: this.now() - started, heldMs });
-            throw new CompletionCancelled();
+            return { status: "cancelled" };
         }
-        const engine = this.options.engine();
-        if (!engine) return undefined;
+        const engine = this.options.models.engine;
+        if (!engine) return { status: "unavailable" };
 
         let completion;
         try {
-            completion = await completeAt(engine, document, position, settings, signal, { extra, anchor: this.anchors.get(document.uri) });
+            completion = await completeAt(engine, document, position, settings, signal, { extra: this.extraContext(document.uri, settings), anchor: this.anchors.get(document.uri) });
         } catch (error) {
             this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started, heldMs });
             throw error;
@@ -105,38 +178,66 @@ export class CompletionService {
             ...(completion.prompt.anchor.coldCut === undefined ? {} : { coldCut: true }),
         };
         this.stats.record(record);
-        if (signal.aborted) throw new CompletionCancelled();
+        if (signal.aborted) return { status: "cancelled" };
         this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
-        return { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) };
+        return { status: "suggested", suggestion: { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) } };
+    }
+
+    /** Completion-sequence work, one at a time (a newer call aborts the older), counted as a generation by the model manager. */
+    private generate<T>(signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        return this.latest.run(signal, async (signal) => {
+            const done = this.options.models.beginGeneration();
+            try {
+                return await work(signal);
+            } finally {
+                done();
+            }
+        });
+    }
+
+    /** Brings back the full context of a cold-cut prompt once nothing has been asked for a while (see FULL_CONTEXT_AFTER_IDLE_MS). */
+    private warmWhenIdle(document: TextDocument, position: Position): void {
+        const { uri, version } = document;
+        const idleMs = this.fullContextBackoff?.uri === uri ? this.fullContextBackoff.idleMs : FULL_CONTEXT_AFTER_IDLE_MS;
+        clearTimeout(this.fullContextTimer);
+        this.fullContextTimer = setTimeout(() => {
+            if (this.options.document(uri)?.version !== version) return;
+            void this.warm(document, position).then((warmed) => {
+                if (warmed) this.fullContextBackoff = undefined;
+                else if (warmed === false) this.fullContextBackoff = { uri, idleMs: Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS) };
+            });
+        }, idleMs);
+        this.fullContextTimer.unref();
     }
 
     /**
-     * Evaluates the prompt at a resting cursor into the cache (see warmAt); resolves false when there
-     * is no model or the warm-up was cancelled.
+     * Evaluates the prompt at `position` into the cache; only when idle, so it never delays or
+     * interrupts a completion. Resolves whether it finished (undefined: not started); errors are logged, never answered.
      */
-    async warm(document: TextDocument, position: Position, settings: CompletionSettings, signal: AbortSignal, extra?: ExtraContext): Promise<boolean> {
-        const engine = this.options.engine();
-        if (!engine || signal.aborted) return false;
-        const { anchor, generation } = await warmAt(engine, document, position, settings, signal, { extra, anchor: this.anchors.get(document.uri) });
-        this.rememberAnchor(document.uri, anchor);
-        return generation.stopReason !== "cancelled";
+    private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
+        const { models, logger } = this.options;
+        const settings = this.options.settings();
+        if (!settings.enabled || !settings.warmCache || !models.engine || this.latest.busy) return undefined;
+        try {
+            return await this.generate(undefined, async (signal) => {
+                const engine = models.engine;
+                if (!engine || signal.aborted) return false;
+                const { anchor, generation } = await warmAt(engine, document, position, settings, signal, { extra: this.extraContext(document.uri, settings), anchor: this.anchors.get(document.uri) });
+                this.rememberAnchor(document.uri, anchor);
+                const warmed = generation.stopReason !== "cancelled";
+                logger.debug(() => `warm cache ${document.uri}:${position.line + 1}:${position.character + 1} ${warmed ? "done" : "stopped"}`);
+                return warmed;
+            });
+        } catch (error) {
+            logger.warn(`Warming the cache failed: ${errorMessage(error)}`);
+            return false;
+        }
     }
 
-    /** The client reported what the user did with a suggestion. */
-    event(kind: "accepted" | "partiallyAccepted"): void {
-        this.stats.event(kind);
-    }
-
-    snapshot(): CompletionStats {
-        return this.stats.snapshot();
-    }
-
-    /** Suggestions depend on the model and settings: forget them when those change. */
-    reset(): void {
-        this.cache.clear();
-        this.anchors.clear();
+    private extraContext(uri: string, settings: CodeLlamaConfig["completion"]): ExtraContext | undefined {
+        return settings.extraContextShare > 0 ? { snippets: this.options.snippets.others(uri), pathOf: this.options.pathOf } : undefined;
     }
 
     private rememberAnchor(uri: string, anchor: PromptAnchor): void {
@@ -146,15 +247,15 @@ export class CompletionService {
     }
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (the caller checks it). */
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
         const timer = setTimeout(done, ms);
         signal.addEventListener("abort", done, { once: true });
         function done(): void {
             clearTimeout(timer);
             signal.removeEventListener("abort", done);
-            if (signal.aborted) reject(new CompletionCancelled());
-            else resolve();
+            resolve();
         }
     });
 }

@@ -21,13 +21,37 @@ export class StatsCollector {
 
     snapshot(): CompletionStats {
         const latencies = this.records.filter((record) => record.outcome === "answered" || record.outcome === "empty").map((record) => record.latencyMs);
-        return { ...this.counts, latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) }, recent: [...this.records] };
+        const model = this.records.filter((record) => record.source === "model" && record.outcome !== "cancelled");
+        const orZero = (value: number): number => (Number.isNaN(value) ? 0 : value);
+        return {
+            ...this.counts,
+            latencyMs: { p50: orZero(percentile(latencies, 50)), p95: orZero(percentile(latencies, 95)) },
+            promptTokens: {
+                requests: model.length,
+                evaluatedP50: orZero(median(model.map((record) => record.evaluatedTokens))),
+                reusedP50: orZero(median(model.map((record) => record.reusedTokens))),
+            },
+            recent: [...this.records],
+        };
     }
 }
 
-/** Nearest-rank percentile; 0 for no values. */
+/**
+ * The p-th percentile (0..100) of `values` by linear interpolation between the closest ranks
+ * (numpy's default, "type 7"): p50 of [1, 2, 3, 4] is 2.5. Non-finite values are left out; NaN for
+ * none. The one percentile of the statistics and the benchmark.
+ */
 export function percentile(values: readonly number[], p: number): number {
-    if (values.length === 0) return 0;
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
+    const finite = values.filter((value) => Number.isFinite(value));
+    if (finite.length === 0) return Number.NaN;
+    const sorted = [...finite].sort((a, b) => a - b);
+    const rank = (p / 100) * (sorted.length - 1);
+    const low = Math.floor(rank);
+    const high = Math.ceil(rank);
+    return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
+}
+
+export function median(values: readonly number[]): number {
+    return percentile(values, 50);
 }

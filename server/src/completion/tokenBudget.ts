@@ -1,11 +1,12 @@
-import type { Token } from "../engine/promptFormat.js";
+import { isLowSurrogate } from "./cursorContext.js";
 
-/** Text to tokens; a remote engine's tokenizer answers asynchronously. */
-export type Encoder = (text: string) => Token[] | Promise<Token[]>;
+/** How many tokens a text takes; a remote engine's tokenizer answers asynchronously. */
+export type TokenCount = (text: string) => number | Promise<number>;
 
 export interface BudgetedText {
     text: string;
-    tokens: Token[];
+    /** Its length in tokens. */
+    tokens: number;
 }
 
 /**
@@ -19,33 +20,33 @@ export const MAX_CHARS_PER_TOKEN = 8;
  * text before the cursor, `keep: "start"` for the text after it. Cuts fall on line boundaries far from
  * the cursor; only a single line longer than the whole budget is cut inside the line.
  */
-export async function fitToBudget(text: string, budget: number, keep: "start" | "end", encode: Encoder): Promise<BudgetedText> {
-    if (budget <= 0 || text === "") return { text: "", tokens: [] };
+export async function fitToBudget(text: string, budget: number, keep: "start" | "end", count: TokenCount): Promise<BudgetedText> {
+    if (budget <= 0 || text === "") return { text: "", tokens: 0 };
     const window = cutAtLineBoundary(text, budget * MAX_CHARS_PER_TOKEN, keep);
-    const tokens = await encode(window);
-    if (tokens.length <= budget) return { text: window, tokens };
+    const tokens = await count(window);
+    if (tokens <= budget) return { text: window, tokens };
 
     const lines = splitLinesKeepingBreaks(window);
-    const wholeLines = await largestFitting(lines.length, budget, encode, (count) => (keep === "end" ? lines.slice(lines.length - count) : lines.slice(0, count)).join(""));
+    const wholeLines = await largestFitting(lines.length, budget, count, (taken) => (keep === "end" ? lines.slice(lines.length - taken) : lines.slice(0, taken)).join(""));
     if (wholeLines.text) return wholeLines;
     // The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side.
     const line = keep === "end" ? lines[lines.length - 1]! : lines[0]!;
-    return largestFitting(Math.min(line.length, budget * MAX_CHARS_PER_TOKEN), budget, encode, (count) => keepSafe(line, count, keep));
+    return largestFitting(Math.min(line.length, budget * MAX_CHARS_PER_TOKEN), budget, count, (taken) => keepSafe(line, taken, keep));
 }
 
 /**
  * Binary search for the largest count (0..max) whose text fits the budget: the text grows with the
  * count, so its token count does too.
  */
-async function largestFitting(max: number, budget: number, encode: Encoder, take: (count: number) => string): Promise<BudgetedText> {
+async function largestFitting(max: number, budget: number, count: TokenCount, take: (taken: number) => string): Promise<BudgetedText> {
     let lo = 0;
     let hi = max;
-    let best: BudgetedText = { text: "", tokens: [] };
+    let best: BudgetedText = { text: "", tokens: 0 };
     while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
         const candidate = take(mid);
-        const candidateTokens = await encode(candidate);
-        if (candidateTokens.length <= budget) {
+        const candidateTokens = await count(candidate);
+        if (candidateTokens <= budget) {
             lo = mid;
             best = { text: candidate, tokens: candidateTokens };
         } else {
@@ -77,10 +78,6 @@ function keepSafe(text: string, count: number, keep: "start" | "end"): string {
     let end = count;
     if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end--;
     return text.slice(0, end);
-}
-
-function isLowSurrogate(code: number): boolean {
-    return code >= 0xdc00 && code <= 0xdfff;
 }
 
 export function splitLinesKeepingBreaks(text: string): string[] {

@@ -1,27 +1,22 @@
-import fs from "node:fs";
 import path from "node:path";
-import {
-    getLlama,
-    type Llama,
-    type LlamaContext,
-    type LlamaContextSequence,
-    LlamaLogLevel,
-    type LlamaModel,
-    readGgufFileInfo,
-    type Token as LlamaToken,
-} from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel, Llama, Token as LlamaToken } from "node-llama-cpp";
 import type { GpuMode } from "../../../shared/src/settings.js";
-import { encodeInfilling, type Token } from "./promptFormat.js";
-import { memoizeEncoder } from "./tokenizer.js";
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
-import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, PromptCost, SequenceName } from "./inference.js";
+import { modelDisplayName, validateModelFile } from "./ggufFile.js";
+import { loadWithGpuFallback } from "./gpuFallback.js";
+import type { EngineInfo, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
+import { llamaBackend, llamaLog } from "./llamaBackend.js";
 import { Mutex } from "./mutex.js";
+import { encodePiecesSync, infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialTokenIds } from "./promptFormat.js";
 import { PromptSpeed } from "./promptSpeed.js";
+import { TypingFirstScheduler } from "./scheduler.js";
 import { TextStream } from "./textStream.js";
+import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
 
-export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
-
+/** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
+export type SequenceName = "completion" | "chat";
 const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
 
 export interface EngineOptions {
@@ -38,21 +33,24 @@ export interface EngineOptions {
     signal?: AbortSignal;
 }
 
-/**
- * Owns every native resource of one loaded model: the Llama backend, the model, its context and the
- * sequences. Nothing else touches node-llama-cpp objects. One generation at a time per sequence.
- */
 /** The embedded engine tokenizes synchronously. */
-export type LocalTokenizer = Omit<EngineTokenizer, "encode" | "encodeInfilling"> & { encode(text: string): Token[]; encodeInfilling(text: string): Token[] };
+export interface LocalTokenizer {
+    encode(text: string): Token[];
+    encodeInfilling(text: string): Token[];
+    readonly special: SpecialTokenIds;
+}
 
-export class Engine implements InferenceEngine {
+/**
+ * Owns every native resource of one loaded model: the model, its context and the sequences (the
+ * Llama backend is shared, see llamaBackend.ts). Nothing else touches node-llama-cpp objects. One
+ * generation at a time per sequence; typing first across them (scheduler.ts).
+ */
+export class EmbeddedEngine implements InferenceEngine {
     readonly tokenizer: LocalTokenizer;
     private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
-    /** Interactive generations running, and background ones waiting for them to end (see generate). */
-    private interactiveRunning = 0;
-    private interactiveIdle: (() => void)[] = [];
+    private readonly scheduler = new TypingFirstScheduler();
     private disposed = false;
 
     private constructor(
@@ -64,40 +62,71 @@ export class Engine implements InferenceEngine {
         this.tokenizer = createTokenizer(model);
     }
 
-    static async load(options: EngineOptions): Promise<Engine> {
+    static async load(options: EngineOptions): Promise<EmbeddedEngine> {
         const started = performance.now();
         const fileLayers = await validateModelFile(options.modelPath);
         llamaLog.logger = options.logger;
-        const llama = await backend(options.gpu);
-        // Running out of GPU memory (for the weights or the context) is retried with fewer layers, then on the CPU.
-        let lastError: unknown;
-        let gpuLayers: number | undefined;
-        for (;;) {
-            let model: LlamaModel | undefined;
-            try {
-                model = await loadModel(llama, options, gpuLayers);
-                const context = await createContext(model, options);
-                const info: EngineInfo = {
-                    modelPath: options.modelPath,
-                    modelName: modelDisplayName(model, options.modelPath),
-                    device: llama.gpu === false ? "cpu" : llama.gpu,
-                    gpuLayers: model.gpuLayers,
-                    totalLayers: model.fileInsights.totalLayers,
-                    contextSize: context.contextSize,
-                    loadMs: Math.round(performance.now() - started),
-                    ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
-                };
-                return new Engine(info, model, context);
-            } catch (error) {
-                const layersTried = model?.gpuLayers ?? gpuLayers ?? (options.gpuLayers >= 0 ? options.gpuLayers : fileLayers);
-                await model?.dispose();
-                const next = llama.gpu === false || options.signal?.aborted ? undefined : fewerGpuLayers(layersTried);
-                if (next === undefined || !isModelError(error, "load-failed", "context-failed")) throw error;
-                options.logger.warn(`${errorMessage(error)} Retrying with ${next} GPU layers.`);
-                lastError = error;
-                gpuLayers = next;
-            }
-        }
+        const llama = await llamaBackend(options.gpu);
+        let loadedLayers: number | undefined;
+        const { result, lastError } = await loadWithGpuFallback({
+            load: async (gpuLayers) => {
+                loadedLayers = undefined;
+                const model = await loadModel(llama, options, gpuLayers);
+                loadedLayers = model.gpuLayers;
+                try {
+                    return { model, context: await createContext(model, options) };
+                } catch (error) {
+                    await model.dispose();
+                    throw error;
+                }
+            },
+            layersTried: (_error, gpuLayers) => loadedLayers ?? gpuLayers ?? (options.gpuLayers >= 0 ? options.gpuLayers : fileLayers),
+            retryable: (error) => llama.gpu !== false && !options.signal?.aborted && error instanceof ModelError && (error.code === "load-failed" || error.code === "context-failed"),
+            onRetry: (error, next) => options.logger.warn(`${errorMessage(error)} Retrying with ${next} GPU layers.`),
+        });
+        const { model, context } = result;
+        const info: EngineInfo = {
+            modelPath: options.modelPath,
+            modelName: modelDisplayName(model, options.modelPath),
+            device: llama.gpu === false ? "cpu" : llama.gpu,
+            gpuLayers: model.gpuLayers,
+            totalLayers: model.fileInsights.totalLayers,
+            contextSize: context.contextSize,
+            loadMs: Math.round(performance.now() - started),
+            ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
+        };
+        return new EmbeddedEngine(info, model, context);
+    }
+
+    countTokens(text: string, leadingSpace: boolean): number {
+        return (leadingSpace ? this.tokenizer.encode(text) : this.tokenizer.encodeInfilling(text)).length;
+    }
+
+    async chatPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
+        return this.encode(instructPieces(messages)).length;
+    }
+
+    /** The prompt's token ids in this model's vocabulary. */
+    encode(pieces: readonly PromptPiece[]): Token[] {
+        return encodePiecesSync(pieces, this.tokenizer, this.tokenizer.special);
+    }
+
+    infill(request: InfillRequest, options: GenerateOptions): Promise<Generation> {
+        return this.generate("completion", this.encode(infillPieces(request)), options);
+    }
+
+    chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation> {
+        return this.generate("chat", this.encode(instructPieces(messages)), options);
+    }
+
+    promptCost(request: InfillRequest): PromptCost {
+        return this.sequenceCost("completion", this.encode(infillPieces(request)));
+    }
+
+    /** What evaluating `prompt` on the sequence would take now. */
+    sequenceCost(sequenceName: SequenceName, prompt: readonly Token[]): PromptCost {
+        const { sequence } = this.sequences.get(sequenceName)!;
+        return { uncachedTokens: prompt.length - reusableTokens(sequence.contextTokens, prompt), tokensPerSecond: this.promptSpeed.tokensPerSecond };
     }
 
     /**
@@ -114,28 +143,26 @@ export class Engine implements InferenceEngine {
             const started = performance.now();
             const queuedMs = started - called;
             const startedAt = performance.timeOrigin + started;
-            const cancelled = (): Generation => ({ tokens: [], text: "", stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs, startedAt });
+            const cancelled = (): Generation => ({ text: "", generatedTokens: 0, stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs, startedAt });
             if (this.disposed || options.signal?.aborted) return cancelled();
-            const interactive = options.priority !== "background";
-            if (interactive) this.interactiveRunning++;
+            const priority = options.priority ?? "interactive";
+            const end = this.scheduler.begin(priority);
             try {
-                return await this.evaluateAndGenerate(entry.sequence, prompt, options, { started, queuedMs, startedAt, interactive, cancelled });
+                return await this.evaluateAndGenerate(entry.sequence, prompt, options, { started, queuedMs, startedAt, cancelled });
             } finally {
-                if (interactive && --this.interactiveRunning === 0) for (const resume of this.interactiveIdle.splice(0)) resume();
+                end();
             }
         });
     }
 
-    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; interactive: boolean; cancelled(): Generation }): Promise<Generation> {
+    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
-        const yieldToInteractive = async (): Promise<void> => {
-            while (!run.interactive && this.interactiveRunning > 0) await new Promise<void>((resume) => this.interactiveIdle.push(resume));
-        };
+        const yieldToInteractive = (): Promise<void> => this.scheduler.turn(options.priority ?? "interactive");
         const evaluateOnly = options.maxTokens === 0;
         const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
         if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
 
-        const reused = options.reuseCache === false ? 0 : reusableTokens(sequence, prompt);
+        const reused = options.reuseCache === false ? 0 : reusableTokens(sequence.contextTokens, prompt);
         if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
 
         // A long prompt is evaluated in chunks (~250 ms each at the measured speed), so that a
@@ -155,7 +182,7 @@ export class Engine implements InferenceEngine {
         }
         if (evaluateOnly) {
             const totalMs = performance.now() - started;
-            return { tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
+            return { text: "", generatedTokens: 0, stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
         }
 
         const tokens: Token[] = [];
@@ -194,12 +221,7 @@ export class Engine implements InferenceEngine {
         } finally {
             await iterator.return();
         }
-        return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
-    }
-
-    promptCost(sequenceName: SequenceName, prompt: readonly Token[]): PromptCost {
-        const { sequence } = this.sequences.get(sequenceName)!;
-        return { uncachedTokens: prompt.length - reusableTokens(sequence, prompt), tokensPerSecond: this.promptSpeed.tokensPerSecond };
+        return { text: text + stream.finish(tokens), generatedTokens: tokens.length, stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
     }
 
     /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
@@ -217,9 +239,9 @@ export class Engine implements InferenceEngine {
     }
 }
 
-/** The prompt's tokens the sequence's cache holds; at least one is left to evaluate, for the next token's logits. */
-function reusableTokens(sequence: LlamaContextSequence, prompt: readonly Token[]): number {
-    return Math.max(0, Math.min(commonPrefixLength(sequence.contextTokens, prompt), prompt.length - 1));
+/** The prompt's tokens a cache holding `cached` can keep; at least one is left to evaluate, for the next token's logits. */
+export function reusableTokens(cached: readonly Token[], prompt: readonly Token[]): number {
+    return Math.max(0, Math.min(commonPrefixLength(cached, prompt), prompt.length - 1));
 }
 
 export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
@@ -229,108 +251,7 @@ export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): nu
     return index;
 }
 
-/**
- * Catches the usual wrong files (missing, not GGUF, unreadable header, cut off) with a message that
- * says what to do. Returns the model's layer count (blocks + output) as llama.cpp counts GPU layers.
- */
-async function validateModelFile(modelPath: string): Promise<number> {
-    let handle: fs.promises.FileHandle;
-    try {
-        handle = await fs.promises.open(modelPath, "r");
-    } catch (error) {
-        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); ${MODEL_PATH_HINT}.`);
-    }
-    try {
-        const magic = Buffer.alloc(4);
-        await handle.read(magic, 0, 4, 0);
-        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file; ${MODEL_PATH_HINT}.`);
-    } finally {
-        await handle.close();
-    }
-    const corrupt = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}); download it again or ${MODEL_PATH_HINT}.`, { cause });
-    let info;
-    try {
-        info = await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });
-    } catch (error) {
-        throw corrupt(errorMessage(error), error);
-    }
-    // A cut-off download: tensors that start past the end of the file (llama.cpp checks the rest on load).
-    const { size } = await fs.promises.stat(modelPath);
-    const outside = info.fullTensorInfo?.find((tensor) => Number(tensor.fileOffset) >= size);
-    if (outside) throw corrupt(`tensor '${outside.name}' data is not within the file bounds`);
-    return Number(info.architectureMetadata.block_count ?? 0) + 1;
-}
-
-/**
- * llama.cpp's log goes to the logger of the engine being loaded; its recent errors explain a failed
- * load better than node-llama-cpp's generic "Failed to load model".
- */
-const llamaLog: { logger: Logger | undefined; recentErrors: string[] } = { logger: undefined, recentErrors: [] };
-
-/**
- * One node-llama-cpp backend per GPU mode for the life of the process: getLlama hands out a shared
- * instance, so no single engine may dispose it.
- */
-const backends = new Map<GpuMode, Promise<Llama>>();
-
-function backend(mode: GpuMode): Promise<Llama> {
-    let llama = backends.get(mode);
-    if (!llama) {
-        llama = createLlama(mode);
-        backends.set(mode, llama);
-        llama.catch(() => backends.delete(mode));
-    }
-    return llama;
-}
-
-async function createLlama(mode: GpuMode): Promise<Llama> {
-    const gpu = mode === "off" ? false : mode;
-    const unavailable = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause });
-    let llama: Llama;
-    try {
-        llama = await getLlama({
-            gpu,
-            build: "never",
-            progressLogs: false,
-            logLevel: LlamaLogLevel.info,
-            logger: (level, message) => {
-                const text = message.trimEnd();
-                if (!text) return;
-                if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
-                    llamaLog.recentErrors = [...llamaLog.recentErrors.slice(-4), text];
-                    llamaLog.logger?.warn(`llama.cpp: ${text}`);
-                } else {
-                    llamaLog.logger?.debug(`llama.cpp: ${text}`);
-                }
-            },
-        });
-    } catch (error) {
-        if (gpu === false || gpu === "auto") throw error;
-        throw unavailable(errorMessage(error), error);
-    }
-    // node-llama-cpp may quietly settle for another backend than the one asked for. That instance
-    // can be the one shared with other modes, so it is not disposed here.
-    if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) throw unavailable(`got ${llama.gpu === false ? "the CPU" : llama.gpu} instead`);
-    return llama;
-}
-
-/**
- * The next number of GPU layers to try after a load with `current` layers failed: half as many,
- * then none (CPU); undefined when there is nothing left to try.
- */
-export function fewerGpuLayers(current: number | undefined): number | undefined {
-    if (current === undefined) return undefined;
-    if (current <= 1) return current === 1 ? 0 : undefined;
-    return Math.floor(current / 2);
-}
-
-function isModelError(error: unknown, ...codes: ModelError["code"][]): boolean {
-    return error instanceof ModelError && codes.includes(error.code);
-}
-
-async function loadModel(llama: Llama, options: EngineOptions, gpuLayers?: number): Promise<LlamaModel> {
+async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number | undefined): Promise<LlamaModel> {
     llamaLog.recentErrors = [];
     const layers = gpuLayers ?? options.gpuLayers;
     try {
@@ -360,22 +281,10 @@ async function createContext(model: LlamaModel, options: EngineOptions): Promise
     }
 }
 
-function modelDisplayName(model: LlamaModel, modelPath: string): string {
-    const name = model.fileInfo.metadata.general?.name;
-    return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
-}
-
 function createTokenizer(model: LlamaModel): LocalTokenizer {
     const { bos, eos, infill } = model.tokens;
-    const fim = bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null
-        ? { bos, prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle }
-        : undefined;
     const tokenize = memoizeEncoder((text: string): Token[] => model.tokenize(text, false) as Token[]);
-    return {
-        encode: tokenize,
-        encodeInfilling: (text) => encodeInfilling(tokenize, text),
-        fim,
-        bos: bos ?? undefined,
-        eos: eos ?? undefined,
-    };
+    const special: SpecialTokenIds = {};
+    for (const [name, id] of [["bos", bos], ["eos", eos], ["prefix", infill.prefix], ["suffix", infill.suffix], ["middle", infill.middle]] as const) if (id !== null) special[name] = id;
+    return { encode: tokenize, encodeInfilling: (text) => encodeInfilling(tokenize, text), special };
 }

@@ -1,37 +1,46 @@
-import type { ChatMessage } from "../chat/instructPrompt.js";
-import type { FimSpecialTokens, Token } from "./promptFormat.js";
-import type { Encoder } from "../completion/tokenBudget.js";
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import type { InfillRequest } from "./promptFormat.js";
 
 /**
- * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine
- * or a llama.cpp server. Prompts are built from token ids on this side in both cases.
+ * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine,
+ * a llama.cpp server or an OpenAI-compatible server. Requests are structured (the texts of a
+ * completion and their layout, the messages of a chat); each engine encodes them itself.
+ *
+ * Cancellation: an aborted `signal` stops the work at its next check, and the call resolves with
+ * what it has, `stopReason: "cancelled"`; it never rejects for a cancellation.
  */
 export interface InferenceEngine {
     readonly info: EngineInfo;
-    readonly tokenizer: EngineTokenizer;
-    generate(sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation>;
-    /** What evaluating `prompt` on the sequence would take now; left out by engines that cannot see their cache. */
-    promptCost?(sequence: SequenceName, prompt: readonly Token[]): PromptCost;
-    /** Engines whose server applies the chat template itself (OpenAI's chat API) answer conversations directly. */
-    chat?(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
+    /**
+     * Tokens of `text` as the engine counts them for budgets (`leadingSpace`: see PromptPiece):
+     * exact where it tokenizes; where it cannot (OpenAI's API), one per character, which over-counts
+     * code and so keeps prompts within the context.
+     */
+    countTokens(text: string, leadingSpace: boolean): number | Promise<number>;
+    /** Tokens the Instruct prompt of a conversation takes, counted the same way. */
+    chatPromptTokens(messages: readonly ChatMessage[]): Promise<number>;
+    /** Fill in the middle on the completion sequence; `maxTokens` 0 only reads the prompt into the cache (warming it). */
+    infill(request: InfillRequest, options: GenerateOptions): Promise<Generation>;
+    /** Answers a conversation on the chat sequence, so the completion sequence keeps its cache. */
+    chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
+    /** What reading an infill prompt on the completion sequence would take now; left out by engines that cannot see their cache. */
+    promptCost?(request: InfillRequest): PromptCost;
     dispose(): Promise<void>;
 }
 
 export interface EngineInfo {
     modelPath: string;
     modelName: string;
-    /** "cuda" | "vulkan" | "metal" | "cpu" */
+    /** "cuda" | "vulkan" | "metal" | "cpu", or the server a remote engine talks to. */
     device: string;
     gpuLayers: number;
     totalLayers: number;
+    /** In tokens. */
     contextSize: number;
     loadMs: number;
     /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
     fallback?: string;
 }
-
-/** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
-export type SequenceName = "completion" | "chat";
 
 export interface PromptCost {
     /** Prompt tokens the sequence's cache does not hold (at least 1: the last one is always evaluated). */
@@ -45,8 +54,8 @@ export interface GenerateOptions {
     maxTokens: number;
     signal?: AbortSignal;
     /**
-     * Sequences share the context's batches; "interactive" work (completion while typing) gets
-     * more of each batch than "background" work (a streaming chat answer).
+     * Typing comes first: "interactive" work (a completion while typing) runs while "background"
+     * work (a streaming chat answer, a warm-up) waits between its chunks and tokens.
      */
     priority?: "interactive" | "background";
     /** Keep the common prefix with the sequence's cache (default); false re-evaluates everything. */
@@ -56,10 +65,10 @@ export interface GenerateOptions {
 }
 
 export interface Generation {
-    /** Generated tokens, end-of-generation token excluded. */
-    tokens: Token[];
-    /** Their text, a leading space included (SentencePiece drops it at the start of a text). */
+    /** The generated text, a leading space included (SentencePiece drops it at the start of a text). */
     text: string;
+    /** Generated tokens, end-of-generation token excluded (OpenAI's API: streamed pieces, about one per token). */
+    generatedTokens: number;
     stopReason: "end-of-generation" | "max-tokens" | "stopped" | "cancelled";
     promptTokens: number;
     /** Prompt tokens whose KV cache entries were kept from the previous request. */
@@ -74,14 +83,3 @@ export interface Generation {
     /** When the engine started on it, ms since the epoch (sub-millisecond; when the sequence was free). */
     startedAt?: number;
 }
-
-export interface EngineTokenizer {
-    /** Tokens of `text` with SentencePiece's implicit leading space (Meta's `encode`). */
-    encode: Encoder;
-    /** Tokens of `text` without it (Meta's `encode_infilling`). */
-    encodeInfilling: Encoder;
-    readonly fim: FimSpecialTokens | undefined;
-    readonly bos: Token | undefined;
-    readonly eos: Token | undefined;
-}
-

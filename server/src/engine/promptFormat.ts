@@ -1,59 +1,118 @@
+/**
+ * Code Llama's two prompt formats, as control tokens and texts: fill-in-the-middle (what completion
+ * asks) and Instruct (Llama 2 chat, what chat asks). Backends take the structured request and encode
+ * the pieces themselves: token ids where they tokenize (embedded, llama-server), text where the API
+ * takes text (OpenAI-compatible servers). The control tokens are ids, never their text: "<PRE>"
+ * typed in code does not tokenize to the control token.
+ */
 import type { FimFormat } from "../../../shared/src/settings.js";
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import type { Token, Tokenizer } from "./tokenizer.js";
 
-export type Token = number;
+export type SpecialToken = "bos" | "eos" | "prefix" | "suffix" | "middle";
 
-/** The control tokens a Code Llama FIM prompt is made of. */
-export interface FimSpecialTokens {
-    bos: Token;
-    prefix: Token; // ▁<PRE>
-    suffix: Token; // ▁<SUF>
-    middle: Token; // ▁<MID>
+/** Ids of the control tokens in a model's vocabulary; a model without some cannot use the format that needs them. */
+export type SpecialTokenIds = Partial<Record<SpecialToken, Token>>;
+
+/**
+ * One piece of a prompt: a control token, or a text encoded with SentencePiece's implicit leading
+ * space (Meta's `encode`, at the start of a text) or without it (`encode_infilling`, text that
+ * continues the one before).
+ */
+export type PromptPiece = { special: SpecialToken } | { text: string; leadingSpace: boolean };
+
+/** A completion prompt before it is encoded: the texts around the cursor and the layout that orders them. */
+export interface InfillRequest {
+    format: FimFormat;
+    /** Snippets of other files (as comments), before the prefix; "" for none. */
+    context: string;
+    /** The text before the cursor (psm-line: up to the start of the middle's first line). */
+    prefix: string;
+    suffix: string;
+    /** psm-line: the typed lines after ▁<MID>, up to the cursor; "" otherwise. */
+    middle: string;
+}
+
+/** Tokens that only the infill layout adds around prefix and suffix (BOS, PRE, SUF, MID). */
+export const FIM_OVERHEAD_TOKENS = 4;
+
+/** Whether the prefix is encoded with the leading space: only when it starts the prompt's text (no snippets before it). */
+export function prefixLeadingSpace(context: string): boolean {
+    return context === "";
 }
 
 /**
- * Builds the token sequence Code Llama was trained on, from token ids (the text "<PRE>" does not
- * tokenize to the control token). Mirrors Meta's reference `infilling_prompt_tokens`:
+ * The token sequence Code Llama was trained on, mirroring Meta's reference `infilling_prompt_tokens`:
  *   psm:      [BOS, PRE] + encode(prefix) + [SUF] + encode_infilling(suffix) + [MID]
  *   spm:      [BOS, PRE, SUF] + encode_infilling(suffix) + [MID] + encode(prefix)
  *   psm-line: [BOS, PRE] + encode(prefix up to a line start) + [SUF] + encode_infilling(suffix)
  *             + [MID] + encode_infilling(the text from that line start to the cursor)
  * psm-line is a valid PSM example whose middle starts at a line start (the cursor's line, or an
- * earlier one while typing line after line, see buildCompletionPrompt): typing only appends tokens,
- * so the cached prompt stays valid. `prefixTokens` come from `encode` (with
- * SentencePiece's implicit leading space); `suffixTokens` and `middleTokens` from `encodeInfilling`.
+ * earlier one while typing line after line, see completion/promptLayout.ts): typing only appends
+ * tokens, so the cached prompt stays valid. Snippets of other files come first in the prefix: they
+ * get the leading space, the code after them none.
  */
-export function buildFimPrompt(format: FimFormat, special: FimSpecialTokens, prefixTokens: readonly Token[], suffixTokens: readonly Token[], middleTokens: readonly Token[] = []): Token[] {
-    switch (format) {
+export function infillPieces(request: InfillRequest): PromptPiece[] {
+    const prefix: PromptPiece[] = [
+        ...(request.context ? [{ text: request.context, leadingSpace: true }] : []),
+        { text: request.prefix, leadingSpace: prefixLeadingSpace(request.context) },
+    ];
+    const suffix: PromptPiece = { text: request.suffix, leadingSpace: false };
+    switch (request.format) {
         case "psm":
         case "psm-line":
-            return [special.bos, special.prefix, ...prefixTokens, special.suffix, ...suffixTokens, special.middle, ...middleTokens];
+            return [{ special: "bos" }, { special: "prefix" }, ...prefix, { special: "suffix" }, suffix, { special: "middle" }, { text: request.middle, leadingSpace: false }];
         case "spm":
-            return [special.bos, special.prefix, special.suffix, ...suffixTokens, special.middle, ...prefixTokens];
+            return [{ special: "bos" }, { special: "prefix" }, { special: "suffix" }, suffix, { special: "middle" }, ...prefix];
     }
 }
 
-/** Tokens that only the FIM layout adds around prefix and suffix (BOS, PRE, SUF, MID). */
-export const FIM_OVERHEAD_TOKENS = 4;
+const B_INST = "[INST]";
+const E_INST = "[/INST]";
+const B_SYS = "<<SYS>>\n";
+const E_SYS = "\n<</SYS>>\n\n";
 
 /**
- * Meta's `encode_infilling`: encode "☺" + text and drop the sentinel's tokens, so the text gets no
- * implicit leading space. The sentinel is a character that merges with nothing after it.
+ * Code Llama Instruct's (Llama 2 chat) format, as Meta's reference `chat_completion` builds it:
+ * the system text folded into the first user turn, each finished exchange
+ * `[BOS] + encode("[INST] {user} [/INST] {assistant} ") + [EOS]`, then
+ * `[BOS] + encode("[INST] {user} [/INST]")`. User and assistant text are stripped.
+ * Expects a valid conversation (see chat/instructPrompt.ts conversationProblem).
  */
-export function encodeInfilling(tokenize: (text: string) => Token[], text: string): Token[] {
-    if (text === "") return [];
-    return withoutSentinel(tokenize(INFILL_SENTINEL), tokenize(INFILL_SENTINEL + text)) ?? tokenize(text);
+export function instructPieces(messages: readonly ChatMessage[]): PromptPiece[] {
+    const system = messages[0]?.role === "system" ? messages[0].content : undefined;
+    const turns = messages.filter((message) => message.role !== "system");
+    const pieces: PromptPiece[] = [];
+    for (let index = 0; index < turns.length; index += 2) {
+        const user = (index === 0 && system !== undefined ? B_SYS + system + E_SYS + turns[index]!.content : turns[index]!.content).trim();
+        const assistant = turns[index + 1]?.content;
+        if (assistant === undefined) pieces.push({ special: "bos" }, { text: `${B_INST} ${user} ${E_INST}`, leadingSpace: true });
+        else pieces.push({ special: "bos" }, { text: `${B_INST} ${user} ${E_INST} ${assistant.trim()} `, leadingSpace: true }, { special: "eos" });
+    }
+    return pieces;
 }
 
-/** encodeInfilling for a tokenizer that answers asynchronously (a remote server's). */
-export async function encodeInfillingAsync(tokenize: (text: string) => Promise<Token[]>, text: string): Promise<Token[]> {
-    if (text === "") return [];
-    const [sentinel, tokens] = await Promise.all([tokenize(INFILL_SENTINEL), tokenize(INFILL_SENTINEL + text)]);
-    return withoutSentinel(sentinel, tokens) ?? tokenize(text);
+const MISSING: Record<SpecialToken, string> = {
+    bos: "This model has no BOS/EOS tokens; it cannot use Code Llama Instruct's chat format.",
+    eos: "This model has no BOS/EOS tokens; it cannot use Code Llama Instruct's chat format.",
+    prefix: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
+    suffix: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
+    middle: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
+};
+
+/** The pieces as token ids; throws, naming what the model lacks, when a control token is not in its vocabulary. */
+export async function encodePieces(pieces: readonly PromptPiece[], tokenizer: Tokenizer, special: SpecialTokenIds): Promise<Token[]> {
+    assertSpecialTokens(pieces, special);
+    const parts = await Promise.all(pieces.map((piece) => ("special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text))));
+    return parts.flat();
 }
 
-/** The tokens after the sentinel's; undefined when the sentinel merged with the text (a vocabulary unlike Code Llama's). */
-function withoutSentinel(sentinel: readonly Token[], tokens: readonly Token[]): Token[] | undefined {
-    return sentinel.every((token, index) => tokens[index] === token) ? tokens.slice(sentinel.length) : undefined;
+/** encodePieces for a tokenizer that answers at once (the embedded engine's). */
+export function encodePiecesSync(pieces: readonly PromptPiece[], tokenizer: { encode(text: string): Token[]; encodeInfilling(text: string): Token[] }, special: SpecialTokenIds): Token[] {
+    assertSpecialTokens(pieces, special);
+    return pieces.flatMap((piece) => ("special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text)));
 }
 
-export const INFILL_SENTINEL = "\u263A";
+function assertSpecialTokens(pieces: readonly PromptPiece[], special: SpecialTokenIds): void {
+    for (const piece of pieces) if ("special" in piece && special[piece.special] === undefined) throw new Error(MISSING[piece.special]);
+}

@@ -1,4 +1,4 @@
-import type { Token } from "./promptFormat.js";
+import type { Token } from "./tokenizer.js";
 
 /**
  * Turns a growing list of generated tokens into text deltas. A token may end inside a multi-byte

@@ -1,4 +1,9 @@
-import { LOG_LEVELS, type LogLevel } from "../../../shared/src/settings.js";
+/**
+ * The server's log. Imports nothing of the app: every layer may log. The levels are those of the
+ * `codellama.log.level` setting (shared/src/settings.ts), which the LSP layer hands to setLevel.
+ */
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where log lines go: the LSP connection's console, or stderr (never stdout, which may carry the protocol). */
 export type LogSink = (level: LogLevel, message: string) => void;

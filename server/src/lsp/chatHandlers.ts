@@ -1,17 +1,19 @@
 import { type CancellationToken, ErrorCodes, LSPErrorCodes, type ProgressToken, ResponseError } from "vscode-languageserver/node";
-import { answerChat } from "../chat/chatService.js";
-import { type ChatMessage, conversationProblem } from "../chat/instructPrompt.js";
-import { errorMessage } from "../log/logger.js";
+import { SERVER_COMMANDS } from "../../../shared/src/commands.js";
 import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
-import { renderPrompt } from "../../../shared/src/prompts/template.js";
+import { type ChatMessage, renderPrompt } from "../../../shared/src/prompts/template.js";
 import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
-import { type ServerContext, withAbortSignal } from "./serverContext.js";
+import { answerChat } from "../chat/chatService.js";
+import { conversationProblem } from "../chat/instructPrompt.js";
+import { errorMessage } from "../log/logger.js";
+import { withAbortSignal } from "./cancellation.js";
+import type { ServerContext } from "./serverContext.js";
+import { serverStatus } from "./status.js";
 
-/** Commands for LSP clients without a chat UI of their own (workspace/executeCommand); they return a ChatAnswer. */
-export const CHAT_COMMAND = "codellama.lsp.chat";
-export const EXPLAIN_COMMAND = "codellama.lsp.explain";
-
-/** codellama/chat, and chat / explain as workspace/executeCommand commands. */
+/**
+ * codellama/chat, and chat / explain as workspace/executeCommand commands. A cancelled chat answers
+ * with what was generated (`stopReason: "cancelled"`), LSP's partial result.
+ */
 export class ChatHandlers {
     constructor(private readonly ctx: ServerContext) {}
 
@@ -28,12 +30,12 @@ export class ChatHandlers {
 
     /** workspace/executeCommand for the chat commands; undefined for other commands. */
     handleCommand(command: string, args: unknown[], token: CancellationToken): Promise<ChatAnswer> | undefined {
-        if (command === CHAT_COMMAND) {
+        if (command === SERVER_COMMANDS.chat) {
             const [question] = args;
-            if (typeof question !== "string" || !question.trim()) throw new ResponseError(ErrorCodes.InvalidParams, `${CHAT_COMMAND} takes the question as its argument`);
+            if (typeof question !== "string" || !question.trim()) throw new ResponseError(ErrorCodes.InvalidParams, `${SERVER_COMMANDS.chat} takes the question as its argument`);
             return this.answer([{ role: "user", content: question }], token);
         }
-        if (command === EXPLAIN_COMMAND) return this.answer(this.explainMessages(args[0]), token);
+        if (command === SERVER_COMMANDS.explain) return this.answer(this.explainMessages(args[0]), token);
         return undefined;
     }
 
@@ -41,7 +43,7 @@ export class ChatHandlers {
     private explainMessages(target: unknown): ChatMessage[] {
         const { uri, range } = (target ?? {}) as { uri?: unknown; range?: { start: { line: number; character: number }; end: { line: number; character: number } } };
         const document = typeof uri === "string" ? this.ctx.documents.get(uri) : undefined;
-        if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `${EXPLAIN_COMMAND} takes { uri, range? } of an open document`);
+        if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `${SERVER_COMMANDS.explain} takes { uri, range? } of an open document`);
         const explain = builtinTemplates().find((template) => template.name === "Explain")!;
         return renderPrompt(explain, { selection: document.getText(range), language: document.languageId, file: this.ctx.pathOf(document.uri) });
     }
@@ -49,7 +51,7 @@ export class ChatHandlers {
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
         const { models, connection, logger } = this.ctx;
         const engine = models.engine;
-        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${models.status.message}`);
+        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${serverStatus(models.state).message}`);
         const done = models.beginGeneration();
         try {
             const answer = await withAbortSignal(token, (signal) =>
@@ -62,7 +64,6 @@ export class ChatHandlers {
             logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
             return answer;
         } catch (error) {
-            if (error instanceof ResponseError) throw error;
             logger.error(`Chat failed: ${errorMessage(error)}`);
             throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
         } finally {

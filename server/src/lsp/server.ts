@@ -13,9 +13,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
-import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
-import { ModelManager, type ProgressSink } from "../model/modelManager.js";
-import { errorMessage, type Logger } from "../log/logger.js";
+import { SERVER_COMMANDS } from "../../../shared/src/commands.js";
 import {
     type ClientExperimentalCapabilities,
     didCopyNotification,
@@ -25,9 +23,13 @@ import {
     statusNotification,
     statusRequest,
 } from "../../../shared/src/protocol.js";
-import { CHAT_COMMAND, ChatHandlers, EXPLAIN_COMMAND } from "./chatHandlers.js";
-import { ACCEPTED_COMMAND, CompletionHandlers, PARTIALLY_ACCEPTED_COMMAND } from "./completionHandlers.js";
+import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
+import { errorMessage, type Logger } from "../log/logger.js";
+import { ModelManager, type ProgressSink } from "../model/modelManager.js";
+import { ChatHandlers } from "./chatHandlers.js";
+import { CompletionHandlers } from "./completionHandlers.js";
 import type { ServerContext } from "./serverContext.js";
+import { progressView, serverStatus } from "./status.js";
 import { rangeParamsProblem } from "./validate.js";
 
 export const SERVER_NAME = "codellama";
@@ -51,6 +53,8 @@ export function startServer(connection: Connection, logger: Logger): void {
         },
     });
     documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document) }));
+    // A closed file is no longer what the user works on: its snippets leave the prompts.
+    documents.onDidClose(({ document }) => snippets.forget(document.uri));
     connection.onNotification(didCopyNotification, (params) => {
         const document = rangeParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
         if (document) snippets.add({ uri: document.uri, text: copiedLines(document, params.range) });
@@ -65,14 +69,17 @@ export function startServer(connection: Connection, logger: Logger): void {
     let inlineCompletionClient = false;
 
     const progress: ProgressSink = {
-        async begin(title, onCancel) {
+        async begin(state, onCancel) {
             if (!workDoneProgress) return { report: () => undefined, done: () => undefined };
             const reporter = await connection.window.createWorkDoneProgress();
-            reporter.begin(title, 0, undefined, true);
+            reporter.begin(progressView(state).title, 0, undefined, true);
             reporter.token.onCancellationRequested(onCancel);
             let open = true;
             return {
-                report: (fraction, message) => open && reporter.report(Math.floor(fraction * 100), message),
+                report: (next) => {
+                    const { fraction, message } = progressView(next);
+                    if (open) reporter.report(Math.floor(fraction * 100), message);
+                },
                 done: () => {
                     if (open) reporter.done();
                     open = false;
@@ -83,12 +90,12 @@ export function startServer(connection: Connection, logger: Logger): void {
     const models = new ModelManager({
         logger,
         progress,
-        onStatus: (status) => {
+        onState: (state) => {
+            const status = serverStatus(state);
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
         },
     });
-
 
     /** For clients without their own status display: standard LSP messages, and a standard question for the download. */
     async function tellUser(status: ServerStatus): Promise<void> {
@@ -116,7 +123,7 @@ export function startServer(connection: Connection, logger: Logger): void {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
                 inlineCompletionProvider: true,
                 ...(inlineCompletionClient ? {} : { completionProvider: { resolveProvider: false } }),
-                executeCommandProvider: { commands: [ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND, CHAT_COMMAND, EXPLAIN_COMMAND] },
+                executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
             },
             serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
         };
@@ -137,12 +144,12 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
-    const ctx: ServerContext = { connection, logger, documents, snippets, models, config: () => config, pathOf };
-    const completions = new CompletionHandlers(ctx);
+    const ctx: ServerContext = { connection, logger, documents, models, config: () => config, pathOf };
+    const completions = new CompletionHandlers(ctx, snippets);
     const chat = new ChatHandlers(ctx);
     chat.register();
 
-    connection.onRequest(statusRequest, () => models.status);
+    connection.onRequest(statusRequest, () => serverStatus(models.state));
     connection.onExecuteCommand(async (params, token) => {
         if (completions.handleCommand(params.command)) return null;
         const answer = chat.handleCommand(params.command, params.arguments ?? [], token);
@@ -151,11 +158,11 @@ export function startServer(connection: Connection, logger: Logger): void {
     });
     connection.onRequest(reloadModelRequest, async () => {
         await models.reload();
-        return models.status;
+        return serverStatus(models.state);
     });
     connection.onRequest(downloadModelRequest, async () => {
         await models.reload({ allowDownload: true });
-        return models.status;
+        return serverStatus(models.state);
     });
 
     /** A file's path relative to its workspace folder, for snippet headers. */

@@ -1,26 +1,44 @@
-import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
-import { errorMessage, type Logger } from "../log/logger.js";
-import type { ServerStatus } from "../../../shared/src/protocol.js";
-import { Engine } from "../engine/embeddedEngine.js";
-import type { InferenceEngine } from "../engine/inference.js";
+import type { Backend, CodeLlamaConfig } from "../../../shared/src/settings.js";
+import { EmbeddedEngine } from "../engine/embeddedEngine.js";
+import { ModelError, type ModelErrorCode } from "../engine/errors.js";
+import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
 import { LlamaServerEngine } from "../engine/remote/llamaServer.js";
 import { OpenAIEngine } from "../engine/remote/openai.js";
-import { ModelError } from "../engine/errors.js";
+import { errorMessage, type Logger } from "../log/logger.js";
 import { resolveModelPath } from "./modelSource.js";
 
-/** A progress display the manager drives (LSP work-done progress, a terminal bar). */
+
+/**
+ * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`).
+ * `busy`: a generation is running.
+ */
+export type ModelState = { busy: boolean } & (
+    | { phase: "starting" }
+    | { phase: "downloading"; uri: string; downloadedBytes: number; totalBytes: number }
+    /** Loading the model into this process; `fraction` once known. */
+    | { phase: "loading"; fraction?: number }
+    | { phase: "connecting"; url: string }
+    | { phase: "ready"; backend: Backend; info: EngineInfo }
+    /** `message` names the cause and the fix. */
+    | { phase: "failed"; code: ModelErrorCode; message: string }
+);
+
+/** The states a progress display shows. */
+export type ProgressState = Extract<ModelState, { phase: "downloading" | "loading" }>;
+
+/** A progress display the manager drives while it downloads or loads (LSP work-done progress, a terminal bar). */
 export interface ProgressSink {
     /** `onCancel` is called when the user cancels from the progress display. */
-    begin(title: string, onCancel: () => void): Promise<ProgressHandle>;
+    begin(state: ProgressState, onCancel: () => void): Promise<ProgressHandle>;
 }
 export interface ProgressHandle {
-    report(fraction: number, message: string): void;
+    report(state: ProgressState): void;
     done(): void;
 }
 
 export interface ModelManagerOptions {
     logger: Logger;
-    onStatus(status: ServerStatus): void;
+    onState(state: ModelState): void;
     progress?: ProgressSink;
     /** Download a missing model without asking (the CLI: running it is the approval). */
     allowDownload?: boolean;
@@ -30,17 +48,17 @@ type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
 
 /**
  * Keeps the engine in step with the configuration: resolves (downloads) and loads the model, reloads
- * it when the model or engine settings change, and reports each state change. A failed load leaves
+ * it when the model or engine settings change, and reports each state change (ModelState). A failed load leaves
  * the server running in the "error" state until the configuration is fixed or a reload is asked for.
  */
 export class ModelManager {
     private current: InferenceEngine | undefined;
-    /** The status of the engine in use, to return to after a passing fault (a server that came back). */
-    private readyStatus: ServerStatus | undefined;
+    /** The state of the engine in use, to return to after a passing fault (a server that came back). */
+    private readyState: ModelState | undefined;
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
     private loading: Promise<void> = Promise.resolve();
-    private lastStatus: ServerStatus = { state: "starting", health: "ok", message: "Starting", busy: false };
+    private lastState: ModelState = { phase: "starting", busy: false };
     private activeGenerations = 0;
 
     constructor(private readonly options: ModelManagerOptions) {}
@@ -50,14 +68,14 @@ export class ModelManager {
         return this.current;
     }
 
-    get status(): ServerStatus {
-        return this.lastStatus;
+    get state(): ModelState {
+        return this.lastState;
     }
 
     /** Applies a configuration; reloads only when the model or engine settings changed (or none is loaded). */
     configure(config: EngineConfig): Promise<void> {
         const next: EngineConfig = { model: { ...config.model }, engine: { ...config.engine } };
-        if (this.config && JSON.stringify(this.config) === JSON.stringify(next) && this.lastStatus.state !== "error") return this.loading;
+        if (this.config && JSON.stringify(this.config) === JSON.stringify(next) && this.lastState.phase !== "failed") return this.loading;
         this.config = next;
         return this.reload();
     }
@@ -78,13 +96,13 @@ export class ModelManager {
     /** Marks a generation as running, for the busy flag of the status. Returns the function that ends it. */
     beginGeneration(): () => void {
         this.activeGenerations++;
-        if (this.activeGenerations === 1) this.setStatus({ ...this.lastStatus, busy: true });
+        if (this.activeGenerations === 1) this.setState({ ...this.lastState, busy: true });
         let ended = false;
         return () => {
             if (ended) return;
             ended = true;
             this.activeGenerations--;
-            if (this.activeGenerations === 0) this.setStatus({ ...this.lastStatus, busy: false });
+            if (this.activeGenerations === 0) this.setState({ ...this.lastState, busy: false });
         };
     }
 
@@ -98,7 +116,7 @@ export class ModelManager {
         if (signal.aborted) return;
         // Free the old model first: two copies of a 7B model may not fit in memory together.
         await this.unload();
-        this.readyStatus = undefined;
+        this.readyState = undefined;
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
         let cancelledByUser = false;
@@ -117,39 +135,29 @@ export class ModelManager {
             const { info } = engine;
             logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
             if (info.fallback) logger.warn(info.fallback);
-            const where = config.engine.backend !== "embedded" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
-            this.readyStatus = {
-                state: "ready",
-                health: info.fallback ? "warning" : "ok",
-                message: `${info.modelName} (${where})${info.fallback ? `: ${info.fallback}` : ""}`,
-                model: info.modelName,
-                device: info.device,
-                gpuLayers: info.gpuLayers,
-                busy: false,
-            };
-            this.setStatus(this.readyStatus);
+            this.readyState = { phase: "ready", backend: config.engine.backend, info, busy: false };
+            this.setState(this.readyState);
         } catch (error) {
             if (cancelledByUser) {
-                const message = "Model download or load cancelled. Run \"Code Llama: Download Default Model\" or select a model file to try again.";
+                const message = "Model download or load cancelled.";
                 logger.warn(message);
-                this.setStatus({ state: "error", health: "warning", message, error: "cancelled", busy: false });
+                this.setState({ phase: "failed", code: "cancelled", message, busy: false });
                 return;
             }
             if (signal.aborted) return;
             const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
             const code = error instanceof ModelError ? error.code : "load-failed";
             // A model waiting for the user's approval is not a failure.
-            const waiting = code === "model-not-downloaded";
-            if (waiting) logger.warn(message);
+            if (code === "model-not-downloaded") logger.warn(message);
             else logger.error(message);
-            this.setStatus({ state: "error", health: waiting ? "warning" : "error", message, error: code, busy: false });
+            this.setState({ phase: "failed", code, message, busy: false });
         } finally {
             progress?.done();
         }
     }
 
     /** Resolves (downloads) and loads the model in this process. */
-    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void): Promise<Engine> {
+    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void): Promise<EmbeddedEngine> {
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
         const track = (handle: ProgressHandle | undefined): void => {
@@ -161,28 +169,30 @@ export class ModelManager {
             signal,
             onDownloadStart: async (uri) => {
                 logger.info(`Downloading ${uri}`);
-                this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
-                track(await this.options.progress?.begin("Code Llama: downloading model", cancel));
+                const state: ProgressState = { phase: "downloading", uri, downloadedBytes: 0, totalBytes: 0, busy: false };
+                this.setState(state);
+                track(await this.options.progress?.begin(state, cancel));
             },
             onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
-                const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
-                const message = `Downloading model ${Math.floor(fraction * 100)}% (${formatMiB(downloadedBytes)} / ${formatMiB(totalBytes)})`;
-                this.setStatus({ state: "downloading", health: "ok", message, progress: fraction, busy: false });
-                progress?.report(fraction, message);
+                const state: ProgressState = { phase: "downloading", uri: config.model.uri, downloadedBytes, totalBytes, busy: false };
+                this.setState(state);
+                progress?.report(state);
             },
         });
         progress?.done();
         logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
-        this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
-        track(await this.options.progress?.begin("Code Llama: loading model", cancel));
-        return Engine.load({
+        const loading: ProgressState = { phase: "loading", busy: false };
+        this.setState(loading);
+        track(await this.options.progress?.begin(loading, cancel));
+        return EmbeddedEngine.load({
             modelPath,
             ...config.engine,
             logger,
             signal,
             onLoadProgress: (fraction) => {
-                this.setStatus({ state: "loading", health: "ok", message: `Loading model ${Math.floor(fraction * 100)}%`, progress: fraction, busy: false });
-                progress?.report(fraction, `${Math.floor(fraction * 100)}%`);
+                const state: ProgressState = { phase: "loading", fraction, busy: false };
+                this.setState(state);
+                progress?.report(state);
             },
         });
     }
@@ -191,14 +201,14 @@ export class ModelManager {
     private connect(config: EngineConfig): Promise<InferenceEngine> {
         const { backend, serverUrl, serverSlot, serverModel, contextSize } = config.engine;
         this.options.logger.info(`Connecting to the ${backend} server at ${serverUrl}`);
-        this.setStatus({ state: "loading", health: "ok", message: `Connecting to ${serverUrl}`, busy: false });
+        this.setState({ phase: "connecting", url: serverUrl, busy: false });
         const common = {
             url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
             logger: this.options.logger,
             onHealth: (healthy: boolean, message: string) => {
-                if (healthy && this.readyStatus && this.lastStatus.state === "error") this.setStatus(this.readyStatus);
-                else if (!healthy) this.setStatus({ state: "error", health: "error", message, error: "server-unreachable", busy: false });
+                if (healthy && this.readyState && this.lastState.phase === "failed") this.setState(this.readyState);
+                else if (!healthy) this.setState({ phase: "failed", code: "server-unreachable", message, busy: false });
             },
         };
         return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
@@ -210,12 +220,8 @@ export class ModelManager {
         await engine?.dispose();
     }
 
-    private setStatus(status: ServerStatus): void {
-        this.lastStatus = status;
-        this.options.onStatus(status);
+    private setState(state: ModelState): void {
+        this.lastState = state;
+        this.options.onState(state);
     }
-}
-
-function formatMiB(bytes: number): string {
-    return `${(bytes / 1048576).toFixed(0)} MiB`;
 }

@@ -1,69 +1,45 @@
-import type { Token } from "../promptFormat.js";
-import type { ChatMessage } from "../../chat/instructPrompt.js";
-import { errorMessage, type Logger } from "../../log/logger.js";
+import type { ChatMessage } from "../../../../shared/src/prompts/template.js";
 import { ModelError } from "../errors.js";
-import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "../inference.js";
-import { serverSentEvents } from "./llamaServer.js";
+import type { EngineInfo, Generation, GenerateOptions, InferenceEngine } from "../inference.js";
+import { infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialToken } from "../promptFormat.js";
+import { ServerConnection, type ServerOptions } from "./http.js";
 
-export interface OpenAIOptions {
-    /** Base URL of an OpenAI-compatible server (vLLM, TGI, llama-server); `/v1/...` is appended. */
-    url: string;
-    apiKey?: string;
+export interface OpenAIOptions extends ServerOptions {
     /** Model to ask for; empty picks the first the server lists. */
     model: string;
     /** The server's context size in tokens (OpenAI's API does not tell). */
     contextSize: number;
-    logger: Logger;
-    onHealth?(healthy: boolean, message: string): void;
 }
 
 /**
- * OpenAI's API has no tokenizer, so prompts are built as text: "tokens" here are characters (a
- * conservative budget: a token is several characters) and the control tokens are written as the
- * model's own token texts (`▁<PRE>`, `<s>`...), which servers that parse special tokens in prompts
- * (llama-server, vLLM) turn back into the control tokens.
+ * The model's own texts of its control tokens: servers that parse special tokens in prompts
+ * (llama-server, vLLM) turn them back into the control tokens.
  */
-const SPECIAL_TEXT = new Map<Token, string>([
-    [-1, "<s>"],
-    [-2, "</s>"],
-    [-3, "\u2581<PRE>"],
-    [-4, "\u2581<SUF>"],
-    [-5, "\u2581<MID>"],
-]);
+const SPECIAL_TEXT: Record<SpecialToken, string> = { bos: "<s>", eos: "</s>", prefix: "\u2581<PRE>", suffix: "\u2581<SUF>", middle: "\u2581<MID>" };
 const STOP_TEXTS = ["\u2581<EOT>", "<EOT>", "</s>"];
-const REQUEST_TIMEOUT_MS = 10_000;
-const SERVER_HINT = "Start the server, or set `codellama.engine.serverUrl`, or `codellama.engine.backend` to \"embedded\"";
 
-const codes = (text: string): Token[] => Array.from(text, (ch) => ch.codePointAt(0)!);
-
-/** Renders a character-and-control-token prompt as text. */
-export function promptText(prompt: readonly Token[]): string {
-    return prompt.map((token) => SPECIAL_TEXT.get(token) ?? String.fromCodePoint(token)).join("");
+/** A prompt as text: control tokens as their texts, SentencePiece's leading space written out (Meta's text format "<PRE> {prefix}"). */
+export function promptText(pieces: readonly PromptPiece[]): string {
+    return pieces.map((piece) => ("special" in piece ? SPECIAL_TEXT[piece.special] : piece.leadingSpace && piece.text ? ` ${piece.text}` : piece.text)).join("");
 }
 
+/**
+ * An OpenAI-compatible server (vLLM, TGI, llama-server's /v1). Its API takes text and has no
+ * tokenizer: completion prompts go to /v1/completions as text, chat to /v1/chat/completions as
+ * messages (the server applies the model's chat template), and tokens are counted as characters
+ * for budgets, an over-estimate for code that keeps prompts within the server's context.
+ */
 export class OpenAIEngine implements InferenceEngine {
-    readonly tokenizer: EngineTokenizer = {
-        // SentencePiece's implicit leading space, as Meta's text format "<PRE> {prefix}" has it.
-        encode: (text) => (text ? codes(` ${text}`) : []),
-        encodeInfilling: codes,
-        fim: { bos: -1, prefix: -3, suffix: -4, middle: -5 },
-        bos: -1,
-        eos: -2,
-    };
-    private readonly inFlight = new Set<AbortController>();
-
-    private constructor(readonly info: EngineInfo, private readonly options: OpenAIOptions & { model: string }) {}
+    private constructor(readonly info: EngineInfo, private readonly server: ServerConnection, private readonly model: string) {}
 
     static async connect(options: OpenAIOptions): Promise<OpenAIEngine> {
         const started = performance.now();
+        const server = new ServerConnection("OpenAI-compatible server", options);
         let models: { data?: { id: string }[] };
         try {
-            const response = await fetch(endpoint(options.url, "models"), { headers: headers(options), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-            if (response.status === 401 || response.status === 403) throw new Error(`the API key was refused (HTTP ${response.status}); set CODELLAMA_API_KEY`);
-            if (!response.ok) throw new Error(`HTTP ${response.status}`);
-            models = (await response.json()) as typeof models;
+            models = (await server.json(endpoint(options.url, "models"))) as typeof models;
         } catch (error) {
-            throw new ModelError("server-unreachable", `Cannot reach the OpenAI-compatible server at ${options.url} (${errorMessage(error)}). ${SERVER_HINT}.`, { cause: error });
+            throw server.unreachable(error);
         }
         const model = options.model || models.data?.[0]?.id;
         if (!model) throw new ModelError("server-unreachable", `The server at ${options.url} lists no models; set \`codellama.engine.serverModel\`.`);
@@ -73,18 +49,26 @@ export class OpenAIEngine implements InferenceEngine {
             device: `openai ${options.url}`,
             gpuLayers: 0,
             totalLayers: 0,
-            // Characters, not tokens: at least one character per token keeps prompts inside the server's context.
             contextSize: options.contextSize,
             loadMs: Math.round(performance.now() - started),
         };
-        return new OpenAIEngine(info, { ...options, model });
+        return new OpenAIEngine(info, server, model);
     }
 
-    /** Completion (and, as a fallback, a chat prompt) through /v1/completions with the prompt as text. */
-    generate(_sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
+    countTokens(text: string, leadingSpace: boolean): number {
+        return countPieces([{ text, leadingSpace }]);
+    }
+
+    async chatPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
+        return countPieces(instructPieces(messages));
+    }
+
+    /** Completion through /v1/completions with the prompt as text. */
+    infill(request: InfillRequest, options: GenerateOptions): Promise<Generation> {
+        const pieces = infillPieces(request);
         // OpenAI's API has no prompt cache this side could warm.
-        if (options.maxTokens === 0) return Promise.resolve({ tokens: [], text: "", stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: 0 });
-        return this.stream("completions", { prompt: promptText(prompt), stop: STOP_TEXTS }, prompt.length, options, (choice) => choice.text);
+        if (options.maxTokens === 0) return Promise.resolve({ text: "", generatedTokens: 0, stopReason: "max-tokens", promptTokens: countPieces(pieces), reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: 0 });
+        return this.stream("completions", { prompt: promptText(pieces), stop: STOP_TEXTS }, countPieces(pieces), options, (choice) => choice.text);
     }
 
     /** Chat through /v1/chat/completions: the server applies the model's chat template. */
@@ -94,62 +78,44 @@ export class OpenAIEngine implements InferenceEngine {
     }
 
     async dispose(): Promise<void> {
-        for (const controller of this.inFlight) controller.abort();
+        this.server.abortAll();
     }
 
-    private async stream(path: string, body: object, promptLength: number, options: GenerateOptions, piece: (choice: Choice) => string | undefined): Promise<Generation> {
+    private async stream(path: string, body: object, promptTokens: number, options: GenerateOptions, piece: (choice: Choice) => string | undefined): Promise<Generation> {
         const started = performance.now();
-        const controller = new AbortController();
-        const abort = (): void => controller.abort();
-        options.signal?.addEventListener("abort", abort, { once: true });
-        this.inFlight.add(controller);
         let text = "";
-        let generated = 0;
+        let generatedTokens = 0;
         let promptMs = 0;
         let stopReason: Generation["stopReason"] = "end-of-generation";
-        try {
-            const response = await fetch(endpoint(this.options.url, path), {
-                method: "POST",
-                headers: headers(this.options),
-                signal: controller.signal,
-                body: JSON.stringify({ model: this.options.model, ...body, max_tokens: options.maxTokens, temperature: 0, stream: true }),
-            });
-            if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-            for await (const chunk of serverSentEvents<{ choices?: Choice[] }>(response.body)) {
-                if (promptMs === 0) promptMs = performance.now() - started;
-                const choice = chunk.choices?.[0];
-                if (!choice) continue;
-                const delta = piece(choice) ?? "";
-                if (delta) {
-                    generated++;
-                    text += delta;
-                    if (options.onText?.(text) === true) {
-                        stopReason = "stopped";
-                        controller.abort();
-                        break;
-                    }
-                }
-                if (choice.finish_reason) {
-                    stopReason = choice.finish_reason === "length" ? "max-tokens" : "end-of-generation";
-                    break;
+        const outcome = await this.server.stream<{ choices?: Choice[] }>(endpoint(this.server.url, path), { model: this.model, ...body, max_tokens: options.maxTokens, temperature: 0, stream: true }, options.signal, (chunk) => {
+            if (promptMs === 0) promptMs = performance.now() - started;
+            const choice = chunk.choices?.[0];
+            if (!choice) return false;
+            const delta = piece(choice) ?? "";
+            if (delta) {
+                // Streamed pieces stand for generated tokens (servers send about one per token).
+                generatedTokens++;
+                text += delta;
+                if (options.onText?.(text) === true) {
+                    stopReason = "stopped";
+                    return true;
                 }
             }
-            this.options.onHealth?.(true, "");
-        } catch (error) {
-            if (options.signal?.aborted) stopReason = "cancelled";
-            else if (!controller.signal.aborted) {
-                const message = `The OpenAI-compatible server at ${this.options.url} failed: ${errorMessage(error)}. ${SERVER_HINT}.`;
-                this.options.onHealth?.(false, message);
-                throw new ModelError("server-unreachable", message, { cause: error });
+            if (choice.finish_reason) {
+                stopReason = choice.finish_reason === "length" ? "max-tokens" : "end-of-generation";
+                return true;
             }
-        } finally {
-            options.signal?.removeEventListener("abort", abort);
-            this.inFlight.delete(controller);
-        }
+            return false;
+        });
+        if (outcome === "cancelled") stopReason = "cancelled";
         // The API reports no cache use; count everything as evaluated.
-        // Streamed pieces stand for generated tokens (servers send about one per token).
-        return { tokens: new Array<Token>(generated).fill(0), text, stopReason, promptTokens: promptLength, reusedTokens: 0, evaluatedTokens: promptLength, promptMs, totalMs: performance.now() - started };
+        return { text, generatedTokens, stopReason, promptTokens, reusedTokens: 0, evaluatedTokens: promptTokens, promptMs, totalMs: performance.now() - started };
     }
+}
+
+/** A prompt's length in this engine's tokens: a control token is one, a text one per character (code point). */
+function countPieces(pieces: readonly PromptPiece[]): number {
+    return pieces.reduce((sum, piece) => sum + ("special" in piece ? 1 : Array.from(promptText([piece])).length), 0);
 }
 
 interface Choice {
@@ -163,8 +129,4 @@ function endpoint(base: string, path: string): URL {
     const prefix = url.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
     url.pathname = `${prefix}/v1/${path}`;
     return url;
-}
-
-function headers(options: Pick<OpenAIOptions, "apiKey">): Record<string, string> {
-    return { "Content-Type": "application/json", ...(options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}) };
 }
