@@ -4,6 +4,8 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import { completionsEnabled, setCompletionsEnabled } from "./config.js";
 import type { ModelSetup } from "./modelSetup.js";
 import type { StatusBar } from "./statusBar.js";
+import { COMMANDS } from "../../shared/src/commands.js";
+import { errorMessage } from "./errorMessage.js";
 
 export interface CommandContext {
     client: LanguageClient;
@@ -11,18 +13,6 @@ export interface CommandContext {
     statusBar: StatusBar;
     modelSetup: ModelSetup;
 }
-
-/** Command ids, as contributed in package.json. */
-export const COMMANDS = {
-    toggleCompletions: "codellama.toggleCompletions",
-    toggleCompletionsForLanguage: "codellama.toggleCompletionsForLanguage",
-    triggerCompletion: "codellama.triggerCompletion",
-    selectModelFile: "codellama.selectModelFile",
-    downloadModel: "codellama.downloadModel",
-    showLogs: "codellama.showLogs",
-    restartServer: "codellama.restartServer",
-    showMenu: "codellama.showMenu",
-} as const;
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     const register = (id: string, run: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, run);
@@ -66,7 +56,7 @@ async function restartServer(ctx: CommandContext): Promise<void> {
         if (ctx.client.needsStop()) await ctx.client.restart();
         else await ctx.client.start();
     } catch (error) {
-        ctx.output.error(`Restarting the server failed: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.output.error(`Restarting the server failed: ${errorMessage(error)}`);
         ctx.output.show(true);
     }
 }

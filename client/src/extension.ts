@@ -16,6 +16,8 @@ import { StatusBar } from "./statusBar.js";
 import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
 import { watchRestingCursor, type WarmCacheEvent } from "./warmCache.js";
 import { watchCopies } from "./copyWatcher.js";
+import { COMMANDS, SERVER_COMMANDS } from "../../shared/src/commands.js";
+import { errorMessage } from "./errorMessage.js";
 
 /** What activate() returns: read-only state for other extensions and the tests. */
 export interface CodeLlamaApi {
@@ -65,12 +67,12 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         watchCopies(languageClient, (event) => copies.fire(event)),
         registerServerKeyCommand(context, async () => {
             serverEnv.CODELLAMA_API_KEY = (await readServerKey(context)) ?? "";
-            await vscode.commands.executeCommand("codellama.restartServer");
+            await vscode.commands.executeCommand(COMMANDS.restartServer);
         }),
         // Accepting the next word of a suggestion, counted for the local statistics.
-        vscode.commands.registerCommand("codellama.acceptNextWord", async () => {
+        vscode.commands.registerCommand(COMMANDS.acceptNextWord, async () => {
             await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
-            if (languageClient.isRunning()) void vscode.commands.executeCommand("codellama.completionPartiallyAccepted").then(undefined, () => undefined);
+            if (languageClient.isRunning()) void vscode.commands.executeCommand(SERVER_COMMANDS.completionPartiallyAccepted).then(undefined, () => undefined);
         }),
     );
     const chat = activateChat(context, languageClient, output, statusBar);
@@ -78,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         if (key) serverEnv.CODELLAMA_API_KEY = key;
         await languageClient.start();
     }).catch((error: unknown) => {
-        output.error(`Could not start the Code Llama server: ${error instanceof Error ? error.message : String(error)}`);
+        output.error(`Could not start the Code Llama server: ${errorMessage(error)}`);
         statusBar.setConnection("stopped");
     });
 

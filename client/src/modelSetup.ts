@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { downloadModelRequest, type ServerStatus } from "../../shared/src/protocol.js";
 import { modelPath, SECTION, setModelPath } from "./config.js";
+import { errorMessage } from "./errorMessage.js";
 
 const DOWNLOAD = "Download";
 const SELECT_FILE = "Select Model File…";
@@ -64,7 +65,7 @@ export class ModelSetup {
         try {
             await this.client.sendRequest(downloadModelRequest);
         } catch (error) {
-            this.output.error(`Download request failed: ${error instanceof Error ? error.message : String(error)}`);
+            this.output.error(`Download request failed: ${errorMessage(error)}`);
         }
     }
 

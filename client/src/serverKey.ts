@@ -4,6 +4,7 @@
  * language server as its CODELLAMA_API_KEY environment variable.
  */
 import * as vscode from "vscode";
+import { COMMANDS } from "../../shared/src/commands.js";
 
 const SECRET = "codellama.serverApiKey";
 
@@ -13,7 +14,7 @@ export function readServerKey(context: vscode.ExtensionContext): Thenable<string
 
 /** "Code Llama: Set Server API Key" (an empty value removes it); restarts the server to use it. */
 export function registerServerKeyCommand(context: vscode.ExtensionContext, restartServer: () => Promise<void>): vscode.Disposable {
-    return vscode.commands.registerCommand("codellama.setServerApiKey", async () => {
+    return vscode.commands.registerCommand(COMMANDS.setServerApiKey, async () => {
         const key = await vscode.window.showInputBox({
             title: "Code Llama: API key of the inference server",
             prompt: "Stored in VS Code's secret storage (the OS keychain), never in settings. Leave empty to remove it.",

@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { statsRequest } from "../../shared/src/protocol.js";
 import { statisticsMarkdown } from "./statisticsMarkdown.js";
+import { COMMANDS } from "../../shared/src/commands.js";
 
 const SCHEME = "codellama-stats";
 
@@ -13,7 +14,7 @@ export function registerStatistics(client: LanguageClient): vscode.Disposable[] 
     return [
         changed,
         vscode.workspace.registerTextDocumentContentProvider(SCHEME, { onDidChange: changed.event, provideTextDocumentContent: () => content }),
-        vscode.commands.registerCommand("codellama.showStatistics", async () => {
+        vscode.commands.registerCommand(COMMANDS.showStatistics, async () => {
             if (!client.isRunning()) {
                 void vscode.window.showWarningMessage("Code Llama: the language server is not running.");
                 return;

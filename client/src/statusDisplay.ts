@@ -2,6 +2,7 @@
  * What the status bar item shows: a pure function of the last `codellama/status` the server pushed,
  * the connection state and whether completions are on for the active editor. No state is guessed here.
  */
+import { COMMANDS } from "../../shared/src/commands.js";
 import type { ServerStatus } from "../../shared/src/protocol.js";
 
 /** The language client's connection: "stopped" once it gave up restarting the server. */
@@ -26,7 +27,7 @@ export interface StatusPresentation {
     tooltip: string;
     severity: "ok" | "warning" | "error";
     /** Command run on click: the menu, or the log when something is broken. */
-    command: "codellama.showMenu" | "codellama.showLogs";
+    command: typeof COMMANDS.showMenu | typeof COMMANDS.showLogs;
 }
 
 const NAME = "Code Llama";
@@ -36,40 +37,40 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     const { server } = input;
     if (input.connection === "stopped") {
         return {
-            kind: "error", text: `$(error) ${NAME}: server stopped`, severity: "error", command: "codellama.showLogs",
+            kind: "error", text: `$(error) ${NAME}: server stopped`, severity: "error", command: COMMANDS.showLogs,
             tooltip: `The ${NAME} language server stopped. Click to open the log; run "${NAME}: Restart Server" to start it again.`,
         };
     }
     if (input.connection === "starting" || !server || server.state === "starting") {
-        return { kind: "starting", text: `$(loading~spin) ${NAME}`, tooltip: `${NAME}: starting the language server`, severity: "ok", command: "codellama.showMenu" };
+        return { kind: "starting", text: `$(loading~spin) ${NAME}`, tooltip: `${NAME}: starting the language server`, severity: "ok", command: COMMANDS.showMenu };
     }
     switch (server.state) {
         case "downloading":
-            return { kind: "downloading", text: `$(cloud-download) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: "codellama.showMenu" };
+            return { kind: "downloading", text: `$(cloud-download) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: COMMANDS.showMenu };
         case "loading":
-            return { kind: "loading", text: `$(loading~spin) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: "codellama.showMenu" };
+            return { kind: "loading", text: `$(loading~spin) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: COMMANDS.showMenu };
         case "error":
             if (server.error === "model-not-downloaded") {
                 return {
-                    kind: "needs-model", text: `$(warning) ${NAME}: no model`, severity: "warning", command: "codellama.showMenu",
+                    kind: "needs-model", text: `$(warning) ${NAME}: no model`, severity: "warning", command: COMMANDS.showMenu,
                     tooltip: `${server.message}\n\nClick to download the default model or select a GGUF file.`,
                 };
             }
-            return { kind: "error", text: `$(error) ${NAME}: error`, tooltip: `${server.message}\n\nClick to open the log.`, severity: "error", command: "codellama.showLogs" };
+            return { kind: "error", text: `$(error) ${NAME}: error`, tooltip: `${server.message}\n\nClick to open the log.`, severity: "error", command: COMMANDS.showLogs };
         case "ready": {
             const ready = `${server.model ?? "model"} on ${deviceLabel(server)}`;
             if (!input.completionsEnabled) {
                 const where = input.languageId ? `for ${input.languageId}` : "everywhere";
                 return {
-                    kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, severity: "ok", command: "codellama.showMenu",
+                    kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, severity: "ok", command: COMMANDS.showMenu,
                     tooltip: `${NAME}: completions are off ${where} (${ready}). Click for the menu.`,
                 };
             }
             if (server.busy) {
-                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, tooltip: `${NAME}: ${ready}, completing`, severity: "ok", command: "codellama.showMenu" };
+                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, tooltip: `${NAME}: ${ready}, completing`, severity: "ok", command: COMMANDS.showMenu };
             }
             return {
-                kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, severity: "ok", command: "codellama.showMenu",
+                kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, severity: "ok", command: COMMANDS.showMenu,
                 tooltip: `${NAME}: ${ready}. Click for the menu.`,
             };
         }

@@ -5,7 +5,8 @@
  */
 import * as vscode from "vscode";
 import { AskToFixProvider } from "../prompts/askToFix.js";
-import { CHAT_COMMANDS, registerChatCommands } from "../prompts/promptCommands.js";
+import { COMMANDS } from "../../../shared/src/commands.js";
+import { registerChatCommands } from "../prompts/promptCommands.js";
 import { PromptLibrary } from "../prompts/promptLibrary.js";
 import type { StatusPresentation } from "../statusDisplay.js";
 import { FixPreview } from "../fix/fixPreview.js";
@@ -62,7 +63,7 @@ export function activateChat(context: vscode.ExtensionContext, client: ChatClien
         view,
         library,
         vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, view),
-        vscode.languages.registerCodeActionsProvider([{ scheme: "file" }, { scheme: "untitled" }], new AskToFixProvider(CHAT_COMMANDS.debug), {
+        vscode.languages.registerCodeActionsProvider([{ scheme: "file" }, { scheme: "untitled" }], new AskToFixProvider(COMMANDS.debug), {
             providedCodeActionKinds: AskToFixProvider.providedCodeActionKinds,
         }),
         ...registerChatCommands({ session, view, library }),

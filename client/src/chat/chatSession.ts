@@ -10,6 +10,7 @@ import { ErrorCodes, type LanguageClient, LSPErrorCodes, ResponseError, State } 
 import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
 import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, titleFrom } from "./conversation.js";
 import type { ChatHistory } from "./history.js";
+import { errorMessage } from "../errorMessage.js";
 
 export type ChatChange = { kind: "state" } | { kind: "turn"; chatId: string; turn: ChatTurn };
 
@@ -234,5 +235,5 @@ function isConnectionLoss(error: unknown): boolean {
 
 function errorText(error: unknown): string {
     if (error instanceof ResponseError && error.code === ErrorCodes.ConnectionInactive) return "the Code Llama server is not running (run “Code Llama: Restart Server”)";
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
 }

@@ -8,6 +8,7 @@ import type { ChatSession } from "./chatSession.js";
 import { insertAtCursor, replaceSelection } from "./codeBlockActions.js";
 import { type ChatViewState, type FromWebview, isOpenableLink, parseFromWebview, type ToWebview } from "./messages.js";
 import { chatHtml, newNonce } from "./webviewHtml.js";
+import { errorMessage } from "../errorMessage.js";
 
 export const CHAT_VIEW_ID = "codellama.chat";
 
@@ -67,7 +68,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
                     this.output.warn(`Chat panel: ignored an unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
                     return;
                 }
-                this.handle(parsed).catch((error: unknown) => this.output.error(`Chat panel: ${parsed.type} failed: ${error instanceof Error ? error.message : String(error)}`));
+                this.handle(parsed).catch((error: unknown) => this.output.error(`Chat panel: ${parsed.type} failed: ${errorMessage(error)}`));
             }),
             view.onDidDispose(() => {
                 if (this.view === view) this.view = undefined;

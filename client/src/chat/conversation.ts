@@ -1,7 +1,7 @@
 /**
  * A chat as the panel shows it and the history stores it, and the pure rules around it: which
  * messages are sent to the server, what a chat is called, what an answer left unfinished becomes.
- * No VS Code API here (unit-tested in test/unit/chat-conversation.test.ts).
+ * No VS Code API here (unit-tested in test/unit/chatConversation.test.ts).
  */
 import type { ChatMessage } from "../../../shared/src/protocol.js";
 

@@ -9,13 +9,9 @@ import type { ChatSession } from "../chat/chatSession.js";
 import { codeBlocksOf } from "../chat/codeBlocks.js";
 import type { FixTarget } from "../chat/conversation.js";
 import { fixReplacement, replaceRange } from "./fixedText.js";
+import { COMMANDS } from "../../../shared/src/commands.js";
 
 export const FIX_SCHEME = "codellama-fix";
-export const FIX_COMMANDS = {
-    preview: "codellama.previewFix",
-    accept: "codellama.acceptFix",
-    discard: "codellama.discardFix",
-} as const;
 /** Context key: a fix preview is open (shows the accept/discard buttons). */
 const PENDING_CONTEXT = "codellama.fixPending";
 
@@ -42,9 +38,9 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
     ) {
         this.disposables = [
             vscode.workspace.registerTextDocumentContentProvider(FIX_SCHEME, this),
-            vscode.commands.registerCommand(FIX_COMMANDS.preview, (code?: string) => this.previewLatest(code)),
-            vscode.commands.registerCommand(FIX_COMMANDS.accept, () => this.accept()),
-            vscode.commands.registerCommand(FIX_COMMANDS.discard, () => this.discard()),
+            vscode.commands.registerCommand(COMMANDS.previewFix, (code?: string) => this.previewLatest(code)),
+            vscode.commands.registerCommand(COMMANDS.acceptFix, () => this.accept()),
+            vscode.commands.registerCommand(COMMANDS.discardFix, () => this.discard()),
         ];
     }
 

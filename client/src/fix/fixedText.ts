@@ -1,7 +1,7 @@
 /**
  * The text that replaces the code a Debug question was about, from the answer's code block: with
  * the document's line endings, re-indented to where the code sits (a model tends to answer with a
- * method's code flush left), and ending like the original did. Pure; see test/unit/fix-text.test.ts.
+ * method's code flush left), and ending like the original did. Pure; tested in test/unit/chatPrompts.test.ts.
  */
 export interface FixInput {
     /** The text being replaced. */

@@ -1,7 +1,7 @@
 /**
  * The editor's problems in the code a Debug question is about, as the {{diagnostics}} text: errors
  * and warnings overlapping the range, one per line, with 1-based line numbers of the file. Pure:
- * severities are vscode.DiagnosticSeverity's values. See test/unit/diagnostic-list.test.ts.
+ * severities are vscode.DiagnosticSeverity's values. Tested in test/unit/chatPrompts.test.ts.
  */
 import type { LineRange } from "./enclosingBlock.js";
 

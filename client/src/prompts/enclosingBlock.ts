@@ -2,7 +2,7 @@
  * What "Explain" explains when nothing is selected: the function, method or class around the
  * cursor, from the document's symbols; without a suitable symbol (no language support, or the
  * cursor between functions), the block of lines around the cursor. Pure: positions are plain
- * {line, character} and symbol kinds are vscode.SymbolKind's values. See test/unit/enclosing-block.test.ts.
+ * {line, character} and symbol kinds are vscode.SymbolKind's values. Tested in test/unit/chatPrompts.test.ts.
  */
 export interface Pos {
     line: number;

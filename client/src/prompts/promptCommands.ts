@@ -11,15 +11,7 @@ import type { ChatView } from "../chat/chatView.js";
 import type { ChatTurn, FixTarget } from "../chat/conversation.js";
 import type { PromptLibrary } from "./promptLibrary.js";
 import { isTargetArgument, promptValues, resolveTarget, type TargetArgument } from "./promptTarget.js";
-
-export const CHAT_COMMANDS = {
-    explain: "codellama.explain",
-    debug: "codellama.debug",
-    runPrompt: "codellama.runPrompt",
-    openChat: "codellama.openChat",
-    newChat: "codellama.newChat",
-    chatHistory: "codellama.chatHistory",
-} as const;
+import { COMMANDS } from "../../../shared/src/commands.js";
 
 export interface ChatCommandContext {
     session: ChatSession;
@@ -37,20 +29,20 @@ export function registerChatCommands(ctx: ChatCommandContext): vscode.Disposable
         return runTemplate(ctx, template, targetOf(argument));
     };
     return [
-        vscode.commands.registerCommand(CHAT_COMMANDS.explain, (argument?: unknown) => byName("Explain", argument)),
-        vscode.commands.registerCommand(CHAT_COMMANDS.debug, (argument?: unknown) => byName("Debug", argument)),
-        vscode.commands.registerCommand(CHAT_COMMANDS.runPrompt, async (name?: unknown, argument?: unknown) => {
+        vscode.commands.registerCommand(COMMANDS.explain, (argument?: unknown) => byName("Explain", argument)),
+        vscode.commands.registerCommand(COMMANDS.debug, (argument?: unknown) => byName("Debug", argument)),
+        vscode.commands.registerCommand(COMMANDS.runPrompt, async (name?: unknown, argument?: unknown) => {
             if (typeof name === "string") return byName(name, argument);
             const template = await pickTemplate(ctx.library);
             return template ? runTemplate(ctx, template, undefined) : undefined;
         }),
-        vscode.commands.registerCommand(CHAT_COMMANDS.openChat, () => ctx.view.reveal()),
-        vscode.commands.registerCommand(CHAT_COMMANDS.newChat, async () => {
+        vscode.commands.registerCommand(COMMANDS.openChat, () => ctx.view.reveal()),
+        vscode.commands.registerCommand(COMMANDS.newChat, async () => {
             await ctx.session.stop();
             ctx.session.newChat();
             await ctx.view.reveal();
         }),
-        vscode.commands.registerCommand(CHAT_COMMANDS.chatHistory, async () => {
+        vscode.commands.registerCommand(COMMANDS.chatHistory, async () => {
             const picked = await vscode.window.showQuickPick(
                 ctx.session.list().map((entry) => ({ label: entry.title, description: new Date(entry.updatedAt).toLocaleString(), id: entry.id })),
                 { title: "Code Llama: Past Chats", placeHolder: "Open a chat" },

@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { PromptFileError, parsePromptFile, type PromptTemplate } from "../../../shared/src/prompts/template.js";
+import { errorMessage } from "../errorMessage.js";
 
 /** Inside each workspace folder. */
 export const WORKSPACE_PROMPTS_FOLDER = [".codellama", "prompts"] as const;
@@ -35,7 +36,7 @@ export function parsePromptFiles(files: readonly PromptFile[]): ParsedPromptFile
         try {
             templates.push(parsePromptFile(file.text, file.path));
         } catch (error) {
-            errors.push(error instanceof PromptFileError ? error : new PromptFileError(file.path, 1, error instanceof Error ? error.message : String(error)));
+            errors.push(error instanceof PromptFileError ? error : new PromptFileError(file.path, 1, errorMessage(error)));
         }
     }
     return { templates, errors };

@@ -10,6 +10,7 @@ import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
 import { mergeTemplates, type PromptTemplate } from "../../../shared/src/prompts/template.js";
 import { parsePromptFiles, PROMPT_FILE_EXTENSION, type PromptFile, templateOrigin, type TemplateOrigin, userPromptsFolder, WORKSPACE_PROMPTS_FOLDER } from "./promptFiles.js";
 import { PromptTrust } from "./promptTrust.js";
+import { errorMessage } from "../errorMessage.js";
 
 const USE = "Use Them";
 
@@ -70,7 +71,7 @@ export class PromptLibrary implements vscode.Disposable {
                 try {
                     return { path: uri.fsPath, text: decoder.decode(await vscode.workspace.fs.readFile(uri)) };
                 } catch (error) {
-                    this.output.warn(`Could not read the prompt file ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
+                    this.output.warn(`Could not read the prompt file ${uri.fsPath}: ${errorMessage(error)}`);
                     return undefined;
                 }
             }),

@@ -2,7 +2,7 @@
  * Workspace trust for prompt files: a workspace's `.codellama/prompts` decide what the model is asked
  * (and a built-in command can be overridden by one), so in an untrusted workspace they are used only
  * after the user said yes, asked once per session (window). Granting trust makes them count at once.
- * Pure: the VS Code side injects isTrusted and ask. See test/unit/prompt-trust.test.ts.
+ * Pure: the VS Code side injects isTrusted and ask. Tested in test/unit/chatPrompts.test.ts.
  */
 export class PromptTrust {
     private decision: boolean | undefined;
@@ -32,11 +32,6 @@ export class PromptTrust {
             },
         );
         return this.asking;
-    }
-
-    /** The user's answer for this session, if asked. */
-    get answer(): boolean | undefined {
-        return this.decision;
     }
 
     /** Trust was granted (or changed): forget the session's answer. */

@@ -39,11 +39,6 @@ hljs.registerAliases(["typescriptreact", "tsx"], { languageName: "typescript" })
 hljs.registerAliases(["shellscript"], { languageName: "bash" });
 hljs.registerAliases(["html"], { languageName: "xml" });
 
-/** Whether code blocks in this language get colours. */
-export function isHighlighted(language: string): boolean {
-    return hljs.getLanguage(language) !== undefined;
-}
-
 const md: MarkdownIt = new MarkdownIt({
     html: false,
     linkify: true,
