@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { seededRandom } from "../tools/seededRandom.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
 
@@ -172,18 +173,6 @@ export interface PickOptions {
 export interface PickedFunction {
     file: SourceFile;
     span: FunctionSpan;
-}
-
-/** A small deterministic PRNG (mulberry32), so the same seed picks the same functions. */
-export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 function shuffle<T>(items: readonly T[], random: () => number): T[] {

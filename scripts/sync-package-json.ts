@@ -5,7 +5,7 @@
 //   npx tsx scripts/sync-package-json.ts --check   exit 1 if anything would change (CI)
 //
 // Writes `contributes.configuration` and `capabilities.untrustedWorkspaces.restrictedConfigurations`;
-// everything else in package.json is left as it is. test/unit/settings-contribution.test.ts fails
+// everything else in package.json is left as it is. test/unit/settingsContribution.test.ts fails
 // when package.json and SETTINGS disagree.
 import fs from "node:fs";
 import path from "node:path";

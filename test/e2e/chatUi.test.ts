@@ -3,7 +3,7 @@
 // XSS corpus (test/fixtures/xss-corpus.ts) answered by generated models renders inert in the
 // webview; the Content-Security-Policy blocks inline script; the history survives a window reload.
 // Screenshots go to .test-output/e2e/chat-ui/.
-//   node --import tsx --test test/e2e/chat-ui.test.ts
+//   node --import tsx --test test/e2e/chatUi.test.ts
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";

@@ -9,18 +9,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { SERVER_JS, testSettings } from "../../tools/lspClient.js";
+import { seededRandom } from "../../tools/seededRandom.js";
 
 const MESSAGES = 3000;
-
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-    return () => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const METHODS = [
     "textDocument/inlineCompletion", "codellama/chat", "codellama/status", "codellama/stats", "workspace/executeCommand",
@@ -100,7 +91,7 @@ describe("protocol fuzzing over stdio", () => {
     });
 
     it(`survives ${MESSAGES} malformed and random messages and answers every request`, async () => {
-        const next = random(20261122);
+        const next = seededRandom(20261122);
         const expected = new Set<number>();
         let id = 0;
         const send = (message: object): void => {

@@ -2,7 +2,7 @@
 // post-processing, on the built server with generated models.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
 import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../shared/src/protocol.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../../tools/tinyCodellama/index.js";
@@ -141,6 +141,28 @@ describe("snippets of other files", () => {
             const added = after.promptTokens - before;
             assert.ok(added > 20 && added < 100, `the three copied lines added ${added} tokens`);
             assert.equal(after.reusedTokens, 2, "the snippet comes first: only <s> ▁<PRE> stay cached");
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("snippets of closed files", () => {
+    it("leave the prompts of other files when their file is closed", async () => {
+        const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { extraContextShare: 0.1 } }) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            server.open("file:///w/values.js", "export const answer = 42;\nexport const question = 6 * 7;\n");
+            server.open("file:///w/add.js", SOURCE);
+            await server.complete("file:///w/add.js", 1, 4);
+            const withSnippet = (await recent(server)).at(-1)!.promptTokens;
+            await server.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: "file:///w/values.js" } });
+            // An edit at the end, so that the suggestion cache does not answer the same request again.
+            typist(server, "file:///w/add.js")(5, 0, "\n");
+            await server.complete("file:///w/add.js", 1, 4);
+            const withoutSnippet = (await recent(server)).at(-1)!;
+            assert.equal(withoutSnippet.source, "model");
+            assert.ok(withoutSnippet.promptTokens < withSnippet - 10, `prompt of ${withSnippet} tokens with the snippet, ${withoutSnippet.promptTokens} after closing its file`);
         } finally {
             await server.stop();
         }

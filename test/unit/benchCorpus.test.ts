@@ -11,11 +11,11 @@ import {
     middleFunctions,
     pickFunctions,
     replayScript,
-    seededRandom,
     type SourceFile,
     splitBudget,
     splitKeystrokes,
 } from "../../bench/corpus.js";
+import { seededRandom } from "../../tools/seededRandom.js";
 
 /** A file of `lines` lines with a function `name` at `at` (0-based) spanning `length` lines. */
 function jsFile(name: string, at: number, length: number, lines = 200): string {

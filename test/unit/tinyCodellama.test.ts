@@ -1,6 +1,6 @@
 // Tests of the tiny generated Code Llama fixture: the GGUF it writes, its tokenizer, and that
 // real node-llama-cpp generates the scripted answers from it.
-//   node --import tsx --test test/unit/tiny-codellama.test.ts
+//   node --import tsx --test test/unit/tinyCodellama.test.ts
 
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";

@@ -66,14 +66,13 @@ export function tinyModelCacheDir(): string {
     return process.env.CODELLAMA_TEST_MODELS_DIR || path.join(REPO_ROOT, ".test-output", "models");
 }
 
-// The generator's own source is part of the cache key, so editing it never serves a stale model.
+// The generator's own source (and the random generator of its weights) is part of the cache key, so editing it never serves a stale model.
 let generatorHash: string | undefined;
 function hashGenerator(): string {
     if (generatorHash === undefined) {
         const hash = createHash("sha256");
-        for (const name of readdirSync(HERE).filter((n) => /\.[cm]?[jt]s$/.test(n)).sort()) {
-            hash.update(name).update(readFileSync(path.join(HERE, name)));
-        }
+        const files = [...readdirSync(HERE).filter((n) => /\.[cm]?[jt]s$/.test(n)).sort().map((name) => path.join(HERE, name)), path.join(HERE, "..", "seededRandom.ts")];
+        for (const file of files) hash.update(path.basename(file)).update(readFileSync(file));
         generatorHash = hash.digest("hex");
     }
     return generatorHash;

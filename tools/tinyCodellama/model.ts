@@ -14,6 +14,7 @@
 // Random weights are for speed and memory measurements. The scripted model costs the same FLOPs
 // (zeros are multiplied too), so a large scripted model is also a valid performance subject.
 
+import { seededRandom } from "../seededRandom.js";
 import { GgufWriter, blockSizeOf, type TensorType, type TensorValues } from "./ggufWriter.js";
 import {
     FIM_PIECES,
@@ -413,24 +414,12 @@ function rows(rowCount: number, rowLength: number, fill: (chunk: Float32Array, f
 const constant = (value: number, shape: readonly number[]): TensorValues => () =>
     rows(shape[1] ?? 1, shape[0]!, (chunk) => chunk.fill(value));
 
-/** mulberry32: small, fast, seedable; quality is irrelevant for weights nobody trains. */
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 /** Uniform in [-scale, scale), seeded per tensor so a tensor's values depend on nothing else. */
 function uniform(seed: number, name: string, shape: readonly number[], scale: number): TensorValues {
     let tensorSeed = seed ^ 0x811c9dc5; // FNV-1a of the name, mixed with the seed
     for (const ch of Buffer.from(name, "utf8")) tensorSeed = Math.imul(tensorSeed ^ ch, 0x01000193);
     return () => {
-        const next = mulberry32(tensorSeed);
+        const next = seededRandom(tensorSeed);
         return rows(shape[1] ?? 1, shape[0]!, (chunk) => {
             for (let i = 0; i < chunk.length; i++) chunk[i] = (next() * 2 - 1) * scale;
         });

@@ -19,18 +19,12 @@ const SIMILAR = 0.5;
 
 export class SnippetRing {
     private snippets: Snippet[] = [];
-    private changes = 0;
 
     /**
      * `perFile` bounds each file's share: editing one file in many places replaces its own oldest
      * snippet instead of pushing other files' snippets out of the prompts written meanwhile.
      */
     constructor(private readonly capacity = 8, private readonly perFile = 2) {}
-
-    /** Increases whenever the set of snippets changes (to memoise what is built from it). */
-    get version(): number {
-        return this.changes;
-    }
 
     /** Adds a snippet; one too similar to an existing snippet replaces it. */
     add(snippet: Snippet): void {
@@ -42,13 +36,11 @@ export class SnippetRing {
         if (sameFile.length >= this.perFile) this.snippets.splice(this.snippets.indexOf(sameFile[0]!), 1);
         this.snippets.push(snippet);
         if (this.snippets.length > this.capacity) this.snippets.shift();
-        this.changes++;
     }
 
+    /** Drops the snippets of a file (closed: no longer what the user works on). */
     forget(uri: string): void {
-        const before = this.snippets.length;
         this.snippets = this.snippets.filter((snippet) => snippet.uri !== uri);
-        if (this.snippets.length !== before) this.changes++;
     }
 
     /** Snippets of files other than `uri`, oldest first. */

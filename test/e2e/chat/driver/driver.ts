@@ -1,4 +1,4 @@
-// Test-only wrapper around the Code Llama extension for the workbench UI test (test/e2e/chat-ui.test.ts;
+// Test-only wrapper around the Code Llama extension for the workbench UI test (test/e2e/chatUi.test.ts;
 // the web workbench loads one development extension, so the test builds a copy of the extension
 // whose main is this file). It activates the real extension (dist/extension.cjs) and adds a command
 // doing what a person cannot quickly: answer one question with each generated XSS model, switching
