@@ -3,23 +3,10 @@
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
 import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
+import type { ModelErrorCode } from "./modelErrors.js";
 import type { ChatMessage, ChatRole } from "./prompts/template.js";
 
-export type { ChatMessage, ChatRole };
-
-/** Why the model could not be made ready; each code comes with a message that names the cause and the fix. */
-export type ModelErrorCode =
-    | "model-not-found"
-    | "model-not-downloaded"
-    | "not-gguf"
-    | "corrupt-model"
-    | "load-failed"
-    | "context-failed"
-    | "gpu-unavailable"
-    | "download-failed"
-    | "offline"
-    | "cancelled"
-    | "server-unreachable";
+export type { ChatMessage, ChatRole, ModelErrorCode };
 
 export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
 

@@ -1,17 +1,8 @@
-/** Why the model could not be made ready; each code maps to a message that names the cause and the fix. */
-export type ModelErrorCode =
-    | "model-not-found"
-    | "model-not-downloaded"
-    | "not-gguf"
-    | "corrupt-model"
-    | "load-failed"
-    | "context-failed"
-    | "gpu-unavailable"
-    | "download-failed"
-    | "offline"
-    | "cancelled"
-    | "server-unreachable";
+import type { ModelErrorCode } from "../../../shared/src/modelErrors.js";
 
+export type { ModelErrorCode };
+
+/** A model that cannot be made ready: the code says why, the message names the cause and the fix. */
 export class ModelError extends Error {
     constructor(readonly code: ModelErrorCode, message: string, options?: { cause?: unknown }) {
         super(message, options);

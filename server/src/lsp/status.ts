@@ -2,8 +2,7 @@
  * `codellama/status`: the model manager's plain state in the words a client shows (the status bar's
  * tooltip, an editor's message line). The one place that builds those sentences.
  */
-import type { ModelErrorCode as WireErrorCode, ServerStatus } from "../../../shared/src/protocol.js";
-import type { ModelErrorCode } from "../engine/errors.js";
+import type { ServerStatus } from "../../../shared/src/protocol.js";
 import type { ModelState, ProgressState } from "../model/modelManager.js";
 
 export function serverStatus(state: ModelState): ServerStatus {
@@ -33,7 +32,7 @@ export function serverStatus(state: ModelState): ServerStatus {
             };
         }
         case "failed": {
-            const error: WireErrorCode = state.code satisfies ModelErrorCode;
+            const error = state.code;
             if (error === "cancelled") return { state: "error", health: "warning", message: `${state.message} Run "Code Llama: Download Default Model" or select a model file to try again.`, error, busy };
             // A model waiting for the user's approval is not a failure.
             return { state: "error", health: error === "model-not-downloaded" ? "warning" : "error", message: state.message, error, busy };
