@@ -60,7 +60,7 @@ export function normaliseLineBreaks(text: string): string {
     return text.includes("\r") ? text.replace(/\r\n?/g, "\n") : text;
 }
 
-export function isHighSurrogate(code: number): boolean {
+function isHighSurrogate(code: number): boolean {
     return code >= 0xd800 && code <= 0xdbff;
 }
 
