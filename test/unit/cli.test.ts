@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { configFlagsHelp } from "../../server/src/cli/configFlags.js";
 import { configFromFlags, parsePosition } from "../../server/src/cli/main.js";
 import { resolveConfig } from "../../server/src/config/resolve.js";
 
@@ -27,5 +28,15 @@ describe("configFromFlags", () => {
     });
     it("reports a non-numeric number flag", () => {
         assert.match(resolveConfig(configFromFlags({ threads: "many" })).warnings[0]!, /engine\.threads: ignored "many"/);
+    });
+});
+
+describe("configFlagsHelp", () => {
+    it("tells each flag's values and default from the settings schema", () => {
+        const help = configFlagsHelp();
+        assert.match(help, /^ {2}--fim-format FORMAT {5}psm \| psm-line \| spm \(default psm-line\)$/m);
+        assert.match(help, /^ {2}--gpu MODE {14}auto \| cuda \| vulkan \| metal \| off \(default auto\)$/m);
+        assert.match(help, /--max-tokens N {10}Most tokens to generate \(default 128 for complete, 1024 for chat\)/);
+        assert.match(help, /--log-level LEVEL {7}error \| warn \| info \| debug \(default warn\)/, "the CLI's own default");
     });
 });
