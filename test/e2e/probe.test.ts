@@ -19,6 +19,11 @@ const required = process.env.CI === 'true' || process.env.CODELLAMA_E2E_REQUIRE 
 const missing = findCodeServer() ? false : `code-server not installed in ${codeServerDir()} (run bash scripts/setup-test-env.sh)`;
 if (missing && required) throw new Error(missing);
 
+// The rig puts its per-run dirs under os.tmpdir(); a temp dir of this file's own keeps the leak check
+// below to this run's processes when other checkouts run the rig on the same machine.
+const PROBE_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+process.env.TMPDIR = PROBE_TMP;
+
 /** A throw-away workspace folder holding `files`. */
 function makeWorkspace(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clvs-ws-'));
@@ -49,7 +54,10 @@ function rigProcesses(needle = path.join(os.tmpdir(), 'clvs-')): string[] {
 
 describe('real VS Code test rig', { skip: missing || false }, () => {
   const workspaces: string[] = [];
-  after(() => { for (const w of workspaces) fs.rmSync(w, { recursive: true, force: true }); });
+  after(() => {
+    for (const w of workspaces) fs.rmSync(w, { recursive: true, force: true });
+    fs.rmSync(PROBE_TMP, { recursive: true, force: true });
+  });
   const workspace = (files: Record<string, string>): string => {
     const ws = makeWorkspace(files);
     workspaces.push(ws);
