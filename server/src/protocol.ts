@@ -26,8 +26,28 @@ export interface ServerStatus {
     /** "cuda", "vulkan", "metal" or "cpu", when ready. */
     device?: string;
     gpuLayers?: number;
-    /** A generation is running. */
-    busy: boolean;
+    /** The built-in engine's CPU threads, when ready. */
+    threads?: ThreadsStatus;
+    /** Measured speeds of the built-in engine, tokens per second (moving averages), once measured. */
+    promptTokensPerSecond?: number;
+    generationTokensPerSecond?: number;
+    /** A completion request is in flight (not a chat answer, not a cache warm-up). */
+    completing: boolean;
+}
+
+export interface ThreadsStatus {
+    /** Threads evaluating prompts and generating tokens. */
+    prompt: number;
+    generation: number;
+    /**
+     * "setting": `codellama.engine.threads`; "calibrating": every usable CPU while the first load of
+     * the model measures which counts are fastest; "calibrated" / "cached": the counts measured fastest
+     * on this machine (now / at an earlier load); "cpus": every usable CPU (the model runs on the GPU,
+     * or the calibration failed: see the log).
+     */
+    source: "setting" | "calibrating" | "calibrated" | "cached" | "cpus";
+    /** CPUs this process may use (affinity, cgroup CPU quota). */
+    cpus: number;
 }
 
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");

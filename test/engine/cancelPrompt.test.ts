@@ -9,7 +9,7 @@ describe("cancelling a long prompt evaluation", () => {
     let engine: Engine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await Engine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 4096, logger: new Logger(() => undefined, "error") });
+        engine = await Engine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 4096, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
 

@@ -31,7 +31,8 @@ Options for complete and chat:
   --models-dir DIR        Where downloaded models are kept
   --gpu MODE              auto | cuda | vulkan | metal | off (default auto)
   --gpu-layers N          Layers on the GPU, -1 = as many as fit (default -1)
-  --threads N             CPU threads, 0 = automatic (default 0)
+  --threads N             CPU threads, 0 = the fastest count for this machine, measured
+                          at the first run of a model (default 0)
   --context-size N        Context size in tokens (default 4096)
   --max-tokens N          Most tokens to generate (default 128)
   --fim-format FORMAT     psm | spm (default psm)
@@ -137,6 +138,9 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
         await models.configure(config);
         if (!models.engine) return 1;
         await work(models.engine, config);
+        // The first run of a model on this machine measures the fastest thread count once the work is
+        // done, so that the next run starts with it.
+        await models.whenCalibrated();
         return 0;
     } finally {
         await models.dispose();
@@ -185,7 +189,7 @@ async function complete(values: Values): Promise<number> {
         // One answer, no keystrokes to keep up with: the full prompt, however cold the cache.
         const completion = await completeAt(engine, document, position, { ...config.completion, coldPromptMs: 0 });
         if (values.json) {
-            process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, speed: engine.speed?.(), prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
         } else {
             process.stdout.write(completion.text + (completion.text.endsWith("\n") ? "" : "\n"));
         }

@@ -15,12 +15,17 @@ import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
 import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
-import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, PromptCost, SequenceName } from "./inference.js";
+import type { EngineInfo, EngineSpeed, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, PromptCost, SequenceName } from "./inference.js";
 import { Mutex } from "./mutex.js";
-import { PromptSpeed } from "./promptSpeed.js";
+import { PromptSpeed, TokenRate } from "./promptSpeed.js";
+import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
+import type { ThreadCounts, ThreadSpeed } from "./threads.js";
 
 export type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, SequenceName };
+
+/** Generations shorter than this many tokens after the first say little about the speed. */
+const MIN_MEASURED_GENERATION = 3;
 
 const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
 
@@ -29,8 +34,10 @@ export interface EngineOptions {
     gpu: GpuMode;
     /** -1: as many as fit. */
     gpuLayers: number;
-    /** 0: node-llama-cpp's default. */
-    threads: number;
+    /** CPU threads for prompt evaluation and for generation. */
+    threads: ThreadCounts;
+    /** The most threads setThreads may give later (the calibration's largest count); default the larger of `threads`. */
+    maxThreads?: number;
     /** Per sequence. */
     contextSize: number;
     logger: Logger;
@@ -50,6 +57,13 @@ export class Engine implements InferenceEngine {
     private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
+    private readonly generationSpeed = new TokenRate(MIN_MEASURED_GENERATION);
+    private threads: ThreadCounts;
+    /** Generations started, and those running or waiting for their sequence (see EngineActivity). */
+    private started = 0;
+    private running = 0;
+    private idleWaiters: (() => void)[] = [];
+    private readonly meters = new Set<EngineSpeedMeter>();
     /** Interactive generations running, and background ones waiting for them to end (see generate). */
     private interactiveRunning = 0;
     private interactiveIdle: (() => void)[] = [];
@@ -57,9 +71,13 @@ export class Engine implements InferenceEngine {
 
     private constructor(
         readonly info: EngineInfo,
+        private readonly llama: Llama,
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
+        threads: ThreadCounts,
+        private readonly maxThreads: number,
     ) {
+        this.threads = threads;
         this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
         this.tokenizer = createTokenizer(model);
     }
@@ -76,7 +94,8 @@ export class Engine implements InferenceEngine {
             let model: LlamaModel | undefined;
             try {
                 model = await loadModel(llama, options, gpuLayers);
-                const context = await createContext(model, options);
+                const maxThreads = Math.max(options.threads.prompt, options.threads.generation, options.maxThreads ?? 1);
+                const context = await createContext(llama, model, options, maxThreads);
                 const info: EngineInfo = {
                     modelPath: options.modelPath,
                     modelName: modelDisplayName(model, options.modelPath),
@@ -87,7 +106,7 @@ export class Engine implements InferenceEngine {
                     loadMs: Math.round(performance.now() - started),
                     ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
                 };
-                return new Engine(info, model, context);
+                return new Engine(info, llama, model, context, options.threads, maxThreads);
             } catch (error) {
                 const layersTried = model?.gpuLayers ?? gpuLayers ?? (options.gpuLayers >= 0 ? options.gpuLayers : fileLayers);
                 await model?.dispose();
@@ -110,6 +129,8 @@ export class Engine implements InferenceEngine {
     async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
         const entry = this.sequences.get(sequenceName)!;
         const called = performance.now();
+        this.started++;
+        this.running++;
         return entry.lock.run(async () => {
             const started = performance.now();
             const queuedMs = started - called;
@@ -123,6 +144,8 @@ export class Engine implements InferenceEngine {
             } finally {
                 if (interactive && --this.interactiveRunning === 0) for (const resume of this.interactiveIdle.splice(0)) resume();
             }
+        }).finally(() => {
+            if (--this.running === 0) for (const resume of this.idleWaiters.splice(0)) resume();
         });
     }
 
@@ -148,6 +171,7 @@ export class Engine implements InferenceEngine {
             await yieldToInteractive();
             const chunk = pending.slice(0, chunkTokens);
             const chunkStarted = performance.now();
+            this.useThreads(this.threads.prompt);
             await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
             this.promptSpeed.record(chunk.length, performance.now() - chunkStarted);
             pending = pending.slice(chunkTokens);
@@ -165,14 +189,17 @@ export class Engine implements InferenceEngine {
         let text = "";
         let stopReason: Generation["stopReason"] = "max-tokens";
         let promptMs = 0;
+        let firstTokenAt = 0;
         await yieldToInteractive();
         const lastChunkStarted = performance.now();
+        this.useThreads(this.threads.prompt);
         const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
         try {
             for await (const token of iterator) {
                 if (promptMs === 0) {
-                    promptMs = performance.now() - started;
-                    this.promptSpeed.record(pending.length, performance.now() - lastChunkStarted);
+                    firstTokenAt = performance.now();
+                    promptMs = firstTokenAt - started;
+                    this.promptSpeed.record(pending.length, firstTokenAt - lastChunkStarted);
                 }
                 if (options.signal?.aborted) {
                     stopReason = "cancelled";
@@ -190,11 +217,58 @@ export class Engine implements InferenceEngine {
                 }
                 if (tokens.length >= maxTokens) break;
                 await yieldToInteractive();
+                this.useThreads(this.threads.generation);
             }
         } finally {
             await iterator.return();
         }
+        if (tokens.length > 1) this.generationSpeed.record(tokens.length - 1, performance.now() - firstTokenAt);
         return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
+    }
+
+    speed(): EngineSpeed {
+        return { threads: { ...this.threads }, promptTokensPerSecond: this.promptSpeed.tokensPerSecond, generationTokensPerSecond: this.generationSpeed.tokensPerSecond };
+    }
+
+    /**
+     * Runs from now on with `threads` (at most the engine's maxThreads). `measured`: the speeds a
+     * calibration measured at them, which stand for the speeds until generations measure their own.
+     */
+    setThreads(threads: ThreadCounts, measured?: { prompt: ThreadSpeed; generation: ThreadSpeed }): void {
+        const clamp = (count: number): number => Math.max(1, Math.min(this.maxThreads, Math.floor(count)));
+        this.threads = { prompt: clamp(threads.prompt), generation: clamp(threads.generation) };
+        if (measured) {
+            this.promptSpeed.reset(measured.prompt.promptTokensPerSecond);
+            this.generationSpeed.reset(measured.generation.generationTokensPerSecond);
+        }
+    }
+
+    /**
+     * A meter for calibrating the thread count on a small context of its own; its units run only while
+     * no generation does (see EngineSpeedMeter). Closed with the engine at the latest.
+     */
+    async openSpeedMeter(signal?: AbortSignal): Promise<EngineSpeedMeter & { close(): Promise<void> }> {
+        const meter = await EngineSpeedMeter.open(this.model, this.maxThreads, {
+            generationsStarted: () => this.started,
+            idle: () => (this.running === 0 ? Promise.resolve() : new Promise<void>((resume) => this.idleWaiters.push(resume))),
+            useThreads: (threads) => this.useThreads(threads),
+        }, signal);
+        this.meters.add(meter);
+        return Object.assign(meter, {
+            close: async () => {
+                this.meters.delete(meter);
+                await meter.dispose();
+            },
+        });
+    }
+
+    /**
+     * The threads of the next decode. node-llama-cpp gives each decode min(the context's threads, the
+     * backend's maxThreads), read as the decode starts; one context decodes at a time, so setting the
+     * limit just before each decode gives prompts and generation their own counts.
+     */
+    private useThreads(threads: number): void {
+        this.llama.maxThreads = threads;
     }
 
     promptCost(sequenceName: SequenceName, prompt: readonly Token[]): PromptCost {
@@ -210,6 +284,7 @@ export class Engine implements InferenceEngine {
     async dispose(): Promise<void> {
         if (this.disposed) return;
         this.disposed = true;
+        await Promise.all([...this.meters].map((meter) => meter.dispose()));
         // Wait for running generations to notice and stop before freeing their memory.
         await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
         await this.context.dispose();
@@ -347,12 +422,15 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers?: numbe
     }
 }
 
-async function createContext(model: LlamaModel, options: EngineOptions): Promise<LlamaContext> {
+/** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
+async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, maxThreads: number): Promise<LlamaContext> {
+    // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
+    llama.maxThreads = maxThreads;
     try {
         return await model.createContext({
             contextSize: options.contextSize,
             sequences: SEQUENCES.length,
-            ...(options.threads > 0 ? { threads: options.threads } : {}),
+            threads: maxThreads,
             failedCreationRemedy: false,
         });
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../chat/instructPrompt.js";
 import type { FimSpecialTokens, Token } from "../completion/fimPrompt.js";
 import type { Encoder } from "../completion/tokenBudget.js";
+import type { ThreadCounts } from "./threads.js";
 
 /**
  * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine
@@ -12,6 +13,8 @@ export interface InferenceEngine {
     generate(sequence: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation>;
     /** What evaluating `prompt` on the sequence would take now; left out by engines that cannot see their cache. */
     promptCost?(sequence: SequenceName, prompt: readonly Token[]): PromptCost;
+    /** Threads and measured speeds; left out by engines that run elsewhere. */
+    speed?(): EngineSpeed;
     /** Engines whose server applies the chat template itself (OpenAI's chat API) answer conversations directly. */
     chat?(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
     dispose(): Promise<void>;
@@ -28,6 +31,14 @@ export interface EngineInfo {
     loadMs: number;
     /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
     fallback?: string;
+}
+
+export interface EngineSpeed {
+    /** CPU threads in use. */
+    threads: ThreadCounts;
+    /** Measured speeds (moving averages); undefined until measured. */
+    promptTokensPerSecond: number | undefined;
+    generationTokensPerSecond: number | undefined;
 }
 
 /** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */

@@ -1,6 +1,7 @@
 import { type CancellationToken, ErrorCodes, LSPErrorCodes, type ProgressToken, ResponseError } from "vscode-languageserver/node";
 import { answerChat, type ChatAnswer } from "../chat/chatService.js";
 import { type ChatMessage, conversationProblem } from "../chat/instructPrompt.js";
+import type { InferenceEngine } from "../engine/inference.js";
 import { errorMessage } from "../log/logger.js";
 import { builtinTemplates } from "../prompts/builtin.js";
 import { renderPrompt } from "../prompts/template.js";
@@ -47,13 +48,10 @@ export class ChatHandlers {
     }
 
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
-        const { models, connection, logger } = this.ctx;
-        const engine = models.engine;
-        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${models.status.message}`);
-        const done = models.beginGeneration();
+        const { connection, logger } = this.ctx;
         try {
-            const answer = await withAbortSignal(token, (signal) =>
-                answerChat(engine, messages, {
+            const answer = await withAbortSignal(token, async (signal) =>
+                answerChat(await this.readyEngine(signal), messages, {
                     maxTokens: maxTokens ?? this.ctx.config().chat.maxTokens,
                     signal,
                     onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
@@ -65,8 +63,23 @@ export class ChatHandlers {
             if (error instanceof ResponseError) throw error;
             logger.error(`Chat failed: ${errorMessage(error)}`);
             throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
-        } finally {
-            done();
+        }
+    }
+
+    /**
+     * The engine; a question asked while the model loads (or downloads) waits for it, the progress
+     * showing meanwhile in the status. Refused with the reason when the load failed or a download
+     * waits for the user's consent.
+     */
+    private async readyEngine(signal: AbortSignal): Promise<InferenceEngine> {
+        const { models, logger } = this.ctx;
+        if (models.engine) return models.engine;
+        logger.info(`chat: waiting for the model (${models.status.message})`);
+        try {
+            return await models.whenReady(signal);
+        } catch (error) {
+            if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, "Chat cancelled while the model was loading");
+            throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${errorMessage(error)}`);
         }
     }
 }

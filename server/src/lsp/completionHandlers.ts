@@ -105,7 +105,7 @@ export class CompletionHandlers {
         const config = this.ctx.config();
         clearTimeout(this.fullContextTimer);
         if (!config.completion.enabled || !models.engine) return undefined;
-        return this.generate(token, async (signal) => {
+        return this.generate(token, { completion: true }, async (signal) => {
             try {
                 const suggestion = await this.service.complete(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
                 logger.debug(() => `completion ${document.uri}:${params.position.line + 1}:${params.position.character + 1} -> ${JSON.stringify(suggestion?.text)} stats ${JSON.stringify(this.service.snapshot().recent.at(-1))}`);
@@ -120,14 +120,17 @@ export class CompletionHandlers {
         });
     }
 
-    /** Completion-sequence work, one at a time (a newer call aborts the older), counted as a generation by the model manager. */
-    private generate<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    /**
+     * Completion-sequence work, one at a time (a newer call aborts the older). A completion request
+     * shows as "completing" in the status; a warm-up does not.
+     */
+    private generate<T>(token: CancellationToken, kind: { completion: boolean }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         return this.latest.run(token, async (signal) => {
-            const done = this.ctx.models.beginGeneration();
+            const done = kind.completion ? this.ctx.models.beginCompletion() : undefined;
             try {
                 return await work(signal);
             } finally {
-                done();
+                done?.();
             }
         });
     }
@@ -163,7 +166,7 @@ export class CompletionHandlers {
         const config = this.ctx.config();
         if (!config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return undefined;
         try {
-            return await this.generate(CancellationToken.None, async (signal) => {
+            return await this.generate(CancellationToken.None, { completion: false }, async (signal) => {
                 const warmed = await this.service.warm(document, position, config.completion, signal, this.extraContext(document.uri, config));
                 logger.debug(() => `warm cache ${document.uri}:${position.line + 1}:${position.character + 1} ${warmed ? "done" : "stopped"}`);
                 return warmed;
