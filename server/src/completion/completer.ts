@@ -5,7 +5,7 @@ import { cursorContext, type CursorContext, type Position } from "./cursorContex
 import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "./fimPrompt.js";
 import { detectIndentation } from "./indentation.js";
 import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
-import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
+import { completionScope, completionTimeLimitMs, cutAtTimeLimit, cutToScope } from "./scope.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
 import { type BudgetedText, capBudgets, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
 
@@ -213,6 +213,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     const { surroundings: around } = prompt;
     const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
     const started = performance.now();
+    const limitMs = completionTimeLimitMs(settings.maxTimeMs, engine.speed?.().generationTokensPerSecond);
     let timedOut: string | undefined;
     const generation = await engine.generate("completion", prompt.tokens, {
         maxTokens: settings.maxTokens,
@@ -221,7 +222,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
         // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
         onText: (text) => {
             if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
-            timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
+            timedOut = cutAtTimeLimit(text, performance.now() - started, limitMs);
             return timedOut !== undefined;
         },
     });
