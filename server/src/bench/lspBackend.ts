@@ -31,7 +31,7 @@ import {
     WorkDoneProgressCreateRequest,
 } from "vscode-languageserver-protocol/node";
 import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, type ServerStatus, statsRequest, statusNotification, warmCacheNotification } from "../protocol.js";
-import type { Backend, ChatRun, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
+import { type Backend, type ChatRun, type EngineFacts, type KeystrokeEdit, type PendingRequest, type Position, type RequestResult, type ServerNumbers, threadsLabel } from "./backend.js";
 import { endChild, MemorySampler, waitForExit } from "./proc.js";
 
 export interface LspBackendOptions {
@@ -83,11 +83,12 @@ export class LspBackend implements Backend {
         connection.onRequest("client/registerCapability", () => null);
         connection.onRequest(ShowMessageRequest.type, () => null);
         connection.onNotification("window/logMessage", (params: { message: string }) => this.options.onLog?.(`[${this.label}] ${params.message}`));
+        // Ready once loaded and done measuring its threads: a calibration while another stack starts would measure that one too.
         const ready = new Promise<ServerStatus>((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`${this.label}: the server did not load the model within ${(this.options.readyTimeoutMs ?? 300_000) / 1000} s; last status: ${JSON.stringify(this.statuses.at(-1))}`)), this.options.readyTimeoutMs ?? 300_000);
             connection.onNotification(statusNotification, (status) => {
                 this.statuses.push(status);
-                if (status.state === "ready" || status.state === "error") {
+                if ((status.state === "ready" && status.threads?.source !== "calibrating") || status.state === "error") {
                     clearTimeout(timer);
                     if (status.state === "ready") resolve(status);
                     else reject(new Error(`${this.label}: the server could not load the model: ${status.message}`));
@@ -165,6 +166,17 @@ export class LspBackend implements Backend {
 
     close(uri: string): void {
         void this.connection!.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    }
+
+    /** From the last codellama/status: the server pushes one at the end of every completion request. */
+    engineFacts(): EngineFacts {
+        const status = [...this.statuses].reverse().find((candidate) => candidate.state === "ready");
+        const threads = status?.threads;
+        return {
+            threads: threads ? threadsLabel(threads) : undefined,
+            promptTokensPerSecond: status?.promptTokensPerSecond,
+            generationTokensPerSecond: status?.generationTokensPerSecond,
+        };
     }
 
     /** Fetches `codellama/stats` and gives each request made since the last call the server's record of it. */
