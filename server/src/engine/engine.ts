@@ -250,6 +250,7 @@ export class Engine implements InferenceEngine {
     async openSpeedMeter(signal?: AbortSignal): Promise<EngineSpeedMeter & { close(): Promise<void> }> {
         const meter = await EngineSpeedMeter.open(this.model, this.maxThreads, {
             generationsStarted: () => this.started,
+            generationsRunning: () => this.running,
             idle: () => (this.running === 0 ? Promise.resolve() : new Promise<void>((resume) => this.idleWaiters.push(resume))),
             useThreads: (threads) => this.useThreads(threads),
         }, signal);

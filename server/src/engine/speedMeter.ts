@@ -8,8 +8,9 @@ import { CALIBRATION, CalibrationFailed, type SpeedMeter } from "./threads.js";
 
 /** What the meter needs to know of the engine's own work. */
 export interface EngineActivity {
-    /** Generations started so far. */
+    /** Generations started so far, and those running or waiting for their sequence now. */
     generationsStarted(): number;
+    generationsRunning(): number;
     /** Resolves when no generation runs or waits. */
     idle(): Promise<void>;
     /** Sets the threads of the next decode (of any context of the model). */
@@ -70,7 +71,8 @@ export class EngineSpeedMeter implements SpeedMeter {
 
     /** Runs `work` once the engine is idle; its duration, or undefined when the engine started work meanwhile. */
     private async unit(work: () => Promise<void>): Promise<number | undefined> {
-        await this.activity.idle();
+        // Between the last check and the work's start nothing else can run: no await in between.
+        while (this.activity.generationsRunning() > 0) await this.activity.idle();
         if (this.signal?.aborted) throw new CalibrationFailed("cancelled");
         const started = this.activity.generationsStarted();
         this.activity.useThreads(this.threads);
