@@ -155,12 +155,13 @@ describe("calibrateThreads", () => {
     });
 
     it("a phase stops when its budget is spent (a big model on a small CPU)", async () => {
-        // 100 ms per prompt token: a unit of 16 tokens takes 1.6 s, past the 1.5 s budget.
-        const { meter } = fakeMeter({ 1: { promptMs: 100, generationMs: 400 } });
+        // 100 ms per prompt token: the warm-up's 16 tokens take 1.6 s, so units are the smallest, 8 tokens
+        // (0.8 s): two pass the 1.5 s budget; then four tokens of 0.4 s.
+        const { meter, units } = fakeMeter({ 1: { promptMs: 100, generationMs: 400 } });
         const result = await calibrateThreads([1], meter);
         assert.deepEqual(result.speeds, [{ threads: 1, promptTokensPerSecond: 10, generationTokensPerSecond: 2.5 }]);
-        // Warm-up 1600 + one prompt unit 1600 + four tokens 1600.
-        assert.equal(result.measuredMs, 4800);
+        assert.deepEqual(units.filter((unit) => unit.startsWith("prompt")), ["prompt 1x16", "prompt 1x8", "prompt 1x8"]);
+        assert.equal(result.measuredMs, 1600 + 1600 + 1600);
     });
 
     it("measures a step again when other work interrupted it", async () => {

@@ -151,8 +151,11 @@ export class Engine implements InferenceEngine {
 
     private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; interactive: boolean; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
+        let pausedMs = 0;
         const yieldToInteractive = async (): Promise<void> => {
+            const paused = performance.now();
             while (!run.interactive && this.interactiveRunning > 0) await new Promise<void>((resume) => this.interactiveIdle.push(resume));
+            pausedMs += performance.now() - paused;
         };
         const evaluateOnly = options.maxTokens === 0;
         const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
@@ -198,6 +201,7 @@ export class Engine implements InferenceEngine {
             for await (const token of iterator) {
                 if (promptMs === 0) {
                     firstTokenAt = performance.now();
+                    pausedMs = 0;
                     promptMs = firstTokenAt - started;
                     this.promptSpeed.record(pending.length, firstTokenAt - lastChunkStarted);
                 }
@@ -222,7 +226,8 @@ export class Engine implements InferenceEngine {
         } finally {
             await iterator.return();
         }
-        if (tokens.length > 1) this.generationSpeed.record(tokens.length - 1, performance.now() - firstTokenAt);
+        // Time paused for a completion is not generation time.
+        if (tokens.length > 1) this.generationSpeed.record(tokens.length - 1, performance.now() - firstTokenAt - pausedMs);
         return { tokens, text: text + stream.finish(tokens), stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
     }
 

@@ -137,9 +137,13 @@ export const CALIBRATION = {
     generatedTokens: 8,
     /** A phase of a step stops after this long, whatever it measured: a 7B model on a small CPU reads 256 tokens in seconds. */
     phaseBudgetMs: 1500,
-    /** Unmeasured first evaluation (pages the weights in) and the unit the prompt is measured in, sized to ~250 ms. */
+    /**
+     * Unmeasured first evaluation (pages the weights in), and the unit the prompt is measured in,
+     * sized to ~250 ms at the warm-up's speed: a completion asked meanwhile shares the CPU for one unit at most.
+     */
     warmUpTokens: 16,
     unitMs: 250,
+    minUnitTokens: 8,
     maxUnitTokens: 128,
     /** A phase running below this share of the best speed so far stops early: it is clearly slower. */
     clearlySlower: 0.6,
@@ -178,7 +182,7 @@ export async function calibrateThreads(candidates: readonly number[], meter: Spe
             continue;
         }
         measuredMs += ms;
-        unitTokens = Math.min(plan.maxUnitTokens, Math.max(plan.warmUpTokens, Math.round(((plan.warmUpTokens / Math.max(ms, 1e-3)) * plan.unitMs))));
+        unitTokens = Math.min(plan.maxUnitTokens, Math.max(plan.minUnitTokens, Math.round((plan.warmUpTokens / Math.max(ms, 1e-3)) * plan.unitMs)));
     }
 
     const speeds: ThreadSpeed[] = [];
