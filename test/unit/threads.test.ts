@@ -131,12 +131,12 @@ describe("calibrateThreads", () => {
             { threads: 2, promptTokensPerSecond: 2000, generationTokensPerSecond: 62.5 },
             { threads: 1, promptTokensPerSecond: 1000, generationTokensPerSecond: 200 },
         ]);
-        // Warm-up 16 tokens in 8 ms: units of 2000 tokens/s × 250 ms, at most 128 tokens.
-        assert.deepEqual(units.slice(0, 6), ["begin 2", "prompt 2x16", "generate 2", "begin 2", "prompt 2x128", "prompt 2x128"]);
+        // Warm-up 4 tokens in 2 ms: units of 2000 tokens/s × 250 ms, at most 128 tokens.
+        assert.deepEqual(units.slice(0, 6), ["begin 2", "prompt 2x4", "generate 2", "begin 2", "prompt 2x128", "prompt 2x128"]);
         assert.equal(units.filter((unit) => unit === "generate 2").length, 1 + CALIBRATION.generatedTokens);
-        // Warm-up 8 ms + 2 threads (256 × 0.5 + 8 × 16) + 1 thread (one unit of 128 × 1: at half the best
+        // Warm-up 2 + 16 ms, 2 threads (256 × 0.5 + 8 × 16), 1 thread (one unit of 128 × 1: at half the best
         // prompt speed it is clearly slower, and stops; then 8 × 5).
-        assert.equal(result.measuredMs, 8 + 128 + 128 + 128 + 40);
+        assert.equal(result.measuredMs, 18 + 128 + 128 + 128 + 40);
     });
 
     it("stops a phase early when it is clearly slower than the best so far", async () => {
@@ -155,20 +155,27 @@ describe("calibrateThreads", () => {
     });
 
     it("a phase stops when its budget is spent (a big model on a small CPU)", async () => {
-        // 100 ms per prompt token: the warm-up's 16 tokens take 1.6 s, so units are the smallest, 8 tokens
-        // (0.8 s): two pass the 1.5 s budget; then four tokens of 0.4 s.
+        // 100 ms per prompt token: units are the smallest, 4 tokens (0.4 s): four pass the 1.5 s budget;
+        // then four tokens of 0.4 s.
         const { meter, units } = fakeMeter({ 1: { promptMs: 100, generationMs: 400 } });
         const result = await calibrateThreads([1], meter);
         assert.deepEqual(result.speeds, [{ threads: 1, promptTokensPerSecond: 10, generationTokensPerSecond: 2.5 }]);
-        assert.deepEqual(units.filter((unit) => unit.startsWith("prompt")), ["prompt 1x16", "prompt 1x8", "prompt 1x8"]);
-        assert.equal(result.measuredMs, 1600 + 1600 + 1600);
+        assert.deepEqual(units.filter((unit) => unit.startsWith("prompt")), ["prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4"]);
+        assert.equal(result.measuredMs, 800 + 1600 + 1600);
+    });
+
+    it("no count after the first once the total budget is spent", async () => {
+        // Each step takes 3.2 s; fewer threads are a little faster at generating, so only the budget stops it.
+        const { meter } = fakeMeter({ 4: { promptMs: 100, generationMs: 400 }, 2: { promptMs: 100, generationMs: 390 }, 1: { promptMs: 100, generationMs: 380 } });
+        const result = await calibrateThreads([4, 2, 1], meter, undefined, { ...CALIBRATION, totalBudgetMs: 5000 });
+        assert.deepEqual(result.speeds.map((speed) => speed.threads), [4, 2]);
     });
 
     it("measures a step again when other work interrupted it", async () => {
         const { meter, units } = fakeMeter({ 2: { promptMs: 0.5, generationMs: 10 }, 1: { promptMs: 1, generationMs: 5 } }, [2]);
         const result = await calibrateThreads([2, 1], meter);
         assert.deepEqual(result.choice, { prompt: 2, generation: 1 });
-        assert.deepEqual(units.slice(0, 7), ["begin 2", "prompt 2x16", "generate 2", "begin 2", "prompt 2x128", "begin 2", "prompt 2x128"]);
+        assert.deepEqual(units.slice(0, 7), ["begin 2", "prompt 2x4", "generate 2", "begin 2", "prompt 2x128", "begin 2", "prompt 2x128"]);
     });
 
     it("gives up when interrupted too often, and when cancelled", async () => {

@@ -137,13 +137,15 @@ export const CALIBRATION = {
     generatedTokens: 8,
     /** A phase of a step stops after this long, whatever it measured: a 7B model on a small CPU reads 256 tokens in seconds. */
     phaseBudgetMs: 1500,
+    /** No count after the first is measured once this much time went into measuring (a 7B model on a busy 2-CPU machine: ~1 token/s). */
+    totalBudgetMs: 10_000,
     /**
      * Unmeasured first evaluation (pages the weights in), and the unit the prompt is measured in,
      * sized to ~250 ms at the warm-up's speed: a completion asked meanwhile shares the CPU for one unit at most.
      */
-    warmUpTokens: 16,
+    warmUpTokens: 4,
     unitMs: 250,
-    minUnitTokens: 8,
+    minUnitTokens: 4,
     maxUnitTokens: 128,
     /** A phase running below this share of the best speed so far stops early: it is clearly slower. */
     clearlySlower: 0.6,
@@ -159,7 +161,8 @@ type Plan = typeof CALIBRATION;
  * Measures prompt and generation speed at each candidate count, most threads first, and chooses
  * the fastest count for each. A step that is clearly slower than the best so far stops early; once a
  * count is faster than the best in neither phase, fewer threads are not tried (speed rises with the
- * thread count up to a peak, then falls). A step during which other work ran is measured again.
+ * thread count up to a peak, then falls), nor once the total budget is spent. A step during which
+ * other work ran is measured again.
  */
 export async function calibrateThreads(candidates: readonly number[], meter: SpeedMeter, signal?: AbortSignal, plan: Plan = CALIBRATION): Promise<CalibrationResult> {
     const checkAborted = (): void => {
@@ -177,11 +180,12 @@ export async function calibrateThreads(candidates: readonly number[], meter: Spe
         checkAborted();
         await meter.begin(candidates[0]!);
         const ms = await meter.prompt(plan.warmUpTokens);
-        if (ms === undefined || (await meter.generate()) === undefined) {
+        const tokenMs = ms === undefined ? undefined : await meter.generate();
+        if (ms === undefined || tokenMs === undefined) {
             interrupted();
             continue;
         }
-        measuredMs += ms;
+        measuredMs += ms + tokenMs;
         unitTokens = Math.min(plan.maxUnitTokens, Math.max(plan.minUnitTokens, Math.round((plan.warmUpTokens / Math.max(ms, 1e-3)) * plan.unitMs)));
     }
 
@@ -203,7 +207,7 @@ export async function calibrateThreads(candidates: readonly number[], meter: Spe
         }
         const passedPeak = speeds.length > 0 && speed.promptTokensPerSecond <= best("promptTokensPerSecond") && speed.generationTokensPerSecond <= best("generationTokensPerSecond");
         speeds.push(speed);
-        if (passedPeak) break;
+        if (passedPeak || measuredMs >= plan.totalBudgetMs) break;
     }
     return { choice: chooseThreads(speeds, plan), speeds, measuredMs };
 }
