@@ -155,7 +155,7 @@ export const CALIBRATION = {
     maxInterruptions: 4,
 } as const;
 
-type Plan = typeof CALIBRATION;
+type Plan = { readonly [Key in keyof typeof CALIBRATION]: number };
 
 /**
  * Measures prompt and generation speed at each candidate count, most threads first, and chooses
