@@ -63,6 +63,22 @@ export interface ChatRun {
     cancel(): void;
 }
 
+/** "default": the stack's own thread choice; a number: that many threads fixed. */
+export type ThreadSetting = "default" | number;
+
+/** "2", or "2/1" when prompts and generation run different counts. */
+export function threadsLabel(threads: { prompt: number; generation: number }): string {
+    return threads.prompt === threads.generation ? `${threads.prompt}` : `${threads.prompt}/${threads.generation}`;
+}
+
+/** The threads a stack runs and the speeds it measured, as far as it says. */
+export interface EngineFacts {
+    /** "2", or "2/1" for prompt evaluation / generation. */
+    threads?: string;
+    promptTokensPerSecond?: number;
+    generationTokensPerSecond?: number;
+}
+
 export interface Backend {
     readonly label: string;
     readonly pid: number | undefined;
@@ -77,6 +93,8 @@ export interface Backend {
     attachServerNumbers?(requests: readonly { sentAtEpoch: number; result?: RequestResult }[]): Promise<void>;
     /** A streaming chat answer, where the stack has one. */
     chat?(question: string, maxTokens: number): ChatRun;
+    /** Its threads and measured speeds, once it has run. */
+    engineFacts?(): EngineFacts;
     /** Peak RSS of the stack's process(es), KiB. */
     stop(): Promise<{ peakRssKb: number }>;
 }

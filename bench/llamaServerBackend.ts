@@ -4,7 +4,7 @@
  */
 import http from "node:http";
 import { type RunningLlamaServer, startLlamaServer } from "../tools/llamaServer.js";
-import type { Backend, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
+import type { Backend, EngineFacts, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
 import { sleep } from "./backend.js";
 import { infillInput, infillPayload, LLAMA_VSCODE_DEFAULTS, ResultCache, skipsAutomaticRequest, trimSuggestion } from "./llamaVscode.js";
 import { MemorySampler } from "./proc.js";
@@ -14,7 +14,8 @@ export interface LlamaServerOptions {
     bin: string;
     modelPath: string;
     contextSize: number;
-    threads: number;
+    /** -t and -tb; undefined: llama-server's own default (one per physical core). */
+    threads: number | undefined;
     maxTokens: number;
     /** --spm-infill: the suffix first, so typing only appends to the cached prompt. */
     spmInfill?: boolean;
@@ -34,13 +35,39 @@ export function llamaServerArgs(options: Pick<LlamaServerOptions, "modelPath" | 
         "-c", String(options.contextSize),
         "-np", "1",
         "--cache-reuse", "256",
-        "-t", String(options.threads),
-        "-tb", String(options.threads),
+        ...(options.threads === undefined ? [] : ["-t", String(options.threads), "-tb", String(options.threads)]),
         "--host", "127.0.0.1",
         "--port", String(port),
         ...(options.spmInfill ? ["--spm-infill"] : []),
         ...(options.extraArgs ?? []),
     ];
+}
+
+/** The generation threads llama-server reports as it starts ("llama threadpool init, n_threads = 2"). */
+export function threadsFromLog(line: string): number | undefined {
+    const match = /threadpool init, n_threads = (\d+)/.exec(line);
+    return match ? Number(match[1]) : undefined;
+}
+
+/** Token-weighted speeds over /infill answers: prompts of 32 tokens or more, generations of 4 or more (shorter ones are mostly overhead). */
+export class TimingTally {
+    private readonly prompt = { tokens: 0, ms: 0 };
+    private readonly generation = { tokens: 0, ms: 0 };
+
+    add(timings: InfillResponse["timings"]): void {
+        const add = (sum: { tokens: number; ms: number }, tokens = 0, ms = 0, least: number): void => {
+            if (tokens < least || !(ms > 0)) return;
+            sum.tokens += tokens;
+            sum.ms += ms;
+        };
+        add(this.prompt, timings?.prompt_n, timings?.prompt_ms, 32);
+        add(this.generation, timings?.predicted_n, timings?.predicted_ms, 4);
+    }
+
+    speeds(): Pick<EngineFacts, "promptTokensPerSecond" | "generationTokensPerSecond"> {
+        const rate = ({ tokens, ms }: { tokens: number; ms: number }): number | undefined => (ms > 0 ? (tokens * 1000) / ms : undefined);
+        return { promptTokensPerSecond: rate(this.prompt), generationTokensPerSecond: rate(this.generation) };
+    }
 }
 
 interface InfillResponse {
@@ -74,6 +101,8 @@ export class LlamaServerBackend implements Backend {
     private readonly cache = new ResultCache();
     /** llama.vscode's isRequestInProgress. */
     private inProgress = false;
+    private readonly timings = new TimingTally();
+    private threads: number | undefined;
 
     constructor(private readonly options: LlamaServerOptions) {
         this.label = options.label;
@@ -92,7 +121,10 @@ export class LlamaServerBackend implements Backend {
                     this.options.onLog?.(`[${this.label}] ${this.options.bin} ${args.join(" ")}`);
                     return args;
                 },
-                onLog: (line) => this.options.onLog?.(`[${this.label}] ${line}`),
+                onLog: (line) => {
+                    this.threads ??= threadsFromLog(line);
+                    this.options.onLog?.(`[${this.label}] ${line}`);
+                },
                 readyTimeoutMs: this.options.readyTimeoutMs,
             });
         } catch (error) {
@@ -144,6 +176,7 @@ export class LlamaServerBackend implements Backend {
                 const latencyMs = performance.now() - started;
                 if (response.status !== 200) return { outcome: "error", latencyMs, error: `HTTP ${response.status}: ${response.body.slice(0, 300)}` };
                 const data = JSON.parse(response.body) as InfillResponse;
+                this.timings.add(data.timings);
                 const server = numbersFromTimings(data, httpMs);
                 const completion = trimSuggestion(data.content ?? "");
                 if (completion.trim()) this.cache.put(input, completion);
@@ -163,6 +196,10 @@ export class LlamaServerBackend implements Backend {
                 cancelled = true;
             },
         };
+    }
+
+    engineFacts(): EngineFacts {
+        return { threads: this.threads === undefined ? undefined : String(this.threads), ...this.timings.speeds() };
     }
 
     async stop(): Promise<{ peakRssKb: number }> {

@@ -17,7 +17,7 @@ import {
 } from "vscode-languageserver-protocol/node";
 import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, statsRequest, warmCacheNotification } from "../shared/src/protocol.js";
 import { type ServerUnderTest, startServer } from "../tools/lspClient.js";
-import type { Backend, ChatRun, KeystrokeEdit, PendingRequest, Position, RequestResult, ServerNumbers } from "./backend.js";
+import { type Backend, type ChatRun, type EngineFacts, type KeystrokeEdit, type PendingRequest, type Position, type RequestResult, type ServerNumbers, threadsLabel } from "./backend.js";
 import { MemorySampler } from "./proc.js";
 
 export interface LspBackendOptions {
@@ -63,7 +63,8 @@ export class LspBackend implements Backend {
         const timeoutMs = this.options.readyTimeoutMs ?? 300_000;
         let status;
         try {
-            status = await server.waitForStatus((candidate) => candidate.state === "ready" || candidate.state === "error", timeoutMs);
+            // Ready once loaded and done measuring its threads: a calibration while another stack starts would measure that one too.
+            status = await server.waitForStatus((candidate) => (candidate.state === "ready" && candidate.threads?.source !== "calibrating") || candidate.state === "error", timeoutMs);
         } catch (error) {
             throw new Error(`${this.label}: the server did not load the model within ${timeoutMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -124,6 +125,17 @@ export class LspBackend implements Backend {
 
     close(uri: string): void {
         void this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    }
+
+    /** From the last codellama/status: the server pushes one at the end of every completion request. */
+    engineFacts(): EngineFacts {
+        const status = [...this.server!.statuses].reverse().find((candidate) => candidate.state === "ready");
+        const threads = status?.threads;
+        return {
+            threads: threads ? threadsLabel(threads) : undefined,
+            promptTokensPerSecond: status?.promptTokensPerSecond,
+            generationTokensPerSecond: status?.generationTokensPerSecond,
+        };
     }
 
     /** Fetches `codellama/stats` and gives each request made since the last call the server's record of it. */

@@ -1,4 +1,5 @@
 /** Summaries per mode, the issue's targets, and the text table (pure). */
+import type { EngineFacts, ThreadSetting } from "./backend.js";
 import type { RequestLog } from "./replay.js";
 import { isWithinLine } from "./replay.js";
 import { median } from "../server/src/completion/stats.js";
@@ -19,6 +20,10 @@ export interface ModeResult {
     /** Which stack: this server over LSP, or llama-server driven like llama.vscode. */
     kind: "lsp" | "llama-server";
     description: string;
+    /** "default": the stack chose its threads; a number: fixed. */
+    threadSetting: ThreadSetting;
+    /** The threads the stack reported using and its measured speeds, after the replay. */
+    engine?: EngineFacts;
     logs: RequestLog[];
     peakRssKb: number;
     startMs: number;
@@ -32,6 +37,8 @@ export interface ModeResult {
 
 export interface ModeSummary {
     name: string;
+    threadSetting: ModeResult["threadSetting"];
+    engine?: EngineFacts;
     requests: number;
     answered: number;
     empty: number;
@@ -88,6 +95,8 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
     const serverAnswers = (mode.kind === "lsp" ? modelAnswers : []).filter((log) => server(log).serverLatencyMs !== undefined);
     const summary: ModeSummary = {
         name: mode.name,
+        threadSetting: mode.threadSetting,
+        engine: mode.engine,
         requests: idle.length,
         answered: answeredLogs.length,
         empty: count("empty"),
@@ -225,6 +234,9 @@ export const cell = (value: number, digits = 0): string => (Number.isFinite(valu
 
 export const SUMMARY_HEADERS = [
     "mode",
+    "threads",
+    "prompt tok/s",
+    "gen tok/s",
     "requests",
     "answered",
     "cancelled",
@@ -247,6 +259,9 @@ export const SUMMARY_HEADERS = [
 export function summaryRow(summary: ModeSummary): (string | number)[] {
     return [
         summary.name,
+        threadsCell(summary),
+        cell(summary.engine?.promptTokensPerSecond ?? Number.NaN),
+        cell(summary.engine?.generationTokensPerSecond ?? Number.NaN, 1),
         summary.requests,
         summary.answered,
         summary.cancelled,
@@ -265,6 +280,12 @@ export function summaryRow(summary: ModeSummary): (string | number)[] {
         cell(summary.queuedMs.p50, 1),
         cell(summary.peakRssMb),
     ];
+}
+
+/** The threads the stack used (prompt/generation when they differ), "(default)" when it chose them itself. */
+function threadsCell(summary: ModeSummary): string {
+    const used = summary.engine?.threads ?? "?";
+    return summary.threadSetting === "default" ? `${used} (default)` : used;
 }
 
 /** JSON-safe copy of a summary (or anything made of numbers): NaN → null, numbers rounded. */

@@ -11,8 +11,9 @@ import { parseArgs } from "node:util";
 import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
 import { encodePiecesSync, infillPieces, type SpecialTokenIds } from "../server/src/engine/promptFormat.js";
 import { encodeInfilling, type Token } from "../server/src/engine/tokenizer.js";
-import type { Backend, RequestResult } from "./backend.js";
+import type { Backend, RequestResult, ThreadSetting } from "./backend.js";
 import { sleep } from "./backend.js";
+import { CLI_TIMING_HEADERS, cliTimingRows, cliTimingTarget, timeCliComplete } from "./cliTiming.js";
 import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
@@ -64,7 +65,11 @@ and peak RSS, as a table and optionally as JSON.
   --rest-ms N           the typist looks at each file this long, cursor placed, before typing
                         (default 0); after 400 ms at rest this server is sent codellama/warmCache,
                         as the VS Code extension sends it; llama.vscode has no such signal
-  --threads N           CPU threads of every engine (default 1)
+  --threads LIST        comma-separated thread settings, each run for every mode (default
+                        default,1): "default" runs each stack at its own defaults (this server
+                        without engine.threads, llama-server without -t), the headline rows and
+                        targets; a number N fixes every engine at N threads (engine.threads,
+                        -t N -tb N). The table shows the threads each stack used and its speeds
   --context-size N      context size per sequence (default 4096)
   --max-tokens N        most tokens generated per completion (default 64)
   --gpu MODE            engine.gpu of this server (default auto)
@@ -74,6 +79,11 @@ and peak RSS, as a table and optionally as JSON.
   --full                larger run for the documented numbers: 240 keystrokes over 4 functions
   --json FILE           write every request and the summaries as JSON
   --verbose             print the servers' logs
+  --cli-complete        instead of the replay: time \`codellama complete\` (a fresh process per run,
+                        at the start of the first function's body) at each --threads setting;
+                        target: at "default", within 1.3x of the best fixed count
+  --runs N              --cli-complete runs per setting (default 3); the first run of "default"
+                        measures the threads, the later ones start with what it measured
 `;
 
 const OPTIONS = {
@@ -101,6 +111,8 @@ const OPTIONS = {
     json: { type: "string" },
     verbose: { type: "boolean" },
     server: { type: "string" },
+    "cli-complete": { type: "boolean" },
+    runs: { type: "string" },
 } as const;
 
 export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra", "full-prompt"] as const;
@@ -120,7 +132,8 @@ export interface BenchOptions {
     pauseMaxMs: number;
     debounceMs: number;
     restMs: number;
-    threads: number;
+    /** The first is the headline (targets); see ThreadSetting. */
+    threads: ThreadSetting[];
     contextSize: number;
     maxTokens: number;
     gpu: string;
@@ -130,10 +143,26 @@ export interface BenchOptions {
     json?: string;
     verbose: boolean;
     serverJs?: string;
+    /** Time `codellama complete` instead of replaying typing. */
+    cliComplete: boolean;
+    runs: number;
     help: boolean;
 }
 
 export class BenchUsageError extends Error {}
+
+/** Parses `--threads default,1,2`. */
+export function parseThreadSettings(text: string): ThreadSetting[] {
+    const settings = text.split(",").map((item) => item.trim()).filter(Boolean).map((item): ThreadSetting => (item === "default" ? "default" : positiveNumber("threads", item, 0)));
+    if (settings.length === 0) throw new BenchUsageError("--threads needs at least one setting");
+    if (new Set(settings).size !== settings.length) throw new BenchUsageError("--threads names a setting twice");
+    return settings;
+}
+
+/** How a stack's row is named: the mode, with the fixed thread count when there is one. */
+export function runLabel(mode: string, threads: ThreadSetting): string {
+    return threads === "default" ? mode : `${mode} -t ${threads}`;
+}
 
 function positiveNumber(flag: string, text: string | undefined, fallback: number, integer = true): number {
     if (text === undefined) return fallback;
@@ -174,7 +203,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 60_000),
         debounceMs: values["debounce-ms"] === "0" ? 0 : positiveNumber("debounce-ms", values["debounce-ms"], 50),
         restMs: values["rest-ms"] === "0" ? 0 : positiveNumber("rest-ms", values["rest-ms"], 0),
-        threads: positiveNumber("threads", values.threads, 1),
+        threads: parseThreadSettings(values.threads ?? "default,1"),
         contextSize: positiveNumber("context-size", values["context-size"], 4096),
         maxTokens: positiveNumber("max-tokens", values["max-tokens"], 64),
         gpu: values.gpu ?? "auto",
@@ -184,6 +213,8 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         json: values.json,
         verbose: values.verbose === true,
         serverJs: values.server,
+        cliComplete: values["cli-complete"] === true,
+        runs: positiveNumber("runs", values.runs, 3),
         help: values.help === true,
     };
     if (!Number.isInteger(options.seed)) throw new BenchUsageError(`--seed must be an integer (got "${values.seed}")`);
@@ -275,7 +306,7 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
     return facts;
 }
 
-function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string): Record<string, unknown> {
+function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string, threads: ThreadSetting): Record<string, unknown> {
     const completion: Record<string, unknown> = { maxTokens: options.maxTokens };
     if (mode === "no-reuse") completion.reuseCache = false;
     if (mode === "psm" || mode === "psm-line" || mode === "spm") completion.fimFormat = mode;
@@ -283,22 +314,23 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string): 
     if (mode === "full-prompt") completion.coldPromptMs = 0;
     return {
         model: { path: modelPath },
-        engine: { threads: options.threads, contextSize: options.contextSize, gpu: options.gpu },
+        engine: { ...(threads === "default" ? {} : { threads }), contextSize: options.contextSize, gpu: options.gpu },
         completion,
         log: { level: options.verbose ? "info" : "warn" },
     };
 }
 
-function backendFor(mode: ModeName, options: BenchOptions, modelPath: string, onLog?: (line: string) => void): Backend {
+function backendFor(mode: ModeName, threads: ThreadSetting, options: BenchOptions, modelPath: string, onLog?: (line: string) => void): Backend {
+    const label = runLabel(mode, threads);
     if ((LSP_MODES as readonly string[]).includes(mode)) {
-        return new LspBackend({ label: mode, serverJs: options.serverJs ?? defaultServerJs(), settings: settingsFor(mode, options, modelPath), onLog });
+        return new LspBackend({ label, serverJs: options.serverJs ?? defaultServerJs(), settings: settingsFor(mode, options, modelPath, threads), onLog });
     }
     return new LlamaServerBackend({
-        label: mode,
+        label,
         bin: options.llamaServerBin!,
         modelPath,
         contextSize: options.contextSize,
-        threads: options.threads,
+        threads: threads === "default" ? undefined : threads,
         maxTokens: options.maxTokens,
         spmInfill: mode === "llama-server-spm",
         cachePrompt: mode !== "llama-server-nocache",
@@ -329,19 +361,21 @@ async function complete(backend: Backend, uri: string): Promise<RequestResult> {
 
 interface ModeRun {
     mode: ModeName;
+    threads: ThreadSetting;
     backend: Backend;
     result: ModeResult;
 }
 
 /** One replay of one script on one mode: requests, then the server's numbers for them, then typed tokens. */
 async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase: "idle" | "chat", replayOptions: ReplayOptions, model: ModelFacts, log: (line: string) => void): Promise<void> {
-    const { mode, backend, result } = run;
+    const { backend, result } = run;
+    const mode = result.name;
     const chatRuns: Promise<ChatRunResult>[] = [];
     let chatting = phase === "chat";
     let current: ReturnType<NonNullable<Backend["chat"]>> | undefined;
     if (chatting) {
         // Start as cold as the idle replay did (after the warm-up document): the completion cache holds another prompt.
-        await complete(backend, `file:///bench/${mode}/chat-reset.js`);
+        await complete(backend, `file:///bench/${encodeURIComponent(mode)}/chat-reset.js`);
         // Keep a chat answer streaming for the whole replay: start another when one ends.
         const startChat = (): void => {
             if (!chatting) return;
@@ -352,7 +386,7 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
         startChat();
         await sleep(1000); // the chat prompt is evaluated and streaming has begun
     }
-    const uri = `file:///bench/${mode}/${phase}/${index}/${path.basename(script.relPath)}`;
+    const uri = `file:///bench/${encodeURIComponent(mode)}/${phase}/${index}/${path.basename(script.relPath)}`;
     const logs = await replay(backend, script, index, replayOptions, { mode, phase, uri });
     if (chatting) {
         chatting = false;
@@ -374,29 +408,43 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
  * stack works at a time; the others sit idle.
  */
 async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult[]> {
-    const runs: ModeRun[] = options.modes.map((mode) => ({
-        mode,
-        backend: backendFor(mode, options, model.path, options.verbose ? log : undefined),
-        result: { name: mode, kind: (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server", description: MODE_DESCRIPTIONS[mode], logs: [], peakRssKb: 0, startMs: 0, serverNumbers: true, notes: [] },
-    }));
+    const runs: ModeRun[] = options.threads.flatMap((threads) =>
+        options.modes.map((mode) => ({
+            mode,
+            threads,
+            backend: backendFor(mode, threads, options, model.path, options.verbose ? log : undefined),
+            result: {
+                name: runLabel(mode, threads),
+                kind: (LSP_MODES as readonly string[]).includes(mode) ? "lsp" : "llama-server",
+                description: MODE_DESCRIPTIONS[mode],
+                threadSetting: threads,
+                logs: [],
+                peakRssKb: 0,
+                startMs: 0,
+                serverNumbers: true,
+                notes: [],
+            } satisfies ModeResult,
+        })),
+    );
     const loadStart = os.loadavg()[0]!;
     if (loadStart > 0.5) log(`bench: note: the machine is busy (1-minute load average ${loadStart.toFixed(2)}); timings will be slower and noisier`);
     try {
-        for (const { mode, backend, result } of runs) {
+        for (const { backend, result } of runs) {
             const started = performance.now();
             await backend.start();
             result.startMs = performance.now() - started;
             // Warm-up: one request on a small document, so the first measured request does not pay for page faults.
-            const warmResult = await complete(backend, `file:///bench/${mode}/warmup.js`);
-            log(`  ${mode}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid}), warm-up ${warmResult.latencyMs.toFixed(0)} ms`);
+            const warmResult = await complete(backend, `file:///bench/${encodeURIComponent(result.name)}/warmup.js`);
+            log(`  ${result.name}: started in ${(result.startMs / 1000).toFixed(1)} s (pid ${backend.pid}), warm-up ${warmResult.latencyMs.toFixed(0)} ms`);
         }
         for (const [index, script] of scripts.entries()) {
             for (const run of rotated(runs, index)) await replayOn(run, script, index, "idle", replayOptions, model, log);
         }
         if (options.chat) {
-            for (const run of runs) if (run.mode === "shipped" && run.backend.chat) await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
+            for (const run of runs) if (run.mode === "shipped" && run.threads === options.threads[0] && run.backend.chat) await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
         }
         for (const { backend, result } of runs) {
+            result.engine = backend.engineFacts?.();
             if (backend instanceof LspBackend && !backend.statsAvailable) {
                 result.serverNumbers = false;
                 result.notes!.push("the server did not answer codellama/stats: no per-request token counts or engine times");
@@ -411,6 +459,11 @@ async function runModes(scripts: readonly ReplayScript[], options: BenchOptions,
     const loadEnd = os.loadavg()[0]!;
     for (const { result } of runs) result.loadAverage = { start: loadStart, end: loadEnd };
     return runs.map((run) => run.result);
+}
+
+/** The summary of `mode` at the headline thread setting (the first of --threads). */
+function headline(summaries: readonly ModeSummary[], mode: ModeName, options: BenchOptions): ModeSummary | undefined {
+    return summaries.find((summary) => summary.name === runLabel(mode, options.threads[0]!));
 }
 
 export interface BenchRun {
@@ -432,6 +485,11 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     log(`bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`);
     for (const script of scripts) log(`  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`);
     const replayOptions: ReplayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs, restMs: options.restMs };
+
+    if (options.cliComplete) {
+        await runCliTiming(scripts[0]!, options, out, log);
+        return [];
+    }
 
     const runs: BenchRun[] = [];
     for (const modelPath of options.models) {
@@ -457,13 +515,13 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         }
         const summaries = modes.map(summarizeMode);
         const targets = evaluateTargets({
-            shipped: summaries.find((summary) => summary.name === "shipped"),
-            llamaServer: summaries.find((summary) => summary.name === "llama-server"),
+            shipped: headline(summaries, "shipped", options),
+            llamaServer: headline(summaries, "llama-server", options),
             memoryBudgetBytes: model.kvBytes !== undefined ? { modelBytes: model.bytes, kvBytes: model.kvBytes } : undefined,
         });
         const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
         runs.push({ model: facts, stability, modes, summaries, targets });
-        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), ${options.threads} thread(s), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`);
+        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), threads ${options.threads.join(", ")} (targets: ${options.threads[0]}), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`);
         out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
         if (stability.length > 0) {
             out("Prompt stability (this server's prompt at every keystroke, previous keystroke's prompt cached; no timing):\n\n");
@@ -481,7 +539,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
             benchmark: "codellama typing replay (issue #5)",
             date: new Date().toISOString(),
             machine: machineInfo(),
-            options: { ...options, json: undefined, help: undefined, llamaServerCommand: options.llamaServerBin ? [options.llamaServerBin, ...llamaServerArgs({ modelPath: "MODEL", contextSize: options.contextSize, threads: options.threads, extraArgs: options.llamaServerArgs }, 0)].join(" ") : undefined },
+            options: { ...options, json: undefined, help: undefined, llamaServerCommand: options.llamaServerBin ? [options.llamaServerBin, ...llamaServerArgs({ modelPath: "MODEL", contextSize: options.contextSize, threads: options.threads[0] === "default" ? undefined : options.threads[0], extraArgs: options.llamaServerArgs }, 0)].join(" ") : undefined },
             defaults: { fimFormat: SETTINGS["completion.fimFormat"].default, reuseCache: SETTINGS["completion.reuseCache"].default },
             corpus: scripts.map(({ before: _before, after: _after, keystrokes, ...meta }) => ({ ...meta, keystrokes: keystrokes.length, typed: keystrokes.join("") })),
             runs: runs.map((run) => ({
@@ -492,6 +550,8 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
                     name: mode.name,
                     kind: mode.kind,
                     description: mode.description,
+                    threadSetting: mode.threadSetting,
+                    engine: mode.engine,
                     startMs: round(mode.startMs, 0),
                     peakRssMb: round(mode.peakRssKb / 1024, 1),
                     serverNumbers: mode.serverNumbers,
@@ -508,6 +568,31 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         log(`bench: wrote ${options.json}`);
     }
     return runs;
+}
+
+/** --cli-complete: `codellama complete` at the start of the script's function body, per model and thread setting. */
+async function runCliTiming(script: ReplayScript, options: BenchOptions, out: (text: string) => void, log: (line: string) => void): Promise<void> {
+    // The function's first line typed: the cursor starts its body.
+    const firstLine = script.keystrokes.findIndex((key) => key.includes("\n"));
+    const prefix = script.before + script.indent + script.keystrokes.slice(0, firstLine < 0 ? undefined : firstLine + 1).join("");
+    const lines = prefix.split("\n");
+    const position = { line: lines.length, character: lines.at(-1)!.length + 1 };
+    const cliJs = path.join(path.dirname(options.serverJs ?? defaultServerJs()), "cli.js");
+    const json: unknown[] = [];
+    for (const modelPath of options.models) {
+        log(`bench: codellama complete on ${modelPath} at ${script.id} (${position.line}:${position.character}), ${options.runs} runs per setting`);
+        const results = await timeCliComplete({ cliJs, modelPath: path.resolve(modelPath), text: prefix + script.after, position, settings: options.threads, runs: options.runs, maxTokens: options.maxTokens, contextSize: options.contextSize, gpu: options.gpu }, log);
+        const target = cliTimingTarget(results);
+        out(`\ncodellama complete, ${path.basename(modelPath)}, max ${options.maxTokens} tokens, ${options.runs} runs per setting\n\n`);
+        out(`${formatTable(CLI_TIMING_HEADERS, cliTimingRows(results))}\n\n`);
+        out(`${formatTable(["target", "goal", "measured", "met"], [[target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]])}\n`);
+        json.push({ model: modelPath, results, target });
+    }
+    if (options.json) {
+        fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+        fs.writeFileSync(options.json, `${JSON.stringify({ benchmark: "codellama complete at each thread setting", date: new Date().toISOString(), machine: machineInfo(), script: script.id, runs: json }, null, 1)}\n`);
+        log(`bench: wrote ${options.json}`);
+    }
 }
 
 export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals", "build ms p50"] as const;

@@ -76,8 +76,8 @@ export function testSettings(modelPath: string, extra: Record<string, Record<str
         ...extra,
         model: { path: modelPath, ...extra.model },
         engine: { threads: 1, contextSize: 1024, ...extra.engine },
-        // Tests see the full prompt; those about cutting a cold prompt turn it on.
-        completion: { coldPromptMs: 0, ...extra.completion },
+        // Tests see the full prompt and the whole answer, however loaded the machine; those about cutting turn it on.
+        completion: { coldPromptMs: 0, maxTimeMs: 0, ...extra.completion },
         log: { level: "debug", ...extra.log },
     };
 }

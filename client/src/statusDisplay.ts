@@ -4,6 +4,7 @@
  */
 import { COMMANDS } from "../../shared/src/commands.js";
 import type { ServerStatus } from "../../shared/src/protocol.js";
+import type { ThreadSource } from "../../shared/src/threads.js";
 
 /** The language client's connection: "stopped" once it gave up restarting the server. */
 export type ConnectionState = "starting" | "running" | "stopped";
@@ -66,12 +67,13 @@ export function presentStatus(input: StatusInput): StatusPresentation {
                     tooltip: `${NAME}: completions are off ${where} (${ready}). Click for the menu.`,
                 };
             }
-            if (server.busy) {
-                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, tooltip: `${NAME}: ${ready}, completing`, severity: "ok", command: COMMANDS.showMenu };
+            const engine = engineLines(server);
+            if (server.completing) {
+                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, tooltip: `${NAME}: ${ready}, completing${engine}`, severity: "ok", command: COMMANDS.showMenu };
             }
             return {
                 kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, severity: "ok", command: COMMANDS.showMenu,
-                tooltip: `${NAME}: ${ready}. Click for the menu.`,
+                tooltip: engine ? `${NAME}: ${ready}.${engine}\n\nClick for the menu.` : `${NAME}: ${ready}. Click for the menu.`,
             };
         }
     }
@@ -99,6 +101,30 @@ export function deviceName(device: string | undefined): string {
 function deviceLabel(status: ServerStatus): string {
     const name = deviceName(status.device);
     return name === "CPU" ? "CPU" : `${name} GPU (${status.gpuLayers ?? "?"} layers)`;
+}
+
+const THREAD_SOURCES: Record<ThreadSource, string> = {
+    setting: "as set in codellama.engine.threads",
+    calibrating: "one per CPU while measuring the fastest count",
+    calibrated: "measured fastest on this machine",
+    cached: "measured fastest on this machine",
+    cpus: "one per CPU",
+};
+
+/** The built-in engine's threads and measured speeds, one line each after a line break; "" for other backends. */
+function engineLines(status: ServerStatus): string {
+    const lines: string[] = [];
+    const { threads } = status;
+    if (threads) {
+        const counts = threads.prompt === threads.generation ? `${threads.prompt}` : `${threads.prompt} for prompts, ${threads.generation} for generation`;
+        lines.push(`Threads: ${counts} (${THREAD_SOURCES[threads.source]}; ${threads.cpus} CPU${threads.cpus === 1 ? "" : "s"} usable)`);
+    }
+    const speeds = [
+        status.promptTokensPerSecond !== undefined ? `prompt ${status.promptTokensPerSecond} tokens/s` : undefined,
+        status.generationTokensPerSecond !== undefined ? `generation ${status.generationTokensPerSecond} tokens/s` : undefined,
+    ].filter((speed) => speed !== undefined);
+    if (speeds.length > 0) lines.push(`Speed: ${speeds.join(", ")}`);
+    return lines.map((line) => `\n${line}`).join("");
 }
 
 function shorten(text: string): string {

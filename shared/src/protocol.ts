@@ -5,6 +5,7 @@
 import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
 import type { ModelErrorCode } from "./modelErrors.js";
 import type { ChatMessage, ChatRole } from "./prompts/template.js";
+import type { ThreadsInUse } from "./threads.js";
 
 export type { ChatMessage, ChatRole, ModelErrorCode };
 
@@ -25,8 +26,13 @@ export interface ServerStatus {
     /** "cuda", "vulkan", "metal" or "cpu", when ready. */
     device?: string;
     gpuLayers?: number;
-    /** A generation is running. */
-    busy: boolean;
+    /** The built-in engine's CPU threads, when ready. */
+    threads?: ThreadsInUse;
+    /** Measured speeds of the built-in engine, tokens per second (moving averages), once measured. */
+    promptTokensPerSecond?: number;
+    generationTokensPerSecond?: number;
+    /** A completion request is in flight (not a chat answer, not a cache warm-up). */
+    completing: boolean;
 }
 
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");

@@ -75,7 +75,7 @@ export const SETTINGS = {
     },
     "engine.threads": {
         type: "integer", default: 0, minimum: 0, scope: "machine",
-        description: "CPU threads for inference; 0 lets the engine choose.",
+        description: "CPU threads the built-in engine runs. 0 (default): the fastest count for this machine and model, measured briefly at the first load of each model and remembered (never more than the CPUs this process may use). A number: exactly that many threads for reading prompts and generating.",
     },
     "engine.contextSize": {
         type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
@@ -90,8 +90,8 @@ export const SETTINGS = {
         description: "Most tokens generated for one completion.",
     },
     "completion.maxTimeMs": {
-        type: "integer", default: 0, minimum: 0, maximum: 600000, scope: "window",
-        description: "Longest a completion may generate, in milliseconds; when it is reached the suggestion ends with its last finished line (the first line is always finished). For slow machines; 0: only `completion.maxTokens` limits it.",
+        type: "integer", default: -1, minimum: -1, maximum: 600000, scope: "window",
+        description: "Longest a suggestion may take, in milliseconds: when the time is up it ends with its last finished line (the first line is always finished), so a slow machine still shows something useful quickly. -1 (default): one to two seconds, following the model's measured speed; 0: no time limit, only `completion.maxTokens`.",
     },
     "completion.coldPromptMs": {
         type: "integer", default: 1500, minimum: 0, maximum: 600000, scope: "window",

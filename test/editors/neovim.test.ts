@@ -417,6 +417,7 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
         assert.equal(text.split(INSTRUCT_CHAT_ANSWER).length - 1, 3, text);
 
         assert.match(results.status_message.message, /^Code Llama: ready: /);
+        assert.match(results.status_message.message, /; threads: 1 \(setting\)/);
         assert.deepEqual(results.notifications.filter((n: { level: number }) => n.level >= ERROR), [], "no errors shown");
     });
 

@@ -18,7 +18,7 @@ const SUFFIX = ["<0x0A>", "}", "<0x0A>"];
 describe("FIM prompt tokens with the real tokenizer", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: 1, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 1024, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
 

@@ -10,7 +10,7 @@ describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: 1, contextSize: 2048, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
 

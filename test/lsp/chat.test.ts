@@ -1,10 +1,10 @@
 // codellama/chat over LSP with the real engine on generated models.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CancellationTokenSource, ErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest } from "../../shared/src/protocol.js";
+import { CancellationTokenSource, ErrorCodes, ExecuteCommandRequest, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest, warmCacheNotification } from "../../shared/src/protocol.js";
 import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
 
 let nextToken = 0;
 /** Sends codellama/chat with a partialResultToken and collects the streamed deltas. */
@@ -96,5 +96,72 @@ describe("codellama/chat cancellation and priority", () => {
         const result = await answer;
         assert.equal(result.stopReason, "max-tokens");
         assert.ok(deltasWhenCompleted < deltas.length / 2, `the completion came back after ${deltasWhenCompleted} of ${deltas.length} chat deltas`);
+    });
+});
+
+describe("a question asked while the model loads", () => {
+    // The server asks for its configuration after `initialized` and loads only then: a request sent at
+    // once always arrives before the model is ready.
+    it("codellama/chat and codellama.lsp.chat are answered after the load", async () => {
+        const server = await startServer({ settings: testSettings(await ensureTinyModel()) });
+        try {
+            assert.ok(!server.statuses.some((status) => status.state === "ready"));
+            const { deltas, answer } = chat(server, { messages: [{ role: "user", content: "Write add(a, b)" }] });
+            const command = server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.chat", arguments: ["What does add do?"] }) as Promise<ChatAnswer>;
+            assert.equal((await answer).content, INSTRUCT_CHAT_ANSWER);
+            assert.equal(deltas.join(""), INSTRUCT_CHAT_ANSWER);
+            assert.equal((await command).content, INSTRUCT_CHAT_ANSWER);
+            assert.ok(server.logs.some((log) => log.message.startsWith("chat: waiting for the model")), "the request waited for the load");
+            assert.ok(server.statuses.some((status) => status.state === "ready"));
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("is refused with the reason when the load fails or a download waits for consent", async () => {
+        for (const [model, reason] of [[{ path: "/nonexistent/model.gguf" }, /The model is not ready: Model file not found: \/nonexistent\/model\.gguf/], [{ uri: "https://127.0.0.1:9/codellama-missing.gguf" }, /The model is not ready: .*not downloaded/i]] as const) {
+            const server = await startServer({ settings: testSettings("", { model }) });
+            try {
+                await assert.rejects(chat(server, { messages: [{ role: "user", content: "Hi" }] }).answer, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && reason.test(error.message));
+            } finally {
+                await server.stop();
+            }
+        }
+    });
+
+    it("a question cancelled while waiting answers with nothing, marked cancelled", async () => {
+        const server = await startServer({ settings: testSettings(await ensureTinyModel()) });
+        try {
+            const source = new CancellationTokenSource();
+            const { answer } = chat(server, { messages: [{ role: "user", content: "Hi" }] }, source);
+            source.cancel();
+            assert.deepEqual(await answer, { content: "", stopReason: "cancelled", usage: { promptTokens: 0, completionTokens: 0, droppedMessages: 0 } });
+            await server.waitForStatus(isState("ready"));
+            assert.equal((await chat(server, { messages: [{ role: "user", content: "Write add(a, b)" }] }).answer).content, INSTRUCT_CHAT_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("\"completing\" in the status", () => {
+    it("only while a completion request is in flight: not for a chat answer or a cache warm-up", async () => {
+        const server = await startServer({ settings: testSettings(await ensureRandomModel(), { engine: { contextSize: 2048 } }) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            const from = server.statuses.length;
+            const answer = await chat(server, { messages: [{ role: "user", content: "A story" }], maxTokens: 40 }).answer;
+            assert.equal(answer.usage.completionTokens, 40);
+            server.open("file:///warm.js", "let x = 1;\n".repeat(40) + "function f() {\n    \n}\n");
+            await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///warm.js" }, position: { line: 41, character: 4 } });
+            await waitUntil(() => server.logs.some((log) => log.message.startsWith("warm cache file:///warm.js:42:5")), "the warm-up finished");
+            assert.deepEqual(server.statuses.slice(from).filter((status) => status.completing), []);
+
+            await server.complete("file:///warm.js", 41, 4);
+            const after = server.statuses.slice(from).map((status) => status.completing);
+            assert.deepEqual(after.slice(-2), [true, false]);
+        } finally {
+            await server.stop();
+        }
     });
 });

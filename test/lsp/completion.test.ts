@@ -128,10 +128,10 @@ describe("cancellation", () => {
 
     it("$/cancelRequest stops the generation early and answers RequestCancelled", async () => {
         const source = new CancellationTokenSource();
-        const busy = server.nextStatus((status) => status.busy, 30_000);
+        const completing = server.nextStatus((status) => status.completing, 30_000);
         const request = server.complete(freshDocument(), 1, 4, source.token);
-        await busy;
-        const idle = server.nextStatus((status) => !status.busy && status.state === "ready");
+        await completing;
+        const idle = server.nextStatus((status) => !status.completing && status.state === "ready");
         source.cancel();
         await assert.rejects(request, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
         await idle;
@@ -141,9 +141,9 @@ describe("cancellation", () => {
     });
 
     it("a newer request supersedes an older one still generating", async () => {
-        const busy = server.nextStatus((status) => status.busy, 30_000);
+        const completing = server.nextStatus((status) => status.completing, 30_000);
         const first = server.complete(freshDocument(), 1, 4);
-        await busy;
+        await completing;
         const second = server.complete(freshDocument(), 1, 4);
         await assert.rejects(first, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestCancelled);
         assert.equal((await second).items.length, 1);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { infillInput, infillPayload, ResultCache, skipsAutomaticRequest, trimSuggestion } from "../../bench/llamaVscode.js";
-import { llamaServerArgs, numbersFromTimings } from "../../bench/llamaServerBackend.js";
+import { llamaServerArgs, numbersFromTimings, threadsFromLog, TimingTally } from "../../bench/llamaServerBackend.js";
 
 const doc = ["line0", "line1", "    const x = foo(", "line3", "line4"].join("\n");
 
@@ -56,6 +56,19 @@ describe("llama.vscode /infill requests", () => {
         assert.deepEqual(llamaServerArgs({ modelPath: "/m.gguf", contextSize: 4096, threads: 1, spmInfill: true, extraArgs: ["-fa", "off"] }, 8012), [
             "-m", "/m.gguf", "-c", "4096", "-np", "1", "--cache-reuse", "256", "-t", "1", "-tb", "1", "--host", "127.0.0.1", "--port", "8012", "--spm-infill", "-fa", "off",
         ]);
+        // At its own defaults: no -t / -tb.
+        assert.deepEqual(llamaServerArgs({ modelPath: "/m.gguf", contextSize: 4096, threads: undefined }, 8012), ["-m", "/m.gguf", "-c", "4096", "-np", "1", "--cache-reuse", "256", "--host", "127.0.0.1", "--port", "8012"]);
+    });
+    it("reads the threads it runs from its log, and its speeds from the answers' timings", () => {
+        assert.equal(threadsFromLog("0.00.522.830 I cmn          init: llama threadpool init, n_threads = 2"), 2);
+        assert.equal(threadsFromLog("0.00.720.821 I srv    load_model: initializing, n_slots = 4"), undefined);
+        const tally = new TimingTally();
+        assert.deepEqual(tally.speeds(), { promptTokensPerSecond: undefined, generationTokensPerSecond: undefined });
+        tally.add({ prompt_n: 300, prompt_ms: 200, predicted_n: 64, predicted_ms: 400 });
+        tally.add({ prompt_n: 100, prompt_ms: 200, predicted_n: 16, predicted_ms: 400 });
+        tally.add({ prompt_n: 3, prompt_ms: 50, predicted_n: 2, predicted_ms: 100 }); // too short to count
+        tally.add(undefined);
+        assert.deepEqual(tally.speeds(), { promptTokensPerSecond: 1000, generationTokensPerSecond: 100 });
     });
     it("reads evaluated, reused and generated tokens from timings", () => {
         assert.deepEqual(numbersFromTimings({ timings: { prompt_n: 3, cache_n: 1800, predicted_n: 64, prompt_ms: 20, predicted_ms: 500 } }, 530), {

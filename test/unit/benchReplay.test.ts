@@ -4,7 +4,7 @@ import type { Backend, RequestResult, ServerNumbers } from "../../bench/backend.
 import type { ReplayScript } from "../../bench/corpus.js";
 import { matchRecords } from "../../bench/lspBackend.js";
 import { advance, annotateTyped, isPausePoint, isWithinLine, replay, type RequestLog, startPosition } from "../../bench/replay.js";
-import { BenchUsageError, parseBenchArgs, rotated } from "../../bench/run.js";
+import { BenchUsageError, parseBenchArgs, rotated, runLabel } from "../../bench/run.js";
 import { CURSOR_REST_MS } from "../../shared/src/protocol.js";
 
 describe("bench replay", () => {
@@ -54,7 +54,7 @@ describe("bench command line", () => {
     it("has defaults that finish in minutes, and adds llama-server when a binary is known", () => {
         const options = parseBenchArgs(["--model", "m.gguf"]);
         assert.deepEqual(options.modes, ["shipped", "no-reuse"]);
-        assert.equal(options.threads, 1);
+        assert.deepEqual(options.threads, ["default", 1]);
         assert.equal(options.maxTokens, 64);
         assert.equal(options.keystrokes, 40);
         assert.deepEqual(parseBenchArgs(["--model", "m.gguf"], { LLAMA_SERVER_BIN: "/bin/ls" }).modes, ["shipped", "no-reuse", "llama-server"]);
@@ -66,11 +66,18 @@ describe("bench command line", () => {
         assert.equal(parseBenchArgs(["--model", "a", "--rest-ms", "8000"]).restMs, 8000);
         assert.throws(() => parseBenchArgs(["--model", "a", "--rest-ms", "-1"]), BenchUsageError);
     });
+    it("thread settings: the stacks' own defaults and fixed counts, the first for the targets", () => {
+        assert.deepEqual(parseBenchArgs(["--model", "m", "--threads", "1,default, 4"]).threads, [1, "default", 4]);
+        assert.equal(runLabel("shipped", "default"), "shipped");
+        assert.equal(runLabel("llama-server", 2), "llama-server -t 2");
+    });
     it("rejects what it cannot run", () => {
         assert.throws(() => parseBenchArgs([]), BenchUsageError);
         assert.throws(() => parseBenchArgs(["--model", "m", "--modes", "fast"]), /Unknown mode/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--modes", "llama-server"]), /--llama-server BIN/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--threads", "0"]), /--threads/);
+        assert.throws(() => parseBenchArgs(["--model", "m", "--threads", "default,2,default"]), /--threads names a setting twice/);
+        assert.throws(() => parseBenchArgs(["--model", "m", "--threads", ","]), /--threads needs/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--pause", "sometimes"]), /--pause/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--bogus"]), BenchUsageError);
         assert.equal(parseBenchArgs(["--help"]).help, true);

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { ServerNumbers } from "../../bench/backend.js";
 import { parseProcStatus } from "../../bench/proc.js";
 import type { RequestLog } from "../../bench/replay.js";
-import { evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, summarizeMode } from "../../bench/report.js";
+import { evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, SUMMARY_HEADERS, summarizeMode, summaryRow } from "../../bench/report.js";
 
 function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs: number, server?: Partial<ServerNumbers>, extra: Partial<RequestLog> = {}): RequestLog {
     return {
@@ -13,8 +13,8 @@ function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs
     };
 }
 
-function mode(name: string, kind: "lsp" | "llama-server", logs: RequestLog[]): ModeResult {
-    return { name, kind, description: name, logs, peakRssKb: 512 * 1024, startMs: 1000, serverNumbers: true };
+function mode(name: string, kind: "lsp" | "llama-server", logs: RequestLog[], threadSetting: ModeResult["threadSetting"] = "default", engine?: ModeResult["engine"]): ModeResult {
+    return { name, kind, description: name, threadSetting, engine, logs, peakRssKb: 512 * 1024, startMs: 1000, serverNumbers: true };
 }
 
 describe("bench report", () => {
@@ -56,6 +56,14 @@ describe("bench report", () => {
     it("counts the wait for superseded work apart from the server's own overhead", () => {
         const summary = summarizeMode(mode("shipped", "lsp", [request(0, "answered", 900, { engineMs: 100, serverLatencyMs: 702, queuedMs: 600 }), request(1, "answered", 120, { engineMs: 100, serverLatencyMs: 104, queuedMs: 0 })]));
         assert.deepEqual([summary.serverOverheadMs.p50, summary.queuedMs.p50], [3, 300]);
+    });
+    it("a row names the threads each stack used, whether it chose them, and its measured speeds", () => {
+        const own = summaryRow(summarizeMode(mode("shipped", "lsp", [], "default", { threads: "2/1", promptTokensPerSecond: 2037.4, generationTokensPerSecond: 58.24 })));
+        assert.deepEqual(own.slice(0, 4), ["shipped", "2/1 (default)", "2037", "58.2"]);
+        const fixed = summaryRow(summarizeMode(mode("llama-server -t 1", "llama-server", [], 1, { threads: "1" })));
+        assert.deepEqual(fixed.slice(0, 4), ["llama-server -t 1", "1", "n/a", "n/a"]);
+        assert.deepEqual(summaryRow(summarizeMode(mode("old", "lsp", []))).slice(0, 2), ["old", "? (default)"]);
+        assert.equal(SUMMARY_HEADERS.slice(0, 4).join(", "), "mode, threads, prompt tok/s, gen tok/s");
     });
     it("formats aligned text and markdown tables", () => {
         assert.equal(formatTable(["mode", "p50"], [["shipped", 12], ["no-reuse", 1234]]), ["mode       p50", "--------  ----", "shipped     12", "no-reuse  1234"].join("\n"));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { detectIndentation, reindent } from "../../server/src/completion/indentation.js";
-import { completionScope, cutAtTimeLimit, cutToScope, indentWidth } from "../../server/src/completion/scope.js";
+import { completionScope, completionTimeLimitMs, cutAtTimeLimit, cutToScope, indentWidth } from "../../server/src/completion/scope.js";
 
 describe("completionScope", () => {
     it("one line when code follows the cursor on its line", () => {
@@ -57,5 +57,19 @@ describe("cutAtTimeLimit", () => {
         assert.equal(cutAtTimeLimit("\n    ", 150, 100), undefined, "an empty first line is not an answer");
         assert.equal(cutAtTimeLimit("return a\n    b", 150, 100), "return a");
         assert.equal(cutAtTimeLimit("\n    x = 1;\n    y", 150, 100), "\n    x = 1;");
+    });
+});
+
+describe("completionTimeLimitMs", () => {
+    it("a setting of 0 or more is the limit (0: none)", () => {
+        assert.equal(completionTimeLimitMs(0, 5), 0);
+        assert.equal(completionTimeLimitMs(750, 5), 750);
+    });
+    it("-1: the time for 32 tokens at the measured generation speed, between 1 and 2 seconds", () => {
+        assert.equal(completionTimeLimitMs(-1, 20), 1600);
+        assert.equal(completionTimeLimitMs(-1, 200), 1000, "a fast machine gets a second");
+        assert.equal(completionTimeLimitMs(-1, 3), 2000, "a slow one shows what it has after two");
+        assert.equal(completionTimeLimitMs(-1, undefined), 2000, "not measured yet");
+        assert.equal(completionTimeLimitMs(-1, 0), 2000);
     });
 });

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { deviceName, presentStatus, type StatusInput } from "../../client/src/statusDisplay.js";
 import type { ServerStatus } from "../../shared/src/protocol.js";
 
-const ready: ServerStatus = { state: "ready", health: "ok", message: "CodeLlama 7B (CPU)", model: "CodeLlama 7B Instruct", device: "cpu", gpuLayers: 0, busy: false };
+const ready: ServerStatus = { state: "ready", health: "ok", message: "CodeLlama 7B (CPU)", model: "CodeLlama 7B Instruct", device: "cpu", gpuLayers: 0, completing: false };
 const input = (server: ServerStatus | undefined, more: Partial<StatusInput> = {}): StatusInput => ({ server, connection: "running", completionsEnabled: true, ...more });
 
 describe("presentStatus", () => {
@@ -15,14 +15,14 @@ describe("presentStatus", () => {
     });
 
     it("downloading and loading show their percentage", () => {
-        const downloading = presentStatus(input({ state: "downloading", health: "ok", message: "Downloading model 42% (1722 MiB / 4081 MiB)", progress: 0.4219, busy: false }));
+        const downloading = presentStatus(input({ state: "downloading", health: "ok", message: "Downloading model 42% (1722 MiB / 4081 MiB)", progress: 0.4219, completing: false }));
         assert.deepEqual(downloading, {
             kind: "downloading", text: "$(cloud-download) Code Llama 42%", tooltip: "Downloading model 42% (1722 MiB / 4081 MiB)", severity: "ok", command: "codellama.showMenu",
         });
-        const loading = presentStatus(input({ state: "loading", health: "ok", message: "Loading model 99%", progress: 0.999, busy: false }));
+        const loading = presentStatus(input({ state: "loading", health: "ok", message: "Loading model 99%", progress: 0.999, completing: false }));
         assert.equal(loading.kind, "loading");
         assert.equal(loading.text, "$(loading~spin) Code Llama 99%");
-        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "Loading model", busy: false })).text, "$(loading~spin) Code Llama 0%");
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "Loading model", completing: false })).text, "$(loading~spin) Code Llama 0%");
     });
 
     it("ready: model name and device", () => {
@@ -37,8 +37,17 @@ describe("presentStatus", () => {
         assert.equal(long.text, "$(check) Code Llama: codellama-34b-instruct.Q5_K_M-w… (CPU)");
     });
 
-    it("completing while a generation runs", () => {
-        assert.deepEqual(presentStatus(input({ ...ready, busy: true })), {
+    it("the built-in engine's threads and measured speeds in the tooltip", () => {
+        const calibrated = presentStatus(input({ ...ready, threads: { prompt: 2, generation: 1, source: "calibrated", cpus: 2 }, promptTokensPerSecond: 2037, generationTokensPerSecond: 58.2 }));
+        assert.equal(calibrated.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nThreads: 2 for prompts, 1 for generation (measured fastest on this machine; 2 CPUs usable)\nSpeed: prompt 2037 tokens/s, generation 58.2 tokens/s\n\nClick for the menu.");
+        const measuring = presentStatus(input({ ...ready, threads: { prompt: 4, generation: 4, source: "calibrating", cpus: 4 } }));
+        assert.equal(measuring.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nThreads: 4 (one per CPU while measuring the fastest count; 4 CPUs usable)\n\nClick for the menu.");
+        const set = presentStatus(input({ ...ready, completing: true, threads: { prompt: 8, generation: 8, source: "setting", cpus: 1 }, generationTokensPerSecond: 3 }));
+        assert.equal(set.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU, completing\nThreads: 8 (as set in codellama.engine.threads; 1 CPU usable)\nSpeed: generation 3 tokens/s");
+    });
+
+    it("completing while a completion request is in flight", () => {
+        assert.deepEqual(presentStatus(input({ ...ready, completing: true })), {
             kind: "completing", text: "$(loading~spin) Code Llama: completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",
         });
     });
@@ -49,13 +58,13 @@ describe("presentStatus", () => {
             kind: "disabled", text: "$(circle-slash) Code Llama: disabled", severity: "ok", command: "codellama.showMenu",
             tooltip: "Code Llama: completions are off for python (CodeLlama 7B Instruct on CPU). Click for the menu.",
         });
-        assert.match(presentStatus(input({ ...ready, busy: true }, { completionsEnabled: false })).tooltip, /off everywhere/);
+        assert.match(presentStatus(input({ ...ready, completing: true }, { completionsEnabled: false })).tooltip, /off everywhere/);
         // Loading and errors say more than "disabled".
-        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", busy: false }, { completionsEnabled: false })).kind, "loading");
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", completing: false }, { completionsEnabled: false })).kind, "loading");
     });
 
     it("no model yet: a warning whose click offers the download", () => {
-        const view = presentStatus(input({ state: "error", health: "warning", message: "The model hf:x/y/z.gguf is not downloaded yet.", error: "model-not-downloaded", busy: false }));
+        const view = presentStatus(input({ state: "error", health: "warning", message: "The model hf:x/y/z.gguf is not downloaded yet.", error: "model-not-downloaded", completing: false }));
         assert.deepEqual(view, {
             kind: "needs-model", text: "$(warning) Code Llama: no model", severity: "warning", command: "codellama.showMenu",
             tooltip: "The model hf:x/y/z.gguf is not downloaded yet.\n\nClick to download the default model or select a GGUF file.",
@@ -63,7 +72,7 @@ describe("presentStatus", () => {
     });
 
     it("error: the server's message; a click opens the log", () => {
-        const view = presentStatus(input({ state: "error", health: "error", message: "Model file not found: /m.gguf.", error: "model-not-found", busy: false }));
+        const view = presentStatus(input({ state: "error", health: "error", message: "Model file not found: /m.gguf.", error: "model-not-found", completing: false }));
         assert.deepEqual(view, {
             kind: "error", text: "$(error) Code Llama: error", tooltip: "Model file not found: /m.gguf.\n\nClick to open the log.", severity: "error", command: "codellama.showLogs",
         });

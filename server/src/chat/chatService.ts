@@ -1,5 +1,6 @@
 import type { ChatAnswer } from "../../../shared/src/protocol.js";
 import type { InferenceEngine } from "../engine/inference.js";
+import type { ModelManager } from "../model/modelManager.js";
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import { fitConversation } from "./instructPrompt.js";
 
@@ -32,4 +33,15 @@ export async function answerChat(engine: InferenceEngine, messages: readonly Cha
         stopReason: generation.stopReason === "stopped" ? "end-of-generation" : generation.stopReason,
         usage: { promptTokens: prompt.promptTokens, completionTokens: generation.generatedTokens, droppedMessages: prompt.droppedMessages },
     };
+}
+
+/**
+ * Answers once the model is ready: a question asked while it loads or downloads waits for it.
+ * Cancelled while waiting: an empty answer marked cancelled. Rejects with ModelNotReady when loading
+ * failed or a download waits for the user's consent.
+ */
+export async function answerWhenReady(models: Pick<ModelManager, "whenReady">, messages: readonly ChatMessage[], options: ChatOptions): Promise<ChatAnswer> {
+    const engine = await models.whenReady(options.signal);
+    if (!engine) return { content: "", stopReason: "cancelled", usage: { promptTokens: 0, completionTokens: 0, droppedMessages: 0 } };
+    return answerChat(engine, messages, options);
 }

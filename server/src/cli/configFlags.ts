@@ -25,7 +25,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     { flag: "models-dir", value: "DIR", settings: ["model.directory"], help: "Where downloaded models are kept", defaultText: false },
     { flag: "gpu", value: "MODE", settings: ["engine.gpu"] },
     { flag: "gpu-layers", value: "N", settings: ["engine.gpuLayers"], help: "Layers on the GPU, -1 = as many as fit" },
-    { flag: "threads", value: "N", settings: ["engine.threads"], help: "CPU threads, 0 = automatic" },
+    { flag: "threads", value: "N", settings: ["engine.threads"], help: "CPU threads, 0 = the fastest count for this machine, measured at the first run of a model" },
     { flag: "context-size", value: "N", settings: ["engine.contextSize"], help: "Context size in tokens" },
     { flag: "max-tokens", value: "N", settings: ["completion.maxTokens", "chat.maxTokens"], help: "Most tokens to generate" },
     { flag: "fim-format", value: "FORMAT", settings: ["completion.fimFormat"] },

@@ -99,6 +99,9 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
         await models.configure(config);
         if (!models.engine) return 1;
         await work(models.engine, config);
+        // The first run of a model on this machine measures the fastest thread count once the work is
+        // done, so that the next run starts with it.
+        await models.whenCalibrated();
         return 0;
     } finally {
         await models.dispose();
@@ -147,7 +150,7 @@ async function complete(values: Values): Promise<number> {
         // One answer, no keystrokes to keep up with: the full prompt, however cold the cache.
         const completion = await completeAt(engine, document, position, { ...config.completion, coldPromptMs: 0 });
         if (values.json) {
-            process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
+            process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, speed: engine.speed?.(), prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
         } else {
             process.stdout.write(completion.text + (completion.text.endsWith("\n") ? "" : "\n"));
         }

@@ -9,7 +9,7 @@ import { affordablePrompt, fullContextAnchor } from "./coldPrompt.js";
 import type { Position } from "./cursorContext.js";
 import { cutAtSpecialTokenText, postprocessCompletion } from "./postprocess.js";
 import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptAnchor, type PromptHints } from "./promptLayout.js";
-import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
+import { completionScope, completionTimeLimitMs, cutAtTimeLimit, cutToScope } from "./scope.js";
 
 export interface Completion {
     /** What to insert at `position`; "" when there is nothing worth showing. */
@@ -26,6 +26,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     const { surroundings: around } = prompt;
     const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
     const started = performance.now();
+    const limitMs = completionTimeLimitMs(settings.maxTimeMs, engine.speed?.().generationTokensPerSecond);
     let timedOut: string | undefined;
     const { text: generated, ...generation } = await engine.infill(prompt.request, {
         maxTokens: settings.maxTokens,
@@ -34,7 +35,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
         // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
         onText: (text) => {
             if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
-            timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
+            timedOut = cutAtTimeLimit(text, performance.now() - started, limitMs);
             return timedOut !== undefined;
         },
     });

@@ -48,6 +48,21 @@ export function indentWidth(line: string, tabSize = 4): number {
 }
 
 /**
+ * `completion.maxTimeMs` -1 (the default): a cap that follows the engine's measured generation
+ * speed, the time for `tokens` tokens (a few lines) between `minMs` and `maxMs`, so a slow machine
+ * shows what it has within a second or two and a fast one is never cut.
+ */
+export const AUTOMATIC_TIME_LIMIT = { tokens: 32, minMs: 1000, maxMs: 2000 } as const;
+
+/** The time cap of a completion in ms (0: none) for the `completion.maxTimeMs` setting and the measured generation speed. */
+export function completionTimeLimitMs(settingMs: number, generationTokensPerSecond: number | undefined): number {
+    if (settingMs >= 0) return settingMs;
+    const { tokens, minMs, maxMs } = AUTOMATIC_TIME_LIMIT;
+    if (!generationTokensPerSecond || !(generationTokensPerSecond > 0)) return maxMs;
+    return Math.min(maxMs, Math.max(minMs, Math.round((tokens * 1000) / generationTokensPerSecond)));
+}
+
+/**
  * The time cap: once `limitMs` (> 0) has passed, an answer ends with its last finished line, so a
  * slow model still shows what it has; the first line is always finished. Returns the text to keep,
  * or undefined to go on generating.

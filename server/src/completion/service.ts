@@ -59,8 +59,8 @@ export const FULL_CONTEXT_AFTER_IDLE_MS = 1000;
 const FULL_CONTEXT_MAX_IDLE_MS = 16_000;
 
 export interface CompletionServiceOptions {
-    /** The loaded engine, and the busy flag of the status. */
-    models: Pick<ModelManager, "engine" | "beginGeneration">;
+    /** The loaded engine, and the `completing` flag of the status. */
+    models: Pick<ModelManager, "engine" | "beginCompletion">;
     /** The open document of a uri as it is now; undefined once closed. */
     document(uri: string): TextDocument | undefined;
     /** The completion settings in force. */
@@ -97,7 +97,7 @@ export class CompletionService {
         clearTimeout(this.fullContextTimer);
         const settings = this.options.settings();
         if (!settings.enabled || !this.options.models.engine) return { status: "unavailable" };
-        return this.generate(signal, async (signal) => {
+        return this.generate(signal, { completion: true }, async (signal) => {
             if (signal.aborted) return { status: "cancelled" };
             const result = await this.suggest(document, position, settings, signal);
             const { logger } = this.options;
@@ -185,14 +185,17 @@ export class CompletionService {
         return { status: "suggested", suggestion: { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) } };
     }
 
-    /** Completion-sequence work, one at a time (a newer call aborts the older), counted as a generation by the model manager. */
-    private generate<T>(signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    /**
+     * Completion-sequence work, one at a time (a newer call aborts the older). A completion request
+     * shows as "completing" in the status; a warm-up does not.
+     */
+    private generate<T>(signal: AbortSignal | undefined, kind: { completion: boolean }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         return this.latest.run(signal, async (signal) => {
-            const done = this.options.models.beginGeneration();
+            const done = kind.completion ? this.options.models.beginCompletion() : undefined;
             try {
                 return await work(signal);
             } finally {
-                done();
+                done?.();
             }
         });
     }
@@ -221,7 +224,7 @@ export class CompletionService {
         const settings = this.options.settings();
         if (!settings.enabled || !settings.warmCache || !models.engine || this.latest.busy) return undefined;
         try {
-            return await this.generate(undefined, async (signal) => {
+            return await this.generate(undefined, { completion: false }, async (signal) => {
                 const engine = models.engine;
                 if (!engine || signal.aborted) return false;
                 const { anchor, generation } = await warmAt(engine, document, position, settings, signal, { extra: this.extraContext(document.uri, settings), anchor: this.anchors.get(document.uri) });

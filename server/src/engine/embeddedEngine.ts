@@ -6,14 +6,19 @@ import { errorMessage, type Logger } from "../log/logger.js";
 import { MODEL_PATH_HINT, ModelError } from "./errors.js";
 import { modelDisplayName, validateModelFile } from "./ggufFile.js";
 import { loadWithGpuFallback } from "./gpuFallback.js";
-import type { EngineInfo, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
+import type { EngineInfo, EngineSpeed, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
 import { llamaBackend, llamaLog } from "./llamaBackend.js";
 import { Mutex } from "./mutex.js";
 import { encodePiecesSync, infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialTokenIds } from "./promptFormat.js";
-import { PromptSpeed } from "./promptSpeed.js";
+import { PromptSpeed, TokenRate } from "./promptSpeed.js";
 import { TypingFirstScheduler } from "./scheduler.js";
+import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
+import type { ThreadCounts, ThreadSpeed } from "./threads.js";
 import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
+
+/** Generations shorter than this many tokens after the first say little about the speed. */
+const MIN_MEASURED_GENERATION = 3;
 
 /** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
 export type SequenceName = "completion" | "chat";
@@ -24,8 +29,10 @@ export interface EngineOptions {
     gpu: GpuMode;
     /** -1: as many as fit. */
     gpuLayers: number;
-    /** 0: node-llama-cpp's default. */
-    threads: number;
+    /** CPU threads for prompt evaluation and for generation. */
+    threads: ThreadCounts;
+    /** The most threads setThreads may give later (the calibration's largest count); default the larger of `threads`. */
+    maxThreads?: number;
     /** Per sequence. */
     contextSize: number;
     logger: Logger;
@@ -50,14 +57,25 @@ export class EmbeddedEngine implements InferenceEngine {
     private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
+    private readonly generationSpeed = new TokenRate(MIN_MEASURED_GENERATION);
     private readonly scheduler = new TypingFirstScheduler();
+    private threads: ThreadCounts;
+    /** Generations started, and those running or waiting for their sequence (see EngineActivity). */
+    private started = 0;
+    private running = 0;
+    private idleWaiters: (() => void)[] = [];
+    private readonly meters = new Set<EngineSpeedMeter>();
     private disposed = false;
 
     private constructor(
         readonly info: EngineInfo,
+        private readonly llama: Llama,
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
+        threads: ThreadCounts,
+        private readonly maxThreads: number,
     ) {
+        this.threads = threads;
         this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
         this.tokenizer = createTokenizer(model);
     }
@@ -67,6 +85,7 @@ export class EmbeddedEngine implements InferenceEngine {
         const fileLayers = await validateModelFile(options.modelPath);
         llamaLog.logger = options.logger;
         const llama = await llamaBackend(options.gpu);
+        const maxThreads = Math.max(options.threads.prompt, options.threads.generation, options.maxThreads ?? 1);
         let loadedLayers: number | undefined;
         const { result, lastError } = await loadWithGpuFallback({
             load: async (gpuLayers) => {
@@ -74,7 +93,7 @@ export class EmbeddedEngine implements InferenceEngine {
                 const model = await loadModel(llama, options, gpuLayers);
                 loadedLayers = model.gpuLayers;
                 try {
-                    return { model, context: await createContext(model, options) };
+                    return { model, context: await createContext(llama, model, options, maxThreads) };
                 } catch (error) {
                     await model.dispose();
                     throw error;
@@ -95,7 +114,7 @@ export class EmbeddedEngine implements InferenceEngine {
             loadMs: Math.round(performance.now() - started),
             ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
         };
-        return new EmbeddedEngine(info, model, context);
+        return new EmbeddedEngine(info, llama, model, context, options.threads, maxThreads);
     }
 
     countTokens(text: string, leadingSpace: boolean): number {
@@ -139,6 +158,8 @@ export class EmbeddedEngine implements InferenceEngine {
     async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
         const entry = this.sequences.get(sequenceName)!;
         const called = performance.now();
+        this.started++;
+        this.running++;
         return entry.lock.run(async () => {
             const started = performance.now();
             const queuedMs = started - called;
@@ -152,12 +173,19 @@ export class EmbeddedEngine implements InferenceEngine {
             } finally {
                 end();
             }
+        }).finally(() => {
+            if (--this.running === 0) for (const resume of this.idleWaiters.splice(0)) resume();
         });
     }
 
     private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
-        const yieldToInteractive = (): Promise<void> => this.scheduler.turn(options.priority ?? "interactive");
+        let pausedMs = 0;
+        const yieldToInteractive = async (): Promise<void> => {
+            const paused = performance.now();
+            await this.scheduler.turn(options.priority ?? "interactive");
+            pausedMs += performance.now() - paused;
+        };
         const evaluateOnly = options.maxTokens === 0;
         const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
         if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
@@ -175,6 +203,7 @@ export class EmbeddedEngine implements InferenceEngine {
             await yieldToInteractive();
             const chunk = pending.slice(0, chunkTokens);
             const chunkStarted = performance.now();
+            this.useThreads(this.threads.prompt);
             await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
             this.promptSpeed.record(chunk.length, performance.now() - chunkStarted);
             pending = pending.slice(chunkTokens);
@@ -192,14 +221,18 @@ export class EmbeddedEngine implements InferenceEngine {
         let text = "";
         let stopReason: Generation["stopReason"] = "max-tokens";
         let promptMs = 0;
+        let firstTokenAt = 0;
         await yieldToInteractive();
         const lastChunkStarted = performance.now();
+        this.useThreads(this.threads.prompt);
         const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
         try {
             for await (const token of iterator) {
                 if (promptMs === 0) {
-                    promptMs = performance.now() - started;
-                    this.promptSpeed.record(pending.length, performance.now() - lastChunkStarted);
+                    firstTokenAt = performance.now();
+                    pausedMs = 0;
+                    promptMs = firstTokenAt - started;
+                    this.promptSpeed.record(pending.length, firstTokenAt - lastChunkStarted);
                 }
                 if (options.signal?.aborted) {
                     stopReason = "cancelled";
@@ -217,11 +250,60 @@ export class EmbeddedEngine implements InferenceEngine {
                 }
                 if (tokens.length >= maxTokens) break;
                 await yieldToInteractive();
+                this.useThreads(this.threads.generation);
             }
         } finally {
             await iterator.return();
         }
+        // Time paused for a completion is not generation time.
+        if (tokens.length > 1) this.generationSpeed.record(tokens.length - 1, performance.now() - firstTokenAt - pausedMs);
         return { text: text + stream.finish(tokens), generatedTokens: tokens.length, stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
+    }
+
+    speed(): EngineSpeed {
+        return { threads: { ...this.threads }, promptTokensPerSecond: this.promptSpeed.tokensPerSecond, generationTokensPerSecond: this.generationSpeed.tokensPerSecond };
+    }
+
+    /**
+     * Runs from now on with `threads` (at most the engine's maxThreads). `measured`: the speeds a
+     * calibration measured at them, which stand for the speeds until generations measure their own.
+     */
+    setThreads(threads: ThreadCounts, measured?: { prompt: ThreadSpeed; generation: ThreadSpeed }): void {
+        const clamp = (count: number): number => Math.max(1, Math.min(this.maxThreads, Math.floor(count)));
+        this.threads = { prompt: clamp(threads.prompt), generation: clamp(threads.generation) };
+        if (measured) {
+            this.promptSpeed.reset(measured.prompt.promptTokensPerSecond);
+            this.generationSpeed.reset(measured.generation.generationTokensPerSecond);
+        }
+    }
+
+    /**
+     * A meter for calibrating the thread count on a small context of its own; its units run only while
+     * no generation does (see EngineSpeedMeter). Closed with the engine at the latest.
+     */
+    async openSpeedMeter(signal?: AbortSignal): Promise<EngineSpeedMeter & { close(): Promise<void> }> {
+        const meter = await EngineSpeedMeter.open(this.model, this.maxThreads, {
+            generationsStarted: () => this.started,
+            generationsRunning: () => this.running,
+            idle: () => (this.running === 0 ? Promise.resolve() : new Promise<void>((resume) => this.idleWaiters.push(resume))),
+            useThreads: (threads) => this.useThreads(threads),
+        }, signal);
+        this.meters.add(meter);
+        return Object.assign(meter, {
+            close: async () => {
+                this.meters.delete(meter);
+                await meter.dispose();
+            },
+        });
+    }
+
+    /**
+     * The threads of the next decode. node-llama-cpp gives each decode min(the context's threads, the
+     * backend's maxThreads), read as the decode starts; one context decodes at a time, so setting the
+     * limit just before each decode gives prompts and generation their own counts.
+     */
+    private useThreads(threads: number): void {
+        this.llama.maxThreads = threads;
     }
 
     /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
@@ -232,6 +314,7 @@ export class EmbeddedEngine implements InferenceEngine {
     async dispose(): Promise<void> {
         if (this.disposed) return;
         this.disposed = true;
+        await Promise.all([...this.meters].map((meter) => meter.dispose()));
         // Wait for running generations to notice and stop before freeing their memory.
         await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
         await this.context.dispose();
@@ -268,12 +351,15 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number
     }
 }
 
-async function createContext(model: LlamaModel, options: EngineOptions): Promise<LlamaContext> {
+/** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
+async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, maxThreads: number): Promise<LlamaContext> {
+    // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
+    llama.maxThreads = maxThreads;
     try {
         return await model.createContext({
             contextSize: options.contextSize,
             sequences: SEQUENCES.length,
-            ...(options.threads > 0 ? { threads: options.threads } : {}),
+            threads: maxThreads,
             failedCreationRemedy: false,
         });
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import type { InfillRequest } from "./promptFormat.js";
+import type { ThreadCounts } from "./threads.js";
 
 /**
  * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine,
@@ -25,6 +26,8 @@ export interface InferenceEngine {
     chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
     /** What reading an infill prompt on the completion sequence would take now; left out by engines that cannot see their cache. */
     promptCost?(request: InfillRequest): PromptCost;
+    /** Threads and measured speeds; left out by engines that run elsewhere. */
+    speed?(): EngineSpeed;
     dispose(): Promise<void>;
 }
 
@@ -40,6 +43,14 @@ export interface EngineInfo {
     loadMs: number;
     /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
     fallback?: string;
+}
+
+export interface EngineSpeed {
+    /** CPU threads in use. */
+    threads: ThreadCounts;
+    /** Measured speeds (moving averages); undefined until measured. */
+    promptTokensPerSecond: number | undefined;
+    generationTokensPerSecond: number | undefined;
 }
 
 export interface PromptCost {

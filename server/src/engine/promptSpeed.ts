@@ -7,25 +7,37 @@ const MAX_CHUNK_TOKENS = 256;
 const UNMEASURED_CHUNK_TOKENS = 64;
 
 /**
- * How fast an engine reads prompt tokens, as an exponentially weighted moving average of measured
- * evaluations. Short evaluations are left out: a few tokens cost mostly per-call overhead and would
- * make a long prompt look cheaper or dearer than it is.
+ * How fast an engine works through tokens, as an exponentially weighted moving average of measured
+ * runs. Short runs are left out: a few tokens cost mostly per-call overhead and would make a long
+ * run look cheaper or dearer than it is.
  */
-export class PromptSpeed {
+export class TokenRate {
     private average: number | undefined;
 
-    constructor(private readonly minTokens = MIN_CHUNK_TOKENS, private readonly weight = 0.3) {}
+    constructor(private readonly minTokens: number, private readonly weight = 0.3) {}
 
-    /** `tokens` prompt tokens took `ms` to evaluate. */
+    /** `tokens` tokens took `ms`. */
     record(tokens: number, ms: number): void {
         if (tokens < this.minTokens || !(ms > 0)) return;
         const sample = (tokens * 1000) / ms;
         this.average = this.average === undefined ? sample : this.average + this.weight * (sample - this.average);
     }
 
-    /** Tokens per second; undefined until an evaluation long enough to tell was measured. */
+    /** Starts again from `tokensPerSecond` (measured elsewhere, e.g. at other settings). */
+    reset(tokensPerSecond: number | undefined): void {
+        this.average = tokensPerSecond;
+    }
+
+    /** Tokens per second; undefined until a run long enough to tell was measured. */
     get tokensPerSecond(): number | undefined {
         return this.average;
+    }
+}
+
+/** How fast an engine reads prompt tokens (see TokenRate), and the chunks a long prompt is read in. */
+export class PromptSpeed extends TokenRate {
+    constructor(minTokens = MIN_CHUNK_TOKENS, weight = 0.3) {
+        super(minTokens, weight);
     }
 
     /**
@@ -33,7 +45,8 @@ export class PromptSpeed {
      * keystroke stops a long evaluation within about CHUNK_MS whatever the model and machine.
      */
     chunkTokens(): number {
-        if (this.average === undefined) return UNMEASURED_CHUNK_TOKENS;
-        return Math.min(MAX_CHUNK_TOKENS, Math.max(MIN_CHUNK_TOKENS, Math.round((this.average * CHUNK_MS) / 1000)));
+        const speed = this.tokensPerSecond;
+        if (speed === undefined) return UNMEASURED_CHUNK_TOKENS;
+        return Math.min(MAX_CHUNK_TOKENS, Math.max(MIN_CHUNK_TOKENS, Math.round((speed * CHUNK_MS) / 1000)));
     }
 }

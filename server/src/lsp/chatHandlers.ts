@@ -3,9 +3,10 @@ import { SERVER_COMMANDS } from "../../../shared/src/commands.js";
 import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
 import { type ChatMessage, renderPrompt } from "../../../shared/src/prompts/template.js";
 import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
-import { answerChat } from "../chat/chatService.js";
+import { answerWhenReady } from "../chat/chatService.js";
 import { conversationProblem } from "../chat/instructPrompt.js";
 import { errorMessage } from "../log/logger.js";
+import { ModelNotReady } from "../model/modelManager.js";
 import { withAbortSignal } from "./cancellation.js";
 import type { ServerContext } from "./serverContext.js";
 import { serverStatus } from "./status.js";
@@ -50,12 +51,11 @@ export class ChatHandlers {
 
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
         const { models, connection, logger } = this.ctx;
-        const engine = models.engine;
-        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${serverStatus(models.state).message}`);
-        const done = models.beginGeneration();
+        // A question asked while the model loads (or downloads) waits for it, the progress showing meanwhile in the status.
+        if (!models.engine) logger.info(`chat: waiting for the model (${serverStatus(models.state).message})`);
         try {
             const answer = await withAbortSignal(token, (signal) =>
-                answerChat(engine, messages, {
+                answerWhenReady(models, messages, {
                     maxTokens: maxTokens ?? this.ctx.config().chat.maxTokens,
                     signal,
                     onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
@@ -64,10 +64,9 @@ export class ChatHandlers {
             logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
             return answer;
         } catch (error) {
+            if (error instanceof ModelNotReady) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${serverStatus(error.state).message}`);
             logger.error(`Chat failed: ${errorMessage(error)}`);
             throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
-        } finally {
-            done();
         }
     }
 }

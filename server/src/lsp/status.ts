@@ -6,18 +6,18 @@ import type { ServerStatus } from "../../../shared/src/protocol.js";
 import type { ModelState, ProgressState } from "../model/modelManager.js";
 
 export function serverStatus(state: ModelState): ServerStatus {
-    const { busy } = state;
+    const { completing } = state;
     switch (state.phase) {
         case "starting":
-            return { state: "starting", health: "ok", message: "Starting", busy };
+            return { state: "starting", health: "ok", message: "Starting", completing };
         case "downloading": {
             const { fraction, message } = progressView(state);
-            return { state: "downloading", health: "ok", message: state.totalBytes > 0 ? message : `Downloading ${state.uri}`, progress: fraction, busy };
+            return { state: "downloading", health: "ok", message: state.totalBytes > 0 ? message : `Downloading ${state.uri}`, progress: fraction, completing };
         }
         case "loading":
-            return { state: "loading", health: "ok", message: state.fraction === undefined ? "Loading model" : `Loading model ${percent(state.fraction)}%`, progress: state.fraction ?? 0, busy };
+            return { state: "loading", health: "ok", message: state.fraction === undefined ? "Loading model" : `Loading model ${percent(state.fraction)}%`, progress: state.fraction ?? 0, completing };
         case "connecting":
-            return { state: "loading", health: "ok", message: `Connecting to ${state.url}`, busy };
+            return { state: "loading", health: "ok", message: `Connecting to ${state.url}`, completing };
         case "ready": {
             const { info } = state;
             const where = state.backend !== "embedded" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
@@ -28,14 +28,17 @@ export function serverStatus(state: ModelState): ServerStatus {
                 model: info.modelName,
                 device: info.device,
                 gpuLayers: info.gpuLayers,
-                busy,
+                ...(state.threads ? { threads: { ...state.threads } } : {}),
+                ...(state.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: Math.round(state.promptTokensPerSecond) } : {}),
+                ...(state.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: Math.round(state.generationTokensPerSecond * 10) / 10 } : {}),
+                completing,
             };
         }
         case "failed": {
             const error = state.code;
-            if (error === "cancelled") return { state: "error", health: "warning", message: `${state.message} Run "Code Llama: Download Default Model" or select a model file to try again.`, error, busy };
+            if (error === "cancelled") return { state: "error", health: "warning", message: `${state.message} Run "Code Llama: Download Default Model" or select a model file to try again.`, error, completing };
             // A model waiting for the user's approval is not a failure.
-            return { state: "error", health: error === "model-not-downloaded" ? "warning" : "error", message: state.message, error, busy };
+            return { state: "error", health: error === "model-not-downloaded" ? "warning" : "error", message: state.message, error, completing };
         }
     }
 }

@@ -4,24 +4,42 @@ import { ModelError, type ModelErrorCode } from "../engine/errors.js";
 import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
 import { LlamaServerEngine } from "../engine/remote/llamaServer.js";
 import { OpenAIEngine } from "../engine/remote/openai.js";
+import { ThreadCache } from "../engine/threadCache.js";
+import { describeThreads, type ThreadsInUse } from "../engine/threads.js";
+import { describePlan, type ThreadPlan, ThreadTuner } from "../engine/threadTuning.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { resolveModelPath } from "./modelSource.js";
-
+import { threadCacheFile } from "./paths.js";
 
 /**
  * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`).
- * `busy`: a generation is running.
+ * `completing`: a completion request is in flight (not a chat answer, not a cache warm-up).
  */
-export type ModelState = { busy: boolean } & (
+export type ModelState = { completing: boolean } & (
     | { phase: "starting" }
     | { phase: "downloading"; uri: string; downloadedBytes: number; totalBytes: number }
     /** Loading the model into this process; `fraction` once known. */
     | { phase: "loading"; fraction?: number }
     | { phase: "connecting"; url: string }
-    | { phase: "ready"; backend: Backend; info: EngineInfo }
+    | ({ phase: "ready"; backend: Backend; info: EngineInfo } & EngineFacts)
     /** `message` names the cause and the fix. */
     | { phase: "failed"; code: ModelErrorCode; message: string }
 );
+
+/** The embedded engine's threads and measured speeds (tokens per second, moving averages), once known. */
+export interface EngineFacts {
+    threads?: ThreadsInUse;
+    promptTokensPerSecond?: number;
+    generationTokensPerSecond?: number;
+}
+
+/** Why whenReady gave up: loading failed, or a download waits for the user's consent. */
+export class ModelNotReady extends Error {
+    constructor(readonly state: Extract<ModelState, { phase: "failed" }>) {
+        super(state.message);
+        this.name = "ModelNotReady";
+    }
+}
 
 /** The states a progress display shows. */
 export type ProgressState = Extract<ModelState, { phase: "downloading" | "loading" }>;
@@ -58,10 +76,19 @@ export class ModelManager {
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
     private loading: Promise<void> = Promise.resolve();
-    private lastState: ModelState = { phase: "starting", busy: false };
-    private activeGenerations = 0;
+    private lastState: ModelState = { phase: "starting", completing: false };
+    private completions = 0;
+    private readonly threadTuner: ThreadTuner;
+    /** The embedded engine's thread plan, and the threads in use; undefined for other backends. */
+    private threadPlan: ThreadPlan | undefined;
+    private threads: ThreadsInUse | undefined;
+    /** The running thread calibration, if any; resolves when it is done or stopped. */
+    private calibration: Promise<void> = Promise.resolve();
+    private readonly stateListeners = new Set<() => void>();
 
-    constructor(private readonly options: ModelManagerOptions) {}
+    constructor(private readonly options: ModelManagerOptions) {
+        this.threadTuner = new ThreadTuner({ logger: options.logger, cache: new ThreadCache(threadCacheFile()) });
+    }
 
     /** The loaded engine, or undefined while none is ready. */
     get engine(): InferenceEngine | undefined {
@@ -93,17 +120,44 @@ export class ModelManager {
         return this.loading;
     }
 
-    /** Marks a generation as running, for the busy flag of the status. Returns the function that ends it. */
-    beginGeneration(): () => void {
-        this.activeGenerations++;
-        if (this.activeGenerations === 1) this.setState({ ...this.lastState, busy: true });
+    /** Marks a completion request as in flight, for the `completing` flag of the state. Returns the function that ends it. */
+    beginCompletion(): () => void {
+        this.completions++;
+        if (this.completions === 1) this.setState({ ...this.lastState, completing: true });
         let ended = false;
         return () => {
             if (ended) return;
             ended = true;
-            this.activeGenerations--;
-            if (this.activeGenerations === 0) this.setState({ ...this.lastState, busy: false });
+            this.completions--;
+            if (this.completions === 0) this.setState({ ...this.lastState, completing: false });
         };
+    }
+
+    /**
+     * The engine once the model is ready: at once when it is, after the load or download under way
+     * otherwise; undefined when `signal` is aborted first. Rejects with ModelNotReady when loading
+     * failed or a download waits for the user's consent.
+     */
+    async whenReady(signal?: AbortSignal): Promise<InferenceEngine | undefined> {
+        for (;;) {
+            if (this.current) return this.current;
+            if (this.lastState.phase === "failed") throw new ModelNotReady(this.lastState);
+            if (signal?.aborted) return undefined;
+            await new Promise<void>((resolve) => {
+                const changed = (): void => {
+                    this.stateListeners.delete(changed);
+                    signal?.removeEventListener("abort", changed);
+                    resolve();
+                };
+                this.stateListeners.add(changed);
+                signal?.addEventListener("abort", changed, { once: true });
+            });
+        }
+    }
+
+    /** Resolves when the thread calibration of the loaded model (if any) is done. */
+    whenCalibrated(): Promise<void> {
+        return this.calibration;
     }
 
     async dispose(): Promise<void> {
@@ -133,15 +187,16 @@ export class ModelManager {
             }
             this.current = engine;
             const { info } = engine;
-            logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms)`);
+            logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms${this.threads ? `, ${describeThreads(this.threads)}` : ""})`);
             if (info.fallback) logger.warn(info.fallback);
-            this.readyState = { phase: "ready", backend: config.engine.backend, info, busy: false };
+            this.readyState = { phase: "ready", backend: config.engine.backend, info, completing: false };
             this.setState(this.readyState);
+            if (engine instanceof EmbeddedEngine && this.threads?.source === "calibrating") this.calibrateInBackground(engine, signal);
         } catch (error) {
             if (cancelledByUser) {
                 const message = "Model download or load cancelled.";
                 logger.warn(message);
-                this.setState({ phase: "failed", code: "cancelled", message, busy: false });
+                this.setState({ phase: "failed", code: "cancelled", message, completing: false });
                 return;
             }
             if (signal.aborted) return;
@@ -150,7 +205,7 @@ export class ModelManager {
             // A model waiting for the user's approval is not a failure.
             if (code === "model-not-downloaded") logger.warn(message);
             else logger.error(message);
-            this.setState({ phase: "failed", code, message, busy: false });
+            this.setState({ phase: "failed", code, message, completing: false });
         } finally {
             progress?.done();
         }
@@ -169,31 +224,47 @@ export class ModelManager {
             signal,
             onDownloadStart: async (uri) => {
                 logger.info(`Downloading ${uri}`);
-                const state: ProgressState = { phase: "downloading", uri, downloadedBytes: 0, totalBytes: 0, busy: false };
+                const state: ProgressState = { phase: "downloading", uri, downloadedBytes: 0, totalBytes: 0, completing: false };
                 this.setState(state);
                 track(await this.options.progress?.begin(state, cancel));
             },
             onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
-                const state: ProgressState = { phase: "downloading", uri: config.model.uri, downloadedBytes, totalBytes, busy: false };
+                const state: ProgressState = { phase: "downloading", uri: config.model.uri, downloadedBytes, totalBytes, completing: false };
                 this.setState(state);
                 progress?.report(state);
             },
         });
         progress?.done();
-        logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
-        const loading: ProgressState = { phase: "loading", busy: false };
+        const threads = this.threadTuner.plan(config.engine.threads, modelPath, `${config.engine.gpu}/${config.engine.gpuLayers}`);
+        this.threadPlan = threads;
+        this.threads = threads.inUse;
+        logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize}, ${describePlan(threads)})`);
+        const loading: ProgressState = { phase: "loading", completing: false };
         this.setState(loading);
         track(await this.options.progress?.begin(loading, cancel));
-        return EmbeddedEngine.load({
+        const engine = await EmbeddedEngine.load({
             modelPath,
             ...config.engine,
+            threads: threads.threads,
+            maxThreads: threads.maxThreads,
             logger,
             signal,
             onLoadProgress: (fraction) => {
-                const state: ProgressState = { phase: "loading", fraction, busy: false };
+                const state: ProgressState = { phase: "loading", fraction, completing: false };
                 this.setState(state);
                 progress?.report(state);
             },
+        });
+        this.threadTuner.applyCached(engine, threads);
+        return engine;
+    }
+
+    /** Measures the fastest thread counts while the engine serves requests; the state follows when done. */
+    private calibrateInBackground(engine: EmbeddedEngine, signal: AbortSignal): void {
+        this.calibration = this.threadTuner.calibrate(engine, this.threadPlan!, signal).then((threads) => {
+            if (this.current !== engine) return;
+            this.threads = threads;
+            if (this.lastState.phase === "ready") this.setState(this.lastState);
         });
     }
 
@@ -201,14 +272,14 @@ export class ModelManager {
     private connect(config: EngineConfig): Promise<InferenceEngine> {
         const { backend, serverUrl, serverSlot, serverModel, contextSize } = config.engine;
         this.options.logger.info(`Connecting to the ${backend} server at ${serverUrl}`);
-        this.setState({ phase: "connecting", url: serverUrl, busy: false });
+        this.setState({ phase: "connecting", url: serverUrl, completing: false });
         const common = {
             url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
             logger: this.options.logger,
             onHealth: (healthy: boolean, message: string) => {
                 if (healthy && this.readyState && this.lastState.phase === "failed") this.setState(this.readyState);
-                else if (!healthy) this.setState({ phase: "failed", code: "server-unreachable", message, busy: false });
+                else if (!healthy) this.setState({ phase: "failed", code: "server-unreachable", message, completing: false });
             },
         };
         return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
@@ -217,11 +288,27 @@ export class ModelManager {
     private async unload(): Promise<void> {
         const engine = this.current;
         this.current = undefined;
+        this.threadPlan = undefined;
+        this.threads = undefined;
+        // The calibration stops at its next unit of work once the load's signal is aborted.
+        await this.calibration;
         await engine?.dispose();
     }
 
+    /** Reports `state`, with the engine's threads and measured speeds while it is ready. */
     private setState(state: ModelState): void {
+        if (state.phase === "ready") {
+            const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, ...rest } = state;
+            const speed = this.current?.speed?.();
+            state = {
+                ...rest,
+                ...(this.threads ? { threads: { ...this.threads, ...speed?.threads } } : {}),
+                ...(speed?.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: speed.promptTokensPerSecond } : {}),
+                ...(speed?.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: speed.generationTokensPerSecond } : {}),
+            };
+        }
         this.lastState = state;
         this.options.onState(state);
+        for (const listener of [...this.stateListeners]) listener();
     }
 }

@@ -129,8 +129,8 @@ function M.statusline()
   if status.progress and (status.state == "loading" or status.state == "downloading") then
     text = string.format("%s %d%%", text, math.floor(status.progress * 100))
   end
-  if status.busy then
-    text = text .. " (busy)"
+  if status.completing then
+    text = text .. " (completing)"
   end
   return "Code Llama: " .. text
 end
@@ -629,7 +629,16 @@ end
 --- Asks the server for its status (codellama/status) and shows it.
 function M.show_status()
   simple_request("codellama/status", function(status)
-    local suffix = status.busy and " (busy)" or ""
+    local suffix = status.completing and " (completing)" or ""
+    local threads = status.threads
+    if type(threads) == "table" then
+      local counts = threads.prompt == threads.generation and tostring(threads.prompt)
+        or string.format("%d for prompts, %d for generation", threads.prompt, threads.generation)
+      suffix = suffix .. string.format("; threads: %s (%s)", counts, threads.source)
+    end
+    if status.promptTokensPerSecond or status.generationTokensPerSecond then
+      suffix = suffix .. string.format("; %s prompt / %s generation tokens/s", status.promptTokensPerSecond or "?", status.generationTokensPerSecond or "?")
+    end
     notify(string.format("%s: %s%s", status.state, status.message, suffix), status.health == "error" and vim.log.levels.ERROR or vim.log.levels.INFO)
   end)
 end

@@ -56,6 +56,9 @@ describe("Code Llama extension in VS Code", function () {
         await waitFor("status bar ready", () => api.statusBar.kind === "ready");
         assert.equal(api.statusBar.text, `$(check) Code Llama: ${status.model} (CPU)`);
         assert.equal(api.statusBar.command, "codellama.showMenu");
+        // The engine runs the one thread the test settings give it, and says so.
+        assert.equal(status.threads?.source, "setting");
+        assert.match(api.statusBar.tooltip, /\nThreads: 1 \(as set in codellama\.engine\.threads; \d+ CPUs? usable\)/);
         // The packaging test runs this suite on the extension installed from the .vsix.
         const expectedPath = process.env.CODELLAMA_E2E_EXTENSION_PATH;
         if (expectedPath) {
