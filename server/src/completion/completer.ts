@@ -3,9 +3,8 @@ import type { CodeLlamaConfig } from "../config/schema.js";
 import type { EngineTokenizer, Generation, InferenceEngine } from "../engine/inference.js";
 import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
 import { buildFimPrompt, FIM_OVERHEAD_TOKENS, type Token } from "./fimPrompt.js";
-import { detectIndentation } from "./indentation.js";
-import { cutAtSpecialTokenText, type CursorSurroundings, postprocessCompletion, surroundings } from "./postprocess.js";
-import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
+import { answerRules, cursorSurroundings, type CursorSurroundings } from "./postprocess.js";
+import { cutAtTimeLimit } from "./scope.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
 import { type BudgetedText, capBudgets, type Encoder, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN } from "./tokenBudget.js";
 
@@ -67,9 +66,6 @@ export interface CompletionPrompt {
     surroundings: CursorSurroundings;
 }
 
-/** Enough lines above the cursor to tell the file's indentation style. */
-const INDENT_SAMPLE_CHARS = 8000;
-
 /**
  * When the text above the cursor outgrows its budget, the prefix is cut to this share of it, so that
  * the next few hundred tokens of typing fit below the same top line before it has to move again.
@@ -98,7 +94,7 @@ export async function buildCompletionPrompt(tokenizer: EngineTokenizer, contextS
     const encodePrefix = extraTokens.length > 0 ? tokenizer.encodeInfilling : tokenizer.encode;
     const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, anchor.prefixStartLine);
     const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", tokenizer.encodeInfilling);
-    const around = surroundings(context.prefix, context.suffix, detectIndentation(context.prefix.slice(-INDENT_SAMPLE_CHARS)));
+    const around = cursorSurroundings(context.prefix, context.suffix);
     const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, tokenizer.encodeInfilling) : undefined;
     const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
     const aboveEndLine = middle ? middle.startLine : context.position.line;
@@ -210,8 +206,7 @@ export async function affordablePrompt(engine: InferenceEngine, document: TextDo
 /** Asks the engine for the middle at the cursor and post-processes it. */
 export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
     const prompt = await affordablePrompt(engine, document, position, settings, hints);
-    const { surroundings: around } = prompt;
-    const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
+    const rules = answerRules(prompt.surroundings, prompt.eol);
     const started = performance.now();
     let timedOut: string | undefined;
     const generation = await engine.generate("completion", prompt.tokens, {
@@ -220,7 +215,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
         reuseCache: settings.reuseCache,
         // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
         onText: (text) => {
-            if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
+            if (rules.isComplete(text)) return true;
             timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
             return timedOut !== undefined;
         },
@@ -228,7 +223,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     const { tokens, text: generated, ...stats } = generation;
     const raw = timedOut ?? generated;
     return {
-        text: postprocessCompletion(raw, { ...around, eol: prompt.eol, scope }),
+        text: rules.finish(raw),
         position: prompt.position,
         prompt: { tokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, anchor: prompt.anchor },
         generation: { ...stats, generatedTokens: tokens.length },

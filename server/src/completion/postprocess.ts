@@ -1,5 +1,5 @@
 import { detectIndentation, type IndentStyle, reindent } from "./indentation.js";
-import { type CompletionScope, cutToScope } from "./scope.js";
+import { completionScope, type CompletionScope, cutToScope } from "./scope.js";
 
 /**
  * Text of Code Llama's control tokens and SentencePiece markers. A model sometimes spells them out as
@@ -25,6 +25,30 @@ export interface PostprocessOptions extends CursorSurroundings {
     /** Line break of the document at the cursor; the model writes "\n". */
     eol: "\n" | "\r\n";
     scope: CompletionScope;
+}
+
+/**
+ * The rules one answer is held to, built once per completion from the text around the cursor: the
+ * check run on the text as the engine streams it (generation stops once it holds a whole answer)
+ * and the cut of the finished text. Everything that judges model output (the completer, the quality
+ * eval's oracle) goes through this one object.
+ */
+export interface AnswerRules {
+    readonly scope: CompletionScope;
+    /** The streamed text holds a whole answer (its scope is complete, or the model spelled a control token): stop generating. */
+    isComplete(text: string): boolean;
+    /** What the editor shows of the finished raw text, in the document's line breaks; "" when nothing is worth showing. */
+    finish(raw: string): string;
+}
+
+export function answerRules(around: CursorSurroundings, eol: "\n" | "\r\n"): AnswerRules {
+    const tabSize = around.documentIndent?.size;
+    const scope = completionScope(around.linePrefix, around.lineSuffix, tabSize);
+    return {
+        scope,
+        isComplete: (text) => cutToScope(text, scope, tabSize).complete || cutAtSpecialTokenText(text) !== text,
+        finish: (raw) => postprocessCompletion(raw, { ...around, eol, scope }),
+    };
 }
 
 /** Turns raw model text into what the editor shows, or "" when nothing is worth showing. Pure. */
@@ -78,6 +102,14 @@ export function dropRepeatedSuffixLines(text: string, nextLines: readonly string
 export function repeatsLineAbove(completedLine: string, previousLine: string): boolean {
     const line = completedLine.split("\n")[0]!.trim();
     return line.length > 0 && line === previousLine.trim() && !completedLine.includes("\n");
+}
+
+/** Enough lines above the cursor to tell the file's indentation style. */
+const INDENT_SAMPLE_CHARS = 8000;
+
+/** What the rules need from the text before and after the cursor (line breaks normalised), the indentation style detected from the lines above. */
+export function cursorSurroundings(prefix: string, suffix: string): CursorSurroundings {
+    return surroundings(prefix, suffix, detectIndentation(prefix.slice(-INDENT_SAMPLE_CHARS)));
 }
 
 /** Splits the normalised text around the cursor into what the rules need. */
