@@ -233,7 +233,8 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
         let depth = 0;
         for (let line = index; line < Math.min(lines.length, index + MAX_STATEMENT_LINES); line++) {
             const current = lines[line]!;
-            if (line > index && (!current.code || (current.indent <= first.indent && !/^\s*[)\]}]/.test(current.text)))) return undefined;
+            // Continuation lines are deeper; only a closing bracket may come back to the statement's indentation.
+            if (line > index && (!current.code || current.indent < first.indent || (current.indent === first.indent && !/^\s*[)\]}]/.test(current.text)))) return undefined;
             depth += current.delta;
             if (depth < 0) return undefined;
             if (depth === 0 && !CONTINUATION_END.test(current.bare)) {

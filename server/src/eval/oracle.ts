@@ -5,7 +5,8 @@
  * where generation stops and what the editor shows, on real code, without model weights. Pure.
  */
 import { answerRules, cursorSurroundings } from "../completion/postprocess.js";
-import type { IndentStyle } from "../completion/indentation.js";
+import { indentation, type IndentStyle } from "../completion/indentation.js";
+import { indentWidth } from "../completion/scope.js";
 import type { Hole } from "./holes.js";
 import { splitIntoPieces } from "./tokens.js";
 
@@ -54,7 +55,8 @@ export function modelAnswer(hole: Hole, behaviour: Behaviour, otherCode: string,
         case "other-indent-style": {
             const style = cursorSurroundings(hole.before, hole.after).documentIndent;
             const lines = ideal.split("\n");
-            if (!style || !lines.slice(1).some((line) => /^[ \t]/.test(line))) return undefined;
+            // A document that mixes tabs and spaces has no other style.
+            if (!style || style.mixed || !lines.slice(1).some((line) => /^[ \t]/.test(line))) return undefined;
             return { text: [lines[0], ...lines.slice(1).map((line) => inOtherStyle(line, style))].join("\n"), ends: true };
         }
     }
@@ -67,14 +69,10 @@ function indentBlock(code: string, lead: string): string {
     return lines.map((line) => (line.trim() === "" ? "" : lead + line.slice(common))).join("\n");
 }
 
-/** A line's indentation in the style the document does not use: tabs for spaces, spaces for tabs (one tab a level). */
+/** A line's indentation in the style the document does not use (tabs for spaces, spaces for tabs), as wide as it was. */
 function inOtherStyle(line: string, style: IndentStyle): string {
     const lead = /^[ \t]*/.exec(line)![0];
-    let width = 0;
-    for (const ch of lead) width = ch === "\t" ? width + style.size - (width % style.size) : width + 1;
-    const levels = Math.floor(width / style.size);
-    const indent = style.useTabs ? " ".repeat(width) : "\t".repeat(levels) + " ".repeat(width - levels * style.size);
-    return indent + line.slice(lead.length);
+    return indentation(indentWidth(lead, style.size), { ...style, useTabs: !style.useTabs }) + line.slice(lead.length);
 }
 
 /**

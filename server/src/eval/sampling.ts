@@ -65,7 +65,9 @@ export function sampleHoles(files: readonly SourceText[], options: SampleOptions
             if ([...counts.values()].every((count) => count >= options.perClass)) break;
             const candidates = holeCandidates(file.text, file.source.language, random);
             for (const spec of candidates.filter((candidate) => candidate.class === "function-body" || candidate.class === "multi-line-statement").slice(0, 2)) {
-                const lineStart = file.text.lastIndexOf("\n", spec.cursor - 1) + 1;
+                // From the definition's first line: the header above a brace on a line of its own.
+                let lineStart = file.text.lastIndexOf("\n", spec.cursor - 1) + 1;
+                if (file.text.slice(lineStart, spec.cursor).trim() === "{") lineStart = file.text.lastIndexOf("\n", lineStart - 2) + 1;
                 definitions.push({ file: file.source.file, code: file.text.slice(lineStart, spec.truthEnd) });
             }
             for (const cls of classes) {
