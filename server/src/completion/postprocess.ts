@@ -3,9 +3,10 @@ import { completionScope, type CompletionScope, cutToScope } from "./scope.js";
 
 /**
  * Text of Code Llama's control tokens and SentencePiece markers. A model sometimes spells them out as
- * ordinary text; what follows is never part of the code, so the completion ends there.
+ * ordinary text; what follows is never part of the code, so the completion ends there. The infill
+ * tokens are "▁<EOT>" and the like: the space before them is theirs.
  */
-const SPECIAL_TOKEN_TEXT = /\u2581?<(?:PRE|SUF|MID|EOT)>|<\/?s>|<unk>|\[\/?INST\]|<<\/?SYS>>/;
+const SPECIAL_TOKEN_TEXT = /[ \u2581]?<(?:PRE|SUF|MID|EOT)>|<\/?s>|<unk>|\[\/?INST\]|<<\/?SYS>>/;
 
 /** What the rules need to know about the cursor's surroundings (line breaks normalised to "\n"). */
 export interface CursorSurroundings {
@@ -55,7 +56,8 @@ export function answerRules(around: CursorSurroundings, eol: "\n" | "\r\n"): Ans
 export function postprocessCompletion(raw: string, options: PostprocessOptions): string {
     let text = cutAtSpecialTokenText(raw);
     text = cutToScope(text, options.scope, tabWidth(options.documentIndent), true).text;
-    text = text.replace(/\s+$/, "");
+    // Spaces before code that follows on the cursor's line are the answer's (`( a )` style); at a line's end they are noise.
+    if (options.lineSuffix.trim() === "") text = text.replace(/\s+$/, "");
     text = dropRepeatedSuffixLines(text, options.nextLines);
     text = trimSuffixOverlap(text, options.lineSuffix);
     if (text.trim() === "") return "";

@@ -48,8 +48,8 @@ const CLOSER_OF: Readonly<Record<string, string>> = { "{": "}", "(": ")", "[": "
 const CLOSING_LINE = /^\s*(?:[)\]}]+[;,]?|(?:fi|done|esac|end)\b.*)\s*$/;
 /** A line at a statement's indentation that goes on with it rather than starting the next one. */
 const CONTINUES_STATEMENT = /^\s*(?:[)\]}{.?:]|&&|\|\||else\b|elif\b|except\b|finally\b|catch\b|fi\b|done\b|esac\b|end\b|then\b|do\b|in\b)/;
-/** A line ending like this goes on on the next one. */
-const CONTINUED_LINE = /(?:[,+\-*/%=&|\\(\[{.]|&&|\|\|)\s*$/;
+/** A line ending like this goes on on the next one: an operator, a comma, an open bracket (not `i++`, nor the end of a block comment). */
+const CONTINUED_LINE = /(?:[,*%=&|\\(\[{.]|(?<!\+)\+|(?<!-)-|(?<!\*)\/)\s*$/;
 
 export function completionScope(around: ScopeSurroundings, tabSize = 4): CompletionScope {
     const { linePrefix, lineSuffix, nextLines } = around;

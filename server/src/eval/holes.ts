@@ -195,7 +195,7 @@ const PURE_CLOSER: Readonly<Record<LanguageFamily, RegExp | undefined>> = {
     shell: /^\s*(?:fi|done|esac|\})$/,
 };
 /** Lines that go on the statement above them, so no statement starts there. */
-const CONTINUATION_START = /^\s*(?:[)\]}.]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b|fi\b|done\b|esac\b|then\b|do\b|in\b|\?|:|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
+const CONTINUATION_START = /^\s*(?:[)\]}{.]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b|fi\b|done\b|esac\b|then\b|do\b|in\b|\?|:|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
 /** A line ending like this goes on on the next one. */
 const CONTINUATION_END = /(?:[,+\-*/%=&|?\\.([]|\bthen|\bdo|&&|\|\|)$/;
 const CONTROL = /^\s*(?:if|for|foreach|while|switch|catch|with|return|else|do|try|synchronized|using|lock|fixed|unchecked|checked|sizeof|typeof|new|when|match|elif|until|case)\b/;
@@ -240,7 +240,7 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
             if (depth === 0 && !CONTINUATION_END.test(current.bare)) {
                 if (OPENER[family].test(current.bare)) return undefined;
                 const next = nextNonBlank(line);
-                return next === undefined || next.indent <= first.indent ? line : undefined;
+                return next === undefined || (next.indent <= first.indent && !CONTINUATION_START.test(next.text)) ? line : undefined;
             }
         }
         return undefined;
@@ -253,6 +253,8 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
 
     for (let index = 0; index < lines.length; index++) {
         const line = lines[index]!;
+        // A brace on a line of its own opens the block of the header above it.
+        if (line.code && line.parenDepth === 0 && line.bare.trim() === "{") blockHole(lines, index, family, add);
         if (!statementStart(index)) continue;
         const content = line.start + line.lead.length;
         const end = statementEnd(index);

@@ -5,7 +5,7 @@
  * where generation stops and what the editor shows, on real code, without model weights. Pure.
  */
 import { answerRules, cursorSurroundings } from "../completion/postprocess.js";
-import { indentation, type IndentStyle } from "../completion/indentation.js";
+import { DEFAULT_INDENT, detectIndentation, indentation, type IndentStyle, tabWidth } from "../completion/indentation.js";
 import { indentWidth } from "../completion/scope.js";
 import type { Hole } from "./holes.js";
 import { splitIntoPieces } from "./tokens.js";
@@ -42,7 +42,8 @@ export function modelAnswer(hole: Hole, behaviour: Behaviour, otherCode: string,
             // Where the file goes on with its next line, the model goes on with something else, at that line's indentation.
             const breaks = /\n+/.exec(after)?.[0] ?? "\n";
             const next = after.split("\n").slice(1).find((line) => line.trim() !== "") ?? "";
-            return { text: ideal + breaks + indentBlock(otherCode, /^[ \t]*/.exec(next)![0]), ends: false };
+            const style = cursorSurroundings(hole.before, after).documentIndent ?? DEFAULT_INDENT;
+            return { text: ideal + breaks + indentBlock(otherCode, /^[ \t]*/.exec(next)![0], style), ends: false };
         }
         case "repeats-closers": {
             if (hole.afterPrefix) return { text: ideal + hole.dropped, ends: true };
@@ -62,11 +63,12 @@ export function modelAnswer(hole: Hole, behaviour: Behaviour, otherCode: string,
     }
 }
 
-/** `code` without its common indentation, each line indented by `lead`. */
-function indentBlock(code: string, lead: string): string {
-    const lines = code.split("\n");
-    const common = Math.min(...lines.filter((line) => line.trim() !== "").map((line) => /^[ \t]*/.exec(line)![0].length));
-    return lines.map((line) => (line.trim() === "" ? "" : lead + line.slice(common))).join("\n");
+/** `code` without its common indentation, each line indented by `lead` and, deeper, in the document's style. */
+function indentBlock(code: string, lead: string, style: IndentStyle): string {
+    const tabs = tabWidth(detectIndentation(code));
+    const lines = code.split("\n").map((line) => ({ width: indentWidth(line, tabs), code: line.trimStart() }));
+    const common = Math.min(...lines.filter((line) => line.code !== "").map((line) => line.width));
+    return lines.map((line) => (line.code === "" ? "" : lead + indentation(line.width - common, style) + line.code)).join("\n");
 }
 
 /** A line's indentation in the style the document does not use (tabs for spaces, spaces for tabs), as wide as it was. */

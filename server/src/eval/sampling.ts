@@ -64,11 +64,10 @@ export function sampleHoles(files: readonly SourceText[], options: SampleOptions
         for (const file of byLanguage.get(language)!) {
             if ([...counts.values()].every((count) => count >= options.perClass)) break;
             const candidates = holeCandidates(file.text, file.source.language, random);
+            // Definitions and statements whose first line starts them (not a brace below a header).
             for (const spec of candidates.filter((candidate) => candidate.class === "function-body" || candidate.class === "multi-line-statement").slice(0, 2)) {
-                // From the definition's first line: the header above a brace on a line of its own.
-                let lineStart = file.text.lastIndexOf("\n", spec.cursor - 1) + 1;
-                if (file.text.slice(lineStart, spec.cursor).trim() === "{") lineStart = file.text.lastIndexOf("\n", lineStart - 2) + 1;
-                definitions.push({ file: file.source.file, code: file.text.slice(lineStart, spec.truthEnd) });
+                const lineStart = file.text.lastIndexOf("\n", spec.cursor - 1) + 1;
+                if (file.text.slice(lineStart, spec.cursor).trim() !== "{") definitions.push({ file: file.source.file, code: file.text.slice(lineStart, spec.truthEnd) });
             }
             for (const cls of classes) {
                 const room = Math.min(perFile, options.perClass - counts.get(cls)!);
