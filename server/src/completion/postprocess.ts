@@ -102,7 +102,7 @@ function closesOnlyWhatIsOpenBefore(text: string, closers: string): boolean {
     }
     for (const ch of closers) {
         if (PAIRS[ch] && open.length > 0) return false;
-        if ((ch === '"' || ch === "'" || ch === "`") && text.split(ch).length % 2 === 1) return false;
+        if ((ch === '"' || ch === "'" || ch === "`") && text.split(ch).length % 2 === 0) return false;
     }
     return true;
 }
