@@ -43,6 +43,7 @@ export interface ScopeSurroundings {
 }
 
 const BLOCK_OPENER = /(?:[{([:]|=>|(?:^|[^\w$])(?:then|do|else))\s*$/;
+const TRAILING_COMMENT = /\s+(?:(?:\/\/|#).*|\/\*.*\*\/\s*)$/;
 const CLOSER_OF: Readonly<Record<string, string>> = { "{": "}", "(": ")", "[": "]", then: "fi", do: "done", else: "fi" };
 /** A closing line and nothing else: `}` `});` `fi` `done`. */
 const CLOSING_LINE = /^\s*(?:[)\]}]+[;,]?|(?:fi|done|esac|end)\b.*)\s*$/;
@@ -59,7 +60,8 @@ export function completionScope(around: ScopeSurroundings, tabSize = 4): Complet
     }
     const next = nextLines.find((line) => line.trim() !== "");
     const nextIndent = next === undefined ? undefined : indentWidth(next, tabSize);
-    const opener = BLOCK_OPENER.exec(linePrefix);
+    // A comment after the opener (`{ // why`) does not hide it.
+    const opener = BLOCK_OPENER.exec(linePrefix.replace(TRAILING_COMMENT, ""));
     if (!opener) return { kind: "lines", linePrefix, nextIndent };
     const indent = indentWidth(linePrefix, tabSize);
     const closer = CLOSER_OF[opener[0].trim().replace(/^[^\w$]*(?=\w)/, "")];

@@ -196,6 +196,8 @@ const PURE_CLOSER: Readonly<Record<LanguageFamily, RegExp | undefined>> = {
 };
 /** Lines that go on the statement above them, so no statement starts there. */
 const CONTINUATION_START = /^\s*(?:[)\]}{.]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b|fi\b|done\b|esac\b|then\b|do\b|in\b|\?|:|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
+/** A line that makes the statement above it go on (rather than end): a brace below a header, else, an operator. */
+const NEXT_CONTINUES = /^\s*(?:[{.?:]|else\b|elif\b|except\b|finally\b|catch\b|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
 /** A line ending like this goes on on the next one. */
 const CONTINUATION_END = /(?:[,+\-*/%=&|?\\.([]|\bthen|\bdo|&&|\|\|)$/;
 const CONTROL = /^\s*(?:if|for|foreach|while|switch|catch|with|return|else|do|try|synchronized|using|lock|fixed|unchecked|checked|sizeof|typeof|new|when|match|elif|until|case)\b/;
@@ -230,6 +232,7 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
     /** The last line of the simple (non-block) statement starting at `index`, or undefined. */
     const statementEnd = (index: number): number | undefined => {
         const first = lines[index]!;
+        if (OPENER[family].test(first.bare)) return undefined;
         let depth = 0;
         for (let line = index; line < Math.min(lines.length, index + MAX_STATEMENT_LINES); line++) {
             const current = lines[line]!;
@@ -240,7 +243,7 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
             if (depth === 0 && !CONTINUATION_END.test(current.bare)) {
                 if (OPENER[family].test(current.bare)) return undefined;
                 const next = nextNonBlank(line);
-                return next === undefined || (next.indent <= first.indent && !CONTINUATION_START.test(next.text)) ? line : undefined;
+                return next === undefined || (next.indent <= first.indent && !NEXT_CONTINUES.test(next.text)) ? line : undefined;
             }
         }
         return undefined;

@@ -10,7 +10,7 @@
  * generated test vocabulary has a few hundred pieces and would stream code almost character by
  * character, which hides the effect of multi-character tokens.
  */
-const PIECE = /\n|\t| {2,16}(?= \S)| {1,16}(?! )|\s| ?[A-Za-z_]{1,6}| ?\d| ?[^\sA-Za-z_\d]{1,3}/gu;
+const PIECE = /\n|\t| ?[A-Za-z_]{1,6}| ?\d| ?[^\sA-Za-z_\d]{1,3}| {2,16}(?= \S)| {1,16}(?! )|\s/gu;
 
 export function splitIntoPieces(text: string): string[] {
     return text.match(PIECE) ?? [];
