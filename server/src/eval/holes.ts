@@ -243,7 +243,8 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
             if (depth === 0 && !CONTINUATION_END.test(current.bare)) {
                 if (OPENER[family].test(current.bare)) return undefined;
                 const next = nextNonBlank(line);
-                return next === undefined || (next.indent <= first.indent && !NEXT_CONTINUES.test(next.text)) ? line : undefined;
+                // Code must follow: at the end of a file more lines would be as right as none.
+                return next !== undefined && next.indent <= first.indent && !NEXT_CONTINUES.test(next.text) ? line : undefined;
             }
         }
         return undefined;

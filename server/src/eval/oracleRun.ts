@@ -84,11 +84,11 @@ function sum(cells: readonly { tally: Tally }[]): Tally {
 
 function targetsOf(cells: OracleReport["cells"]): OracleTargets {
     const runOn = cells.filter((cell) => cell.behaviour !== "stops");
-    const classRates = HOLE_CLASSES.map((cls) => ({ class: cls, rate: exactRate(sum(runOn.filter((cell) => cell.class === cls))) }));
+    const classRates = HOLE_CLASSES.filter((cls) => runOn.some((cell) => cell.class === cls)).map((cls) => ({ class: cls, rate: exactRate(sum(runOn.filter((cell) => cell.class === cls))) }));
     return {
         stops: exactRate(sum(cells.filter((cell) => cell.behaviour === "stops"))),
         runOn: exactRate(sum(runOn)),
-        lowestRunOnClass: classRates.sort((a, b) => a.rate - b.rate)[0]!,
+        lowestRunOnClass: classRates.sort((a, b) => a.rate - b.rate)[0] ?? { class: HOLE_CLASSES[0], rate: 1 },
     };
 }
 

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { cutHole, holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
+import { languageOfFile } from "../../server/src/eval/languages.js";
+import type { EvalLanguage } from "../../server/src/eval/languages.js";
+import { sampleHoles } from "../../server/src/eval/sampling.js";
+import { splitIntoPieces } from "../../server/src/eval/tokens.js";
+
+/** [class, line, column, ideal, the start of the text after the cursor] of every hole, the first cursor column where a class has several. */
+function holesOf(text: string, language: EvalLanguage): [string, number, number, string, string][] {
+    return holeCandidates(text, language, () => 0).map((spec) => {
+        const hole = cutHole(text, spec);
+        return [hole.class, hole.line, hole.column, hole.ideal, hole.after.slice(0, 8)];
+    });
+}
+
+const JS = `function add(a, b) {
+    const sum = a + b;
+    log(sum);
+    if (sum > 10) {
+        warn("big", sum);
+    }
+    return compute(a,
+        b);
+}
+`;
+
+describe("holeCandidates", () => {
+    it("brace language: every class, each with the ideal the file had", () => {
+        assert.deepEqual(holesOf(JS, "javascript"), [
+            ["function-body", 1, 21, "\n    const sum = a + b;\n    log(sum);\n    if (sum > 10) {\n        warn(\"big\", sum);\n    }\n    return compute(a,\n        b);", "\n}\n"],
+            ["line-rest", 2, 11, "sum = a + b;", "\n    log"],
+            ["line-mid-word", 2, 7, "nst sum = a + b;", "\n    log"],
+            ["blank-line", 2, 5, "const sum = a + b;", "\n    log"],
+            ["blank-line-col0", 2, 1, "    const sum = a + b;", "\n    log"],
+            ["line-rest", 3, 8, "(sum);", "\n    if "],
+            ["call-args", 3, 9, "sum", ")\n    if"],
+            ["blank-line", 3, 5, "log(sum);", "\n    if "],
+            ["blank-line-col0", 3, 1, "    log(sum);", "\n    if "],
+            ["block-closed", 4, 20, "\n        warn(\"big\", sum);", "\n    }\n "],
+            ["block-open", 4, 20, "\n        warn(\"big\", sum);\n    }", "\n    ret"],
+            ["line-rest", 5, 13, "(\"big\", sum);", "\n    }\n "],
+            ["line-mid-word", 5, 11, "rn(\"big\", sum);", "\n    }\n "],
+            ["call-args", 5, 14, "\"big\", sum", ")\n    }\n"],
+            ["statement-rest", 7, 12, "compute(a,\n        b);", "\n}\n"],
+            ["multi-line-statement", 7, 5, "return compute(a,\n        b);", "\n}\n"],
+        ]);
+    });
+    it("Python: blocks end where the indentation does, and have no closing line", () => {
+        const py = "def size(path):\n    if os.path.isdir(path):\n        total = 0\n        return total\n    return os.path.getsize(path)\nprint(size(\".\"))\n";
+        assert.deepEqual(holesOf(py, "python"), [
+            ["function-body", 1, 16, "\n    if os.path.isdir(path):\n        total = 0\n        return total\n    return os.path.getsize(path)", "\nprint(s"],
+            ["block-closed", 2, 28, "\n        total = 0\n        return total", "\n    ret"],
+            ["line-mid-word", 3, 11, "tal = 0", "\n       "],
+            ["blank-line", 3, 9, "total = 0", "\n       "],
+            ["blank-line-col0", 3, 1, "        total = 0", "\n       "],
+            ["line-rest", 4, 16, "total", "\n    ret"],
+            ["line-mid-word", 4, 11, "turn total", "\n    ret"],
+            ["line-rest", 5, 12, "os.path.getsize(path)", "\nprint(s"],
+            ["line-mid-word", 5, 7, "turn os.path.getsize(path)", "\nprint(s"],
+            ["call-args", 5, 28, "path", ")\nprint("],
+        ]);
+    });
+    it("shell: then and do open blocks that fi and done close", () => {
+        const sh = '_comp() {\n    if [ -z "$cur" ]; then\n        cur=.\n    fi\n    for f in *; do\n        echo "$f"\n    done\n}\n';
+        assert.deepEqual(holesOf(sh, "shellscript").filter(([cls]) => cls.startsWith("block")), [
+            ["block-closed", 2, 27, "\n        cur=.", "\n    fi\n"],
+            ["block-open", 2, 27, "\n        cur=.\n    fi", "\n    for"],
+            ["block-closed", 5, 19, "\n        echo \"$f\"", "\n    don"],
+            ["block-open", 5, 19, "\n        echo \"$f\"\n    done", "\n}\n"],
+        ]);
+    });
+    it("comments, strings and docstrings are no code to cut; the last statement of a file is no hole either", () => {
+        const text = 'x = 1\n"""\ndoc = 2\n"""\n# y = 3\ns = "(" + f(a)\nt = 1\n';
+        assert.deepEqual(
+            holesOf(text, "python").map(([cls, line]) => `${cls}@${line}`),
+            ["line-rest@6", "call-args@6"],
+        );
+    });
+    it("an ideal longer than the model's room to run on is no hole", () => {
+        const long = `function f() {\n${Array.from({ length: 40 }, (_, index) => `    call${index}(argument${index});`).join("\n")}\n}\n`;
+        assert.equal(holeCandidates(long, "javascript", () => 0).some((spec) => spec.class === "function-body"), false);
+    });
+});
+
+describe("sources", () => {
+    it("normaliseSource: \\n line breaks, no trailing whitespace", () => {
+        assert.equal(normaliseSource("a  \r\nb\t\rc \n"), "a\nb\nc\n");
+    });
+    it("languageOfFile: by extension, or a shell's shebang", () => {
+        assert.equal(languageOfFile("a/b.py"), "python");
+        assert.equal(languageOfFile("lib/x.d.ts"), undefined);
+        assert.equal(languageOfFile("x.min.js"), undefined);
+        assert.equal(languageOfFile("completions/git", "#!/bin/bash"), "shellscript");
+        assert.equal(languageOfFile("README"), undefined);
+    });
+    it("splitIntoPieces: a break alone, a space on its word, indentation runs, short punctuation clusters", () => {
+        assert.deepEqual(splitIntoPieces("    return compute(a,\n\tb); // 42 <EOT>"), ["   ", " return", " comput", "e", "(", "a", ",", "\n", "\t", "b", ");", " //", " 4", "2", " <", "EOT", ">"]);
+    });
+});
+
+describe("sampleHoles", () => {
+    const files = [0, 1, 2].map((index) => ({ source: { file: `/src/f${index}.js`, package: "p", version: "1", licence: "MIT", language: "javascript" as const }, text: JS }));
+    it("the same files and seed give the same holes, in any order", () => {
+        const a = sampleHoles(files, { seed: 7, perClass: 2 });
+        const b = sampleHoles([...files].reverse(), { seed: 7, perClass: 2 });
+        assert.deepEqual(b, a);
+        assert.equal(a.length, 20, "two of each of the ten classes");
+    });
+    it("each hole gets code from another file for the model that runs on into it", () => {
+        for (const { source, otherCode } of sampleHoles(files, { seed: 7, perClass: 1 })) {
+            assert.notEqual(otherCode, "");
+            assert.ok(source.file.startsWith("/src/f"));
+        }
+    });
+    it("perFile caps one file's share of a class", () => {
+        const holes = sampleHoles(files.slice(0, 1), { seed: 1, perClass: 5, perFile: 1, classes: ["blank-line"] });
+        assert.deepEqual(holes.map(({ hole }) => hole.class), ["blank-line"]);
+    });
+});
