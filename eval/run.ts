@@ -2,7 +2,7 @@
 // from the corpus (eval/corpus.ts; `bash eval/setup-corpus.sh` installs its Debian packages), runs
 // the oracle's model behaviours at each through the completer's own rules, prints the tables and
 // writes the JSON. With --model FILE it then runs the same holes through that model
-// (`codellama eval --holes`), which needs a built CLI (npm run build).
+// (`codellama eval --holes`, --threads N passed on), which needs a built CLI (npm run build).
 //
 //   npm run eval
 //   npm run eval -- --seed 7 --per-class 60 --json /tmp/quality.json --examples 3
@@ -28,6 +28,7 @@ const { values } = parseArgs({
         json: { type: "string", default: path.join(root, ".test-output", "eval", "quality.json") },
         examples: { type: "string", default: "0" },
         model: { type: "string" },
+        threads: { type: "string" },
         help: { type: "boolean", short: "h" },
     },
 });
@@ -72,6 +73,7 @@ process.stdout.write(`\nJSON: ${values.json}\n`);
 if (values.model) {
     const holesFile = values.json.replace(/\.json$/, "") + ".holes.json";
     writeHolesFile(holesFile, holes);
-    const result = spawnSync(process.execPath, [path.join(root, "dist", "cli.js"), "eval", "--model", values.model, "--holes", holesFile, "--json", values.json.replace(/\.json$/, "") + ".model.json"], { stdio: "inherit" });
+    const threads = values.threads ? ["--threads", values.threads] : [];
+    const result = spawnSync(process.execPath, [path.join(root, "dist", "cli.js"), "eval", "--model", values.model, "--holes", holesFile, ...threads], { stdio: "inherit" });
     process.exit(result.status ?? 1);
 }
