@@ -10,6 +10,7 @@ import path from "node:path";
 import { collectSourceFiles } from "../server/src/bench/corpus.js";
 import { type EvalLanguage, looksGenerated } from "../server/src/eval/languages.js";
 import { normaliseSource } from "../server/src/eval/holes.js";
+import { listFiles } from "../server/src/eval/repo.js";
 import { seededRandom, shuffle, type SourceText } from "../server/src/eval/sampling.js";
 
 interface DebianSource {
@@ -75,7 +76,7 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
         }
         const root = debian.root(installed.name);
         if (debian.zip) extractZip(debian.zip.file, debian.zip.members, root);
-        const found = walk(root, (file) => debian.include.test(file) && !debian.exclude?.test(file));
+        const found = listFiles(root).map((name) => path.join(root, name)).filter((file) => debian.include.test(file) && !debian.exclude?.test(file));
         let count = 0;
         for (const file of shuffle(found, seededRandom(options.seed))) {
             if (count >= options.maxFilesPerPackage) break;
@@ -114,27 +115,6 @@ function extractZip(zip: string, members: readonly string[], into: string): void
     fs.mkdirSync(into, { recursive: true });
     execFileSync("unzip", ["-q", "-o", zip, ...members, "-d", into], { stdio: ["ignore", "ignore", "inherit"] });
     fs.writeFileSync(path.join(into, ".complete"), "");
-}
-
-/** Files below `root` that `accept` takes, in sorted order. */
-function walk(root: string, accept: (file: string) => boolean): string[] {
-    const found: string[] = [];
-    const visit = (dir: string): void => {
-        let entries: fs.Dirent[];
-        try {
-            entries = fs.readdirSync(dir, { withFileTypes: true });
-        } catch {
-            return;
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) visit(full);
-            else if (entry.isFile() && accept(full)) found.push(full);
-        }
-    };
-    visit(root);
-    return found;
 }
 
 /** The normalised text of a source file of a sensible size, or undefined. */

@@ -1,29 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cutHole, holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
+import { holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
 import { languageOfFile } from "../../server/src/eval/languages.js";
 import type { EvalLanguage } from "../../server/src/eval/languages.js";
 import { sampleHoles } from "../../server/src/eval/sampling.js";
 import { splitIntoPieces } from "../../server/src/eval/tokens.js";
+import { holesIn, JS, PY } from "./evalSamples.js";
 
-/** [class, line, column, ideal, the start of the text after the cursor] of every hole, the first cursor column where a class has several. */
+/** [class, line, column, ideal, the start of the text after the cursor] of every hole. */
 function holesOf(text: string, language: EvalLanguage): [string, number, number, string, string][] {
-    return holeCandidates(text, language, () => 0).map((spec) => {
-        const hole = cutHole(text, spec);
-        return [hole.class, hole.line, hole.column, hole.ideal, hole.after.slice(0, 8)];
-    });
+    return holesIn(text, language).map((hole) => [hole.class, hole.line, hole.column, hole.ideal, hole.after.slice(0, 8)]);
 }
-
-const JS = `function add(a, b) {
-    const sum = a + b;
-    log(sum);
-    if (sum > 10) {
-        warn("big", sum);
-    }
-    return compute(a,
-        b);
-}
-`;
 
 describe("holeCandidates", () => {
     it("brace language: every class, each with the ideal the file had", () => {
@@ -47,8 +34,7 @@ describe("holeCandidates", () => {
         ]);
     });
     it("Python: blocks end where the indentation does, and have no closing line", () => {
-        const py = "def size(path):\n    if os.path.isdir(path):\n        total = 0\n        return total\n    return os.path.getsize(path)\nprint(size(\".\"))\n";
-        assert.deepEqual(holesOf(py, "python"), [
+        assert.deepEqual(holesOf(PY, "python"), [
             ["function-body", 1, 16, "\n    if os.path.isdir(path):\n        total = 0\n        return total\n    return os.path.getsize(path)", "\nprint(s"],
             ["block-closed", 2, 28, "\n        total = 0\n        return total", "\n    ret"],
             ["line-mid-word", 3, 11, "tal = 0", "\n       "],

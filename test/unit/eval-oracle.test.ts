@@ -1,29 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { answerRules, cursorSurroundings } from "../../server/src/completion/postprocess.js";
-import { cutHole, type Hole, type HoleClass, holeCandidates } from "../../server/src/eval/holes.js";
+import type { Hole, HoleClass } from "../../server/src/eval/holes.js";
 import { editSimilarity, judge } from "../../server/src/eval/metrics.js";
 import { BEHAVIOURS, modelAnswer, shownAt, streamAnswer } from "../../server/src/eval/oracle.js";
 import { oracleTable, runOracle, targetLines } from "../../server/src/eval/oracleRun.js";
+import { holesIn, JS, PY } from "./evalSamples.js";
 
-const JS = `function add(a, b) {
-    const sum = a + b;
-    log(sum);
-    if (sum > 10) {
-        warn("big", sum);
-    }
-    return compute(a,
-        b);
-}
-`;
-const PY = 'def size(path):\n    if os.path.isdir(path):\n        total = 0\n        return total\n    return os.path.getsize(path)\nprint(size("."))\n';
 const SH = '_comp() {\n    local cur=$2\n    if [ -z "$cur" ]; then\n        cur=.\n    fi\n    for f in *; do\n        echo "$f"\n    done\n}\n';
 const OTHER = "def other(x):\n    return x * 2";
 
 function hole(text: string, language: "javascript" | "python" | "shellscript", cls: HoleClass, line: number): Hole {
-    const spec = holeCandidates(text, language, () => 0).find((candidate) => candidate.class === cls && cutHole(text, candidate).line === line);
-    assert.ok(spec, `${cls} at line ${line}`);
-    return cutHole(text, spec);
+    const found = holesIn(text, language).find((candidate) => candidate.class === cls && candidate.line === line);
+    assert.ok(found, `${cls} at line ${line}`);
+    return found;
 }
 
 describe("modelAnswer", () => {
@@ -62,8 +52,7 @@ describe("shownAt, per class and behaviour", () => {
         [SH, "shellscript"],
     ];
     for (const [text, language] of cases) {
-        for (const spec of holeCandidates(text, language, () => 0)) {
-            const at = cutHole(text, spec);
+        for (const at of holesIn(text, language)) {
             it(`${language} ${at.class} at ${at.line}:${at.column}: every behaviour shows the ideal`, () => {
                 for (const behaviour of BEHAVIOURS) {
                     const answer = modelAnswer(at, behaviour, OTHER, () => 0);

@@ -5,6 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { looksGenerated } from "../eval/languages.js";
+import { seededRandom, shuffle } from "../eval/sampling.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
 
@@ -65,14 +67,8 @@ export function languageOf(fileName: string): SourceLanguage | undefined {
     return EXTENSIONS[path.extname(base)];
 }
 
-/** Minified or generated-looking text: long lines, or too few lines for its size. */
-export function looksMinified(text: string): boolean {
-    const lines = text.split("\n");
-    if (lines.length < 20) return true;
-    let long = 0;
-    for (const line of lines) if (line.length > 200) long++;
-    return long / lines.length > 0.02 || text.length / lines.length > 90;
-}
+/** Minified or generated-looking text: the eval's rule, one for both corpora. */
+export const looksMinified = looksGenerated;
 
 const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);
 
@@ -174,26 +170,7 @@ export interface PickedFunction {
     span: FunctionSpan;
 }
 
-/** A small deterministic PRNG (mulberry32), so the same seed picks the same functions. */
-export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-    const result = [...items];
-    for (let index = result.length - 1; index > 0; index--) {
-        const other = Math.floor(random() * (index + 1));
-        [result[index], result[other]] = [result[other]!, result[index]!];
-    }
-    return result;
-}
+export { seededRandom };
 
 /** Candidate functions of one file: in the middle, with enough lines around them. */
 export function middleFunctions(file: SourceFile, options: Omit<PickOptions, "count" | "seed"> = {}): FunctionSpan[] {

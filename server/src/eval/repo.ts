@@ -28,7 +28,7 @@ export function collectRepoFiles(dir: string): RepoFiles {
     const root = path.resolve(dir);
     if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--repo ${dir} is not a directory`);
     const tracked = gitFiles(root);
-    const names = (tracked ?? walk(root)).slice(0, MAX_FILES);
+    const names = (tracked ?? listFiles(root, MAX_FILES)).slice(0, MAX_FILES);
     const skipped: Record<SkipReason, number> = { unreadable: 0, binary: 0, "too large": 0, generated: 0 };
     const files: SourceText[] = [];
     const revision = tracked ? gitRevision(root) : "";
@@ -92,7 +92,8 @@ function gitRevision(root: string): string {
     }
 }
 
-function walk(root: string): string[] {
+/** Files below `root` (paths relative to it) in sorted order, dot folders and node_modules aside, at most `max`. */
+export function listFiles(root: string, max = Number.POSITIVE_INFINITY): string[] {
     const found: string[] = [];
     const visit = (dir: string): void => {
         let entries: fs.Dirent[];
@@ -102,7 +103,7 @@ function walk(root: string): string[] {
             return;
         }
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-            if (found.length >= MAX_FILES) return;
+            if (found.length >= max) return;
             if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
             const full = path.join(dir, entry.name);
             if (entry.isDirectory()) visit(full);
