@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
 import { languageOfFile } from "../../server/src/eval/languages.js";
 import type { EvalLanguage } from "../../server/src/eval/languages.js";
+import { readHolesFile, writeHolesFile } from "../../server/src/eval/holesFile.js";
 import { sampleHoles } from "../../server/src/eval/sampling.js";
 import { splitIntoPieces } from "../../server/src/eval/tokens.js";
 import { holesIn, JS, PY } from "./evalSamples.js";
@@ -102,5 +106,40 @@ describe("sampleHoles", () => {
     it("perFile caps one file's share of a class", () => {
         const holes = sampleHoles(files.slice(0, 1), { seed: 1, perClass: 5, perFile: 1, classes: ["blank-line"] });
         assert.deepEqual(holes.map(({ hole }) => hole.class), ["blank-line"]);
+    });
+});
+
+describe("holes file", () => {
+    it("npm run eval's holes come back from the files; a changed or missing file's holes are skipped and counted", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-holes-"));
+        try {
+            const file = path.join(dir, "add.js");
+            fs.writeFileSync(file, JS);
+            const gone = path.join(dir, "gone.js");
+            fs.writeFileSync(gone, JS);
+            const source = (name: string) => ({ file: name, package: "p", version: "1", licence: "MIT", language: "javascript" as const });
+            const holes = holesIn(JS, "javascript").slice(0, 3);
+            const sourced = [...holes.map((hole) => ({ source: source(file), hole, otherCode: "" })), { source: source(gone), hole: holes[0]!, otherCode: "" }];
+            writeHolesFile(path.join(dir, "holes.json"), sourced);
+            fs.rmSync(gone);
+            fs.writeFileSync(file, JS.replace("return compute", "return calc"));
+            const read = readHolesFile(path.join(dir, "holes.json"));
+            assert.equal(read.skipped, 2, "the function body, which changed, and the missing file's hole");
+            assert.deepEqual(read.holes.map(({ hole }) => [hole.class, hole.ideal, hole.after.slice(0, 12)]), [
+                ["line-rest", "sum = a + b;", "\n    log(sum"],
+                ["line-mid-word", "nst sum = a + b;", "\n    log(sum"],
+            ]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+    it("a file that is no holes file gets a clear error", () => {
+        const file = path.join(os.tmpdir(), `codellama-not-holes-${process.pid}.json`);
+        fs.writeFileSync(file, '{"other": 1}');
+        try {
+            assert.throws(() => readHolesFile(file), /is not a holes file \(written by npm run eval\): it has no "holes" list/);
+        } finally {
+            fs.rmSync(file);
+        }
     });
 });
