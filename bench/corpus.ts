@@ -5,7 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { seededRandom } from "../tools/seededRandom.js";
+import { looksGenerated } from "../server/src/eval/languages.js";
+import { seededRandom, shuffle } from "../server/src/eval/sampling.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
 
@@ -66,14 +67,8 @@ export function languageOf(fileName: string): SourceLanguage | undefined {
     return EXTENSIONS[path.extname(base)];
 }
 
-/** Minified or generated-looking text: long lines, or too few lines for its size. */
-export function looksMinified(text: string): boolean {
-    const lines = text.split("\n");
-    if (lines.length < 20) return true;
-    let long = 0;
-    for (const line of lines) if (line.length > 200) long++;
-    return long / lines.length > 0.02 || text.length / lines.length > 90;
-}
+/** Minified or generated-looking text: the eval's rule, one for both corpora. */
+export const looksMinified = looksGenerated;
 
 const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);
 
@@ -173,15 +168,6 @@ export interface PickOptions {
 export interface PickedFunction {
     file: SourceFile;
     span: FunctionSpan;
-}
-
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-    const result = [...items];
-    for (let index = result.length - 1; index > 0; index--) {
-        const other = Math.floor(random() * (index + 1));
-        [result[index], result[other]] = [result[other]!, result[index]!];
-    }
-    return result;
 }
 
 /** Candidate functions of one file: in the middle, with enough lines around them. */
