@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { looksGenerated } from "../server/src/eval/languages.js";
-import { seededRandom, shuffle } from "../server/src/eval/sampling.js";
+import { seededRandom, shuffle } from "../server/src/eval/seededRandom.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
 

@@ -11,7 +11,8 @@ import { collectSourceFiles } from "../bench/corpus.js";
 import { type EvalLanguage, looksGenerated } from "../server/src/eval/languages.js";
 import { normaliseSource } from "../server/src/eval/holes.js";
 import { listFiles } from "../server/src/eval/repo.js";
-import { seededRandom, shuffle, type SourceText } from "../server/src/eval/sampling.js";
+import type { SourceText } from "../server/src/eval/sampling.js";
+import { seededRandom, shuffle } from "../server/src/eval/seededRandom.js";
 
 interface DebianSource {
     /** dpkg package name; `*` matches the installed version's part (libpython3.*-stdlib). */

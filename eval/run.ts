@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { HOLE_CLASSES } from "../server/src/eval/holes.js";
 import { oracleTable, runOracle, targetLines } from "../server/src/eval/oracleRun.js";
-import { sampleHoles, seededRandom } from "../server/src/eval/sampling.js";
+import { sampleHoles } from "../server/src/eval/sampling.js";
+import { seededRandom } from "../server/src/eval/seededRandom.js";
 import { writeHolesFile } from "../server/src/eval/holesFile.js";
 import { collectCorpus } from "./corpus.js";
 

@@ -15,7 +15,7 @@ import {
     splitBudget,
     splitKeystrokes,
 } from "../../bench/corpus.js";
-import { seededRandom } from "../../tools/seededRandom.js";
+import { seededRandom } from "../../server/src/eval/seededRandom.js";
 
 /** A file of `lines` lines with a function `name` at `at` (0-based) spanning `length` lines. */
 function jsFile(name: string, at: number, length: number, lines = 200): string {

@@ -4,27 +4,7 @@
  */
 import { cutHole, HOLE_CLASSES, type HoleClass, holeCandidates } from "./holes.js";
 import type { HoleSource, SourcedHole } from "./oracleRun.js";
-
-/** A small deterministic PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
-    const result = [...items];
-    for (let index = result.length - 1; index > 0; index--) {
-        const other = Math.floor(random() * (index + 1));
-        [result[index], result[other]] = [result[other]!, result[index]!];
-    }
-    return result;
-}
+import { seededRandom, shuffle } from "./seededRandom.js";
 
 /** A file to cut holes from: its normalised text (normaliseSource) and where it came from. */
 export interface SourceText {
