@@ -6,6 +6,7 @@
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { completeAt } from "../completion/generation.js";
+import { percentile } from "../completion/stats.js";
 import type { CompletionSettings } from "../completion/promptLayout.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { HOLE_CLASSES, type HoleClass } from "./holes.js";
@@ -66,15 +67,11 @@ export async function runModelEval(engine: InferenceEngine, holes: readonly Sour
     return { model: engine.info, results, peakRssMiB: Math.round(peakRss / 2 ** 20) };
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-    return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 /** One row per class and a total: exact share, mean edit similarity, outcomes, time to suggestion and tokens. */
 export function modelTable(report: ModelEvalReport): string {
     const rowOf = (label: string, results: readonly ModelHoleResult[]) => {
         const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
-        const ms = results.map((result) => result.ms).sort((a, b) => a - b);
+        const ms = results.map((result) => result.ms);
         const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
         return [
             label,
@@ -85,8 +82,8 @@ export function modelTable(report: ModelEvalReport): string {
             percent(count("ran-over"), results.length),
             percent(count("wrong"), results.length),
             String(results.filter((result) => result.broken).length),
-            quantile(ms, 0.5).toFixed(0),
-            quantile(ms, 0.95).toFixed(0),
+            percentile(ms, 50).toFixed(0),
+            percentile(ms, 95).toFixed(0),
             mean(results.map((result) => result.evaluatedTokens)).toFixed(0),
         ];
     };
