@@ -12,7 +12,7 @@ import type { InferenceEngine } from "../engine/inference.js";
 import { HOLE_CLASSES, type HoleClass } from "./holes.js";
 import { editSimilarity, judge, type Outcome } from "./metrics.js";
 import type { HoleSource, SourcedHole } from "./oracleRun.js";
-import { percent, renderTable } from "./report.js";
+import { formatTable, percent } from "./report.js";
 
 export interface ModelHoleResult extends HoleSource {
     class: HoleClass;
@@ -92,6 +92,6 @@ export function modelTable(report: ModelEvalReport): string {
     const { model } = report;
     return (
         `${model.modelName} (${model.modelPath}) on ${model.device}, ${model.gpuLayers}/${model.totalLayers} layers on the GPU, context ${model.contextSize}, peak RSS ${report.peakRssMiB} MiB\n\n` +
-        renderTable(["class", "holes", "exact", "similarity", "cut short", "ran over", "wrong", "broken", "p50 ms", "p95 ms", "evaluated"], rows)
+        `${formatTable(["class", "holes", "exact", "similarity", "cut short", "ran over", "wrong", "broken", "p50 ms", "p95 ms", "evaluated"], rows)}\n`
     );
 }

@@ -6,7 +6,7 @@ import type { EvalLanguage } from "./languages.js";
 import { HOLE_CLASSES, type Hole, type HoleClass } from "./holes.js";
 import { addJudgement, emptyTally, exactRate, judge, type Outcome, type Tally } from "./metrics.js";
 import { BEHAVIOURS, type Behaviour, modelAnswer, shownAt } from "./oracle.js";
-import { percent, renderTable } from "./report.js";
+import { formatTable, percent } from "./report.js";
 
 /** Where a hole's file came from, for the JSON (and its licence). */
 export interface HoleSource {
@@ -111,7 +111,7 @@ export function oracleTable(report: OracleReport, by: "class" | "language"): str
     };
     const rows = keys.map((key) => rowOf(key, report.cells.filter((cell) => (by === "class" ? cell.class : cell.language) === key)));
     rows.push(rowOf("all", report.cells));
-    return renderTable([by, "holes", ...BEHAVIOURS.map((behaviour) => SHORT[behaviour]), "run-on", "broken"], rows);
+    return `${formatTable([by, "holes", ...BEHAVIOURS.map((behaviour) => SHORT[behaviour]), "run-on", "broken"], rows)}\n`;
 }
 
 function rate(tally: Tally): string {

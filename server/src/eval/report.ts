@@ -1,14 +1,12 @@
-/** Plain-text tables for the eval's terminal output. Pure. */
+/** Plain-text tables for the terminal: `codellama eval`'s and the benchmark's. Pure. */
 
-/** Columns padded to their widest cell; the first column left-aligned, the others right-aligned. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? "").length)));
-    const line = (cells: readonly string[]) =>
-        cells
-            .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-            .join("  ")
-            .trimEnd();
-    return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n") + "\n";
+/** Columns padded to their widest cell; a column of numbers (or "-", "n/a") right-aligned, others left-aligned. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+    const cells = [headers.map(String), ...rows.map((row) => row.map((cell) => String(cell)))];
+    const numeric = headers.map((_, column) => rows.every((row) => typeof row[column] === "number" || /^[-\d.,×%/ ]+$|^n\/a$/.test(String(row[column] ?? ""))));
+    const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
+    const line = (row: readonly string[]): string => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd();
+    return [line(cells[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
 export function percent(part: number, whole: number): string {
