@@ -67,9 +67,6 @@ export function languageOf(fileName: string): SourceLanguage | undefined {
     return EXTENSIONS[path.extname(base)];
 }
 
-/** Minified or generated-looking text: the eval's rule, one for both corpora. */
-export const looksMinified = looksGenerated;
-
 const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);
 
 const JS_SIGNATURES: readonly RegExp[] = [
@@ -316,7 +313,7 @@ export function collectSourceFiles(nodeModules: string, options: CollectOptions 
             const info = packageOf(dir);
             if (!info) continue;
             const text = fs.readFileSync(full, "utf8").replace(/\r\n?/g, "\n");
-            if (looksMinified(text) || text.includes("\u0000")) continue;
+            if (looksGenerated(text) || text.includes("\u0000")) continue;
             files.push({ relPath: path.relative(nodeModules, full), absPath: full, packageName: info.name, packageVersion: info.version, license: info.license, language, text });
         }
     };

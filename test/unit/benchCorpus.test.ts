@@ -7,7 +7,6 @@ import {
     collectSourceFiles,
     findFunctions,
     languageOf,
-    looksMinified,
     middleFunctions,
     pickFunctions,
     replayScript,
@@ -47,11 +46,6 @@ describe("bench corpus: files", () => {
         assert.equal(languageOf("a/index.d.mts"), undefined);
         assert.equal(languageOf("a/lib.min.js"), undefined);
         assert.equal(languageOf("a/README.md"), undefined);
-    });
-    it("recognises minified text", () => {
-        assert.equal(looksMinified(jsFile("f", 50, 10)), false);
-        assert.equal(looksMinified(`${"x".repeat(5000)}\n`.repeat(30)), true);
-        assert.equal(looksMinified("a\nb\n"), true);
     });
     it("collects files with their package and licence from a node_modules tree", () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-corpus-"));

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
-import { languageOfFile } from "../../server/src/eval/languages.js";
+import { languageOfFile, looksGenerated } from "../../server/src/eval/languages.js";
 import type { EvalLanguage } from "../../server/src/eval/languages.js";
 import { readHolesFile, writeHolesFile } from "../../server/src/eval/holesFile.js";
 import { sampleHoles } from "../../server/src/eval/sampling.js";
@@ -83,6 +83,11 @@ describe("sources", () => {
         assert.equal(languageOfFile("x.min.js"), undefined);
         assert.equal(languageOfFile("completions/git", "#!/bin/bash"), "shellscript");
         assert.equal(languageOfFile("README"), undefined);
+    });
+    it("looksGenerated: minified (long lines) or too few lines for its size", () => {
+        assert.equal(looksGenerated(Array.from({ length: 40 }, (_, index) => `    const v${index} = a + b * ${index};`).join("\n")), false);
+        assert.equal(looksGenerated(`${"x".repeat(5000)}\n`.repeat(30)), true);
+        assert.equal(looksGenerated("a\nb\n"), true);
     });
     it("splitIntoPieces: a break alone, a space on its word, indentation runs, short punctuation clusters", () => {
         assert.deepEqual(splitIntoPieces("    return compute(a,\n\tb); // 42 <EOT>"), ["   ", " return", " comput", "e", "(", "a", ",", "\n", "\t", "b", ");", " //", " 4", "2", " <", "EOT", ">"]);
