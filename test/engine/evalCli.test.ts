@@ -88,7 +88,9 @@ describe("codellama eval", () => {
 
     it("bad flags and empty repositories get a clear message", async () => {
         const model = await ensureTinyModel();
-        assert.match(run(["--model", model, "--repo", repo, "--classes", "everything"]).stderr, /unknown hole class "everything"/);
+        const badClass = run(["--model", model, "--repo", repo, "--classes", "everything"]);
+        assert.match(badClass.stderr, /unknown hole class "everything".*\nRun `codellama --help` for usage/);
+        assert.equal(badClass.code, 2, "a usage error, like the other commands'");
         assert.match(run(["--model", model, "--repo", repo, "--per-class", "0"]).stderr, /--per-class must be a positive integer/);
         assert.match(run(["--model", model, "--repo", path.join(home, "nowhere")]).stderr, /is not a directory/);
         const empty = path.join(home, "empty");

@@ -13,8 +13,9 @@ import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
 import { ModelManager } from "../model/modelManager.js";
 import { CONFIG_FLAGS, configFromFlags, configFlagsHelp } from "./configFlags.js";
+import { evalCommand } from "./evalCommand.js";
 import { terminalProgress } from "./terminalProgress.js";
-import { evalCommand, EvalUsageError } from "../eval/command.js";
+import { UsageError } from "./usageError.js";
 
 export { configFromFlags };
 
@@ -62,8 +63,6 @@ const OPTIONS = {
     classes: { type: "string" },
     seed: { type: "string" },
 } as const;
-
-class UsageError extends Error {}
 
 /** Terminal users want the message, not a timestamped log line. */
 const cliSink: LogSink = (level, message) => process.stderr.write(level === "error" ? `codellama: ${message}\n` : `codellama ${level}: ${message}\n`);
@@ -174,16 +173,12 @@ async function complete(values: Values): Promise<number> {
     });
 }
 
-function isUsageError(error: unknown): boolean {
-    return error instanceof UsageError || error instanceof EvalUsageError;
-}
-
 export async function runCli(argv: string[]): Promise<void> {
     try {
         const code = await main(argv);
         if (code >= 0) process.exitCode = code;
     } catch (error) {
-        process.stderr.write(`codellama: ${errorMessage(error)}\n${isUsageError(error) ? "Run `codellama --help` for usage.\n" : ""}`);
-        process.exitCode = isUsageError(error) ? 2 : 1;
+        process.stderr.write(`codellama: ${errorMessage(error)}\n${error instanceof UsageError ? "Run `codellama --help` for usage.\n" : ""}`);
+        process.exitCode = error instanceof UsageError ? 2 : 1;
     }
 }

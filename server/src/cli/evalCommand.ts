@@ -1,13 +1,14 @@
 /** `codellama eval`: holes from a repository (or a holes file of `npm run eval`) through a model, as a table or JSON. */
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import type { InferenceEngine } from "../engine/inference.js";
-import { terminalBar } from "../cli/terminalProgress.js";
-import { HOLE_CLASSES, type HoleClass } from "./holes.js";
-import { readHolesFile } from "./holesFile.js";
-import { modelTable, runModelEval } from "./modelRun.js";
-import type { SourcedHole } from "./oracleRun.js";
-import { collectRepoFiles } from "./repo.js";
-import { sampleHoles } from "./sampling.js";
+import { HOLE_CLASSES, type HoleClass } from "../eval/holes.js";
+import { readHolesFile } from "../eval/holesFile.js";
+import { modelTable, runModelEval } from "../eval/modelRun.js";
+import type { SourcedHole } from "../eval/oracleRun.js";
+import { collectRepoFiles } from "../eval/repo.js";
+import { sampleHoles } from "../eval/sampling.js";
+import { terminalBar } from "./terminalProgress.js";
+import { UsageError } from "./usageError.js";
 
 export interface EvalFlags {
     repo?: string;
@@ -19,9 +20,6 @@ export interface EvalFlags {
 }
 
 export type WithEngine = (work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>) => Promise<number>;
-
-/** Thrown for flags that make no sense; the CLI prints it with its usage hint. */
-export class EvalUsageError extends Error {}
 
 export async function evalCommand(flags: EvalFlags, withEngine: WithEngine, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
     const holes = chooseHoles(flags, log);
@@ -48,7 +46,7 @@ export async function evalCommand(flags: EvalFlags, withEngine: WithEngine, log:
 
 function chooseHoles(flags: EvalFlags, log: (line: string) => void): SourcedHole[] {
     if (flags.holes !== undefined) {
-        if (flags.repo !== undefined) throw new EvalUsageError("give --repo or --holes, not both");
+        if (flags.repo !== undefined) throw new UsageError("give --repo or --holes, not both");
         const { holes, skipped } = readHolesFile(flags.holes);
         log(`codellama eval: ${holes.length} holes from ${flags.holes}${skipped ? ` (${skipped} skipped: their file is gone or changed)` : ""}`);
         return holes;
@@ -56,7 +54,7 @@ function chooseHoles(flags: EvalFlags, log: (line: string) => void): SourcedHole
     const perClass = positiveInteger("--per-class", flags["per-class"] ?? "5");
     const seed = positiveInteger("--seed", flags.seed ?? "1");
     const classes = flags.classes === undefined ? undefined : flags.classes.split(",").map((name) => name.trim());
-    for (const name of classes ?? []) if (!(HOLE_CLASSES as readonly string[]).includes(name)) throw new EvalUsageError(`unknown hole class "${name}"; known: ${HOLE_CLASSES.join(", ")}`);
+    for (const name of classes ?? []) if (!(HOLE_CLASSES as readonly string[]).includes(name)) throw new UsageError(`unknown hole class "${name}"; known: ${HOLE_CLASSES.join(", ")}`);
     const repo = flags.repo ?? ".";
     const { files, skipped, listedBy } = collectRepoFiles(repo);
     const holes = sampleHoles(files, { seed, perClass, classes: classes as HoleClass[] | undefined });
@@ -66,6 +64,6 @@ function chooseHoles(flags: EvalFlags, log: (line: string) => void): SourcedHole
 }
 
 function positiveInteger(flag: string, text: string): number {
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new EvalUsageError(`${flag} must be a positive integer (got "${text}")`);
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer (got "${text}")`);
     return Number(text);
 }
