@@ -1,5 +1,5 @@
 /**
- * `codellama eval` through a real model: each hole as a document, completed at the cursor by the
+ * `codellama eval` through a real model: each hole as a document, completed at the cursor by
  * completeAt as the editor would ask for it, the shown suggestion judged against the file's text;
  * with the time to suggestion, the tokens evaluated and the memory, so models, quantizations and
  * context sizes can be compared on the user's own code and machine.
