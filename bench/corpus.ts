@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { looksGenerated } from "../server/src/eval/languages.js";
+import { isGeneratedFileName, looksGenerated } from "../server/src/eval/languages.js";
 import { seededRandom, shuffle } from "../server/src/eval/seededRandom.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
@@ -62,9 +62,7 @@ const EXTENSIONS: Readonly<Record<string, SourceLanguage>> = {
 
 /** Language of a file name, or undefined for anything that is not a source file we replay (declarations, minified bundles). */
 export function languageOf(fileName: string): SourceLanguage | undefined {
-    const base = path.basename(fileName).toLowerCase();
-    if (/\.d\.[cm]?ts$/.test(base) || /[.-]min\.[cm]?js$/.test(base) || /\.bundle\.[cm]?js$/.test(base)) return undefined;
-    return EXTENSIONS[path.extname(base)];
+    return isGeneratedFileName(fileName) ? undefined : EXTENSIONS[path.extname(fileName).toLowerCase()];
 }
 
 const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);

@@ -43,11 +43,16 @@ const EXTENSIONS: Readonly<Record<string, EvalLanguage>> = {
     ".bash": "shellscript",
 };
 
+/** Type declarations, minified and bundled scripts, by their names: files nobody writes by hand. */
+export function isGeneratedFileName(fileName: string): boolean {
+    const base = path.basename(fileName).toLowerCase();
+    return /\.d\.[cm]?ts$/.test(base) || /[.-]min\.[cm]?js$/.test(base) || /\.bundle\.[cm]?js$/.test(base);
+}
+
 /** Language of a source file by its name, or by a shell shebang; undefined for declarations, minified files and anything else. */
 export function languageOfFile(fileName: string, firstLine = ""): EvalLanguage | undefined {
-    const base = path.basename(fileName).toLowerCase();
-    if (/\.d\.[cm]?ts$/.test(base) || /[.-]min\.[cm]?js$/.test(base) || /\.bundle\.[cm]?js$/.test(base)) return undefined;
-    const byExtension = EXTENSIONS[path.extname(base)];
+    if (isGeneratedFileName(fileName)) return undefined;
+    const byExtension = EXTENSIONS[path.extname(fileName).toLowerCase()];
     if (byExtension) return byExtension;
     return /^#!.*\b(?:ba|da|z)?sh\b/.test(firstLine) ? "shellscript" : undefined;
 }
