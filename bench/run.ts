@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
 import { encodePiecesSync, infillPieces, type SpecialTokenIds } from "../server/src/engine/promptFormat.js";
 import { encodeInfilling, type Token } from "../server/src/engine/tokenizer.js";
+import { formatTable } from "../server/src/eval/report.js";
 import type { Backend, RequestResult, ThreadSetting } from "./backend.js";
 import { sleep } from "./backend.js";
 import { CLI_TIMING_HEADERS, cliTimingRows, cliTimingTarget, timeCliComplete } from "./cliTiming.js";
@@ -24,7 +25,6 @@ import {
     cell,
     type ChatRunResult,
     evaluateTargets,
-    formatTable,
     jsonSummary,
     type ModeResult,
     type ModeSummary,
@@ -530,7 +530,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         for (const summary of summaries) {
             if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} chat tokens/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
         }
-        out(`${formatTable(["target", "goal", "measured", "met"], targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]))}\n`);
+        out(`${targetsTable(targets)}\n`);
         for (const mode of modes) for (const note of mode.notes ?? []) out(`note (${mode.name}): ${note}\n`);
     }
 
@@ -585,7 +585,7 @@ async function runCliTiming(script: ReplayScript, options: BenchOptions, out: (t
         const target = cliTimingTarget(results);
         out(`\ncodellama complete, ${path.basename(modelPath)}, max ${options.maxTokens} tokens, ${options.runs} runs per setting\n\n`);
         out(`${formatTable(CLI_TIMING_HEADERS, cliTimingRows(results))}\n\n`);
-        out(`${formatTable(["target", "goal", "measured", "met"], [[target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]])}\n`);
+        out(`${targetsTable([target])}\n`);
         json.push({ model: modelPath, results, target });
     }
     if (options.json) {
@@ -593,6 +593,10 @@ async function runCliTiming(script: ReplayScript, options: BenchOptions, out: (t
         fs.writeFileSync(options.json, `${JSON.stringify({ benchmark: "codellama complete at each thread setting", date: new Date().toISOString(), machine: machineInfo(), script: script.id, runs: json }, null, 1)}\n`);
         log(`bench: wrote ${options.json}`);
     }
+}
+
+function targetsTable(targets: readonly Target[]): string {
+    return formatTable(["target", "goal", "measured", "met"], targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]));
 }
 
 export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals", "build ms p50"] as const;
