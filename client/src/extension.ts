@@ -5,12 +5,14 @@
  */
 import * as vscode from "vscode";
 import { type LanguageClient, State } from "vscode-languageclient/node";
-import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
+import { cancelLoadNotification, type ServerStatus, statusNotification } from "../../server/src/protocol.js";
 import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";
 import { readServerKey, registerServerKeyCommand } from "./serverKey.js";
 import { registerStatistics } from "./statistics.js";
+import { showClosableNotification } from "./closableNotification.js";
+import { LoadProgress } from "./loadProgress.js";
 import { ModelSetup } from "./modelSetup.js";
 import { StatusBar } from "./statusBar.js";
 import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     client = languageClient;
     const statusBar = new StatusBar();
     const modelSetup = new ModelSetup(languageClient, output);
+    const loadProgress = new LoadProgress(() => void languageClient.sendNotification(cancelLoadNotification).catch(() => undefined), showClosableNotification);
 
     context.subscriptions.push(
         output,
@@ -53,12 +56,17 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         warmCacheRequests,
         copies,
         statusBar,
+        loadProgress,
         languageClient.onNotification(statusNotification, (status) => {
             statusBar.setServerStatus(status);
             modelSetup.onStatus(status);
+            loadProgress.update(status);
         }),
         // "Stopped" also shows for a moment while the client restarts a crashed server: look again once it settled.
-        languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
+        languageClient.onDidChangeState(() => setTimeout(() => {
+            statusBar.setConnection(connectionState(languageClient.state));
+            if (languageClient.state !== State.Running) loadProgress.update(undefined);
+        }, 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
         ...registerStatistics(languageClient),
         watchRestingCursor(languageClient, (event) => warmCacheRequests.fire(event)),

@@ -55,6 +55,8 @@ export interface ServerUnderTest {
     messages: ShowMessageParams[];
     questions: ShowMessageRequestParams[];
     logs: LogMessageParams[];
+    /** Work-done progress the server created (window/workDoneProgress/create), by token. */
+    progressTokens: (string | number)[];
     /** Everything the server wrote to stdout, to check it carries nothing but LSP frames. */
     stdout: () => Buffer;
     setSettings(settings: Record<string, unknown>): void;
@@ -99,7 +101,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     const logs: LogMessageParams[] = [];
 
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === "codellama" ? settings : null)));
-    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    const progressTokens: (string | number)[] = [];
+    connection.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+        progressTokens.push(token);
+    });
     connection.onRequest("client/registerCapability", () => null);
     connection.onRequest(ShowMessageRequest.type, (params) => {
         questions.push(params);
@@ -147,6 +152,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         messages,
         questions,
         logs,
+        progressTokens,
         stdout: () => Buffer.concat(stdoutChunks),
         setSettings(next) {
             settings = next;

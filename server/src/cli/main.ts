@@ -8,6 +8,7 @@ import { answerChat } from "../chat/chatService.js";
 import type { ChatMessage } from "../chat/instructPrompt.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { completeAt } from "../completion/completer.js";
+import { problemText } from "../audience/problemText.js";
 import { ModelManager } from "../engine/modelManager.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { runLanguageServer } from "../lsp/run.js";
@@ -132,7 +133,7 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
-    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onStatus: () => undefined });
+    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, describe: (problem) => problemText(problem, "cli"), onStatus: () => undefined });
     try {
         await models.configure(config);
         if (!models.engine) return 1;

@@ -14,7 +14,7 @@ import type { GpuMode } from "../config/schema.js";
 import { encodeInfilling, type Token } from "../completion/fimPrompt.js";
 import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { MODEL_PATH_HINT, ModelError } from "./errors.js";
+import { ModelError } from "./errors.js";
 import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, PromptCost, SequenceName } from "./inference.js";
 import { Mutex } from "./mutex.js";
 import { PromptSpeed } from "./promptSpeed.js";
@@ -238,17 +238,17 @@ async function validateModelFile(modelPath: string): Promise<number> {
     try {
         handle = await fs.promises.open(modelPath, "r");
     } catch (error) {
-        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); ${MODEL_PATH_HINT}.`);
+        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}).`);
     }
     try {
         const magic = Buffer.alloc(4);
         await handle.read(magic, 0, 4, 0);
-        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file; ${MODEL_PATH_HINT}.`);
+        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file.`);
     } finally {
         await handle.close();
     }
     const corrupt = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}); download it again or ${MODEL_PATH_HINT}.`, { cause });
+        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}).`, { cause });
     let info;
     try {
         info = await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });
@@ -287,7 +287,7 @@ function backend(mode: GpuMode): Promise<Llama> {
 async function createLlama(mode: GpuMode): Promise<Llama> {
     const gpu = mode === "off" ? false : mode;
     const unavailable = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause });
+        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}).`, { cause });
     let llama: Llama;
     try {
         llama = await getLlama({
@@ -343,7 +343,7 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers?: numbe
     } catch (error) {
         const message = [errorMessage(error), ...llamaLog.recentErrors.filter((line) => !line.includes("failed to load model"))].join(": ");
         const code = /bounds|corrupt|incomplete|truncat|unexpected end|failed to read/i.test(message) ? "corrupt-model" : "load-failed";
-        throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}. ${code === "corrupt-model" ? "Download it again or" : "Try fewer GPU layers (`codellama.engine.gpuLayers`), `codellama.engine.gpu` \"off\", or"} ${MODEL_PATH_HINT}.`, { cause: error });
+        throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}.`, { cause: error });
     }
 }
 
@@ -356,7 +356,7 @@ async function createContext(model: LlamaModel, options: EngineOptions): Promise
             failedCreationRemedy: false,
         });
     } catch (error) {
-        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}. Lower \`codellama.engine.contextSize\` / \`--context-size\`.`, { cause: error });
+        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
     }
 }
 

@@ -2,7 +2,7 @@ import path from "node:path";
 import { encodeInfillingAsync, type Token } from "../completion/fimPrompt.js";
 import { memoizeEncoder } from "./encoderMemo.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { ModelError } from "./errors.js";
+import { ModelError, type ModelProblem } from "./errors.js";
 import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
 
 export interface LlamaServerOptions {
@@ -14,13 +14,12 @@ export interface LlamaServerOptions {
     slot: number;
     logger: Logger;
     /** Told when requests start failing and when they work again. */
-    onHealth?(healthy: boolean, message: string): void;
+    onHealth?(healthy: boolean, problem?: ModelProblem): void;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const RETRIES = 3;
 const BACKOFF_MS = 250;
-const SERVER_HINT = "Start the server, or set `codellama.engine.serverUrl`, or `codellama.engine.backend` to \"embedded\"";
 
 interface Timings {
     prompt_n?: number;
@@ -64,7 +63,7 @@ export class LlamaServerEngine implements InferenceEngine {
             await call("/health");
             props = (await call("/props")) as typeof props;
         } catch (error) {
-            throw new ModelError("server-unreachable", `Cannot reach the llama.cpp server at ${options.url} (${errorMessage(error)}). ${SERVER_HINT}.`, { cause: error });
+            throw new ModelError("server-unreachable", `Cannot reach the llama.cpp server at ${options.url} (${errorMessage(error)}).`, { cause: error });
         }
         const single = async (text: string): Promise<Token | undefined> => {
             const { tokens } = (await call("/tokenize", { content: text, add_special: false, parse_special: true })) as { tokens: Token[] };
@@ -130,13 +129,13 @@ export class LlamaServerEngine implements InferenceEngine {
                     break;
                 }
             }
-            this.setHealthy(true, "");
+            this.setHealthy(true);
         } catch (error) {
             if (options.signal?.aborted) stopReason = "cancelled";
             else if (!controller.signal.aborted) {
-                const message = `The llama.cpp server at ${this.options.url} failed: ${errorMessage(error)}. ${SERVER_HINT}.`;
-                this.setHealthy(false, message);
-                throw new ModelError("server-unreachable", message, { cause: error });
+                const failure = new ModelError("server-unreachable", `The llama.cpp server at ${this.options.url} failed: ${errorMessage(error)}.`, { cause: error });
+                this.setHealthy(false, failure.problem);
+                throw failure;
             }
         } finally {
             options.signal?.removeEventListener("abort", abort);
@@ -164,10 +163,10 @@ export class LlamaServerEngine implements InferenceEngine {
         return tokens;
     }
 
-    private setHealthy(healthy: boolean, message: string): void {
+    private setHealthy(healthy: boolean, problem?: ModelProblem): void {
         if (healthy === this.healthy) return;
         this.healthy = healthy;
-        this.options.onHealth?.(healthy, message);
+        this.options.onHealth?.(healthy, problem);
     }
 }
 
@@ -187,7 +186,7 @@ async function request(options: LlamaServerOptions, pathname: string, body?: unk
                 body: body === undefined ? undefined : JSON.stringify(body),
                 signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
             });
-            if (response.status === 401 || response.status === 403) throw new ModelError("server-unreachable", `The llama.cpp server at ${options.url} refused the API key (HTTP ${response.status}); set CODELLAMA_API_KEY.`);
+            if (response.status === 401 || response.status === 403) throw new ModelError("server-unreachable", `The llama.cpp server at ${options.url} refused the API key (HTTP ${response.status}).`, { fix: "api-key" });
             if (!response.ok) throw new Error(`HTTP ${response.status} from ${pathname}`);
             return await response.json();
         } catch (error) {

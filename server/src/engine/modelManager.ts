@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { CodeLlamaConfig } from "../config/schema.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { ServerStatus } from "../protocol.js";
@@ -5,8 +6,9 @@ import { Engine } from "./engine.js";
 import type { InferenceEngine } from "./inference.js";
 import { LlamaServerEngine } from "./llamaServer.js";
 import { OpenAIEngine } from "./openai.js";
-import { ModelError } from "./errors.js";
-import { resolveModelPath } from "./modelSource.js";
+import { ModelError, type ModelProblem } from "./errors.js";
+import { formatBytes } from "./byteSize.js";
+import { modelFileName, resolveModelPath } from "./modelSource.js";
 
 /** A progress display the manager drives (LSP work-done progress, a terminal bar). */
 export interface ProgressSink {
@@ -24,6 +26,11 @@ export interface ModelManagerOptions {
     progress?: ProgressSink;
     /** Download a missing model without asking (the CLI: running it is the approval). */
     allowDownload?: boolean;
+    /**
+     * The words for a problem, with its remedy, for whoever reads the status and the log (VS Code,
+     * another editor, a terminal: see server/src/audience/). Default: what happened, no remedy.
+     */
+    describe?(problem: ModelProblem): string;
 }
 
 type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
@@ -39,6 +46,8 @@ export class ModelManager {
     private readyStatus: ServerStatus | undefined;
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
+    /** Stops the running download or load as the user asked (see cancel()). */
+    private cancelLoad: (() => void) | undefined;
     private loading: Promise<void> = Promise.resolve();
     private lastStatus: ServerStatus = { state: "starting", health: "ok", message: "Starting", busy: false };
     private activeGenerations = 0;
@@ -75,6 +84,11 @@ export class ModelManager {
         return this.loading;
     }
 
+    /** The user cancelled the download or load in progress (a progress display's Cancel); nothing when none runs. */
+    cancel(): void {
+        this.cancelLoad?.();
+    }
+
     /** Marks a generation as running, for the busy flag of the status. Returns the function that ends it. */
     beginGeneration(): () => void {
         this.activeGenerations++;
@@ -106,6 +120,7 @@ export class ModelManager {
             cancelledByUser = true;
             this.loadController?.abort();
         };
+        this.cancelLoad = cancel;
         try {
             const engine = config.engine.backend === "embedded" ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle)) : await this.connect(config);
             if (signal.aborted) {
@@ -129,21 +144,15 @@ export class ModelManager {
             };
             this.setStatus(this.readyStatus);
         } catch (error) {
-            if (cancelledByUser) {
-                const message = "Model download or load cancelled. Run \"Code Llama: Download Default Model\" or select a model file to try again.";
-                logger.warn(message);
-                this.setStatus({ state: "error", health: "warning", message, error: "cancelled", busy: false });
-                return;
-            }
-            if (signal.aborted) return;
-            const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
-            const code = error instanceof ModelError ? error.code : "load-failed";
-            // A model waiting for the user's approval is not a failure.
-            const waiting = code === "model-not-downloaded";
-            if (waiting) logger.warn(message);
-            else logger.error(message);
-            this.setStatus({ state: "error", health: waiting ? "warning" : "error", message, error: code, busy: false });
+            if (!cancelledByUser && signal.aborted) return;
+            const problem = cancelledByUser
+                ? new ModelError("cancelled", "Model download or load cancelled.").problem
+                : error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not start the model: ${errorMessage(error)}.`).problem;
+            // A model waiting for the user's approval, or stopped by the user, is not a failure.
+            const failed = problem.code !== "model-not-downloaded" && problem.code !== "cancelled";
+            this.setProblem(problem, failed ? "error" : "warning");
         } finally {
+            if (this.cancelLoad === cancel) this.cancelLoad = undefined;
             progress?.done();
         }
     }
@@ -161,28 +170,29 @@ export class ModelManager {
             signal,
             onDownloadStart: async (uri) => {
                 logger.info(`Downloading ${uri}`);
-                this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${uri}`, progress: 0, busy: false });
-                track(await this.options.progress?.begin("Code Llama: downloading model", cancel));
+                this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${modelFileName(uri)}`, progress: 0, busy: false });
+                track(await this.options.progress?.begin("Code Llama: downloading the model", cancel));
             },
             onDownloadProgress: ({ downloadedBytes, totalBytes }) => {
                 const fraction = totalBytes > 0 ? downloadedBytes / totalBytes : 0;
-                const message = `Downloading model ${Math.floor(fraction * 100)}% (${formatMiB(downloadedBytes)} / ${formatMiB(totalBytes)})`;
-                this.setStatus({ state: "downloading", health: "ok", message, progress: fraction, busy: false });
-                progress?.report(fraction, message);
+                const amount = `${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)}`;
+                this.setStatus({ state: "downloading", health: "ok", message: `Downloading ${modelFileName(config.model.uri)}: ${amount}`, progress: fraction, busy: false });
+                progress?.report(fraction, amount);
             },
         });
         progress?.done();
         logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
-        this.setStatus({ state: "loading", health: "ok", message: "Loading model", progress: 0, busy: false });
-        track(await this.options.progress?.begin("Code Llama: loading model", cancel));
+        const loading = `Loading ${path.basename(modelPath)}`;
+        this.setStatus({ state: "loading", health: "ok", message: loading, progress: 0, busy: false });
+        track(await this.options.progress?.begin("Code Llama: loading the model", cancel));
         return Engine.load({
             modelPath,
             ...config.engine,
             logger,
             signal,
             onLoadProgress: (fraction) => {
-                this.setStatus({ state: "loading", health: "ok", message: `Loading model ${Math.floor(fraction * 100)}%`, progress: fraction, busy: false });
-                progress?.report(fraction, `${Math.floor(fraction * 100)}%`);
+                this.setStatus({ state: "loading", health: "ok", message: loading, progress: fraction, busy: false });
+                progress?.report(fraction, path.basename(modelPath));
             },
         });
     }
@@ -196,9 +206,9 @@ export class ModelManager {
             url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
             logger: this.options.logger,
-            onHealth: (healthy: boolean, message: string) => {
+            onHealth: (healthy: boolean, problem?: ModelProblem) => {
                 if (healthy && this.readyStatus && this.lastStatus.state === "error") this.setStatus(this.readyStatus);
-                else if (!healthy) this.setStatus({ state: "error", health: "error", message, error: "server-unreachable", busy: false });
+                else if (!healthy && problem) this.setProblem(problem, "error");
             },
         };
         return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
@@ -210,12 +220,17 @@ export class ModelManager {
         await engine?.dispose();
     }
 
+    /** Logs `problem` and makes it the status, in the words the options' describe() chooses. */
+    private setProblem(problem: ModelProblem, health: "warning" | "error"): void {
+        const message = this.options.describe?.(problem) ?? problem.message;
+        if (health === "error") this.options.logger.error(message);
+        else this.options.logger.warn(message);
+        const { code, fix, downloadBytes } = problem;
+        this.setStatus({ state: "error", health, message, error: code, fix, ...(downloadBytes !== undefined ? { downloadBytes } : {}), busy: false });
+    }
+
     private setStatus(status: ServerStatus): void {
         this.lastStatus = status;
         this.options.onStatus(status);
     }
-}
-
-function formatMiB(bytes: number): string {
-    return `${(bytes / 1048576).toFixed(0)} MiB`;
 }

@@ -1,7 +1,7 @@
 import type { Token } from "../completion/fimPrompt.js";
 import type { ChatMessage } from "../chat/instructPrompt.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { ModelError } from "./errors.js";
+import { ModelError, type ModelProblem } from "./errors.js";
 import type { EngineInfo, EngineTokenizer, Generation, GenerateOptions, InferenceEngine, SequenceName } from "./inference.js";
 import { serverSentEvents } from "./llamaServer.js";
 
@@ -14,7 +14,7 @@ export interface OpenAIOptions {
     /** The server's context size in tokens (OpenAI's API does not tell). */
     contextSize: number;
     logger: Logger;
-    onHealth?(healthy: boolean, message: string): void;
+    onHealth?(healthy: boolean, problem?: ModelProblem): void;
 }
 
 /**
@@ -32,7 +32,6 @@ const SPECIAL_TEXT = new Map<Token, string>([
 ]);
 const STOP_TEXTS = ["\u2581<EOT>", "<EOT>", "</s>"];
 const REQUEST_TIMEOUT_MS = 10_000;
-const SERVER_HINT = "Start the server, or set `codellama.engine.serverUrl`, or `codellama.engine.backend` to \"embedded\"";
 
 const codes = (text: string): Token[] => Array.from(text, (ch) => ch.codePointAt(0)!);
 
@@ -59,14 +58,15 @@ export class OpenAIEngine implements InferenceEngine {
         let models: { data?: { id: string }[] };
         try {
             const response = await fetch(endpoint(options.url, "models"), { headers: headers(options), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-            if (response.status === 401 || response.status === 403) throw new Error(`the API key was refused (HTTP ${response.status}); set CODELLAMA_API_KEY`);
+            if (response.status === 401 || response.status === 403) throw new ModelError("server-unreachable", `The OpenAI-compatible server at ${options.url} refused the API key (HTTP ${response.status}).`, { fix: "api-key" });
             if (!response.ok) throw new Error(`HTTP ${response.status}`);
             models = (await response.json()) as typeof models;
         } catch (error) {
-            throw new ModelError("server-unreachable", `Cannot reach the OpenAI-compatible server at ${options.url} (${errorMessage(error)}). ${SERVER_HINT}.`, { cause: error });
+            if (error instanceof ModelError) throw error;
+            throw new ModelError("server-unreachable", `Cannot reach the OpenAI-compatible server at ${options.url} (${errorMessage(error)}).`, { cause: error });
         }
         const model = options.model || models.data?.[0]?.id;
-        if (!model) throw new ModelError("server-unreachable", `The server at ${options.url} lists no models; set \`codellama.engine.serverModel\`.`);
+        if (!model) throw new ModelError("server-unreachable", `The server at ${options.url} lists no models.`, { fix: "server-model" });
         const info: EngineInfo = {
             modelPath: model,
             modelName: model,
@@ -134,13 +134,13 @@ export class OpenAIEngine implements InferenceEngine {
                     break;
                 }
             }
-            this.options.onHealth?.(true, "");
+            this.options.onHealth?.(true);
         } catch (error) {
             if (options.signal?.aborted) stopReason = "cancelled";
             else if (!controller.signal.aborted) {
-                const message = `The OpenAI-compatible server at ${this.options.url} failed: ${errorMessage(error)}. ${SERVER_HINT}.`;
-                this.options.onHealth?.(false, message);
-                throw new ModelError("server-unreachable", message, { cause: error });
+                const failure = new ModelError("server-unreachable", `The OpenAI-compatible server at ${this.options.url} failed: ${errorMessage(error)}.`, { cause: error });
+                this.options.onHealth?.(false, failure.problem);
+                throw failure;
             }
         } finally {
             options.signal?.removeEventListener("abort", abort);

@@ -11,12 +11,14 @@ import {
     TextDocuments,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { type Audience, lspAudience, problemText } from "../audience/problemText.js";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
 import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import {
+    cancelLoadNotification,
     type ClientExperimentalCapabilities,
     didCopyNotification,
     downloadModelRequest,
@@ -62,11 +64,13 @@ export function startServer(connection: Connection, logger: Logger): void {
     let registerConfiguration = false;
     let workDoneProgress = false;
     let clientShowsStatus = false;
+    let audience: Audience = "lsp";
     let inlineCompletionClient = false;
 
     const progress: ProgressSink = {
         async begin(title, onCancel) {
-            if (!workDoneProgress) return { report: () => undefined, done: () => undefined };
+            // A client that shows the status shows the progress from it too: one progress display, not two.
+            if (!workDoneProgress || clientShowsStatus) return { report: () => undefined, done: () => undefined };
             const reporter = await connection.window.createWorkDoneProgress();
             reporter.begin(title, 0, undefined, true);
             reporter.token.onCancellationRequested(onCancel);
@@ -83,6 +87,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     const models = new ModelManager({
         logger,
         progress,
+        describe: (problem) => problemText(problem, audience),
         onStatus: (status) => {
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
@@ -106,7 +111,10 @@ export function startServer(connection: Connection, logger: Logger): void {
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         registerConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
-        clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
+        const experimental = params.capabilities.experimental as ClientExperimentalCapabilities | undefined;
+        clientShowsStatus = experimental?.codellamaStatus === true;
+        audience = lspAudience(experimental);
+        logger.info(`Client: ${params.clientInfo ? `${params.clientInfo.name} ${params.clientInfo.version ?? ""}`.trim() : "unnamed"}${clientShowsStatus ? " (the Code Llama extension)" : ""}`);
         // Clients that show ghost text get it; the others get the suggestion as a completion item.
         inlineCompletionClient = params.capabilities.textDocument?.inlineCompletion !== undefined;
         completions.register({ asCompletionItems: !inlineCompletionClient });
@@ -153,6 +161,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         await models.reload();
         return models.status;
     });
+    connection.onNotification(cancelLoadNotification, () => models.cancel());
     connection.onRequest(downloadModelRequest, async () => {
         await models.reload({ allowDownload: true });
         return models.status;

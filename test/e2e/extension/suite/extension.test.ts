@@ -200,7 +200,7 @@ describe("Code Llama extension in VS Code", function () {
             assert.match(api.serverStatus?.message ?? "", /no-such-model\.gguf/);
             await waitFor("status bar error", () => api.statusBar.kind === "error");
             assert.equal(api.statusBar.text, "$(error) Code Llama: error");
-            assert.equal(api.statusBar.command, "codellama.showLogs");
+            assert.equal(api.statusBar.command, "codellama.showMenu");
             assert.equal(api.statusBar.severity, "error");
 
             // The editor still edits, and asking for completions answers nothing instead of failing.
