@@ -15,6 +15,8 @@ export interface StatusInput {
     completionsEnabled: boolean;
     /** Language of the active editor, for the tooltip. */
     languageId?: string;
+    /** The active editor's file is one of `codellama.completion.exclude`'s (a secret). */
+    excluded?: boolean;
 }
 
 export type StatusKind = "starting" | "downloading" | "loading" | "ready" | "completing" | "disabled" | "needs-model" | "error";
@@ -66,6 +68,10 @@ export function presentStatus(input: StatusInput): StatusPresentation {
             };
         case "ready": {
             const ready = `${server.model ?? "model"} on ${deviceLabel(server)}`;
+            if (input.excluded) {
+                const summary = `completions are off for this file (codellama.completion.exclude): it stays out of every prompt (${ready})`;
+                return { kind: "disabled", text: `$(lock) ${NAME}: excluded`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
+            }
             if (!input.completionsEnabled) {
                 const summary = `completions are off ${input.languageId ? `for ${input.languageId}` : "everywhere"} (${ready})`;
                 return { kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };

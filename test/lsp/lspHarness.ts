@@ -9,6 +9,7 @@ import {
     ConfigurationRequest,
     createProtocolConnection,
     DidChangeConfigurationNotification,
+    DidChangeTextDocumentNotification,
     DidOpenTextDocumentNotification,
     ExitNotification,
     InitializedNotification,
@@ -30,7 +31,7 @@ import {
     type CancellationToken,
 } from "vscode-languageserver-protocol/node";
 import { waitForExit } from "../../server/src/bench/proc.js";
-import { type ServerStatus, statusNotification } from "../../server/src/protocol.js";
+import { type CompletionRecord, type ServerStatus, statsRequest, statusNotification } from "../../server/src/protocol.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVER_JS = path.join(REPO_ROOT, "dist", "server.js");
@@ -45,6 +46,8 @@ export interface StartOptions {
     pickAction?: string;
     /** Declare textDocument.inlineCompletion (ghost text). Default true. */
     inlineCompletion?: boolean;
+    /** The workspace folder, e.g. "file:///w"; none by default. */
+    rootUri?: string;
 }
 
 export interface ServerUnderTest {
@@ -133,7 +136,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         textDocument: options.inlineCompletion === false ? {} : { inlineCompletion: { dynamicRegistration: false } },
         experimental: { codellamaStatus: options.showsStatus ?? true },
     };
-    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
+    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: options.rootUri ?? null, capabilities, initializationOptions: options.initializationOptions });
     await connection.sendNotification(InitializedNotification.type, {});
 
     function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
@@ -185,6 +188,20 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
             connection.dispose();
             fs.rmSync(home, { recursive: true, force: true });
         },
+    };
+}
+
+/** The server's most recent completion records (codellama/stats). */
+export const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
+
+/** Types `text` at (line, character) one character per didChange, like an editor. */
+export function typist(server: ServerUnderTest, uri: string) {
+    let version = 1;
+    return (line: number, character: number, ch: string): void => {
+        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+            textDocument: { uri, version: ++version },
+            contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ch }],
+        });
     };
 }
 

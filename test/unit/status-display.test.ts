@@ -56,6 +56,14 @@ describe("presentStatus", () => {
         assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", busy: false }, { completionsEnabled: false })).kind, "loading");
     });
 
+    it("a file of completion.exclude says why there are no suggestions", () => {
+        const view = presentStatus(input(ready, { languageId: "dotenv", excluded: true }));
+        assert.equal(view.kind, "disabled");
+        assert.equal(view.text, "$(lock) Code Llama: excluded");
+        assert.equal(view.summary, "completions are off for this file (codellama.completion.exclude): it stays out of every prompt (CodeLlama 7B Instruct on CPU)");
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", busy: false }, { excluded: true })).kind, "loading");
+    });
+
     it("no model yet: a call to action whose click offers the download and the file picker", () => {
         const message = "The model z.gguf (4.1 GB) is not downloaded yet. Download it (\"Code Llama: Download Default Model\"), or select a GGUF model file you already have (\"Code Llama: Select Model File…\").";
         const view = presentStatus(input({ state: "error", health: "warning", message, error: "model-not-downloaded", fix: "approve-download", downloadBytes: 4.1e9, busy: false }));

@@ -45,9 +45,10 @@ export class SnippetRing {
         this.changes++;
     }
 
-    forget(uri: string): void {
+    /** Drops the snippets of the files `which` picks (e.g. files excluded since they were added). */
+    forget(which: (uri: string) => boolean): void {
         const before = this.snippets.length;
-        this.snippets = this.snippets.filter((snippet) => snippet.uri !== uri);
+        this.snippets = this.snippets.filter((snippet) => !which(snippet.uri));
         if (this.snippets.length !== before) this.changes++;
     }
 

@@ -105,6 +105,10 @@ export class CompletionHandlers {
         const config = this.ctx.config();
         clearTimeout(this.fullContextTimer);
         if (!config.completion.enabled || !models.engine) return undefined;
+        if (this.ctx.excluded(document.uri)) {
+            logger.debug(() => `completion ${document.uri}: excluded (completion.exclude)`);
+            return undefined;
+        }
         return this.generate(token, async (signal) => {
             try {
                 const suggestion = await this.service.complete(document, params.position, config.completion, signal, this.extraContext(document.uri, config));
@@ -161,7 +165,7 @@ export class CompletionHandlers {
     private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
         const { models, logger } = this.ctx;
         const config = this.ctx.config();
-        if (!config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy) return undefined;
+        if (!config.completion.enabled || !config.completion.warmCache || !models.engine || this.latest.busy || this.ctx.excluded(document.uri)) return undefined;
         try {
             return await this.generate(CancellationToken.None, async (signal) => {
                 const warmed = await this.service.warm(document, position, config.completion, signal, this.extraContext(document.uri, config));

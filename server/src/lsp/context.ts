@@ -15,6 +15,8 @@ export interface ServerContext {
     config(): CodeLlamaConfig;
     /** A file's path relative to its workspace folder, for prompts. */
     pathOf(uri: string): string;
+    /** The document is one of `completion.exclude`'s: no completions, no warm-ups, no snippets. */
+    excluded(uri: string): boolean;
 }
 
 /** Runs `work` with an AbortSignal that follows the request's cancellation token. */

@@ -14,7 +14,8 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { type Audience, lspAudience, problemText } from "../audience/problemText.js";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
-import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
+import { ExcludeMatcher } from "../completion/exclude.js";
+import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from "../completion/extraContext.js";
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import {
@@ -41,6 +42,10 @@ const DOWNLOAD_ACTION = "Download";
  */
 export function startServer(connection: Connection, logger: Logger): void {
     const snippets = new SnippetRing();
+    // Excluded files (secrets) never become snippets: their text stays out of every other file's prompt.
+    const addSnippet = (snippet: Snippet): void => {
+        if (!excluded(snippet.uri)) snippets.add(snippet);
+    };
     // Wrapping the update records where each edit happened: the lines around it become a snippet for other files.
     const documents = new TextDocuments<TextDocument>({
         create: TextDocument.create,
@@ -48,18 +53,19 @@ export function startServer(connection: Connection, logger: Logger): void {
             const updated = TextDocument.update(document, changes, version);
             const change = changes[0];
             const line = change && "range" in change ? change.range.start.line : 0;
-            snippets.add({ uri: updated.uri, text: linesAround(updated, line) });
+            addSnippet({ uri: updated.uri, text: linesAround(updated, line) });
             return updated;
         },
     });
-    documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document) }));
+    documents.onDidOpen(({ document }) => addSnippet({ uri: document.uri, text: firstLines(document) }));
     connection.onNotification(didCopyNotification, (params) => {
         const document = rangeParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
-        if (document) snippets.add({ uri: document.uri, text: copiedLines(document, params.range) });
+        if (document) addSnippet({ uri: document.uri, text: copiedLines(document, params.range) });
     });
     let workspaceFolders: string[] = [];
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;
+    let exclude = new ExcludeMatcher(config.completion.exclude);
     let pullConfiguration = false;
     let registerConfiguration = false;
     let workDoneProgress = false;
@@ -145,7 +151,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
-    const ctx: ServerContext = { connection, logger, documents, snippets, models, config: () => config, pathOf };
+    const ctx: ServerContext = { connection, logger, documents, snippets, models, config: () => config, pathOf, excluded };
     const completions = new CompletionHandlers(ctx);
     const chat = new ChatHandlers(ctx);
     chat.register();
@@ -169,8 +175,21 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     /** A file's path relative to its workspace folder, for snippet headers. */
     function pathOf(uri: string): string {
+        return workspacePath(uri) ?? decoded(uri.slice(uri.lastIndexOf("/") + 1));
+    }
+
+    /** A file's path relative to its workspace folder; undefined outside every folder. */
+    function workspacePath(uri: string): string | undefined {
         const folder = workspaceFolders.find((candidate) => uri.startsWith(candidate));
-        return decodeURIComponent(folder ? uri.slice(folder.length) : uri.slice(uri.lastIndexOf("/") + 1));
+        return folder ? decoded(uri.slice(folder.length)) : undefined;
+    }
+
+    /**
+     * Whether a document is one of `completion.exclude`'s (a secret: no completions, no snippets).
+     * Path patterns match the path in the workspace folder, or the whole path outside every folder.
+     */
+    function excluded(uri: string): boolean {
+        return exclude.matches(uri, workspacePath(uri) ?? decoded(uri.replace(/^[a-z][\w+.-]*:(\/\/[^/]*)?/i, "")));
     }
 
     async function fetchWorkspaceConfig(): Promise<unknown> {
@@ -192,6 +211,10 @@ export function startServer(connection: Connection, logger: Logger): void {
             logger.info(`Configuration changed: ${changed.join(", ")}`);
             completions.service.reset();
         }
+        if (changed.includes("completion.exclude")) {
+            exclude = new ExcludeMatcher(config.completion.exclude);
+            snippets.forget(excluded);
+        }
     }
 
     connection.onShutdown(async () => {
@@ -200,6 +223,15 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     documents.listen(connection);
     connection.listen();
+}
+
+/** A URI's percent-encoded text decoded, or as it is when it is not valid percent-encoding. */
+function decoded(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
 }
 
 declare const __VERSION__: string;

@@ -144,6 +144,16 @@ describe("Code Llama extension in VS Code", function () {
         assert.deepEqual([event.range.start.line, event.range.end.line, event.range.end.character], [0, 2, 1]);
     });
 
+    it("a secret file (completion.exclude) gets no suggestion, and the status bar says why", async () => {
+        const editor = await openEditor(api, path.join(workspace(), ".env.local"), "API_KEY=\n", new vscode.Position(0, 8));
+        const answer = nextInlineCompletion(api, editor.document);
+        await type("x");
+        assert.deepEqual((await answer).items, []);
+        await waitFor("status bar excluded", () => api.statusBar.text === "$(lock) Code Llama: excluded", 10_000, () => api.statusBar);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        await waitFor("status bar ready again", () => api.statusBar.kind === "ready", 10_000, () => api.statusBar);
+    });
+
     describe("toggling completions", () => {
         afterEach(async () => {
             await setSetting("completion.enabled", undefined);
