@@ -11,6 +11,9 @@ import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";
 import { readServerKey, registerServerKeyCommand } from "./serverKey.js";
 import { registerStatistics } from "./statistics.js";
+import { type SuggestionCounts, SuggestionStatistics } from "./suggestionStatistics.js";
+import { SuggestionTracker } from "./suggestionTracker.js";
+import { watchSuggestions } from "./suggestionWatcher.js";
 import { showClosableNotification } from "./closableNotification.js";
 import { LoadProgress } from "./loadProgress.js";
 import { ModelSetup } from "./modelSetup.js";
@@ -34,6 +37,8 @@ export interface CodeLlamaApi {
     readonly onDidReportCopy: vscode.Event<{ uri: string; range: vscode.Range }>;
     /** The chat panel's session (see client/src/chat/). */
     readonly chat: ChatApi;
+    /** What the user did with the suggestions, kept across restarts (client/src/suggestionStatistics.ts). */
+    readonly suggestionCounts: SuggestionCounts;
 }
 
 let client: LanguageClient | undefined;
@@ -44,7 +49,13 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     const warmCacheRequests = new vscode.EventEmitter<WarmCacheEvent>();
     const copies = new vscode.EventEmitter<{ uri: string; range: vscode.Range }>();
     const serverEnv: NodeJS.ProcessEnv = { ...process.env };
-    const languageClient = createLanguageClient(context, output, serverEnv, (event) => inlineCompletions.fire(event));
+    const suggestionStatistics = new SuggestionStatistics(context.globalState);
+    const tracker = new SuggestionTracker((outcome) => void suggestionStatistics.count(outcome));
+    const languageClient = createLanguageClient(context, output, serverEnv, {
+        answered: (event) => inlineCompletions.fire(event),
+        delivered: (document, position, text) => tracker.delivered(document.uri.toString(), document.offsetAt(position), text),
+        accepted: () => tracker.acceptCommand(),
+    });
     client = languageClient;
     const statusBar = new StatusBar();
     const modelSetup = new ModelSetup(languageClient, output);
@@ -68,18 +79,16 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
             if (languageClient.state !== State.Running) loadProgress.update(undefined);
         }, 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
-        ...registerStatistics(languageClient),
+        ...registerStatistics(languageClient, suggestionStatistics),
+        watchSuggestions(tracker),
         watchRestingCursor(languageClient, (event) => warmCacheRequests.fire(event)),
         watchCopies(languageClient, (event) => copies.fire(event)),
         registerServerKeyCommand(context, async () => {
             serverEnv.CODELLAMA_API_KEY = (await readServerKey(context)) ?? "";
             await vscode.commands.executeCommand("codellama.restartServer");
         }),
-        // Accepting the next word of a suggestion, counted for the local statistics.
-        vscode.commands.registerCommand("codellama.acceptNextWord", async () => {
-            await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
-            if (languageClient.isRunning()) void vscode.commands.executeCommand("codellama.completionPartiallyAccepted").then(undefined, () => undefined);
-        }),
+        // VS Code's own word accept, under the extension's name in the palette (the tracker counts it like Ctrl+Right).
+        vscode.commands.registerCommand("codellama.acceptNextWord", () => vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord")),
     );
     const chat = activateChat(context, languageClient, output, statusBar);
     void Promise.resolve(readServerKey(context)).then(async (key) => {
@@ -102,6 +111,9 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         onDidAskToWarmCache: warmCacheRequests.event,
         onDidReportCopy: copies.event,
         chat,
+        get suggestionCounts() {
+            return suggestionStatistics.counts;
+        },
     };
 }
 

@@ -109,11 +109,22 @@ export interface CompletionRecord {
     coldCut?: boolean;
 }
 
+/**
+ * The command of every suggestion, which the client runs when the user accepts it; a client may
+ * run PARTIALLY_ACCEPTED_COMMAND when the user takes a part. Local statistics only.
+ */
+export const ACCEPTED_COMMAND = "codellama.completionAccepted";
+export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
+
 export interface CompletionStats {
     requests: number;
     answered: number;
     cancelled: number;
-    /** Suggestions the client reported as shown / accepted (codellama.completionShown / codellama.completionAccepted). */
+    /**
+     * Since the server started: answers with a suggestion, and the acceptances clients reported
+     * (ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND). The VS Code extension counts what the user saw
+     * and did itself, across restarts (client/src/suggestionStatistics.ts).
+     */
     shown: number;
     accepted: number;
     partiallyAccepted: number;

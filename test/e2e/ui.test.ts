@@ -106,6 +106,15 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await wb.screenshot(path.join(SHOTS, "3-accepted.png"));
             await wb.save();
             assert.equal(fs.readFileSync(path.join(workspace, "add.js"), "utf8"), `function add(a, b) {\n    ${FIM_ANSWER}\n}\n`);
+
+            // The statistics count what was done with VS Code's own keys: Escape, Ctrl+Right, Tab.
+            await wb.runCommand("Code Llama: Show Statistics");
+            const counts = await statisticsCounts(wb);
+            await wb.screenshot(path.join(SHOTS, "7-statistics.png"));
+            assert.equal(counts.accepted, 1, JSON.stringify(counts));
+            assert.equal(counts.partiallyAccepted, 1, JSON.stringify(counts));
+            assert.ok(counts.dismissed >= 1, `Escape: ${JSON.stringify(counts)}`);
+            assert.ok(counts.shown >= counts.accepted + counts.dismissed, JSON.stringify(counts));
         } catch (error) {
             await wb.screenshot(path.join(SHOTS, "failure.png")).catch(() => undefined);
             throw error;
@@ -168,6 +177,26 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
         }
     });
 });
+
+/** The user's counts on the statistics preview (a webview frame). */
+async function statisticsCounts(wb: Workbench): Promise<{ shown: number; accepted: number; partiallyAccepted: number; dismissed: number }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        for (const frame of wb.page.frames()) {
+            const text = await frame.locator("body").innerText().catch(() => "");
+            if (!text.includes("Your suggestions since")) continue;
+            const count = (label: RegExp): number => Number(label.exec(text)?.[1] ?? NaN);
+            return {
+                shown: count(/^shown\s+(\d+)/m),
+                accepted: count(/^accepted \(Tab\)\s+(\d+)/m),
+                partiallyAccepted: count(/^partially accepted[^\n]*?\s(\d+)\s*$/m),
+                dismissed: count(/^dismissed[^\n]*?\)\s+(\d+)/m),
+            };
+        }
+        if (Date.now() > deadline) throw new Error("no statistics preview");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}
 
 /** Lets a notification finish sliding in before a screenshot. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_000));

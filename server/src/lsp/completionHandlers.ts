@@ -14,15 +14,12 @@ import {
 import { CompletionCancelled, CompletionService } from "../completion/service.js";
 import { errorMessage } from "../log/logger.js";
 import type { CodeLlamaConfig } from "../config/schema.js";
-import { statsRequest, warmCacheNotification } from "../protocol.js";
+import { ACCEPTED_COMMAND, PARTIALLY_ACCEPTED_COMMAND, statsRequest, warmCacheNotification } from "../protocol.js";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { ServerContext } from "./context.js";
 import { LatestOnly } from "./latestOnly.js";
 import { positionParamsProblem } from "./validate.js";
 
-/** Commands the client runs when the user takes a suggestion (acceptance statistics, local only). */
-export const ACCEPTED_COMMAND = "codellama.completionAccepted";
-export const PARTIALLY_ACCEPTED_COMMAND = "codellama.completionPartiallyAccepted";
 
 /**
  * After a suggestion from a prompt cut short for a cold cache, this long without another request

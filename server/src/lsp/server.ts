@@ -19,17 +19,19 @@ import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from 
 import { ModelManager, type ProgressSink } from "../engine/modelManager.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import {
+    ACCEPTED_COMMAND,
     cancelLoadNotification,
     type ClientExperimentalCapabilities,
     didCopyNotification,
     downloadModelRequest,
+    PARTIALLY_ACCEPTED_COMMAND,
     reloadModelRequest,
     type ServerStatus,
     statusNotification,
     statusRequest,
 } from "../protocol.js";
 import { CHAT_COMMAND, ChatHandlers, EXPLAIN_COMMAND } from "./chatHandlers.js";
-import { ACCEPTED_COMMAND, CompletionHandlers, PARTIALLY_ACCEPTED_COMMAND } from "./completionHandlers.js";
+import { CompletionHandlers } from "./completionHandlers.js";
 import type { ServerContext } from "./context.js";
 import { rangeParamsProblem } from "./validate.js";
 

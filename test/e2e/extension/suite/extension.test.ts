@@ -101,6 +101,22 @@ describe("Code Llama extension in VS Code", function () {
         assert.deepEqual(editor.selection.active, new vscode.Position(1, INDENT.length + FIM_ANSWER.length));
     });
 
+    it("counts what the user did with suggestions, and the counts survive a server restart", async () => {
+        const before = api.suggestionCounts;
+        const { editor, items } = await typeInBody(api, "counted.js");
+        assert.deepEqual(items, [FIM_ANSWER]);
+        await waitFor("the suggestion counted as shown", () => api.suggestionCounts.shown > before.shown, 5_000, () => api.suggestionCounts);
+        assert.equal(await acceptInlineSuggestion(editor), true, "no suggestion to accept");
+        await waitFor("the suggestion counted as accepted", () => api.suggestionCounts.accepted === before.accepted + 1, 5_000, () => api.suggestionCounts);
+        const counted = api.suggestionCounts;
+        assert.equal(counted.since, before.since);
+
+        // The extension keeps them (global state), not the server: a new server, or a new model in it, starts from them.
+        await vscode.commands.executeCommand("codellama.restartServer");
+        await waitForState(api, "ready");
+        assert.deepEqual(api.suggestionCounts, counted);
+    });
+
     it("the trigger command asks for a completion explicitly", async () => {
         const editor = await openEditor(api, path.join(workspace(), "trigger.js"), `function add(a, b) {\n${INDENT}\n}\n`, new vscode.Position(1, INDENT.length));
         const answer = nextInlineCompletion(api, editor.document);

@@ -1,0 +1,28 @@
+/**
+ * Feeds the suggestion tracker what the editor does (edits, cursor moves, editor switches, Escape)
+ * and counts each outcome in the user's statistics.
+ */
+import * as vscode from "vscode";
+import type { SuggestionTracker } from "./suggestionTracker.js";
+
+/** Escape while a suggestion shows (package.json's keybinding): VS Code's hide, counted as a dismissal. */
+export const DISMISS_COMMAND = "codellama.dismissSuggestion";
+
+export function watchSuggestions(tracker: SuggestionTracker): vscode.Disposable {
+    return vscode.Disposable.from(
+        vscode.workspace.onDidChangeTextDocument((event) => {
+            tracker.edited(event.document.uri.toString(), event.contentChanges.map((change) => ({ offset: change.rangeOffset, removed: change.rangeLength, text: change.text })));
+        }),
+        vscode.window.onDidChangeTextEditorSelection(({ textEditor, selections }) => {
+            if (textEditor !== vscode.window.activeTextEditor) return;
+            const [selection] = selections;
+            const single = selections.length === 1 && selection!.isEmpty;
+            tracker.cursorAt(textEditor.document.uri.toString(), single ? textEditor.document.offsetAt(selection!.active) : undefined);
+        }),
+        vscode.window.onDidChangeActiveTextEditor(() => tracker.dismissed()),
+        vscode.commands.registerCommand(DISMISS_COMMAND, async () => {
+            await vscode.commands.executeCommand("editor.action.inlineSuggest.hide");
+            tracker.dismissed();
+        }),
+    );
+}
