@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { configFromFlags, parsePosition } from "../../server/src/cli/main.js";
 import { resolveConfig } from "../../server/src/config/resolve.js";
@@ -27,5 +31,24 @@ describe("configFromFlags", () => {
     });
     it("reports a non-numeric number flag", () => {
         assert.match(resolveConfig(configFromFlags({ threads: "many" })).warnings[0]!, /engine\.threads: ignored "many"/);
+    });
+});
+
+describe("the CLI's messages", () => {
+    it("a missing model is told in the terminal's words: flags, not settings or editor commands", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-cli-"));
+        try {
+            const file = path.join(home, "x.js");
+            fs.writeFileSync(file, "let x = 1;\n");
+            const missing = path.join(home, "nope.gguf");
+            const run = spawnSync(process.execPath, ["--import", "tsx", "server/src/cli.ts", "complete", "--model", missing, "--file", file, "--position", "1:1"], {
+                env: { ...process.env, HOME: home, TMPDIR: home, XDG_CACHE_HOME: path.join(home, ".cache") },
+                encoding: "utf8",
+            });
+            assert.equal(run.status, 1, run.stderr);
+            assert.equal(run.stderr, `codellama: Model file not found: ${missing}. Pass --model PATH to a local Code Llama GGUF file.\n`);
+        } finally {
+            fs.rmSync(home, { recursive: true, force: true });
+        }
     });
 });
