@@ -8,7 +8,6 @@ import { conversationProblem } from "../chat/instructPrompt.js";
 import { errorMessage } from "../log/logger.js";
 import { withAbortSignal } from "./cancellation.js";
 import type { ServerContext } from "./serverContext.js";
-import { serverStatus } from "./status.js";
 
 /**
  * codellama/chat, and chat / explain as workspace/executeCommand commands. A cancelled chat answers
@@ -51,7 +50,7 @@ export class ChatHandlers {
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
         const { models, connection, logger } = this.ctx;
         const engine = models.engine;
-        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${serverStatus(models.state).message}`);
+        if (!engine) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${this.ctx.status().message}`);
         const done = models.beginGeneration();
         try {
             const answer = await withAbortSignal(token, (signal) =>

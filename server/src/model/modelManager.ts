@@ -1,26 +1,26 @@
+import path from "node:path";
 import type { Backend, CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { EmbeddedEngine } from "../engine/embeddedEngine.js";
-import { ModelError, type ModelErrorCode } from "../engine/errors.js";
+import { ModelError, type ModelProblem } from "../engine/errors.js";
 import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
 import { LlamaServerEngine } from "../engine/remote/llamaServer.js";
 import { OpenAIEngine } from "../engine/remote/openai.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { resolveModelPath } from "./modelSource.js";
 
-
 /**
- * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`).
- * `busy`: a generation is running.
+ * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`; the edges
+ * word and log a problem for their reader). `busy`: a generation is running.
  */
 export type ModelState = { busy: boolean } & (
     | { phase: "starting" }
     | { phase: "downloading"; uri: string; downloadedBytes: number; totalBytes: number }
-    /** Loading the model into this process; `fraction` once known. */
-    | { phase: "loading"; fraction?: number }
+    /** Loading the model `file` into this process; `fraction` once known. */
+    | { phase: "loading"; file: string; fraction?: number }
     | { phase: "connecting"; url: string }
     | { phase: "ready"; backend: Backend; info: EngineInfo }
-    /** `message` names the cause and the fix. */
-    | { phase: "failed"; code: ModelErrorCode; message: string }
+    /** What happened and what fixes it, with no words for a particular client. */
+    | { phase: "failed"; problem: ModelProblem }
 );
 
 /** The states a progress display shows. */
@@ -38,6 +38,7 @@ export interface ProgressHandle {
 
 export interface ModelManagerOptions {
     logger: Logger;
+    /** Every state change. A problem is not logged here: the listener words it for its reader and logs it. */
     onState(state: ModelState): void;
     progress?: ProgressSink;
     /** Download a missing model without asking (the CLI: running it is the approval). */
@@ -57,6 +58,8 @@ export class ModelManager {
     private readyState: ModelState | undefined;
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
+    /** Stops the running download or load as the user asked (see cancel()). */
+    private cancelLoad: (() => void) | undefined;
     private loading: Promise<void> = Promise.resolve();
     private lastState: ModelState = { phase: "starting", busy: false };
     private activeGenerations = 0;
@@ -93,6 +96,11 @@ export class ModelManager {
         return this.loading;
     }
 
+    /** The user cancelled the download or load in progress (a progress display's Cancel); nothing when none runs. */
+    cancel(): void {
+        this.cancelLoad?.();
+    }
+
     /** Marks a generation as running, for the busy flag of the status. Returns the function that ends it. */
     beginGeneration(): () => void {
         this.activeGenerations++;
@@ -124,6 +132,7 @@ export class ModelManager {
             cancelledByUser = true;
             this.loadController?.abort();
         };
+        this.cancelLoad = cancel;
         try {
             const engine = config.engine.backend === "embedded" ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle)) : await this.connect(config);
             if (signal.aborted) {
@@ -138,20 +147,13 @@ export class ModelManager {
             this.readyState = { phase: "ready", backend: config.engine.backend, info, busy: false };
             this.setState(this.readyState);
         } catch (error) {
-            if (cancelledByUser) {
-                const message = "Model download or load cancelled.";
-                logger.warn(message);
-                this.setState({ phase: "failed", code: "cancelled", message, busy: false });
-                return;
-            }
-            if (signal.aborted) return;
-            const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
-            const code = error instanceof ModelError ? error.code : "load-failed";
-            // A model waiting for the user's approval is not a failure.
-            if (code === "model-not-downloaded") logger.warn(message);
-            else logger.error(message);
-            this.setState({ phase: "failed", code, message, busy: false });
+            if (!cancelledByUser && signal.aborted) return;
+            const problem = cancelledByUser
+                ? new ModelError("cancelled", "Model download or load cancelled.").problem
+                : error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not start the model: ${errorMessage(error)}.`).problem;
+            this.setState({ phase: "failed", problem, busy: false });
         } finally {
+            if (this.cancelLoad === cancel) this.cancelLoad = undefined;
             progress?.done();
         }
     }
@@ -181,7 +183,8 @@ export class ModelManager {
         });
         progress?.done();
         logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize})`);
-        const loading: ProgressState = { phase: "loading", busy: false };
+        const file = path.basename(modelPath);
+        const loading: ProgressState = { phase: "loading", file, busy: false };
         this.setState(loading);
         track(await this.options.progress?.begin(loading, cancel));
         return EmbeddedEngine.load({
@@ -190,7 +193,7 @@ export class ModelManager {
             logger,
             signal,
             onLoadProgress: (fraction) => {
-                const state: ProgressState = { phase: "loading", fraction, busy: false };
+                const state: ProgressState = { phase: "loading", file, fraction, busy: false };
                 this.setState(state);
                 progress?.report(state);
             },
@@ -206,9 +209,9 @@ export class ModelManager {
             url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
             logger: this.options.logger,
-            onHealth: (healthy: boolean, message: string) => {
+            onHealth: (healthy: boolean, problem?: ModelProblem) => {
                 if (healthy && this.readyState && this.lastState.phase === "failed") this.setState(this.readyState);
-                else if (!healthy) this.setState({ phase: "failed", code: "server-unreachable", message, busy: false });
+                else if (!healthy && problem) this.setState({ phase: "failed", problem, busy: false });
             },
         };
         return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
