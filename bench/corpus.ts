@@ -5,7 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { seededRandom } from "../tools/seededRandom.js";
+import { isGeneratedFileName, looksGenerated } from "../server/src/eval/languages.js";
+import { seededRandom, shuffle } from "../server/src/eval/seededRandom.js";
 
 export type SourceLanguage = "javascript" | "typescript" | "python";
 
@@ -61,18 +62,7 @@ const EXTENSIONS: Readonly<Record<string, SourceLanguage>> = {
 
 /** Language of a file name, or undefined for anything that is not a source file we replay (declarations, minified bundles). */
 export function languageOf(fileName: string): SourceLanguage | undefined {
-    const base = path.basename(fileName).toLowerCase();
-    if (/\.d\.[cm]?ts$/.test(base) || /[.-]min\.[cm]?js$/.test(base) || /\.bundle\.[cm]?js$/.test(base)) return undefined;
-    return EXTENSIONS[path.extname(base)];
-}
-
-/** Minified or generated-looking text: long lines, or too few lines for its size. */
-export function looksMinified(text: string): boolean {
-    const lines = text.split("\n");
-    if (lines.length < 20) return true;
-    let long = 0;
-    for (const line of lines) if (line.length > 200) long++;
-    return long / lines.length > 0.02 || text.length / lines.length > 90;
+    return isGeneratedFileName(fileName) ? undefined : EXTENSIONS[path.extname(fileName).toLowerCase()];
 }
 
 const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);
@@ -173,15 +163,6 @@ export interface PickOptions {
 export interface PickedFunction {
     file: SourceFile;
     span: FunctionSpan;
-}
-
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-    const result = [...items];
-    for (let index = result.length - 1; index > 0; index--) {
-        const other = Math.floor(random() * (index + 1));
-        [result[index], result[other]] = [result[other]!, result[index]!];
-    }
-    return result;
 }
 
 /** Candidate functions of one file: in the middle, with enough lines around them. */
@@ -330,7 +311,7 @@ export function collectSourceFiles(nodeModules: string, options: CollectOptions 
             const info = packageOf(dir);
             if (!info) continue;
             const text = fs.readFileSync(full, "utf8").replace(/\r\n?/g, "\n");
-            if (looksMinified(text) || text.includes("\u0000")) continue;
+            if (looksGenerated(text) || text.includes("\u0000")) continue;
             files.push({ relPath: path.relative(nodeModules, full), absPath: full, packageName: info.name, packageVersion: info.version, license: info.license, language, text });
         }
     };

@@ -1,4 +1,4 @@
-/** Summaries per mode, the targets, and the text table (pure). */
+/** Summaries per mode, the targets, and their Markdown table (pure). */
 import type { RequestLog } from "./replay.js";
 import { isWithinLine } from "./replay.js";
 import { median } from "../server/src/completion/stats.js";
@@ -203,15 +203,6 @@ export function evaluateTargets({ shipped, llamaServer, memoryBudgetBytes }: Tar
         });
     }
     return targets;
-}
-
-/** Plain-text table: columns padded to their widest cell, numbers right-aligned. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-    const cells = [headers.map(String), ...rows.map((row) => row.map((cell) => String(cell)))];
-    const numeric = headers.map((_, column) => rows.every((row) => typeof row[column] === "number" || /^[-\d.,×%/ ]+$|^n\/a$/.test(String(row[column] ?? ""))));
-    const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
-    const line = (row: readonly string[]): string => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd();
-    return [line(cells[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
 /** Markdown table (for docs/performance.md). */

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
 import { encodePiecesSync, infillPieces, type SpecialTokenIds } from "../server/src/engine/promptFormat.js";
 import { encodeInfilling, type Token } from "../server/src/engine/tokenizer.js";
+import { formatTable } from "../server/src/eval/report.js";
 import type { Backend, RequestResult } from "./backend.js";
 import { sleep } from "./backend.js";
 import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
@@ -23,7 +24,6 @@ import {
     cell,
     type ChatRunResult,
     evaluateTargets,
-    formatTable,
     jsonSummary,
     type ModeResult,
     type ModeSummary,

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { SERVER_JS, testSettings } from "../../tools/lspClient.js";
-import { seededRandom } from "../../tools/seededRandom.js";
+import { seededRandom } from "../../server/src/eval/seededRandom.js";
 
 const MESSAGES = 3000;
 

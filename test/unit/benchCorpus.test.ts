@@ -7,7 +7,6 @@ import {
     collectSourceFiles,
     findFunctions,
     languageOf,
-    looksMinified,
     middleFunctions,
     pickFunctions,
     replayScript,
@@ -15,7 +14,7 @@ import {
     splitBudget,
     splitKeystrokes,
 } from "../../bench/corpus.js";
-import { seededRandom } from "../../tools/seededRandom.js";
+import { seededRandom } from "../../server/src/eval/seededRandom.js";
 
 /** A file of `lines` lines with a function `name` at `at` (0-based) spanning `length` lines. */
 function jsFile(name: string, at: number, length: number, lines = 200): string {
@@ -47,11 +46,6 @@ describe("bench corpus: files", () => {
         assert.equal(languageOf("a/index.d.mts"), undefined);
         assert.equal(languageOf("a/lib.min.js"), undefined);
         assert.equal(languageOf("a/README.md"), undefined);
-    });
-    it("recognises minified text", () => {
-        assert.equal(looksMinified(jsFile("f", 50, 10)), false);
-        assert.equal(looksMinified(`${"x".repeat(5000)}\n`.repeat(30)), true);
-        assert.equal(looksMinified("a\nb\n"), true);
     });
     it("collects files with their package and licence from a node_modules tree", () => {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-corpus-"));

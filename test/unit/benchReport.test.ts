@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import type { ServerNumbers } from "../../bench/backend.js";
 import { parseProcStatus } from "../../bench/proc.js";
 import type { RequestLog } from "../../bench/replay.js";
-import { evaluateTargets, formatMarkdownTable, formatTable, type ModeResult, summarizeMode } from "../../bench/report.js";
+import { evaluateTargets, formatMarkdownTable, type ModeResult, summarizeMode } from "../../bench/report.js";
+import { formatTable } from "../../server/src/eval/report.js";
 
 function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs: number, server?: Partial<ServerNumbers>, extra: Partial<RequestLog> = {}): RequestLog {
     return {

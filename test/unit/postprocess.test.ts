@@ -12,10 +12,10 @@ import {
 import { completionScope } from "../../server/src/completion/scope.js";
 
 const spaces4 = { useTabs: false, size: 4 };
-/** Options for a cursor between `prefix` and `suffix`, as the completer builds them. */
+/** Options for a cursor between `prefix` and `suffix`, as the prompt layout builds them. */
 function at(prefix: string, suffix: string, eol: "\n" | "\r\n" = "\n", documentIndent = spaces4): PostprocessOptions {
     const around = surroundings(prefix, suffix, documentIndent);
-    return { ...around, eol, scope: completionScope(around.linePrefix, around.lineSuffix, documentIndent.size) };
+    return { ...around, eol, scope: completionScope(around, documentIndent.size) };
 }
 
 describe("postprocessCompletion", () => {
@@ -45,12 +45,24 @@ describe("postprocessCompletion", () => {
         assert.equal(postprocessCompletion("a, b);\nconsole.log(1);", at("const x = add(", ");\n")), "a, b");
     });
     it("after a block opener: the block's body, not what follows the block", () => {
-        const opener = at("if (x) {", "\n");
-        assert.equal(postprocessCompletion("\n    y();\n    z();\n}\nafter();", opener), "\n    y();\n    z();");
+        const closed = at("if (x) {", "\n}\n");
+        assert.equal(postprocessCompletion("\n    y();\n    z();\n}\nafter();", closed), "\n    y();\n    z();");
+    });
+    it("after a block opener the file does not close yet: the body and the closing line", () => {
+        assert.equal(postprocessCompletion("\n    y();\n    z();\n}\nafter();", at("if (x) {", "\nafter();\n")), "\n    y();\n    z();\n}");
     });
     it("does not repeat the closing bracket the editor auto-closed", () => {
         assert.equal(postprocessCompletion("a, b)", at("add(", ")")), "a, b");
+        assert.equal(postprocessCompletion("a, b);", at("add(", ")")), "a, b", "nor what the model wrote after it");
         assert.equal(postprocessCompletion("hello\"", at("const s = \"", "\";")), "hello");
+    });
+    it("keeps brackets and quotes the answer opens itself", () => {
+        assert.equal(postprocessCompletion("sizeof(*key)", at("f(&ctx, ", ")")), "sizeof(*key)");
+        assert.equal(postprocessCompletion("x.items()", at("f(", ")")), "x.items()");
+        assert.equal(postprocessCompletion("'a'", at("f(", ")")), "'a'");
+    });
+    it("keeps the spaces of an answer before code on the cursor's line", () => {
+        assert.equal(postprocessCompletion(" a ", at("f(", ")")), " a ");
     });
     it("does not repeat the lines after the cursor", () => {
         assert.equal(postprocessCompletion("\n    return a + b;\n}", at("function add(a, b) {", "\n}\n")), "\n    return a + b;");
@@ -62,9 +74,16 @@ describe("postprocessCompletion", () => {
         const tabs = { useTabs: true, size: 4 };
         assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n", "\n", tabs)), "\n\tif (y) {\n\t\tz();\n\t}");
     });
-    it("keeps the file's indentation style: width", () => {
+    it("keeps the file's indentation style: spaces for the model's tabs", () => {
+        assert.equal(postprocessCompletion("\n\tif (y) {\n\t\tz();\n\t}", at("function f() {", "\n}\n")), "\n    if (y) {\n        z();\n    }");
+    });
+    it("leaves a different step width alone: guessed from a few lines, it is as often alignment", () => {
         const two = { useTabs: false, size: 2 };
-        assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n", "\n", two)), "\n  if (y) {\n    z();\n  }");
+        assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n}\n", "\n", two)), "\n    if (y) {\n        z();\n    }");
+    });
+    it("leaves indentation alone in a document that mixes tabs and spaces", () => {
+        const gnu = { useTabs: false, size: 2, mixed: true as const };
+        assert.equal(postprocessCompletion("\n      f (a,\n\t b);", at("  {", "\n  }\n", "\n", gnu)), "\n      f (a,\n\t b);");
     });
 });
 
@@ -74,12 +93,15 @@ describe("rules one by one", () => {
     });
     it("trimSuffixOverlap removes only closers or real repeats", () => {
         assert.equal(trimSuffixOverlap("foo)", ")"), "foo");
+        assert.equal(trimSuffixOverlap("f(x)", ")"), "f(x)", "the answer's own bracket");
+        assert.equal(trimSuffixOverlap("a(b))", "))"), "a(b)", "only the brackets that close what was open before the cursor");
         assert.equal(trimSuffixOverlap("x = 1; // sum", " // sum"), "x = 1;");
         assert.equal(trimSuffixOverlap("foo", "o"), "foo", "a single letter is no repeat");
         assert.equal(trimSuffixOverlap("foo", ""), "foo");
     });
-    it("dropRepeatedSuffixLines compares trimmed lines", () => {
+    it("dropRepeatedSuffixLines compares lines with their indentation", () => {
         assert.equal(dropRepeatedSuffixLines("a\n  b\n}", ["}", "c"]), "a\n  b");
+        assert.equal(dropRepeatedSuffixLines("a\n  b\n  }", ["}", "c"]), "a\n  b\n  }", "an inner block's brace is not the outer one's");
         assert.equal(dropRepeatedSuffixLines("a\nb", ["c"]), "a\nb");
     });
     it("repeatsLineAbove", () => {

@@ -71,7 +71,7 @@ let generatorHash: string | undefined;
 function hashGenerator(): string {
     if (generatorHash === undefined) {
         const hash = createHash("sha256");
-        const files = [...readdirSync(HERE).filter((n) => /\.[cm]?[jt]s$/.test(n)).sort().map((name) => path.join(HERE, name)), path.join(HERE, "..", "seededRandom.ts")];
+        const files = [...readdirSync(HERE).filter((n) => /\.[cm]?[jt]s$/.test(n)).sort().map((name) => path.join(HERE, name)), path.join(REPO_ROOT, "server/src/eval/seededRandom.ts")];
         for (const file of files) hash.update(path.basename(file)).update(readFileSync(file));
         generatorHash = hash.digest("hex");
     }

@@ -14,7 +14,7 @@
 // Random weights are for speed and memory measurements. The scripted model costs the same FLOPs
 // (zeros are multiplied too), so a large scripted model is also a valid performance subject.
 
-import { seededRandom } from "../seededRandom.js";
+import { seededRandom } from "../../server/src/eval/seededRandom.js";
 import { GgufWriter, blockSizeOf, type TensorType, type TensorValues } from "./ggufWriter.js";
 import {
     FIM_PIECES,

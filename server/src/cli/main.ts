@@ -14,7 +14,9 @@ import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
 import { ModelManager } from "../model/modelManager.js";
 import { CONFIG_FLAGS, configFromFlags, configFlagsHelp } from "./configFlags.js";
+import { evalCommand } from "./evalCommand.js";
 import { terminalProgress } from "./terminalProgress.js";
+import { UsageError } from "./usageError.js";
 
 export { configFromFlags };
 
@@ -24,12 +26,24 @@ const USAGE = `Usage:
                                           Print the completion suggested at LINE:COL (1-based)
   codellama chat [options] ["question"]   Stream Code Llama Instruct's answer (question from stdin
                                           when not given)
+  codellama eval --model FILE [--repo DIR | --holes FILE] [options]
+                                          Suggestion quality on your code: holes cut from the
+                                          files git tracks in DIR (default .), completed by the
+                                          model and compared with what the file has; a table per
+                                          hole class (exact, edit similarity, time, tokens)
   codellama --version | --help
 
 Options for complete and chat:
 ${configFlagsHelp()}
   --json                  Print a JSON object with the result and its statistics
   --system TEXT           chat: the system prompt
+
+Options for eval (and the model options above):
+  --per-class N           Holes of each class in each language (default 5)
+  --classes LIST          Only these hole classes (comma-separated; docs/quality.md lists them)
+  --seed N                Seed of the choice of holes (default 1)
+  --holes FILE            The holes npm run eval wrote, instead of --repo
+  --json                  Print every hole's result as JSON instead of the table
 `;
 
 const OPTIONS = {
@@ -44,9 +58,12 @@ const OPTIONS = {
     position: { type: "string" },
     json: { type: "boolean" },
     system: { type: "string" },
+    repo: { type: "string" },
+    holes: { type: "string" },
+    "per-class": { type: "string" },
+    classes: { type: "string" },
+    seed: { type: "string" },
 } as const;
-
-class UsageError extends Error {}
 
 /** Terminal users want the message, not a timestamped log line. */
 const cliSink: LogSink = (level, message) => process.stderr.write(level === "error" ? `codellama: ${message}\n` : `codellama ${level}: ${message}\n`);
@@ -76,6 +93,8 @@ export async function main(argv: string[]): Promise<number> {
             return complete(values);
         case "chat":
             return chat(values, positionals.slice(1).join(" "));
+        case "eval":
+            return evalCommand(values, (work) => withEngine(values, work));
         default:
             throw new UsageError(`Unknown command: ${command}`);
     }

@@ -7,9 +7,9 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Generation, InferenceEngine } from "../engine/inference.js";
 import { affordablePrompt, fullContextAnchor } from "./coldPrompt.js";
 import type { Position } from "./cursorContext.js";
-import { cutAtSpecialTokenText, postprocessCompletion } from "./postprocess.js";
+import { answerRules } from "./postprocess.js";
 import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptAnchor, type PromptHints } from "./promptLayout.js";
-import { completionScope, cutAtTimeLimit, cutToScope } from "./scope.js";
+import { cutAtTimeLimit } from "./scope.js";
 
 export interface Completion {
     /** What to insert at `position`; "" when there is nothing worth showing. */
@@ -23,8 +23,7 @@ export interface Completion {
 /** Asks the engine for the middle at the cursor and post-processes it. */
 export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
     const prompt = await affordablePrompt(engine, document, position, settings, hints);
-    const { surroundings: around } = prompt;
-    const scope = completionScope(around.linePrefix, around.lineSuffix, around.documentIndent?.size);
+    const rules = answerRules(prompt.surroundings, prompt.eol);
     const started = performance.now();
     let timedOut: string | undefined;
     const { text: generated, ...generation } = await engine.infill(prompt.request, {
@@ -33,14 +32,14 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
         reuseCache: settings.reuseCache,
         // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
         onText: (text) => {
-            if (cutToScope(text, scope, around.documentIndent?.size).complete || cutAtSpecialTokenText(text) !== text) return true;
+            if (rules.isComplete(text)) return true;
             timedOut = cutAtTimeLimit(text, performance.now() - started, settings.maxTimeMs);
             return timedOut !== undefined;
         },
     });
     const raw = timedOut ?? generated;
     return {
-        text: postprocessCompletion(raw, { ...around, eol: prompt.eol, scope }),
+        text: rules.finish(raw),
         position: prompt.position,
         prompt: { tokens: prompt.promptTokens, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, anchor: prompt.anchor },
         generation,

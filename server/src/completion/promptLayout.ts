@@ -8,8 +8,7 @@ import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { FIM_OVERHEAD_TOKENS, type InfillRequest, prefixLeadingSpace } from "../engine/promptFormat.js";
 import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
-import { detectIndentation } from "./indentation.js";
-import { type CursorSurroundings, surroundings } from "./postprocess.js";
+import { cursorSurroundings, type CursorSurroundings } from "./postprocess.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
 import { type BudgetedText, capBudgets, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, type TokenCount } from "./tokenBudget.js";
 
@@ -69,9 +68,6 @@ export interface CompletionPrompt {
     surroundings: CursorSurroundings;
 }
 
-/** Enough lines above the cursor to tell the file's indentation style. */
-const INDENT_SAMPLE_CHARS = 8000;
-
 /**
  * When the text above the cursor outgrows its budget, the prefix is cut to this share of it, so that
  * the next few hundred tokens of typing fit below the same top line before it has to move again.
@@ -99,7 +95,7 @@ export async function buildCompletionPrompt(counter: TokenCounter, contextSize: 
     const snippets = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, withSpace) : { text: "", tokens: 0 };
     const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, anchor.prefixStartLine);
     const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", withoutSpace);
-    const around = surroundings(context.prefix, context.suffix, detectIndentation(context.prefix.slice(-INDENT_SAMPLE_CHARS)));
+    const around = cursorSurroundings(context.prefix, context.suffix);
     const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, withoutSpace) : undefined;
     const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
     const aboveEndLine = middle ? middle.startLine : context.position.line;

@@ -1,40 +1,158 @@
 /**
- * How much a completion may span, decided from the cursor's line before generating, so generation
- * stops as soon as the answer is complete:
- * - text after the cursor on its line (closing brackets the editor inserted included): one line;
- * - a block opener at the end of the line (`{ ( [ :` or `=>`): the block's body, until a line is
- *   indented at or left of the opener's line;
- * - otherwise (end of a line, blank line): lines indented at least as deep as the cursor's line.
+ * How much a completion may span, decided from the text around the cursor before generating, so
+ * generation stops as soon as the answer is complete and the editor shows no more than it:
+ * - code after the cursor on its line (closing brackets the editor inserted included): the rest of
+ *   the line, ending before the model closes the bracket the editor already closed;
+ * - a block opener at the end of the line (`{ ( [ :`, `=>`, `then`, `do`, `else`) and an answer that
+ *   starts a new line: the block's body, until a line is indented at or left of the opener's line;
+ *   when the file does not close the block yet, the closing line (`}`, `fi`...) is part of the answer;
+ * - otherwise, when the next line of the file is code at the statement's indentation (the cursor is
+ *   between lines that exist): one statement, which ends where its brackets are closed and a line at
+ *   its indentation does not go on with it (`else`, a closing bracket, an operator);
+ * - otherwise (the end of a block, of the file): lines indented at least as deep as the statement.
+ * Lines are judged when finished (followed by a break), and the finished answer's last line too.
  */
-export type CompletionScope = { kind: "line" } | { kind: "block"; indent: number };
+export type CompletionScope = LineScope | LinesScope;
 
-const BLOCK_OPENER = /(?:[{([:]|=>)\s*$/;
+export interface LineScope {
+    kind: "line";
+    /** The closing bracket right after the cursor, which the editor inserted: the answer ends before the model closes it again. */
+    closer?: string;
+}
 
-export function completionScope(linePrefix: string, lineSuffix: string, tabSize = 4): CompletionScope {
-    if (lineSuffix.trim() !== "") return { kind: "line" };
+export interface LinesScope {
+    kind: "lines";
+    /** The cursor's line up to the cursor: the answer's first line goes on from it. */
+    linePrefix: string;
+    /** The cursor's line ends with a block opener. */
+    opener?: {
+        /** Indentation of the opener's line. */
+        indent: number;
+        /** How the block's closing line starts, when the file does not close the block yet (the answer then includes it). */
+        closer?: string;
+    };
+    /** Indentation of the first non-blank line after the cursor's line, if one is close by. */
+    nextIndent?: number;
+}
+
+export interface ScopeSurroundings {
+    linePrefix: string;
+    lineSuffix: string;
+    /** Lines after the cursor's line. */
+    nextLines: readonly string[];
+}
+
+const BLOCK_OPENER = /(?:[{([:]|=>|(?:^|[^\w$])(?:then|do|else))\s*$/;
+const TRAILING_COMMENT = /\s+(?:(?:\/\/|#).*|\/\*.*\*\/\s*)$/;
+const CLOSER_OF: Readonly<Record<string, string>> = { "{": "}", "(": ")", "[": "]", then: "fi", do: "done", else: "fi" };
+/** A closing line and nothing else: `}` `});` `fi` `done`. */
+const CLOSING_LINE = /^\s*(?:[)\]}]+[;,]?|(?:fi|done|esac|end)\b.*)\s*$/;
+/** A line at a statement's indentation that goes on with it rather than starting the next one. */
+const CONTINUES_STATEMENT = /^\s*(?:[)\]}{.?:]|&&|\|\||else\b|elif\b|except\b|finally\b|catch\b|fi\b|done\b|esac\b|end\b|then\b|do\b|in\b)/;
+/** A line ending like this goes on on the next one: an operator, a comma, an open bracket (not `i++`, nor the end of a block comment). */
+const CONTINUED_LINE = /(?:[,*%=&|\\(\[{.]|(?<!\+)\+|(?<!-)-|(?<!\*)\/)\s*$/;
+
+export function completionScope(around: ScopeSurroundings, tabSize = 4): CompletionScope {
+    const { linePrefix, lineSuffix, nextLines } = around;
+    if (lineSuffix.trim() !== "") {
+        const first = lineSuffix.trimStart()[0]!;
+        return ")]}".includes(first) ? { kind: "line", closer: first } : { kind: "line" };
+    }
+    const next = nextLines.find((line) => line.trim() !== "");
+    const nextIndent = next === undefined ? undefined : indentWidth(next, tabSize);
+    // A comment after the opener (`{ // why`) does not hide it.
+    const opener = BLOCK_OPENER.exec(linePrefix.replace(TRAILING_COMMENT, ""));
+    if (!opener) return { kind: "lines", linePrefix, nextIndent };
     const indent = indentWidth(linePrefix, tabSize);
-    if (BLOCK_OPENER.test(linePrefix)) return { kind: "block", indent };
-    // The cursor's line belongs to the block being written: stop when a line dedents below it.
-    return { kind: "block", indent: indent - 1 };
+    const closer = CLOSER_OF[opener[0].trim().replace(/^[^\w$]*(?=\w)/, "")];
+    const closed = closer !== undefined && next !== undefined && nextIndent === indent && next.trimStart().startsWith(closer);
+    return { kind: "lines", linePrefix, opener: { indent, closer: closed ? undefined : closer }, nextIndent };
 }
 
 /**
- * Cuts generated text (in the model's "\n" line breaks) to the scope. `firstLineIndent` is the
- * indentation the first generated line continues. Returns the text and whether it was cut.
+ * Cuts generated text (in the model's "\n" line breaks) to the scope. Returns the text and whether
+ * it was cut (the answer is complete). `final`: the text is the whole answer, so its last line is
+ * judged too.
  */
-export function cutToScope(text: string, scope: CompletionScope, tabSize = 4): { text: string; complete: boolean } {
-    const firstBreak = text.indexOf("\n");
-    if (scope.kind === "line") return firstBreak < 0 ? { text, complete: false } : { text: text.slice(0, firstBreak), complete: true };
-    let offset = firstBreak;
-    while (offset >= 0) {
-        const next = text.indexOf("\n", offset + 1);
-        // Only a finished line (followed by a break) can be judged.
-        if (next < 0) break;
-        const line = text.slice(offset + 1, next);
-        if (line.trim() !== "" && indentWidth(line, tabSize) <= scope.indent) return { text: text.slice(0, offset), complete: true };
-        offset = next;
+export function cutToScope(text: string, scope: CompletionScope, tabSize = 4, final = false): { text: string; complete: boolean } {
+    if (scope.kind === "line") return cutLine(text, scope.closer);
+    const lines = text.split("\n");
+    const judged = final ? lines.length : lines.length - 1;
+    const cutBefore = (index: number) => ({ text: lines.slice(0, index).join("\n"), complete: true });
+    const { opener } = scope;
+    if (opener && lines[0]!.trim() === "") {
+        for (let index = 1; index < judged; index++) {
+            const line = lines[index]!;
+            if (line.trim() === "" || indentWidth(line, tabSize) > opener.indent) continue;
+            return opener.closer !== undefined && CLOSING_LINE.test(line) && line.trimStart().startsWith(opener.closer) ? cutBefore(index + 1) : cutBefore(index);
+        }
+        return { text, complete: false };
+    }
+    // The statement starts on the answer's first line with code: the cursor's line, or a later one when the answer starts with a break.
+    const startLine = lines[0]!.trim() !== "" ? 0 : lines.findIndex((line, index) => index > 0 && line.trim() !== "");
+    if (startLine < 0 || startLine >= judged) return { text, complete: false };
+    const statementLine = startLine === 0 ? scope.linePrefix + lines[0] : lines[startLine]!;
+    const indent = indentWidth(statementLine, tabSize);
+    const oneStatement = scope.nextIndent !== undefined && scope.nextIndent >= indent;
+    let depth = bracketDepth(scope.linePrefix + lines[0]) + (startLine > 0 ? bracketDepth(statementLine) : 0);
+    let previous = statementLine;
+    for (let index = startLine + 1; index < judged; index++) {
+        const line = lines[index]!;
+        if (line.trim() === "") continue;
+        const width = indentWidth(line, tabSize);
+        if (width < indent && !(oneStatement && depth > 0 && CONTINUES_STATEMENT.test(line))) return cutBefore(index);
+        if (oneStatement && width === indent && depth <= 0 && !CONTINUES_STATEMENT.test(line) && !CONTINUED_LINE.test(previous) && !previous.trimStart().startsWith("@")) return cutBefore(index);
+        depth += bracketDepth(line);
+        previous = line;
     }
     return { text, complete: false };
+}
+
+/** The rest of the line: up to the first break, or before the closing bracket that closes what was open before the cursor. */
+function cutLine(text: string, closer: string | undefined): { text: string; complete: boolean } {
+    const firstBreak = text.indexOf("\n");
+    const line = firstBreak < 0 ? text : text.slice(0, firstBreak);
+    if (closer !== undefined) {
+        const at = firstUnmatchedCloser(line);
+        if (at >= 0 && line[at] === closer) return { text: line.slice(0, at), complete: true };
+    }
+    return firstBreak < 0 ? { text, complete: false } : { text: line, complete: true };
+}
+
+/** Index of the first closing bracket in `line` that closes nothing `line` opened (strings skipped), or -1. */
+function firstUnmatchedCloser(line: string): number {
+    let depth = 0;
+    for (let index = 0; index < line.length; index++) {
+        const ch = line[index]!;
+        if (ch === '"' || ch === "'" || ch === "`") index = stringEnd(line, index);
+        else if (ch === "(" || ch === "[" || ch === "{") depth++;
+        else if (ch === ")" || ch === "]" || ch === "}") {
+            if (depth === 0) return index;
+            depth--;
+        }
+    }
+    return -1;
+}
+
+/** Open minus closed brackets of a line, strings skipped. */
+export function bracketDepth(line: string): number {
+    let depth = 0;
+    for (let index = 0; index < line.length; index++) {
+        const ch = line[index]!;
+        if (ch === '"' || ch === "'" || ch === "`") index = stringEnd(line, index);
+        else if (ch === "(" || ch === "[" || ch === "{") depth++;
+        else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    }
+    return depth;
+}
+
+/** Index of the quote that closes the string opening at `start`, or the line's last index (a string the line does not close). */
+function stringEnd(line: string, start: number): number {
+    for (let index = start + 1; index < line.length; index++) {
+        if (line[index] === "\\") index++;
+        else if (line[index] === line[start]) return index;
+    }
+    return line.length - 1;
 }
 
 export function indentWidth(line: string, tabSize = 4): number {

@@ -39,7 +39,7 @@ export class StatsCollector {
 /**
  * The p-th percentile (0..100) of `values` by linear interpolation between the closest ranks
  * (numpy's default, "type 7"): p50 of [1, 2, 3, 4] is 2.5. Non-finite values are left out; NaN for
- * none. The one percentile of the statistics and the benchmark.
+ * none. The one percentile of the statistics, the benchmark and `codellama eval`.
  */
 export function percentile(values: readonly number[], p: number): number {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
