@@ -1,5 +1,5 @@
 // Derives the `codellama.*` settings contribution of package.json (and the settings table of the
-// docs) from the server's one configuration schema, SETTINGS:
+// docs) from the one configuration schema, SETTINGS (shared/src/settings.ts):
 //
 //   npx tsx scripts/sync-package-json.ts           rewrite package.json / docs where they drifted
 //   npx tsx scripts/sync-package-json.ts --check   exit 1 if anything would change (CI)
@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { SETTINGS, type SettingKey, type SettingSpec } from "../shared/src/settings.js";
+import { SETTING_GROUPS, SETTINGS, type SettingGroup, type SettingKey, type SettingSpec } from "../shared/src/settings.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const PACKAGE_JSON = path.join(REPO_ROOT, "package.json");
@@ -21,8 +21,10 @@ export const TABLE_END = "<!-- settings-table:end -->";
 
 export interface ConfigurationProperty {
     type: SettingSpec["type"];
-    default: string | number | boolean;
+    default: string | number | boolean | string[];
+    items?: { type: "string" };
     enum?: string[];
+    markdownEnumDescriptions?: string[];
     minimum?: number;
     maximum?: number;
     scope: SettingSpec["scope"];
@@ -30,13 +32,28 @@ export interface ConfigurationProperty {
     order: number;
 }
 
+/** One category of the Settings UI: shown as "Code Llama › <title>". */
+export interface ConfigurationCategory {
+    id: string;
+    title: SettingGroup;
+    order: number;
+    properties: Record<string, ConfigurationProperty>;
+}
+
 const entries = (): [SettingKey, SettingSpec][] => Object.entries(SETTINGS) as [SettingKey, SettingSpec][];
+
+/** The settings in Settings UI order: by group, then as SETTINGS lists them. */
+export function orderedSettings(): [SettingKey, SettingSpec][] {
+    return SETTING_GROUPS.flatMap((group) => entries().filter(([, spec]) => spec.group === group));
+}
 
 export function configurationProperty(spec: SettingSpec, order: number): ConfigurationProperty {
     return {
         type: spec.type,
-        default: spec.default,
+        default: spec.type === "array" ? [...spec.default] : spec.default,
+        ...(spec.type === "array" ? { items: { type: "string" as const } } : {}),
         ...(spec.type === "string" && spec.enum ? { enum: [...spec.enum] } : {}),
+        ...(spec.type === "string" && spec.enumDescriptions ? { markdownEnumDescriptions: [...spec.enumDescriptions] } : {}),
         ...((spec.type === "integer" || spec.type === "number") && spec.minimum !== undefined ? { minimum: spec.minimum } : {}),
         ...((spec.type === "integer" || spec.type === "number") && spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
         scope: spec.scope,
@@ -45,12 +62,18 @@ export function configurationProperty(spec: SettingSpec, order: number): Configu
     };
 }
 
-/** package.json's `contributes.configuration`. */
-export function configurationContribution(): { title: string; properties: Record<string, ConfigurationProperty> } {
-    return {
-        title: "Code Llama",
-        properties: Object.fromEntries(entries().map(([key, spec], index) => [`codellama.${key}`, configurationProperty(spec, index)])),
-    };
+/** package.json's `contributes.configuration`: one category per group, under the extension's name. */
+export function configurationContribution(): ConfigurationCategory[] {
+    return SETTING_GROUPS.map((group, index) => ({
+        id: `codellama.${group.toLowerCase()}`,
+        title: group,
+        order: index,
+        properties: Object.fromEntries(
+            entries()
+                .filter(([, spec]) => spec.group === group)
+                .map(([key, spec], order) => [`codellama.${key}`, configurationProperty(spec, order)]),
+        ),
+    }));
 }
 
 /**
@@ -83,16 +106,19 @@ export function syncPackageJson(pkg: Record<string, unknown>): Record<string, un
 const code = (text: string): string => `\`${text}\``;
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** The settings table of the docs, in Markdown. */
+/** The settings table of the docs, in Markdown, in the Settings UI's order. */
 export function settingsTable(): string {
-    const rows = entries().map(([key, spec]) => {
-        const type = spec.type === "string" && spec.enum ? spec.enum.map((value) => code(JSON.stringify(value))).join(" | ") : spec.type;
+    const rows = orderedSettings().map(([key, spec]) => {
+        const type = spec.type === "string" && spec.enum ? spec.enum.map((value) => code(JSON.stringify(value))).join(" | ") : spec.type === "array" ? "string[]" : spec.type;
         const range = spec.type === "integer" || spec.type === "number"
             ? [spec.minimum !== undefined ? `≥ ${spec.minimum}` : "", spec.maximum !== undefined ? `≤ ${spec.maximum}` : ""].filter(Boolean).join(", ")
             : "";
-        return `| ${code(`codellama.${key}`)} | ${cell(type)}${range ? ` (${range})` : ""} | ${code(JSON.stringify(spec.default))} | ${spec.scope} | ${cell(spec.description)} |`;
+        const values = spec.type === "string" && spec.enum && spec.enumDescriptions
+            ? ` ${spec.enum.map((value, index) => `${code(value)}: ${spec.enumDescriptions![index]}`).join(" ")}`
+            : "";
+        return `| ${spec.group} | ${code(`codellama.${key}`)} | ${cell(type)}${range ? ` (${range})` : ""} | ${code(JSON.stringify(spec.default))} | ${spec.scope} | ${cell(spec.description + values)} |`;
     });
-    return ["| Setting | Type | Default | Scope | Description |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+    return ["| Group | Setting | Type | Default | Scope | Description |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 /** `text` with the table between the markers regenerated; undefined when it has no markers. */
@@ -120,7 +146,7 @@ function main(): void {
     }
     if (stale.length === 0) console.log("package.json and the settings docs match SETTINGS.");
     else if (check) {
-        console.error(`Out of date with server/src/config/schema.ts SETTINGS: ${stale.join(", ")}. Run: npm run sync:settings`);
+        console.error(`Out of date with shared/src/settings.ts SETTINGS: ${stale.join(", ")}. Run: npm run sync:settings`);
         process.exitCode = 1;
     } else console.log(`Updated from SETTINGS: ${stale.join(", ")}`);
 }

@@ -8,6 +8,7 @@ import {
     ConfigurationRequest,
     createProtocolConnection,
     DidChangeConfigurationNotification,
+    DidChangeTextDocumentNotification,
     DidOpenTextDocumentNotification,
     ExitNotification,
     InitializedNotification,
@@ -28,7 +29,7 @@ import {
     WorkDoneProgressCreateRequest,
     type CancellationToken,
 } from "vscode-languageserver-protocol/node";
-import { type ServerStatus, statusNotification } from "../shared/src/protocol.js";
+import { type CompletionRecord, type ServerStatus, statsRequest, statusNotification } from "../shared/src/protocol.js";
 import { privateHome, waitForExit } from "./process.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -48,6 +49,8 @@ export interface StartOptions {
     serverJs?: string;
     /** Lines of the server's stderr and its log messages. */
     onLog?(line: string): void;
+    /** The workspace folder, e.g. "file:///w"; none by default. */
+    rootUri?: string;
 }
 
 export interface ServerUnderTest {
@@ -58,6 +61,8 @@ export interface ServerUnderTest {
     messages: ShowMessageParams[];
     questions: ShowMessageRequestParams[];
     logs: LogMessageParams[];
+    /** Work-done progress the server created (window/workDoneProgress/create), by token. */
+    progressTokens: (string | number)[];
     /** Everything the server wrote to stdout, to check it carries nothing but LSP frames. */
     stdout: () => Buffer;
     setSettings(settings: Record<string, unknown>): void;
@@ -101,7 +106,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     const logs: LogMessageParams[] = [];
 
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map((item) => (item.section === "codellama" ? settings : null)));
-    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    const progressTokens: (string | number)[] = [];
+    connection.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+        progressTokens.push(token);
+    });
     connection.onRequest("client/registerCapability", () => null);
     connection.onRequest(ShowMessageRequest.type, (params) => {
         questions.push(params);
@@ -131,7 +139,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         textDocument: options.inlineCompletion === false ? {} : { inlineCompletion: { dynamicRegistration: false } },
         experimental: { codellamaStatus: options.showsStatus ?? true },
     };
-    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
+    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: options.rootUri ?? null, capabilities, initializationOptions: options.initializationOptions });
     await connection.sendNotification(InitializedNotification.type, {});
 
     function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
@@ -151,6 +159,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         messages,
         questions,
         logs,
+        progressTokens,
         stdout: () => Buffer.concat(stdoutChunks),
         setSettings(next) {
             settings = next;
@@ -183,6 +192,20 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
             connection.dispose();
             home.remove();
         },
+    };
+}
+
+/** The server's most recent completion records (codellama/stats). */
+export const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
+
+/** Types `text` at (line, character) one character per didChange, like an editor. */
+export function typist(server: ServerUnderTest, uri: string) {
+    let version = 1;
+    return (line: number, character: number, ch: string): void => {
+        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+            textDocument: { uri, version: ++version },
+            contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ch }],
+        });
     };
 }
 

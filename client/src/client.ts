@@ -14,6 +14,7 @@ import {
     type StaticFeature,
     TransportKind,
 } from "vscode-languageclient/node";
+import { SERVER_COMMANDS } from "../../shared/src/commands.js";
 import type { ClientExperimentalCapabilities } from "../../shared/src/protocol.js";
 import { completionsEnabled } from "./config.js";
 
@@ -42,6 +43,16 @@ class StatusCapabilityFeature implements StaticFeature {
     clear(): void {}
 }
 
+/** What the client tells the rest of the extension about suggestions. */
+export interface SuggestionHooks {
+    /** Each inline completion answer (for the extension API and the tests). */
+    answered(event: InlineCompletionEvent): void;
+    /** A suggestion reached the editor (the request was not cancelled meanwhile): `text` at `position`. */
+    delivered(document: vscode.TextDocument, position: vscode.Position, text: string): void;
+    /** VS Code ran a suggestion's accept command. */
+    accepted(): void;
+}
+
 /**
  * `serverEnv` is the server process's environment, read at every (re)start: the API key of a shared
  * inference server travels there, never through settings.
@@ -50,7 +61,7 @@ export function createLanguageClient(
     context: vscode.ExtensionContext,
     outputChannel: vscode.LogOutputChannel,
     serverEnv: NodeJS.ProcessEnv,
-    onInlineCompletion: (event: InlineCompletionEvent) => void,
+    hooks: SuggestionHooks,
 ): LanguageClient {
     const module = context.asAbsolutePath("dist/server.js");
     const serverOptions: ServerOptions = {
@@ -65,18 +76,19 @@ export function createLanguageClient(
         middleware: {
             async provideInlineCompletionItems(document, position, inlineContext, token, next) {
                 if (!completionsEnabled(document)) {
-                    onInlineCompletion({ uri: document.uri.toString(), position, enabled: false, items: [] });
+                    hooks.answered({ uri: document.uri.toString(), position, enabled: false, items: [] });
                     return [];
                 }
                 const result = await next(document, position, inlineContext, token);
                 const items = Array.isArray(result) ? result : (result?.items ?? []);
-                onInlineCompletion({
-                    uri: document.uri.toString(),
-                    position,
-                    enabled: true,
-                    items: items.map((item) => (typeof item.insertText === "string" ? item.insertText : item.insertText.value)),
-                });
+                const texts = items.map((item) => (typeof item.insertText === "string" ? item.insertText : item.insertText.value));
+                hooks.answered({ uri: document.uri.toString(), position, enabled: true, items: texts });
+                if (items[0] && texts[0] && !token.isCancellationRequested) hooks.delivered(document, items[0].range?.start ?? position, texts[0]);
                 return result;
+            },
+            executeCommand(command, args, next) {
+                if (command === SERVER_COMMANDS.completionAccepted) hooks.accepted();
+                return next(command, args);
             },
         },
     };

@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { completionsEnabled, setCompletionsEnabled } from "./config.js";
+import { type FixAction, fixActions, SELECT_FILE, SHOW_LOG } from "./modelFixes.js";
 import type { ModelSetup } from "./modelSetup.js";
 import type { StatusBar } from "./statusBar.js";
 import { COMMANDS } from "../../shared/src/commands.js";
@@ -65,17 +66,19 @@ interface MenuItem extends vscode.QuickPickItem {
     run(): unknown;
 }
 
-/** The status bar item's menu. */
+/** The status bar item's menu: the fixes first when something is wrong, then the switches and the log. */
 async function showMenu(ctx: CommandContext): Promise<void> {
     const document = vscode.window.activeTextEditor?.document;
+    const item = (action: FixAction): MenuItem => ({ label: `$(${action.icon}) ${action.label}`, run: () => vscode.commands.executeCommand(action.command, ...(action.args ?? [])) });
+    const fixes = fixActions(ctx.statusBar.serverStatus);
+    const items: MenuItem[] = fixes.map(item);
+    if (!fixes.includes(SELECT_FILE)) items.push(item(SELECT_FILE));
     const everywhere = completionsEnabled();
-    const items: MenuItem[] = [
-        {
-            label: everywhere ? "$(circle-slash) Disable Completions" : "$(check) Enable Completions",
-            description: "all languages",
-            run: () => setCompletionsEnabled(!everywhere),
-        },
-    ];
+    items.push({
+        label: everywhere ? "$(circle-slash) Disable Completions" : "$(check) Enable Completions",
+        description: "all languages",
+        run: () => setCompletionsEnabled(!everywhere),
+    });
     if (document) {
         const here = completionsEnabled(document);
         items.push({
@@ -83,14 +86,7 @@ async function showMenu(ctx: CommandContext): Promise<void> {
             run: () => setCompletionsEnabled(!here, document.languageId),
         });
     }
-    if (ctx.statusBar.presentation.kind === "needs-model") {
-        items.push({ label: "$(cloud-download) Download Default Model", run: () => ctx.modelSetup.download() });
-    }
-    items.push(
-        { label: "$(file) Select Model File…", run: () => ctx.modelSetup.selectModelFile() },
-        { label: "$(output) Show Logs", run: () => ctx.output.show(true) },
-        { label: "$(debug-restart) Restart Server", run: () => restartServer(ctx) },
-    );
-    const picked = await vscode.window.showQuickPick(items, { title: `Code Llama: ${ctx.statusBar.presentation.tooltip.split("\n")[0]}` });
+    items.push(item(SHOW_LOG), { label: "$(debug-restart) Restart Server", run: () => restartServer(ctx) });
+    const picked = await vscode.window.showQuickPick(items, { title: `Code Llama: ${ctx.statusBar.presentation.summary}` });
     await picked?.run();
 }

@@ -4,6 +4,7 @@
  * change. Keys are the server schema's, so a renamed setting breaks the build.
  */
 import * as vscode from "vscode";
+import { ExcludeMatcher } from "../../shared/src/exclude.js";
 import type { SettingKey } from "../../shared/src/settings.js";
 
 export const SECTION = "codellama";
@@ -47,4 +48,14 @@ export function modelPath(): string {
 
 export async function setModelPath(file: string): Promise<void> {
     await settings().update("model.path", file, vscode.ConfigurationTarget.Global);
+}
+
+/**
+ * Whether a document is one of `codellama.completion.exclude`'s, as the server decides it (the
+ * server enforces it; the status bar says why there are no suggestions).
+ */
+export function isExcluded(document: vscode.TextDocument): boolean {
+    const patterns = settings(document).get<string[]>("completion.exclude", []);
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(document.uri) !== undefined;
+    return new ExcludeMatcher(Array.isArray(patterns) ? patterns : []).matches(document.uri.toString(), inWorkspace ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path);
 }

@@ -5,18 +5,23 @@
  */
 import * as vscode from "vscode";
 import { type LanguageClient, State } from "vscode-languageclient/node";
-import { type ServerStatus, statusNotification } from "../../shared/src/protocol.js";
+import { cancelLoadNotification, type ServerStatus, statusNotification } from "../../shared/src/protocol.js";
 import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
 import { registerCommands } from "./commands.js";
 import { readServerKey, registerServerKeyCommand } from "./serverKey.js";
 import { registerStatistics } from "./statistics.js";
+import { type SuggestionCounts, SuggestionStatistics } from "./suggestionStatistics.js";
+import { SuggestionTracker } from "./suggestionTracker.js";
+import { watchSuggestions } from "./suggestionWatcher.js";
+import { showClosableNotification } from "./closableNotification.js";
+import { LoadProgress } from "./loadProgress.js";
 import { ModelSetup } from "./modelSetup.js";
 import { StatusBar } from "./statusBar.js";
 import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
 import { watchRestingCursor, type WarmCacheEvent } from "./warmCache.js";
 import { watchCopies } from "./copyWatcher.js";
-import { COMMANDS, SERVER_COMMANDS } from "../../shared/src/commands.js";
+import { COMMANDS } from "../../shared/src/commands.js";
 import { errorMessage } from "./errorMessage.js";
 
 /** What activate() returns: read-only state for other extensions and the tests. */
@@ -34,6 +39,8 @@ export interface CodeLlamaApi {
     readonly onDidReportCopy: vscode.Event<{ uri: string; range: vscode.Range }>;
     /** The chat panel's session (see client/src/chat/). */
     readonly chat: ChatApi;
+    /** What the user did with the suggestions, kept across restarts (client/src/suggestionStatistics.ts). */
+    readonly suggestionCounts: SuggestionCounts;
 }
 
 let client: LanguageClient | undefined;
@@ -44,10 +51,17 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
     const warmCacheRequests = new vscode.EventEmitter<WarmCacheEvent>();
     const copies = new vscode.EventEmitter<{ uri: string; range: vscode.Range }>();
     const serverEnv: NodeJS.ProcessEnv = { ...process.env };
-    const languageClient = createLanguageClient(context, output, serverEnv, (event) => inlineCompletions.fire(event));
+    const suggestionStatistics = new SuggestionStatistics(context.globalState);
+    const tracker = new SuggestionTracker((outcome) => void suggestionStatistics.count(outcome));
+    const languageClient = createLanguageClient(context, output, serverEnv, {
+        answered: (event) => inlineCompletions.fire(event),
+        delivered: (document, position, text) => tracker.delivered(document.uri.toString(), document.offsetAt(position), text),
+        accepted: () => tracker.acceptCommand(),
+    });
     client = languageClient;
     const statusBar = new StatusBar();
     const modelSetup = new ModelSetup(languageClient, output);
+    const loadProgress = new LoadProgress(() => void languageClient.sendNotification(cancelLoadNotification).catch(() => undefined), showClosableNotification);
 
     context.subscriptions.push(
         output,
@@ -55,25 +69,28 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         warmCacheRequests,
         copies,
         statusBar,
+        loadProgress,
         languageClient.onNotification(statusNotification, (status) => {
             statusBar.setServerStatus(status);
             modelSetup.onStatus(status);
+            loadProgress.update(status);
         }),
         // "Stopped" also shows for a moment while the client restarts a crashed server: look again once it settled.
-        languageClient.onDidChangeState(() => setTimeout(() => statusBar.setConnection(connectionState(languageClient.state)), 0)),
+        languageClient.onDidChangeState(() => setTimeout(() => {
+            statusBar.setConnection(connectionState(languageClient.state));
+            if (languageClient.state !== State.Running) loadProgress.update(undefined);
+        }, 0)),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
-        ...registerStatistics(languageClient),
+        ...registerStatistics(languageClient, suggestionStatistics),
+        watchSuggestions(tracker),
         watchRestingCursor(languageClient, (event) => warmCacheRequests.fire(event)),
         watchCopies(languageClient, (event) => copies.fire(event)),
         registerServerKeyCommand(context, async () => {
             serverEnv.CODELLAMA_API_KEY = (await readServerKey(context)) ?? "";
             await vscode.commands.executeCommand(COMMANDS.restartServer);
         }),
-        // Accepting the next word of a suggestion, counted for the local statistics.
-        vscode.commands.registerCommand(COMMANDS.acceptNextWord, async () => {
-            await vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord");
-            if (languageClient.isRunning()) void vscode.commands.executeCommand(SERVER_COMMANDS.completionPartiallyAccepted).then(undefined, () => undefined);
-        }),
+        // VS Code's own word accept, under the extension's name in the palette (the tracker counts it like Ctrl+Right).
+        vscode.commands.registerCommand(COMMANDS.acceptNextWord, () => vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord")),
     );
     const chat = activateChat(context, languageClient, output, statusBar);
     void Promise.resolve(readServerKey(context)).then(async (key) => {
@@ -96,6 +113,9 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         onDidAskToWarmCache: warmCacheRequests.event,
         onDidReportCopy: copies.event,
         chat,
+        get suggestionCounts() {
+            return suggestionStatistics.counts;
+        },
     };
 }
 

@@ -1,50 +1,61 @@
 /**
- * Getting a model in place: the first-run offer (download the default model or pick a local GGUF
- * file), the file picker, and the fixes offered when the configured model cannot be used. The
- * download itself runs in the server, which shows its progress (cancellable) as work-done progress.
+ * Getting a model in place: the first-run offer (download the default model, naming its size, or
+ * pick a local GGUF file), the file picker, and a notification for a model that cannot be used,
+ * with its fixes, which closes once the problem is gone. The download itself runs in the server;
+ * loadProgress.ts shows its progress.
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { formatBytes } from "../../shared/src/byteSize.js";
 import { downloadModelRequest, type ServerStatus } from "../../shared/src/protocol.js";
+import { type ClosableNotification, showClosableNotification } from "./closableNotification.js";
 import { modelPath, SECTION, setModelPath } from "./config.js";
 import { errorMessage } from "./errorMessage.js";
+import { commandLink, fixActions, SHOW_LOG } from "./modelFixes.js";
 
-const DOWNLOAD = "Download";
 const SELECT_FILE = "Select Model File…";
-const SHOW_LOGS = "Show Logs";
-const RETRY = "Retry";
 
 export class ModelSetup {
     /** Problems already put in front of the user; cleared once a model is ready. */
     private readonly shown = new Set<string>();
+    /** The notification of the current problem, closed when the problem is gone. */
+    private problem: { key: string; notification: ClosableNotification } | undefined;
 
     constructor(
         private readonly client: LanguageClient,
         private readonly output: vscode.LogOutputChannel,
     ) {}
 
-    /** Reacts to each pushed status: offers the download on first run, and a fix for a broken model. */
+    /** Reacts to each pushed status: offers the download on first run, and the fixes for a broken model. */
     onStatus(status: ServerStatus): void {
+        const key = status.state === "error" ? `${status.error}\n${status.message}` : undefined;
+        if (this.problem && this.problem.key !== key) {
+            this.problem.notification.close();
+            this.problem = undefined;
+        }
         if (status.state === "ready") this.shown.clear();
         // The user cancelled the download or load: the status bar says so, no pop-up on top of it.
-        if (status.state !== "error" || status.error === "cancelled") return;
-        const key = `${status.error}\n${status.message}`;
-        if (this.shown.has(key)) return;
+        if (key === undefined || status.error === "cancelled" || this.shown.has(key)) return;
         this.shown.add(key);
-        if (status.error === "model-not-downloaded") void this.offerModel();
-        else void this.reportProblem(status);
+        if (status.error === "model-not-downloaded") void this.offerModel(status.downloadBytes);
+        else this.reportProblem(status, key);
     }
 
-    /** First run: no model yet. */
-    async offerModel(): Promise<void> {
+    /**
+     * First run: no model yet. VS Code moves the notification into the notification center after a
+     * while; the status bar item stays a call to action until there is a model.
+     */
+    async offerModel(downloadBytes?: number): Promise<void> {
         const uri = vscode.workspace.getConfiguration(SECTION).get<string>("model.uri", "");
         const name = uri.split("/").pop() || uri;
+        const size = downloadBytes ? formatBytes(downloadBytes) : undefined;
+        const download = size ? `Download (${size})` : "Download";
         const choice = await vscode.window.showInformationMessage(
-            `Code Llama needs a model to complete code: download the default model (${name}) or select a GGUF file you already have.`,
-            DOWNLOAD,
+            `Code Llama needs a model to complete code: download the default model, ${name}${size ? ` (${size})` : ""}, or select a GGUF model file you already have.`,
+            download,
             SELECT_FILE,
         );
-        if (choice === DOWNLOAD) await this.download();
+        if (choice === download) await this.download();
         else if (choice === SELECT_FILE) await this.selectModelFile();
     }
 
@@ -82,7 +93,7 @@ export class ModelSetup {
                 openLabel: "Use This Model",
                 canSelectMany: false,
                 canSelectFolders: false,
-                filters: { "GGUF models": ["gguf"], "All files": ["*"] },
+                filters: { "GGUF models": ["gguf"] },
                 ...(current ? { defaultUri: vscode.Uri.file(current) } : {}),
             });
             selected = picked?.[0]?.fsPath;
@@ -92,12 +103,9 @@ export class ModelSetup {
         return selected;
     }
 
-    private async reportProblem(status: ServerStatus): Promise<void> {
-        const retry = status.error === "download-failed" || status.error === "offline";
-        const actions = retry ? [RETRY, SELECT_FILE, SHOW_LOGS] : [SELECT_FILE, SHOW_LOGS];
-        const choice = await vscode.window.showErrorMessage(`Code Llama: ${status.message}`, ...actions);
-        if (choice === RETRY) await this.download();
-        else if (choice === SELECT_FILE) await this.selectModelFile();
-        else if (choice === SHOW_LOGS) this.output.show(true);
+    /** The problem and its fixes (as links: a notification the extension can close has no buttons), until it is gone. */
+    private reportProblem(status: ServerStatus, key: string): void {
+        const links = [...fixActions(status), SHOW_LOG].map(commandLink).join(" ");
+        this.problem = { key, notification: showClosableNotification(`Code Llama: ${status.message} ${links}`) };
     }
 }

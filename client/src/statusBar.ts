@@ -4,7 +4,7 @@
  */
 import * as vscode from "vscode";
 import type { ServerStatus } from "../../shared/src/protocol.js";
-import { affects, completionsEnabled } from "./config.js";
+import { affects, completionsEnabled, isExcluded } from "./config.js";
 import { type ConnectionState, presentStatus, type StatusPresentation } from "./statusDisplay.js";
 
 export class StatusBar implements vscode.Disposable {
@@ -23,7 +23,7 @@ export class StatusBar implements vscode.Disposable {
         this.disposables.push(
             vscode.window.onDidChangeActiveTextEditor(() => this.render()),
             vscode.workspace.onDidChangeConfiguration((event) => {
-                if (affects(event, "completion.enabled")) this.render();
+                if (affects(event, "completion.enabled") || affects(event, "completion.exclude")) this.render();
             }),
         );
         this.render();
@@ -57,7 +57,7 @@ export class StatusBar implements vscode.Disposable {
             server: this.server,
             connection: this.connection,
             completionsEnabled: completionsEnabled(document),
-            ...(document ? { languageId: document.languageId } : {}),
+            ...(document ? { languageId: document.languageId, excluded: isExcluded(document) } : {}),
         });
         this.item.text = this.current.text;
         this.item.tooltip = this.current.tooltip;

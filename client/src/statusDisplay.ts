@@ -17,6 +17,8 @@ export interface StatusInput {
     completionsEnabled: boolean;
     /** Language of the active editor, for the tooltip. */
     languageId?: string;
+    /** The active editor's file is one of `codellama.completion.exclude`'s (a secret). */
+    excluded?: boolean;
 }
 
 export type StatusKind = "starting" | "downloading" | "loading" | "ready" | "completing" | "disabled" | "needs-model" | "error";
@@ -25,10 +27,12 @@ export interface StatusPresentation {
     kind: StatusKind;
     /** Status bar text, with codicons. */
     text: string;
+    /** One line without the product's name, e.g. "tiny-codellama on CPU": the menu's title, the chat's notice. */
+    summary: string;
     tooltip: string;
     severity: "ok" | "warning" | "error";
-    /** Command run on click: the menu, or the log when something is broken. */
-    command: typeof COMMANDS.showMenu | typeof COMMANDS.showLogs;
+    /** Command run on click: the menu, which has the fixes and the log when something is broken. */
+    command: typeof COMMANDS.showMenu;
 }
 
 const NAME = "Code Llama";
@@ -36,47 +40,60 @@ const MAX_MODEL_NAME = 32;
 
 export function presentStatus(input: StatusInput): StatusPresentation {
     const { server } = input;
+    const command = COMMANDS.showMenu;
     if (input.connection === "stopped") {
         return {
-            kind: "error", text: `$(error) ${NAME}: server stopped`, severity: "error", command: COMMANDS.showLogs,
-            tooltip: `The ${NAME} language server stopped. Click to open the log; run "${NAME}: Restart Server" to start it again.`,
+            kind: "error", text: `$(error) ${NAME}: server stopped`, summary: "the language server stopped", severity: "error", command,
+            tooltip: `The ${NAME} language server stopped. Click to restart it or to open the log.`,
         };
     }
     if (input.connection === "starting" || !server || server.state === "starting") {
-        return { kind: "starting", text: `$(loading~spin) ${NAME}`, tooltip: `${NAME}: starting the language server`, severity: "ok", command: COMMANDS.showMenu };
+        const summary = "starting the language server";
+        return { kind: "starting", text: `$(loading~spin) ${NAME}`, summary, tooltip: `${NAME}: ${summary}`, severity: "ok", command };
     }
     switch (server.state) {
         case "downloading":
-            return { kind: "downloading", text: `$(cloud-download) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: COMMANDS.showMenu };
+            return { kind: "downloading", text: `$(cloud-download) ${NAME} ${percent(server.progress)}`, summary: server.message, tooltip: server.message, severity: "ok", command };
         case "loading":
-            return { kind: "loading", text: `$(loading~spin) ${NAME} ${percent(server.progress)}`, tooltip: server.message, severity: "ok", command: COMMANDS.showMenu };
+            return { kind: "loading", text: `$(loading~spin) ${NAME} ${percent(server.progress)}`, summary: server.message, tooltip: server.message, severity: "ok", command };
         case "error":
             if (server.error === "model-not-downloaded") {
+                // A call to action for as long as there is no model: the first-run notification may be gone.
                 return {
-                    kind: "needs-model", text: `$(warning) ${NAME}: no model`, severity: "warning", command: COMMANDS.showMenu,
-                    tooltip: `${server.message}\n\nClick to download the default model or select a GGUF file.`,
+                    kind: "needs-model", text: `$(cloud-download) ${NAME}: Set Up Model`, summary: "no model yet", severity: "warning", command,
+                    tooltip: `${server.message}\n\nClick to download the model or to select a GGUF model file you already have.`,
                 };
             }
-            return { kind: "error", text: `$(error) ${NAME}: error`, tooltip: `${server.message}\n\nClick to open the log.`, severity: "error", command: COMMANDS.showLogs };
+            return {
+                kind: "error", text: `$(error) ${NAME}: error`, summary: firstSentence(server.message), severity: "error", command,
+                tooltip: `${server.message}\n\nClick for the fixes and the log.`,
+            };
         case "ready": {
             const ready = `${server.model ?? "model"} on ${deviceLabel(server)}`;
+            if (input.excluded) {
+                const summary = `completions are off for this file (codellama.completion.exclude): it stays out of every prompt (${ready})`;
+                return { kind: "disabled", text: `$(lock) ${NAME}: excluded`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
+            }
             if (!input.completionsEnabled) {
-                const where = input.languageId ? `for ${input.languageId}` : "everywhere";
-                return {
-                    kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, severity: "ok", command: COMMANDS.showMenu,
-                    tooltip: `${NAME}: completions are off ${where} (${ready}). Click for the menu.`,
-                };
+                const summary = `completions are off ${input.languageId ? `for ${input.languageId}` : "everywhere"} (${ready})`;
+                return { kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
             }
             const engine = engineLines(server);
             if (server.completing) {
-                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, tooltip: `${NAME}: ${ready}, completing${engine}`, severity: "ok", command: COMMANDS.showMenu };
+                const summary = `${ready}, completing`;
+                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, summary, tooltip: `${NAME}: ${summary}${engine}`, severity: "ok", command };
             }
             return {
-                kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, severity: "ok", command: COMMANDS.showMenu,
+                kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, summary: ready, severity: "ok", command,
                 tooltip: engine ? `${NAME}: ${ready}.${engine}\n\nClick for the menu.` : `${NAME}: ${ready}. Click for the menu.`,
             };
         }
     }
+}
+
+/** "Model file not found: /m.gguf." of "Model file not found: /m.gguf. Select another…": the menu's title is one line. */
+function firstSentence(text: string): string {
+    return /^.*?[.!?](?=\s|$)/.exec(text)?.[0] ?? text;
 }
 
 function percent(progress: number | undefined): string {

@@ -24,6 +24,7 @@ export const COMMANDS = {
     showStatistics: "codellama.showStatistics",
     setServerApiKey: "codellama.setServerApiKey",
     acceptNextWord: "codellama.acceptNextWord",
+    dismissSuggestion: "codellama.dismissSuggestion",
 } as const;
 
 export const SERVER_COMMANDS = {

@@ -2,12 +2,12 @@
  * Every custom message between the Code Llama server and its clients, declared once with its types.
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
-import { NotificationType, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
-import type { ModelErrorCode } from "./modelErrors.js";
+import { NotificationType, NotificationType0, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
+import type { ModelErrorCode, ModelFix } from "./modelErrors.js";
 import type { ChatMessage, ChatRole } from "./prompts/template.js";
 import type { ThreadsInUse } from "./threads.js";
 
-export type { ChatMessage, ChatRole, ModelErrorCode };
+export type { ChatMessage, ChatRole, ModelErrorCode, ModelFix };
 
 export type ServerState = "starting" | "downloading" | "loading" | "ready" | "error";
 
@@ -15,10 +15,17 @@ export type ServerState = "starting" | "downloading" | "loading" | "ready" | "er
 export interface ServerStatus {
     state: ServerState;
     health: "ok" | "warning" | "error";
-    /** One line for people, e.g. "Loading model 40%" or the error and how to fix it. */
+    /**
+     * For people, in the words of the client (VS Code commands and settings for VS Code, settings
+     * and requests for other editors): what is being loaded, or the error and how to fix it.
+     */
     message: string;
-    /** Why the state is "error": lets a client offer the right fix (download, pick a file...). */
+    /** Why the state is "error". */
     error?: ModelErrorCode;
+    /** With `error`: what fixes it, so a client can offer it (a button, a command). */
+    fix?: ModelFix;
+    /** With "model-not-downloaded": the size of the download in bytes, when known. */
+    downloadBytes?: number;
     /** 0..1 while downloading or loading. */
     progress?: number;
     /** Display name of the loaded model, when ready. */
@@ -38,13 +45,18 @@ export interface ServerStatus {
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");
 
 /**
- * `capabilities.experimental` a client sets in `initialize`. With `codellamaStatus`, the client shows
- * `codellama/status` itself (status bar, its own prompts) and the server sends no `window/showMessage`
- * for state changes; without it, errors and the download question come as standard LSP messages.
+ * `capabilities.experimental` a client sets in `initialize`. With `codellamaStatus`, the client is
+ * the Code Llama extension for VS Code: it shows `codellama/status` itself (status bar, its own
+ * prompts and progress) and the server sends no `window/showMessage` or work-done progress for
+ * state changes, and words its messages with VS Code's commands and settings. Without it, errors and
+ * the download question come as standard LSP messages, the download and load as work-done progress.
  */
 export interface ClientExperimentalCapabilities {
     codellamaStatus?: boolean;
 }
+
+/** The user cancelled the download or load in progress from the client's own progress display. */
+export const cancelLoadNotification = new NotificationType0("codellama/cancelLoad");
 
 /** Asks for the current status (e.g. after the client reconnects); the server also pushes it. */
 export const statusRequest = new RequestType0<ServerStatus, void>("codellama/status");
@@ -117,7 +129,11 @@ export interface CompletionStats {
     requests: number;
     answered: number;
     cancelled: number;
-    /** Suggestions the client reported as shown / accepted (codellama.completionShown / codellama.completionAccepted). */
+    /**
+     * Since the server started: answers with a suggestion, and the acceptances clients reported
+     * (SERVER_COMMANDS in commands.ts). The VS Code extension counts what the user saw
+     * and did itself, across restarts (client/src/suggestionStatistics.ts).
+     */
     shown: number;
     accepted: number;
     partiallyAccepted: number;

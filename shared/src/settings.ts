@@ -22,119 +22,167 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** VS Code setting scopes; anything that names a file or program to load is `machine`. */
 export type SettingScope = "application" | "machine" | "machine-overridable" | "window" | "resource" | "language-overridable";
 
+/**
+ * The groups of the Settings UI, in order (package.json's `contributes.configuration` is one
+ * category per group, titled under "Code Llama"). Tuning that needs the technical background goes
+ * under Advanced.
+ */
+export const SETTING_GROUPS = ["Model", "Engine", "Completion", "Chat", "Advanced"] as const;
+export type SettingGroup = (typeof SETTING_GROUPS)[number];
+
 interface SettingBase {
+    group: SettingGroup;
+    /** Markdown: first what the setting does for the user, then the detail. */
     description: string;
     scope: SettingScope;
 }
 export type SettingSpec =
-    | (SettingBase & { type: "string"; default: string; enum?: readonly string[] })
+    | (SettingBase & { type: "string"; default: string; enum?: readonly string[]; /** Markdown, one per enum value. */ enumDescriptions?: readonly string[] })
     | (SettingBase & { type: "integer" | "number"; default: number; minimum?: number; maximum?: number })
-    | (SettingBase & { type: "boolean"; default: boolean });
+    | (SettingBase & { type: "boolean"; default: boolean })
+    | (SettingBase & { type: "array"; default: readonly string[] });
+
+/**
+ * Files that get no completions and never become context for other files: keys, certificates,
+ * environment files. Glob patterns, matched without regard to case (see exclude.ts).
+ */
+export const DEFAULT_EXCLUDE = [".env*", "*.pem", "*.key", "id_rsa*", "*.p12", "secrets.*"] as const;
 
 /** Every setting, keyed by its dotted path below `codellama.`. */
 export const SETTINGS = {
     "model.path": {
-        type: "string", default: "", scope: "machine",
-        description: "Path of a local Code Llama GGUF model file. When empty, `codellama.model.uri` is downloaded on first use.",
+        group: "Model", type: "string", default: "", scope: "machine",
+        description: "The Code Llama model file (GGUF) on this computer to use. Empty: the model of `codellama.model.uri` is downloaded on first use, after you agree. **Code Llama: Select Model File…** sets it.",
     },
     "model.uri": {
-        type: "string", default: DEFAULT_MODEL_URI, scope: "machine",
-        description: "Model to download when no path is set: a node-llama-cpp model URI (`hf:owner/repo/file.gguf`) or an https URL of a GGUF file.",
+        group: "Model", type: "string", default: DEFAULT_MODEL_URI, scope: "machine",
+        description: "The model to download when no model file is set: Code Llama 7B Instruct (Q4_K_M, 4.1 GB) by default. A Hugging Face file (`hf:owner/repo/file.gguf`) or an https URL of a GGUF file.",
     },
     "model.directory": {
-        type: "string", default: "", scope: "machine",
-        description: "Directory for downloaded models. Empty: the per-user cache directory (`$XDG_CACHE_HOME/codellama/models`, `~/Library/Caches/codellama/models`, `%LOCALAPPDATA%\\codellama\\models`).",
+        group: "Model", type: "string", default: "", scope: "machine",
+        description: "Where downloaded models are kept. Empty: your per-user cache folder (`$XDG_CACHE_HOME/codellama/models`, `~/Library/Caches/codellama/models`, `%LOCALAPPDATA%\\codellama\\models`).",
     },
     "model.autoDownload": {
-        type: "boolean", default: false, scope: "machine",
-        description: "Download `codellama.model.uri` on first use without asking. When off, the server waits for the user to approve the download (VS Code offers it in a notification; other editors send `codellama/downloadModel`).",
+        group: "Model", type: "boolean", default: false, scope: "machine",
+        description: "Download the model on first use without asking. Off: Code Llama asks before it downloads anything (editors other than VS Code approve with the `codellama/downloadModel` request).",
     },
     "engine.backend": {
-        type: "string", default: "embedded", enum: BACKENDS, scope: "machine",
-        description: "Where the model runs: `embedded` loads it in the language server (node-llama-cpp); `llama-server` uses a running llama.cpp server at `codellama.engine.serverUrl`; `openai` any OpenAI-compatible server there (vLLM, TGI, llama-server's `/v1`). An API key comes from the `CODELLAMA_API_KEY` environment variable, never from settings.",
+        group: "Engine", type: "string", default: "embedded", enum: BACKENDS, scope: "machine",
+        description: "Where the model runs: on this computer (`embedded`), or on an inference server you run at `codellama.engine.serverUrl`. A server's API key is never a setting: **Code Llama: Set Server API Key** (other editors: the `CODELLAMA_API_KEY` environment variable).",
+        enumDescriptions: [
+            "On this computer, in the Code Llama language server (node-llama-cpp), on its GPU or CPU.",
+            "On a llama.cpp server (`llama-server`) at `codellama.engine.serverUrl`, reusing its prompt cache.",
+            "On an OpenAI-compatible server at `codellama.engine.serverUrl` (vLLM, TGI, llama-server's `/v1`).",
+        ],
     },
     "engine.serverUrl": {
-        type: "string", default: "http://127.0.0.1:8080", scope: "machine",
-        description: "Base URL of the llama.cpp server for the `llama-server` backend.",
+        group: "Engine", type: "string", default: "http://127.0.0.1:8080", scope: "machine",
+        description: "Address of your inference server, for the `llama-server` and `openai` backends.",
     },
     "engine.serverSlot": {
-        type: "integer", default: -1, minimum: -1, scope: "machine",
-        description: "Server slot to pin completions to, so this editor's prompt stays cached there (give each user of a shared server their own); -1 lets the server pick the slot with the most similar cached prompt.",
+        group: "Advanced", type: "integer", default: -1, minimum: -1, scope: "machine",
+        description: "Keeps this editor's completions on one slot of a shared llama.cpp server, so that its prompt stays cached there (give each user of the server their own). -1: the server picks the slot with the most similar cached prompt.",
     },
     "engine.serverModel": {
-        type: "string", default: "", scope: "machine",
-        description: "Model name to request from an `openai` backend; empty uses the first model the server lists.",
+        group: "Engine", type: "string", default: "", scope: "machine",
+        description: "The model to ask an `openai` backend for. Empty: the first model the server lists.",
     },
     "engine.gpu": {
-        type: "string", default: "auto", enum: GPU_MODES, scope: "machine",
-        description: "GPU backend: `auto` picks CUDA, Metal or Vulkan when available and falls back to CPU; `off` runs on the CPU.",
+        group: "Engine", type: "string", default: "auto", enum: GPU_MODES, scope: "machine",
+        description: "Run the model on the GPU, which is much faster than the CPU. `auto` uses CUDA, Metal or Vulkan when this computer has one, else the CPU.",
+        enumDescriptions: [
+            "A GPU when there is one (CUDA, Metal or Vulkan), else the CPU.",
+            "An NVIDIA GPU, through CUDA.",
+            "Most GPUs, through Vulkan.",
+            "The GPU of a Mac, through Metal.",
+            "The CPU only.",
+        ],
     },
     "engine.gpuLayers": {
-        type: "integer", default: -1, minimum: -1, scope: "machine",
-        description: "Model layers to offload to the GPU; -1 fits as many as GPU memory allows.",
+        group: "Advanced", type: "integer", default: -1, minimum: -1, scope: "machine",
+        description: "How much of the model goes on the GPU, in layers: lower it when the GPU runs out of memory. -1: as many as GPU memory allows.",
     },
     "engine.threads": {
-        type: "integer", default: 0, minimum: 0, scope: "machine",
-        description: "CPU threads the built-in engine runs. 0 (default): the fastest count for this machine and model, measured briefly at the first load of each model and remembered (never more than the CPUs this process may use). A number: exactly that many threads for reading prompts and generating.",
+        group: "Engine", type: "integer", default: 0, minimum: 0, scope: "machine",
+        description: "CPU threads the model runs on when it runs on this computer. 0 (default): the fastest count for this computer and model, measured briefly at the first load of each model and remembered (never more than the CPUs Code Llama may use). A number: exactly that many threads for reading the code and for writing the answer.",
     },
     "engine.contextSize": {
-        type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
-        description: "Context size in tokens: the prompt budget of completions is a share of it.",
+        group: "Engine", type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
+        description: "How much the model reads at once, in tokens (about 4 characters each): more code around the cursor and longer chats, for more memory and slower first answers. Completions use shares of it (Advanced).",
     },
     "completion.enabled": {
-        type: "boolean", default: true, scope: "language-overridable",
-        description: "Show inline completions (can be set per language).",
+        group: "Completion", type: "boolean", default: true, scope: "language-overridable",
+        description: "Suggest code as you type, shown as ghost text (Tab accepts, Ctrl+Right one word). Can be set per language, e.g. off for Markdown.",
     },
     "completion.maxTokens": {
-        type: "integer", default: 128, minimum: 1, maximum: 2048, scope: "window",
-        description: "Most tokens generated for one completion.",
+        group: "Completion", type: "integer", default: 128, minimum: 1, maximum: 2048, scope: "window",
+        description: "Longest suggestion, in tokens (about 4 characters each).",
     },
     "completion.maxTimeMs": {
-        type: "integer", default: -1, minimum: -1, maximum: 600000, scope: "window",
-        description: "Longest a suggestion may take, in milliseconds: when the time is up it ends with its last finished line (the first line is always finished), so a slow machine still shows something useful quickly. -1 (default): one to two seconds, following the model's measured speed; 0: no time limit, only `completion.maxTokens`.",
+        group: "Completion", type: "integer", default: -1, minimum: -1, maximum: 600000, scope: "window",
+        description: "Longest a suggestion may take, in milliseconds: when the time is up it ends with its last finished line (the first line is always finished), so a slow computer still shows something useful quickly. -1 (default): one to two seconds, following the model's measured speed; 0: no time limit, only `codellama.completion.maxTokens`.",
+    },
+    "completion.exclude": {
+        group: "Completion", type: "array", default: DEFAULT_EXCLUDE, scope: "window",
+        description: "Files that get no suggestions and are never shown to the model while you work in other files: keys, certificates, environment files. Glob patterns: one without `/` matches the file name (`.env*`, `*.pem`), one with `/` the path in the workspace (`config/**/credentials.json`); case does not matter.",
     },
     "completion.coldPromptMs": {
-        type: "integer", default: 1500, minimum: 0, maximum: 600000, scope: "window",
-        description: "When the model has not yet read the code around the cursor (a file just opened, a jump elsewhere), the prompt is cut to what it reads in about this many milliseconds at its measured speed, so the first suggestion there comes quickly; the full context comes back when the cursor rests or the model is fast enough. Built-in engine only; 0: always the full prompt.",
+        group: "Advanced", type: "integer", default: 1500, minimum: 0, maximum: 600000, scope: "window",
+        description: "Makes the first suggestion in a file just opened (or after a jump) come quickly: the model reads only as much of the code around the cursor as it reads in about this many milliseconds at its measured speed, and the rest when the cursor rests. Built-in engine only; 0: always the full prompt.",
     },
     "completion.fimFormat": {
-        type: "string", default: "psm-line", enum: FIM_FORMATS, scope: "window",
-        description: "Fill-in-the-middle prompt layout: `psm-line` (prefix-suffix-middle with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`, so typing within a line only appends tokens to the cached prompt), `psm` (Meta's reference prefix-suffix-middle, which evaluates the suffix again on every keystroke) or `spm` (suffix-prefix-middle).",
+        group: "Advanced", type: "string", default: "psm-line", enum: FIM_FORMATS, scope: "window",
+        description: "How the code before and after the cursor is laid out for the model (its fill-in-the-middle prompt). The default keeps typing fast; the others are for comparison.",
+        enumDescriptions: [
+            "Meta's reference layout, prefix-suffix-middle: the code after the cursor is read again at every keystroke.",
+            "Prefix-suffix-middle with the prefix cut at the start of the cursor's line and the typed part of the line after `<MID>`: typing within a line only adds to what the model has already read (fastest).",
+            "Suffix-prefix-middle.",
+        ],
     },
     "completion.extraContextShare": {
-        type: "number", default: 0.1, minimum: 0, maximum: 0.5, scope: "window",
-        description: "Share of the context for snippets of other files you recently opened, edited or copied from, given to the model as comments before the code; 0 turns this off.",
+        group: "Advanced", type: "number", default: 0.1, minimum: 0, maximum: 0.5, scope: "window",
+        description: "Lets suggestions use names from other files: this share of the context holds snippets of files you recently opened, edited or copied from, given to the model as comments before the code. 0 turns this off.",
     },
     "completion.reuseCache": {
-        type: "boolean", default: true, scope: "window",
-        description: "Reuse the model's cache of the previous prompt and evaluate only what changed. Turn off only to measure what it saves.",
+        group: "Advanced", type: "boolean", default: true, scope: "window",
+        description: "Keeps suggestions fast while typing: the model keeps what it read for the previous suggestion and reads only what changed. Turn off only to measure what it saves.",
     },
     "completion.warmCache": {
-        type: "boolean", default: true, scope: "window",
-        description: "While the cursor rests in a file, read the code around it into the model's cache, so the first suggestion there comes as fast as the ones while typing. Uses the CPU/GPU when you are not typing; turn off to save power.",
+        group: "Completion", type: "boolean", default: true, scope: "window",
+        description: "Gets the first suggestion ready while the cursor rests: the model reads the code around it before you type, so the first suggestion there comes as fast as those while typing. Uses the CPU/GPU while you are not typing; turn off to save power.",
     },
     "completion.prefixShare": {
-        type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",
-        description: "Share of the context size that the text before the cursor may use.",
+        group: "Advanced", type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",
+        description: "How much of the code before the cursor the model sees: this share of the context size.",
     },
     "completion.suffixShare": {
-        type: "number", default: 0.125, minimum: 0, maximum: 0.9, scope: "window",
-        description: "Share of the context size that the text after the cursor may use (0.125 of 4096 is 512 tokens, about 60 lines).",
+        group: "Advanced", type: "number", default: 0.125, minimum: 0, maximum: 0.9, scope: "window",
+        description: "How much of the code after the cursor the model sees: this share of the context size (0.125 of 4096 is 512 tokens, about 60 lines).",
     },
     "chat.maxTokens": {
-        type: "integer", default: 1024, minimum: 1, maximum: 8192, scope: "window",
-        description: "Most tokens generated for one chat answer (at most half the context size).",
+        group: "Chat", type: "integer", default: 1024, minimum: 1, maximum: 8192, scope: "window",
+        description: "Longest chat answer, in tokens (about 4 characters each; at most half the context size).",
     },
     "log.level": {
-        type: "string", default: "info", enum: LOG_LEVELS, scope: "window",
-        description: "Server log level. Document contents are logged only at `debug`.",
+        group: "Advanced", type: "string", default: "info", enum: LOG_LEVELS, scope: "window",
+        description: "How much the server writes to its log (**Code Llama: Show Log**). Your code is written to it only at `debug`.",
+        enumDescriptions: [
+            "Errors only.",
+            "Errors and warnings.",
+            "Also model loads, settings changes and what each request cost.",
+            "Everything, including prompts and suggestions: your code.",
+        ],
     },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingKey = keyof typeof SETTINGS;
 
 /** A setting's value type, from its spec: its enum's values, or its type. */
-type SettingValue<Spec> = Spec extends { type: "boolean" } ? boolean : Spec extends { enum: readonly (infer Value)[] } ? Value : Spec extends { type: "string" } ? string : number;
+type SettingValue<Spec> = Spec extends { type: "boolean" } ? boolean
+    : Spec extends { type: "array" } ? readonly string[]
+    : Spec extends { enum: readonly (infer Value)[] } ? Value
+    : Spec extends { type: "string" } ? string
+    : number;
 type Section<Key extends string> = Key extends `${infer Name}.${string}` ? Name : never;
 
 /** The configuration shape, derived from SETTINGS: `{ model: { path: string, ... }, engine: {...}, ... }`. */

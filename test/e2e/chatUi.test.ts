@@ -18,6 +18,8 @@ import { REPO_ROOT } from "./rig/build-suite.js";
 import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
 
 const SHOTS = path.join(E2E_OUT, "chat-ui");
+/** Wider than the panel: its code block must wrap it, not cut it off. */
+const LONG_LINE = "return a + b; // the sum of the two numbers given, in a line much longer than the chat panel is wide";
 const EXTENSION_COPY = path.join(E2E_OUT, "chat-ui-extension");
 
 /**
@@ -108,7 +110,7 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
         buildExtension();
         await buildExtensionCopy();
         [model, xssModels] = await Promise.all([ensureTinyModel(), ensureXssModels()]);
-        workspace = makeWorkspace({ "add.js": "function add(a, b) {\n    return a + b;\n}\n" });
+        workspace = makeWorkspace({ "add.js": `function add(a, b) {\n    ${LONG_LINE}\n}\n` });
         fs.mkdirSync(SHOTS, { recursive: true });
     });
     after(() => fs.rmSync(workspace, { recursive: true, force: true }));
@@ -178,13 +180,23 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             await wb.runCommand("Code Llama: Explain");
             frame = await chatFrame(wb);
             await waitUntil("the Explain answer", async () => (await frame.locator("#chat-title").innerText()) === "Explain: add.js" && (await assistantTexts(frame)).includes(INSTRUCT_CHAT_ANSWER));
-            const block = frame.locator(".turn-user .code-block").first();
+            // The question shows as a title and the code; the instructions to the model are folded away.
+            const question = frame.locator(".turn-user").last();
+            assert.equal(await question.locator(".request-title").innerText(), "Explain add.js, lines 1–3");
+            assert.equal(await question.locator(".full-prompt").isVisible(), false);
+            assert.doesNotMatch(await question.innerText(), /```|step by step/);
+            const block = question.locator(".code-block").first();
             assert.equal(await block.locator(".code-language").innerText(), "javascript");
             assert.ok((await block.locator(".hljs-keyword").count()) > 0, "the code is not highlighted");
-            for (const label of ["Copy code", "Insert code at the cursor", "Replace the editor selection with this code"]) {
-                assert.ok(await block.getByRole("button", { name: label }).isVisible(), `no visible "${label}" button`);
-            }
+            // The user's own code is only copied: no Insert, no Replace selection.
+            assert.deepEqual(await block.locator(".code-toolbar button").allInnerTexts(), ["Copy"]);
+            // A line wider than the panel wraps inside its block instead of being cut off at the edge.
+            const fit = await block.locator("pre").evaluate((pre) => ({ hidden: pre.scrollWidth - pre.clientWidth, right: pre.getBoundingClientRect().right, width: document.documentElement.clientWidth, lines: Math.round(pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight)) }));
+            assert.ok(fit.hidden <= 0 && fit.right <= fit.width && fit.lines > 4, `code block: ${JSON.stringify(fit)}`);
             await frame.locator("#app").screenshot({ path: path.join(SHOTS, "1-explain-panel.png") });
+            await question.locator(".prompt-toggle").click();
+            assert.match(await question.locator(".full-prompt").innerText(), /Explain what this javascript code from add\.js does, step by step/);
+            await frame.locator("#app").screenshot({ path: path.join(SHOTS, "1-explain-prompt.png") });
             lap("explain");
 
             // --- Generated models answer with the XSS payloads, one model each. ---
@@ -250,7 +262,7 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
         } finally {
             await wb.stop();
         }
-        for (const shot of ["1-answer.png", "1-explain-panel.png", "2-xss-panel.png", "2-xss-workbench.png", "3-after-reload.png"]) {
+        for (const shot of ["1-answer.png", "1-explain-panel.png", "1-explain-prompt.png", "2-xss-panel.png", "2-xss-workbench.png", "3-after-reload.png"]) {
             assert.ok(fs.statSync(path.join(SHOTS, shot)).size > 5_000, `${shot} looks empty`);
         }
     });

@@ -37,15 +37,19 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
             fs.writeFileSync(machineSettings, `${JSON.stringify(machine, null, 2)}\n`);
 
-            // No model yet: the status bar says so and a notification offers the two ways out.
+            // No model yet: the status bar item is a call to action, and a notification offers the two
+            // ways out, naming the download's size.
             await wb.waitForNotification("Code Llama needs a model", 90_000);
-            await statusItem.filter({ hasText: "no model" }).waitFor({ timeout: 10_000 });
+            await statusItem.filter({ hasText: "Set Up Model" }).waitFor({ timeout: 10_000 });
+            await settle();
             await wb.screenshot(path.join(SHOTS, "1-first-run.png"));
             // One prompt, the extension's: the server leaves the UI to a client that shows its status.
             const toasts = (await wb.notifications()).filter((text) => text.includes("Code Llama"));
             assert.equal(toasts.length, 1, `expected one notification, got: ${toasts.join(" | ")}`);
-            await wb.page.locator(".notifications-toasts .notification-list-item", { hasText: "Code Llama needs a model" })
-                .getByRole("button", { name: "Select Model File…" }).click();
+            assert.match(toasts[0]!, /codellama-7b-instruct\.Q4_K_M\.gguf \(4\.1 GB\)/);
+            const offer = wb.page.locator(".notifications-toasts .notification-list-item", { hasText: "Code Llama needs a model" });
+            await offer.getByRole("button", { name: "Download (4.1 GB)" }).waitFor({ timeout: 10_000 });
+            await offer.getByRole("button", { name: "Select Model File…" }).click();
 
             // VS Code's file dialog (a quick input in code-server): type the path, Enter.
             const pathInput = wb.page.locator(".quick-input-widget input");
@@ -72,7 +76,9 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             const menu = wb.page.locator(".quick-input-list .monaco-list-row");
             await menu.filter({ hasText: "Select Model File…" }).waitFor({ timeout: 10_000 });
             const entries = await menu.allInnerTexts();
-            for (const entry of ["Disable Completions", "Show Logs", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
+            for (const entry of ["Disable Completions", "Show Log", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
+            // The menu's title names the product once.
+            assert.match(await wb.page.locator(".quick-input-title").innerText(), /^Code Llama: tiny-codellama\S* on CPU$/);
             await wb.page.keyboard.press("Escape");
 
             // Type the body's indentation: the model's answer shows as ghost text.
@@ -100,6 +106,15 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await wb.screenshot(path.join(SHOTS, "3-accepted.png"));
             await wb.save();
             assert.equal(fs.readFileSync(path.join(workspace, "add.js"), "utf8"), `function add(a, b) {\n    ${FIM_ANSWER}\n}\n`);
+
+            // The statistics count what was done with VS Code's own keys: Escape, Ctrl+Right, Tab.
+            await wb.runCommand("Code Llama: Show Statistics");
+            const counts = await statisticsCounts(wb);
+            await wb.screenshot(path.join(SHOTS, "7-statistics.png"));
+            assert.equal(counts.accepted, 1, JSON.stringify(counts));
+            assert.equal(counts.partiallyAccepted, 1, JSON.stringify(counts));
+            assert.ok(counts.dismissed >= 1, `Escape: ${JSON.stringify(counts)}`);
+            assert.ok(counts.shown >= counts.accepted + counts.dismissed, JSON.stringify(counts));
         } catch (error) {
             await wb.screenshot(path.join(SHOTS, "failure.png")).catch(() => undefined);
             throw error;
@@ -110,7 +125,81 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             assert.ok(fs.statSync(path.join(SHOTS, shot)).size > 10_000, `${shot} looks empty`);
         }
     });
+
+    test("a model that cannot be used: a notification with the fixes, closed once fixed; the status item opens the menu", { timeout: 240_000 }, async () => {
+        const { "codellama.model.path": _path, "codellama.log.level": level, ...machine } = extensionSettings(model);
+        const missing = path.join(workspace, "no-such-model.gguf");
+        const wb = await startWorkbench({ workspace, extensionDevelopmentPath: REPO_ROOT, userSettings: { "codellama.log.level": level } });
+        const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
+        const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
+        const writeMachineSettings = (modelPath: string): void => {
+            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
+            fs.writeFileSync(machineSettings, `${JSON.stringify({ ...machine, "codellama.model.path": modelPath }, null, 2)}\n`);
+        };
+        try {
+            writeMachineSettings(missing);
+            const notice = wb.page.locator(".notifications-toasts .notification-list-item", { hasText: "Model file not found" });
+            await notice.waitFor({ timeout: 90_000 });
+            await statusItem.filter({ hasText: "error" }).waitFor({ timeout: 10_000 });
+            await settle();
+            await wb.screenshot(path.join(SHOTS, "4-model-not-found.png"));
+            // In VS Code's words: its commands and settings, no CLI flags, no Markdown backticks.
+            const text = await notice.locator(".notification-list-item-message").innerText();
+            assert.match(text, /Model file not found: .*no-such-model\.gguf\. Select another GGUF model file \("Code Llama: Select Model File…"\)\./);
+            assert.doesNotMatch(text, /`|--model|\(CLI\)|codellama\/downloadModel/);
+            assert.deepEqual(await notice.locator(".notification-list-item-message a").allInnerTexts(), ["Select Model File…", "Show Log"]);
+            // The links run the extension's commands: this one opens the file dialog.
+            await notice.locator(".notification-list-item-message a", { hasText: "Select Model File…" }).click();
+            await wb.page.locator(".quick-input-widget input").waitFor({ state: "visible", timeout: 30_000 });
+            await wb.page.keyboard.press("Escape");
+            await wb.page.locator(".quick-input-widget input").waitFor({ state: "hidden", timeout: 10_000 });
+
+            // The status item opens the menu, with the fix and the log.
+            await statusItem.click();
+            const menu = wb.page.locator(".quick-input-list .monaco-list-row");
+            await menu.filter({ hasText: "Show Log" }).waitFor({ timeout: 10_000 });
+            const entries = await menu.allInnerTexts();
+            assert.ok(entries[0]?.includes("Select Model File…"), `the fix first: ${entries.join(" | ")}`);
+            assert.match(await wb.page.locator(".quick-input-title").innerText(), /^Code Llama: Model file not found: .*no-such-model\.gguf\.$/);
+            await wb.screenshot(path.join(SHOTS, "5-error-menu.png"));
+            await wb.page.keyboard.press("Escape");
+
+            // Fixed in the settings: the model loads and the notification goes by itself.
+            writeMachineSettings(model);
+            await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 60_000 });
+            await notice.waitFor({ state: "detached", timeout: 10_000 });
+            await wb.screenshot(path.join(SHOTS, "6-fixed.png"));
+        } catch (error) {
+            await wb.screenshot(path.join(SHOTS, "failure-broken-model.png")).catch(() => undefined);
+            throw error;
+        } finally {
+            await wb.stop();
+        }
+    });
 });
+
+/** The user's counts on the statistics preview (a webview frame). */
+async function statisticsCounts(wb: Workbench): Promise<{ shown: number; accepted: number; partiallyAccepted: number; dismissed: number }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        for (const frame of wb.page.frames()) {
+            const text = await frame.locator("body").innerText().catch(() => "");
+            if (!text.includes("Your suggestions since")) continue;
+            const count = (label: RegExp): number => Number(label.exec(text)?.[1] ?? NaN);
+            return {
+                shown: count(/^shown\s+(\d+)/m),
+                accepted: count(/^accepted \(Tab\)\s+(\d+)/m),
+                partiallyAccepted: count(/^partially accepted[^\n]*?\s(\d+)\s*$/m),
+                dismissed: count(/^dismissed[^\n]*?\)\s+(\d+)/m),
+            };
+        }
+        if (Date.now() > deadline) throw new Error("no statistics preview");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}
+
+/** Lets a notification finish sliding in before a screenshot. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_000));
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000, last?: () => Promise<unknown>): Promise<void> {
     const deadline = Date.now() + timeoutMs;

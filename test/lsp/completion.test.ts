@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
-import { type CompletionRecord, statsRequest } from "../../shared/src/protocol.js";
+import { cancelLoadNotification, type CompletionRecord, statsRequest } from "../../shared/src/protocol.js";
 import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
 
@@ -163,7 +163,9 @@ describe("bad models and configuration changes", () => {
         try {
             const error = await server.waitForStatus(isState("error"));
             assert.equal(error.error, "model-not-found");
-            assert.match(error.message, /missing\.gguf/);
+            assert.equal(error.fix, "choose-model");
+            // An editor other than VS Code is told about the server's settings.
+            assert.equal(error.message, `Model file not found: ${missing}. Set codellama.model.path to a local Code Llama GGUF file.`);
             await waitUntil(() => server.messages.some((m) => m.type === 1 && m.message.includes("missing.gguf")));
             server.open("file:///a.ts", SOURCE);
             assert.deepEqual(await server.complete("file:///a.ts", 1, 4), { items: [] });
@@ -171,6 +173,40 @@ describe("bad models and configuration changes", () => {
             server.setSettings(testSettings(scripted));
             await server.waitForStatus(isState("ready"));
             assert.equal((await server.complete("file:///a.ts", 1, 4)).items[0]!.insertText, FIM_ANSWER);
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("the VS Code extension is told in VS Code's words, and shows the one progress display itself", async () => {
+        const missing = path.join(dir, "missing-for-vscode.gguf");
+        const server = await startServer({ settings: testSettings(missing) });
+        try {
+            const error = await server.waitForStatus(isState("error"));
+            assert.equal(error.message, `Model file not found: ${missing}. Select another GGUF model file ("Code Llama: Select Model File…").`);
+            server.setSettings(testSettings(scripted));
+            await server.waitForStatus(isState("ready"));
+            const loading = server.statuses.filter(isState("loading"));
+            assert.ok(loading.length > 0);
+            assert.ok(loading.every((status) => status.message === `Loading ${path.basename(scripted)}`), JSON.stringify(loading));
+            assert.deepEqual(server.progressTokens, [], "no work-done progress beside the status");
+            assert.deepEqual(server.messages, [], "no window/showMessage beside the status");
+        } finally {
+            await server.stop();
+        }
+    });
+
+    it("codellama/cancelLoad stops a load in progress; the status says how to try again", async () => {
+        const server = await startServer({ settings: testSettings(scripted) });
+        try {
+            await server.waitForStatus(isState("ready"));
+            const cancelled = server.nextStatus((status) => status.error === "cancelled");
+            server.setSettings(testSettings(scripted, { engine: { contextSize: 2048 } }));
+            await server.nextStatus(isState("loading"));
+            await server.connection.sendNotification(cancelLoadNotification);
+            const status = await cancelled;
+            assert.equal(status.health, "warning");
+            assert.equal(status.message, "Model download or load cancelled. Download the model or select a model file to try again (click Code Llama in the status bar).");
         } finally {
             await server.stop();
         }

@@ -2,24 +2,11 @@
 // post-processing, on the built server with generated models.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
+import { DidCloseTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
-import { type CompletionRecord, didCopyNotification, statsRequest, warmCacheNotification } from "../../shared/src/protocol.js";
+import { didCopyNotification, statsRequest, warmCacheNotification } from "../../shared/src/protocol.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../../tools/tinyCodellama/index.js";
-import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
-
-const recent = async (server: ServerUnderTest): Promise<CompletionRecord[]> => (await server.connection.sendRequest(statsRequest)).recent;
-
-/** Types `text` at (line, character) one character per didChange, like an editor. */
-function typist(server: ServerUnderTest, uri: string) {
-    let version = 1;
-    return (line: number, character: number, ch: string): void => {
-        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
-            textDocument: { uri, version: ++version },
-            contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ch }],
-        });
-    };
-}
+import { isState, recent, type ServerUnderTest, startServer, testSettings, typist, waitUntil } from "../../tools/lspClient.js";
 
 const SOURCE = "function add(a, b) {\n    \n}\n\nconsole.log(add(1, 2));\n";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { codeBlocksOf } from "../../client/src/chat/codeBlocks.js";
-import { type Chat, type ChatTurn, isChat, newChat, requestMessages, restoredChat, titleFrom } from "../../client/src/chat/conversation.js";
+import { type Chat, type ChatTurn, isChat, lineSpan, newChat, requestMessages, restoredChat, titleFrom } from "../../client/src/chat/conversation.js";
 import { ChatHistory, type KeyValueStore } from "../../client/src/chat/history.js";
 import { isOpenableLink, parseFromWebview } from "../../client/src/chat/messages.js";
 import { chatHtml, contentSecurityPolicy, newNonce } from "../../client/src/chat/webviewHtml.js";
@@ -36,6 +36,15 @@ describe("requestMessages", () => {
 });
 
 describe("titles, restoring, shape", () => {
+    it("names the lines a range covers; a selection of whole lines ends before the next one", () => {
+        const range = (startLine: number, endLine: number, endCharacter: number) => ({ start: { line: startLine, character: 0 }, end: { line: endLine, character: endCharacter } });
+        assert.equal(lineSpan(range(3, 3, 5)), "line 4");
+        assert.equal(lineSpan(range(2, 9, 1)), "lines 3–10");
+        assert.equal(lineSpan(range(2, 10, 0)), "lines 3–10");
+        assert.equal(lineSpan(range(2, 3, 0)), "line 3");
+        assert.equal(lineSpan(range(2, 2, 0)), "line 3");
+    });
+
     it("titles a chat by the first line that says something, shortened", () => {
         assert.equal(titleFrom("\n\n## Why does `add` fail?\nmore"), "Why does add fail?");
         assert.equal(titleFrom("   "), "New chat");

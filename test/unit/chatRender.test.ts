@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { JSDOM } from "jsdom";
 import { createRenderer } from "../../client/src/webview/render.js";
-import { renderMarkdown } from "../../client/src/webview/markdown.js";
+import { codeFence, renderMarkdown } from "../../client/src/webview/markdown.js";
 import { XSS_PAYLOADS, visibleMarker } from "../fixtures/xss-corpus.js";
 
 const render = createRenderer(new JSDOM("").window as unknown as Parameters<typeof createRenderer>[0]);
@@ -70,6 +70,18 @@ describe("chat webview renderer: Markdown", () => {
         // markdown-it's raw output for a fence is `<pre><code class="language-…">`; any other class is dropped.
         assert.match(renderMarkdown("```x\" onclick=\"y\n1\n```"), /class="language-x&quot;"/);
         assert.doesNotMatch(render("```x\" onclick=\"y\n1\n```"), /onclick/);
+    });
+});
+
+describe("codeFence", () => {
+    it("fences the user's code so that it renders as one code block whatever it holds", () => {
+        assert.equal(codeFence("let a = 1;", "typescript"), "```typescript\nlet a = 1;\n```");
+        const tricky = "const md = `\n```js\nnot the end\n```\n`; // ````";
+        const html = render(codeFence(tricky, "type script`"));
+        const document = new JSDOM(`<body>${html}</body>`).window.document;
+        assert.equal(document.querySelectorAll("pre").length, 1);
+        assert.equal(document.querySelector("pre")!.textContent, `${tricky}\n`);
+        assert.match(codeFence(tricky), /^`````\n/);
     });
 });
 

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { configFlagsHelp } from "../../server/src/cli/configFlags.js";
 import { configFromFlags, parsePosition } from "../../server/src/cli/main.js";
@@ -38,5 +42,24 @@ describe("configFlagsHelp", () => {
         assert.match(help, /^ {2}--gpu MODE {14}auto \| cuda \| vulkan \| metal \| off \(default auto\)$/m);
         assert.match(help, /--max-tokens N {10}Most tokens to generate \(default 128 for complete, 1024 for chat\)/);
         assert.match(help, /--log-level LEVEL {7}error \| warn \| info \| debug \(default warn\)/, "the CLI's own default");
+    });
+});
+
+describe("the CLI's messages", () => {
+    it("a missing model is told in the terminal's words: flags, not settings or editor commands", () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-cli-"));
+        try {
+            const file = path.join(home, "x.js");
+            fs.writeFileSync(file, "let x = 1;\n");
+            const missing = path.join(home, "nope.gguf");
+            const run = spawnSync(process.execPath, ["--import", "tsx", "server/src/cli.ts", "complete", "--model", missing, "--file", file, "--position", "1:1"], {
+                env: { ...process.env, HOME: home, TMPDIR: home, XDG_CACHE_HOME: path.join(home, ".cache") },
+                encoding: "utf8",
+            });
+            assert.equal(run.status, 1, run.stderr);
+            assert.equal(run.stderr, `codellama: Model file not found: ${missing}. Pass --model PATH to a local Code Llama GGUF file.\n`);
+        } finally {
+            fs.rmSync(home, { recursive: true, force: true });
+        }
     });
 });

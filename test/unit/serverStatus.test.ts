@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ModelError } from "../../server/src/engine/errors.js";
 import type { EngineInfo } from "../../server/src/engine/inference.js";
-import { progressView, serverStatus } from "../../server/src/lsp/status.js";
+import { progressView, serverStatus as statusFor } from "../../server/src/lsp/status.js";
+import type { ModelState } from "../../server/src/model/modelManager.js";
+
+const serverStatus = (state: ModelState) => statusFor(state, "lsp");
 
 const info: EngineInfo = { modelPath: "/m/cl.gguf", modelName: "CodeLlama 7B", device: "cuda", gpuLayers: 20, totalLayers: 33, contextSize: 4096, loadMs: 900 };
 
@@ -21,18 +25,29 @@ describe("serverStatus: the model manager's state as codellama/status", () => {
         assert.deepEqual([fallback.health, fallback.message], ["warning", "CodeLlama 7B (CUDA, 20/33 layers): GPU memory ran out"]);
     });
     it("reports downloads and loads with their progress", () => {
-        assert.deepEqual(serverStatus({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 0, totalBytes: 0, completing: false }), { state: "downloading", health: "ok", message: "Downloading hf:o/r/f.gguf", progress: 0, completing: false });
-        assert.deepEqual(serverStatus({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 1048576 * 100, totalBytes: 1048576 * 400, completing: false }), { state: "downloading", health: "ok", message: "Downloading model 25% (100 MiB / 400 MiB)", progress: 0.25, completing: false });
-        assert.deepEqual(serverStatus({ phase: "loading", completing: false }), { state: "loading", health: "ok", message: "Loading model", progress: 0, completing: false });
-        assert.deepEqual(serverStatus({ phase: "loading", fraction: 0.4, completing: false }), { state: "loading", health: "ok", message: "Loading model 40%", progress: 0.4, completing: false });
+        assert.deepEqual(serverStatus({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 0, totalBytes: 0, completing: false }), { state: "downloading", health: "ok", message: "Downloading f.gguf", progress: 0, completing: false });
+        assert.deepEqual(serverStatus({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 1e9, totalBytes: 4e9, completing: false }), { state: "downloading", health: "ok", message: "Downloading f.gguf: 1.0 GB of 4.0 GB", progress: 0.25, completing: false });
+        assert.deepEqual(serverStatus({ phase: "loading", file: "f.gguf", completing: false }), { state: "loading", health: "ok", message: "Loading f.gguf", progress: 0, completing: false });
+        assert.deepEqual(serverStatus({ phase: "loading", file: "f.gguf", fraction: 0.4, completing: false }), { state: "loading", health: "ok", message: "Loading f.gguf", progress: 0.4, completing: false });
         assert.deepEqual(serverStatus({ phase: "connecting", url: "http://h:8080", completing: false }), { state: "loading", health: "ok", message: "Connecting to http://h:8080", completing: false });
-        assert.deepEqual(progressView({ phase: "loading", fraction: 0.5, completing: false }), { title: "Code Llama: loading model", fraction: 0.5, message: "50%" });
+        assert.deepEqual(progressView({ phase: "loading", file: "f.gguf", fraction: 0.5, completing: false }), { title: "Code Llama: loading the model", fraction: 0.5, message: "f.gguf" });
+        assert.deepEqual(progressView({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 530e6, totalBytes: 4.1e9, completing: false }), { title: "Code Llama: downloading the model", fraction: 530e6 / 4.1e9, message: "530 MB of 4.1 GB" });
     });
-    it("tells a model waiting for approval and a cancelled load from a failure", () => {
-        assert.deepEqual(serverStatus({ phase: "failed", code: "model-not-downloaded", message: "Not downloaded yet.", completing: false }), { state: "error", health: "warning", message: "Not downloaded yet.", error: "model-not-downloaded", completing: false });
-        assert.deepEqual(serverStatus({ phase: "failed", code: "cancelled", message: "Model download or load cancelled.", completing: false }), {
-            state: "error", health: "warning", message: "Model download or load cancelled. Run \"Code Llama: Download Default Model\" or select a model file to try again.", error: "cancelled", completing: false,
+    it("tells a model waiting for approval and a cancelled load from a failure, and names the fix", () => {
+        const waiting = new ModelError("model-not-downloaded", "The model f.gguf (4.1 GB) is not downloaded yet.", { downloadBytes: 4.1e9 }).problem;
+        assert.deepEqual(serverStatus({ phase: "failed", problem: waiting, completing: false }), {
+            state: "error", health: "warning", error: "model-not-downloaded", fix: "approve-download", downloadBytes: 4.1e9, completing: false,
+            message: "The model f.gguf (4.1 GB) is not downloaded yet. Approve the download (the codellama/downloadModel request), set codellama.model.autoDownload to true, or set codellama.model.path to a local GGUF file.",
         });
-        assert.equal(serverStatus({ phase: "failed", code: "not-gguf", message: "x is not a GGUF model file", completing: false }).health, "error");
+        const cancelled = new ModelError("cancelled", "Model download or load cancelled.").problem;
+        assert.deepEqual(serverStatus({ phase: "failed", problem: cancelled, completing: false }), {
+            state: "error", health: "warning", error: "cancelled", fix: "retry", completing: false,
+            message: "Model download or load cancelled. Send codellama/downloadModel or codellama/reloadModel to try again.",
+        });
+        assert.equal(serverStatus({ phase: "failed", problem: new ModelError("not-gguf", "x is not a GGUF model file.").problem, completing: false }).health, "error");
+    });
+    it("words a problem for its reader: the VS Code extension hears of its commands", () => {
+        const problem = new ModelError("model-not-found", "Model file not found: /m/x.gguf.").problem;
+        assert.equal(statusFor({ phase: "failed", problem, completing: false }, "vscode").message, "Model file not found: /m/x.gguf. Select another GGUF model file (\"Code Llama: Select Model File…\").");
     });
 });

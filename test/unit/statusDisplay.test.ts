@@ -10,14 +10,15 @@ const input = (server: ServerStatus | undefined, more: Partial<StatusInput> = {}
 describe("presentStatus", () => {
     it("starting: before the first status and while the client (re)connects", () => {
         for (const view of [presentStatus(input(undefined)), presentStatus(input(ready, { connection: "starting" })), presentStatus(input({ ...ready, state: "starting" }))]) {
-            assert.deepEqual(view, { kind: "starting", text: "$(loading~spin) Code Llama", tooltip: "Code Llama: starting the language server", severity: "ok", command: "codellama.showMenu" });
+            assert.deepEqual(view, { kind: "starting", text: "$(loading~spin) Code Llama", summary: "starting the language server", tooltip: "Code Llama: starting the language server", severity: "ok", command: "codellama.showMenu" });
         }
     });
 
     it("downloading and loading show their percentage", () => {
-        const downloading = presentStatus(input({ state: "downloading", health: "ok", message: "Downloading model 42% (1722 MiB / 4081 MiB)", progress: 0.4219, completing: false }));
+        const message = "Downloading codellama-7b-instruct.Q4_K_M.gguf: 1.7 of 4.1 GB";
+        const downloading = presentStatus(input({ state: "downloading", health: "ok", message, progress: 0.4219, completing: false }));
         assert.deepEqual(downloading, {
-            kind: "downloading", text: "$(cloud-download) Code Llama 42%", tooltip: "Downloading model 42% (1722 MiB / 4081 MiB)", severity: "ok", command: "codellama.showMenu",
+            kind: "downloading", text: "$(cloud-download) Code Llama 42%", summary: message, tooltip: message, severity: "ok", command: "codellama.showMenu",
         });
         const loading = presentStatus(input({ state: "loading", health: "ok", message: "Loading model 99%", progress: 0.999, completing: false }));
         assert.equal(loading.kind, "loading");
@@ -27,7 +28,7 @@ describe("presentStatus", () => {
 
     it("ready: model name and device", () => {
         assert.deepEqual(presentStatus(input(ready)), {
-            kind: "ready", text: "$(check) Code Llama: CodeLlama 7B Instruct (CPU)", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU. Click for the menu.",
+            kind: "ready", text: "$(check) Code Llama: CodeLlama 7B Instruct (CPU)", summary: "CodeLlama 7B Instruct on CPU", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU. Click for the menu.",
             severity: "ok", command: "codellama.showMenu",
         });
         const gpu = presentStatus(input({ ...ready, device: "cuda", gpuLayers: 33 }));
@@ -48,7 +49,7 @@ describe("presentStatus", () => {
 
     it("completing while a completion request is in flight", () => {
         assert.deepEqual(presentStatus(input({ ...ready, completing: true })), {
-            kind: "completing", text: "$(loading~spin) Code Llama: completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",
+            kind: "completing", text: "$(loading~spin) Code Llama: completing", summary: "CodeLlama 7B Instruct on CPU, completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",
         });
     });
 
@@ -56,6 +57,7 @@ describe("presentStatus", () => {
         const python = presentStatus(input(ready, { completionsEnabled: false, languageId: "python" }));
         assert.deepEqual(python, {
             kind: "disabled", text: "$(circle-slash) Code Llama: disabled", severity: "ok", command: "codellama.showMenu",
+            summary: "completions are off for python (CodeLlama 7B Instruct on CPU)",
             tooltip: "Code Llama: completions are off for python (CodeLlama 7B Instruct on CPU). Click for the menu.",
         });
         assert.match(presentStatus(input({ ...ready, completing: true }, { completionsEnabled: false })).tooltip, /off everywhere/);
@@ -63,26 +65,37 @@ describe("presentStatus", () => {
         assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", completing: false }, { completionsEnabled: false })).kind, "loading");
     });
 
-    it("no model yet: a warning whose click offers the download", () => {
-        const view = presentStatus(input({ state: "error", health: "warning", message: "The model hf:x/y/z.gguf is not downloaded yet.", error: "model-not-downloaded", completing: false }));
+    it("a file of completion.exclude says why there are no suggestions", () => {
+        const view = presentStatus(input(ready, { languageId: "dotenv", excluded: true }));
+        assert.equal(view.kind, "disabled");
+        assert.equal(view.text, "$(lock) Code Llama: excluded");
+        assert.equal(view.summary, "completions are off for this file (codellama.completion.exclude): it stays out of every prompt (CodeLlama 7B Instruct on CPU)");
+        assert.equal(presentStatus(input({ state: "loading", health: "ok", message: "", completing: false }, { excluded: true })).kind, "loading");
+    });
+
+    it("no model yet: a call to action whose click offers the download and the file picker", () => {
+        const message = "The model z.gguf (4.1 GB) is not downloaded yet. Download it (\"Code Llama: Download Default Model\"), or select a GGUF model file you already have (\"Code Llama: Select Model File…\").";
+        const view = presentStatus(input({ state: "error", health: "warning", message, error: "model-not-downloaded", fix: "approve-download", downloadBytes: 4.1e9, completing: false }));
         assert.deepEqual(view, {
-            kind: "needs-model", text: "$(warning) Code Llama: no model", severity: "warning", command: "codellama.showMenu",
-            tooltip: "The model hf:x/y/z.gguf is not downloaded yet.\n\nClick to download the default model or select a GGUF file.",
+            kind: "needs-model", text: "$(cloud-download) Code Llama: Set Up Model", summary: "no model yet", severity: "warning", command: "codellama.showMenu",
+            tooltip: `${message}\n\nClick to download the model or to select a GGUF model file you already have.`,
         });
     });
 
-    it("error: the server's message; a click opens the log", () => {
-        const view = presentStatus(input({ state: "error", health: "error", message: "Model file not found: /m.gguf.", error: "model-not-found", completing: false }));
+    it("error: the server's message; a click opens the menu (fixes, log), titled with the first sentence", () => {
+        const message = "Model file not found: /m/x.gguf. Select another GGUF model file (\"Code Llama: Select Model File…\").";
+        const view = presentStatus(input({ state: "error", health: "error", message, error: "model-not-found", fix: "choose-model", completing: false }));
         assert.deepEqual(view, {
-            kind: "error", text: "$(error) Code Llama: error", tooltip: "Model file not found: /m.gguf.\n\nClick to open the log.", severity: "error", command: "codellama.showLogs",
+            kind: "error", text: "$(error) Code Llama: error", summary: "Model file not found: /m/x.gguf.", tooltip: `${message}\n\nClick for the fixes and the log.`, severity: "error", command: "codellama.showMenu",
         });
     });
 
-    it("a server the client gave up restarting is an error too", () => {
+    it("a server the client gave up restarting is an error too; its click opens the menu (restart, log)", () => {
         const view = presentStatus(input(ready, { connection: "stopped" }));
         assert.equal(view.kind, "error");
         assert.equal(view.text, "$(error) Code Llama: server stopped");
-        assert.equal(view.command, "codellama.showLogs");
+        assert.equal(view.summary, "the language server stopped");
+        assert.equal(view.command, "codellama.showMenu");
     });
 });
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { ErrorCodes, type LanguageClient, LSPErrorCodes, ResponseError, State } from "vscode-languageclient/node";
 import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
-import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, titleFrom } from "./conversation.js";
+import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, titleFrom, type TurnDisplay } from "./conversation.js";
 import type { ChatHistory } from "./history.js";
 import { errorMessage } from "../errorMessage.js";
 
@@ -91,12 +91,12 @@ export class ChatSession implements vscode.Disposable {
      * Asks `text` in the current chat; resolves with the finished answer turn (done, stopped,
      * interrupted or error: never rejects). An answer still running is stopped first.
      */
-    async ask(text: string, options: { fixTarget?: FixTarget } = {}): Promise<ChatTurn> {
+    async ask(text: string, options: { fixTarget?: FixTarget; display?: TurnDisplay } = {}): Promise<ChatTurn> {
         if (this.running) await this.stop();
         const chat = this.chat;
-        const question: ChatTurn = { id: randomUUID(), role: "user", content: text };
+        const question: ChatTurn = { id: randomUUID(), role: "user", content: text, ...(options.display ? { display: options.display } : {}) };
         chat.turns.push(question);
-        if (chat.turns.length === 1 && chat.title === "New chat") chat.title = titleFrom(text);
+        if (chat.turns.length === 1 && chat.title === "New chat") chat.title = options.display?.title ?? titleFrom(text);
         const messages = requestMessages(chat);
         const answer: ChatTurn = { id: randomUUID(), role: "assistant", content: "", status: "streaming", ...(options.fixTarget ? { fixTarget: options.fixTarget } : {}) };
         chat.turns.push(answer);

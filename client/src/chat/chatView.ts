@@ -18,7 +18,7 @@ export interface ServerNotice {
     readonly onDidChange: vscode.Event<unknown>;
 }
 
-/** What "Apply fix…" on a code block does (fixPreview.ts). */
+/** What "Apply Fix…" on a code block does (fixPreview.ts). */
 export type PreviewFix = (turnId: string, code: string) => Promise<unknown>;
 
 export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {

@@ -32,6 +32,20 @@ export interface ChatTurn {
     error?: string;
     /** Assistant turns answering a Debug question: their code blocks can be applied here. */
     fixTarget?: FixTarget;
+    /** User turns built from a prompt template (Explain, Debug...): what the chat shows of them. */
+    display?: TurnDisplay;
+}
+
+/**
+ * A question built from a prompt template, as the chat shows it: a short title and the code it is
+ * about; the full text (the template's instructions to the model) is folded away.
+ */
+export interface TurnDisplay {
+    /** E.g. "Explain add.js, lines 3–10". */
+    title: string;
+    code?: string;
+    /** The code's language id, for highlighting. */
+    language?: string;
 }
 
 export interface Chat {
@@ -53,6 +67,16 @@ export interface ChatSummary {
 }
 
 export const MAX_TITLE_LENGTH = 60;
+
+/**
+ * The lines a range covers, for people: "line 4", "lines 3–10" (0-based positions in). A range that
+ * ends at the start of a line (a selection of whole lines) does not cover that line.
+ */
+export function lineSpan(range: { start: { line: number }; end: { line: number; character: number } }): string {
+    const start = range.start.line;
+    const end = range.end.character === 0 && range.end.line > start ? range.end.line - 1 : range.end.line;
+    return start === end ? `line ${start + 1}` : `lines ${start + 1}–${end + 1}`;
+}
 
 export function newChat(id: string, now: number): Chat {
     return { id, title: "New chat", createdAt: now, updatedAt: now, turns: [] };

@@ -1,8 +1,9 @@
 /**
  * Applying a Debug answer's code block: first as a diff preview (the current file against the file
  * with the fix, a virtual document), then, when the user accepts, as a WorkspaceEdit of just the
- * range the question was about. Accepting: the notification's "Apply Fix", or the check mark in the
- * diff editor's title (`codellama.acceptFix`); discarding closes the preview.
+ * range the question was about. One name for each action everywhere: "Apply Fix…" on a code block
+ * opens the preview; "Apply Fix" (the notification's button, the check mark in the diff editor's
+ * title, `codellama.acceptFix`) applies it; "Discard Fix" closes the preview.
  */
 import * as vscode from "vscode";
 import type { ChatSession } from "../chat/chatSession.js";
@@ -12,6 +13,9 @@ import { fixReplacement, replaceRange } from "./fixedText.js";
 import { COMMANDS } from "../../../shared/src/commands.js";
 
 export const FIX_SCHEME = "codellama-fix";
+/** The actions' names, as package.json's titles of COMMANDS.acceptFix and .discardFix say them. */
+const APPLY_FIX = "Apply Fix";
+const DISCARD_FIX = "Discard Fix";
 /** Context key: a fix preview is open (shows the accept/discard buttons). */
 const PENDING_CONTEXT = "codellama.fixPending";
 
@@ -48,7 +52,7 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
         return this.contents.get(uri.toString()) ?? "";
     }
 
-    /** "Apply fix…" on a code block of an answer in the current chat. */
+    /** "Apply Fix…" on a code block of an answer in the current chat. */
     async previewTurn(turnId: string, code: string): Promise<boolean> {
         const turn = this.session.current.turns.find((t) => t.id === turnId);
         if (!turn?.fixTarget) {
@@ -91,10 +95,10 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
         this.pending = pending;
         await vscode.commands.executeCommand("vscode.diff", document.uri, proposedUri, `${name} ↔ Code Llama's fix`, { preview: true });
         await vscode.commands.executeCommand("setContext", PENDING_CONTEXT, true);
-        void vscode.window.showInformationMessage(`Apply Code Llama's fix to ${name}?`, "Apply Fix", "Discard").then((choice) => {
+        void vscode.window.showInformationMessage(`Apply Code Llama's fix to ${name}?`, APPLY_FIX, DISCARD_FIX).then((choice) => {
             if (this.pending !== pending) return;
-            if (choice === "Apply Fix") void this.accept();
-            else if (choice === "Discard") void this.discard();
+            if (choice === APPLY_FIX) void this.accept();
+            else if (choice === DISCARD_FIX) void this.discard();
         });
         return true;
     }

@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { placeholdersOf, type PromptTemplate, renderPrompt } from "../../../shared/src/prompts/template.js";
 import type { ChatSession } from "../chat/chatSession.js";
 import type { ChatView } from "../chat/chatView.js";
-import type { ChatTurn, FixTarget } from "../chat/conversation.js";
+import { type ChatTurn, type FixTarget, lineSpan, type TurnDisplay } from "../chat/conversation.js";
 import type { PromptLibrary } from "./promptLibrary.js";
 import { isTargetArgument, promptValues, resolveTarget, type TargetArgument } from "./promptTarget.js";
 import { COMMANDS } from "../../../shared/src/commands.js";
@@ -95,7 +95,10 @@ export async function runTemplate(ctx: ChatCommandContext, template: PromptTempl
         target && offersFix(template)
             ? { uri: target.document.uri.toString(), range: [target.range.start.line, target.range.start.character, target.range.end.line, target.range.end.character], text: target.document.getText(target.range) }
             : undefined;
-    return ctx.session.ask(question, fixTarget ? { fixTarget } : {});
+    const display: TurnDisplay | undefined = target && values.selection !== undefined
+        ? { title: `${template.name} ${file}, ${lineSpan(target.range)}`, code: values.selection, language: target.document.languageId }
+        : undefined;
+    return ctx.session.ask(question, { ...(fixTarget ? { fixTarget } : {}), ...(display ? { display } : {}) });
 }
 
 /** Debug, and any template given the editor's problems, answers with a fix to apply. */

@@ -1,6 +1,6 @@
 /**
  * Prompt files: where they live and how a set of them becomes templates. A `.prompt` file (format:
- * server/src/prompts/template.ts) in a workspace folder's `.codellama/prompts/` or in the user's
+ * shared/src/prompts/template.ts) in a workspace folder's `.codellama/prompts/` or in the user's
  * folder (`~/.codellama/prompts`, or `$CODELLAMA_PROMPTS_DIR`) adds a command to "Code Llama: Run
  * Prompt…", or overrides a built-in one (Explain, Debug) by name: built-in < user < workspace.
  * Pure (no VS Code API); reading the folders is promptLibrary.ts.

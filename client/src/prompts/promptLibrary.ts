@@ -87,7 +87,7 @@ export class PromptLibrary implements vscode.Disposable {
             this.reported.add(error.message);
             this.output.error(`Prompt file ${error.message}`);
         }
-        void vscode.window.showWarningMessage(`Code Llama: ${fresh.length === 1 ? "a prompt file has a problem" : `${fresh.length} prompt files have problems`}: ${fresh[0]!.message}`, "Show Logs").then((choice) => {
+        void vscode.window.showWarningMessage(`Code Llama: ${fresh.length === 1 ? "a prompt file has a problem" : `${fresh.length} prompt files have problems`}: ${fresh[0]!.message}`, "Show Log").then((choice) => {
             if (choice) this.output.show(true);
         });
     }

@@ -4,8 +4,9 @@
  * past chats. Messages are untrusted Markdown: they reach the DOM only through createRenderer()
  * (markdown-it, then DOMPurify), and links are never followed here: the extension opens http(s) ones.
  */
-import type { ChatSummary, ChatTurn } from "../chat/conversation.js";
+import type { ChatSummary, ChatTurn, TurnDisplay } from "../chat/conversation.js";
 import type { ChatViewState, FromWebview, ToWebview } from "../chat/messages.js";
+import { codeFence } from "./markdown.js";
 import { createRenderer } from "./render.js";
 
 interface VsCodeApi {
@@ -132,12 +133,8 @@ function turnElement(turn: ChatTurn): HTMLElement {
     header.textContent = ROLE_NAMES[turn.role];
     article.append(header);
 
-    const body = document.createElement("div");
-    body.className = "markdown-body";
-    // The one place where HTML enters the DOM: sanitised by createRenderer().
-    body.innerHTML = render(turn.content);
-    decorateCodeBlocks(body, turn);
-    article.append(body);
+    if (turn.role === "user" && turn.display) article.append(...displayedRequest(turn, turn.display));
+    else article.append(markdownBody(turn.content, turn));
 
     if (turn.status && turn.status !== "done") {
         const status = document.createElement("div");
@@ -149,7 +146,48 @@ function turnElement(turn: ChatTurn): HTMLElement {
     return article;
 }
 
-/** Gives each code block its toolbar: Copy, Insert at cursor, Replace selection, Apply fix. */
+function markdownBody(markdown: string, turn: ChatTurn): HTMLElement {
+    const body = document.createElement("div");
+    body.className = "markdown-body";
+    // The one place where HTML enters the DOM: sanitised by createRenderer().
+    body.innerHTML = render(markdown);
+    decorateCodeBlocks(body, turn);
+    return body;
+}
+
+/**
+ * A question from a prompt template (Explain, Debug...): its title and the code it is about; the
+ * instructions to the model behind a button.
+ */
+function displayedRequest(turn: ChatTurn, display: TurnDisplay): HTMLElement[] {
+    const title = document.createElement("p");
+    title.className = "request-title";
+    title.textContent = display.title;
+    const parts: HTMLElement[] = [title];
+    if (display.code !== undefined) parts.push(markdownBody(codeFence(display.code, display.language), turn));
+    const full = markdownBody(turn.content, turn);
+    full.classList.add("full-prompt");
+    full.id = `prompt-${turn.id}`;
+    full.hidden = true;
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "prompt-toggle";
+    toggle.setAttribute("aria-controls", full.id);
+    const show = (expanded: boolean): void => {
+        full.hidden = !expanded;
+        toggle.setAttribute("aria-expanded", String(expanded));
+        toggle.textContent = expanded ? "Hide the prompt sent to the model" : "Show the prompt sent to the model";
+    };
+    toggle.addEventListener("click", () => show(full.hidden));
+    show(false);
+    parts.push(toggle, full);
+    return parts;
+}
+
+/**
+ * Gives each code block its toolbar: Copy; in answers also Insert at cursor, Replace selection and
+ * Apply Fix… (the user's own code, quoted in a question, is only copied).
+ */
 function decorateCodeBlocks(body: HTMLElement, turn: ChatTurn): void {
     for (const pre of Array.from(body.querySelectorAll("pre"))) {
         const codeElement = pre.querySelector("code");
@@ -168,13 +206,15 @@ function decorateCodeBlocks(body: HTMLElement, turn: ChatTurn): void {
             label.textContent = language;
             toolbar.append(label);
         }
-        toolbar.append(
-            actionButton("Copy", "Copy code", () => post({ type: "copy", code })),
-            actionButton("Insert", "Insert code at the cursor", () => post({ type: "insert", code })),
-            actionButton("Replace selection", "Replace the editor selection with this code", () => post({ type: "replaceSelection", code }), "needs-selection"),
-        );
+        toolbar.append(actionButton("Copy", "Copy code", () => post({ type: "copy", code })));
+        if (turn.role === "assistant") {
+            toolbar.append(
+                actionButton("Insert", "Insert code at the cursor", () => post({ type: "insert", code })),
+                actionButton("Replace selection", "Replace the editor selection with this code", () => post({ type: "replaceSelection", code }), "needs-selection"),
+            );
+        }
         if (turn.role === "assistant" && turn.fixTarget && turn.status !== "streaming") {
-            toolbar.append(actionButton("Apply fix…", "Preview this code as a fix, then apply it", () => post({ type: "previewFix", turnId: turn.id, code }), "apply-fix"));
+            toolbar.append(actionButton("Apply Fix…", "Preview this code as a fix, then apply it", () => post({ type: "previewFix", turnId: turn.id, code }), "apply-fix"));
         }
         pre.replaceWith(block);
         pre.tabIndex = 0; // scrollable: reachable by keyboard

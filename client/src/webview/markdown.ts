@@ -68,3 +68,10 @@ md.renderer.rules.image = (tokens, index, options, env, self) => {
 export function renderMarkdown(text: string): string {
     return md.render(text);
 }
+
+/** `code` as a fenced Markdown code block, with a fence longer than any run of backticks in it. */
+export function codeFence(code: string, language = ""): string {
+    const longest = Math.max(0, ...Array.from(code.matchAll(/`+/g), (match) => match[0].length));
+    const fence = "`".repeat(Math.max(3, longest + 1));
+    return `${fence}${language.replace(/[\s`]/g, "")}\n${code}\n${fence}`;
+}

@@ -9,6 +9,7 @@ import { completeAt } from "../completion/generation.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
+import { problemLogger } from "../lsp/problemText.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
 import { ModelManager } from "../model/modelManager.js";
@@ -108,12 +109,12 @@ export function parsePosition(text: string): { line: number; character: number }
     return { line: Number(match[1]) - 1, character: Number(match[2]) - 1 };
 }
 
-/** Loads the model the flags name and runs `work` with it; the manager logs why when it cannot load. */
+/** Loads the model the flags name and runs `work` with it; when it cannot load, logs why and what to do, in flags. */
 async function withEngine(values: Values, work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>): Promise<number> {
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
-    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onState: () => undefined });
+    const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onState: problemLogger(logger, () => "cli") });
     try {
         await models.configure(config);
         if (!models.engine) return 1;

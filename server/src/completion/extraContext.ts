@@ -38,9 +38,9 @@ export class SnippetRing {
         if (this.snippets.length > this.capacity) this.snippets.shift();
     }
 
-    /** Drops the snippets of a file (closed: no longer what the user works on). */
-    forget(uri: string): void {
-        this.snippets = this.snippets.filter((snippet) => snippet.uri !== uri);
+    /** Drops the snippets of the files `which` picks (closed files, files excluded since they were added). */
+    forget(which: (uri: string) => boolean): void {
+        this.snippets = this.snippets.filter((snippet) => !which(snippet.uri));
     }
 
     /** Snippets of files other than `uri`, oldest first. */

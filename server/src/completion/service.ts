@@ -13,6 +13,7 @@
  *
  * While the cursor rests (codellama/warmCache), and after a suggestion from a cold-cut prompt once
  * nothing was asked for a while, the prompt there is read into the model's cache (warm-up).
+ * A file of `completion.exclude` (shared/src/exclude.ts: keys, environment files) gets neither.
  *
  * Cancellation: complete() takes an AbortSignal and resolves `{ status: "cancelled" }` when it was
  * aborted (by the client or a newer request); it never rejects for a cancellation.
@@ -41,7 +42,7 @@ export interface Suggestion {
     coldCut?: boolean;
 }
 
-/** What complete() resolves with: a suggestion, none (completions off, no model ready), or cancelled. */
+/** What complete() resolves with: a suggestion, none (completions off, an excluded file, no model ready), or cancelled. */
 export type CompletionResult = { status: "suggested"; suggestion: Suggestion } | { status: "unavailable" } | { status: "cancelled" };
 
 const KEY_BEFORE_CHARS = 2000;
@@ -69,6 +70,8 @@ export interface CompletionServiceOptions {
     snippets: SnippetRing;
     /** A file's path relative to its workspace folder, for snippet headers. */
     pathOf(uri: string): string;
+    /** The document is one of `completion.exclude`'s (a secret): no suggestion, no warm-up. */
+    excluded(uri: string): boolean;
     logger: Logger;
     now?(): number;
     sleep?(ms: number, signal: AbortSignal): Promise<void>;
@@ -97,6 +100,10 @@ export class CompletionService {
         clearTimeout(this.fullContextTimer);
         const settings = this.options.settings();
         if (!settings.enabled || !this.options.models.engine) return { status: "unavailable" };
+        if (this.options.excluded(document.uri)) {
+            this.options.logger.debug(() => `completion ${document.uri}: excluded (completion.exclude)`);
+            return { status: "unavailable" };
+        }
         return this.generate(signal, { completion: true }, async (signal) => {
             if (signal.aborted) return { status: "cancelled" };
             const result = await this.suggest(document, position, settings, signal);
@@ -222,7 +229,7 @@ export class CompletionService {
     private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
         const { models, logger } = this.options;
         const settings = this.options.settings();
-        if (!settings.enabled || !settings.warmCache || !models.engine || this.latest.busy) return undefined;
+        if (!settings.enabled || !settings.warmCache || !models.engine || this.latest.busy || this.options.excluded(document.uri)) return undefined;
         try {
             return await this.generate(undefined, { completion: false }, async (signal) => {
                 const engine = models.engine;

@@ -33,6 +33,8 @@ function validate(spec: SettingSpec, value: unknown): string | undefined {
             if (typeof value !== "string") return "expected a string";
             if (spec.enum && !spec.enum.includes(value)) return `expected one of ${spec.enum.join(", ")}`;
             return undefined;
+        case "array":
+            return Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : "expected a list of strings";
         case "integer":
         case "number": {
             if (typeof value !== "number" || !Number.isFinite(value)) return "expected a number";
@@ -72,7 +74,8 @@ export function resolveConfig(...layers: unknown[]): ResolvedConfig {
 
 /** The keys whose values differ between two configurations, e.g. to decide whether to reload the model. */
 export function changedKeys(a: CodeLlamaConfig, b: CodeLlamaConfig): SettingKey[] {
-    return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => getPath(a, key) !== getPath(b, key));
+    // Values are JSON (lists of globs among them): equal lists read afresh are not a change.
+    return (Object.keys(SETTINGS) as SettingKey[]).filter((key) => JSON.stringify(getPath(a, key)) !== JSON.stringify(getPath(b, key)));
 }
 
 /** Turns dotted keys (`{"engine.threads": 1}`) into the nested shape. */

@@ -3,7 +3,7 @@ import type { LlamaContext, LlamaContextSequence, LlamaModel, Llama, Token as Ll
 import type { GpuMode } from "../../../shared/src/settings.js";
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { MODEL_PATH_HINT, ModelError } from "./errors.js";
+import { ModelError } from "./errors.js";
 import { modelDisplayName, validateModelFile } from "./ggufFile.js";
 import { loadWithGpuFallback } from "./gpuFallback.js";
 import type { EngineInfo, EngineSpeed, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
@@ -347,7 +347,7 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number
     } catch (error) {
         const message = [errorMessage(error), ...llamaLog.recentErrors.filter((line) => !line.includes("failed to load model"))].join(": ");
         const code = /bounds|corrupt|incomplete|truncat|unexpected end|failed to read/i.test(message) ? "corrupt-model" : "load-failed";
-        throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}. ${code === "corrupt-model" ? "Download it again or" : "Try fewer GPU layers (`codellama.engine.gpuLayers`), `codellama.engine.gpu` \"off\", or"} ${MODEL_PATH_HINT}.`, { cause: error });
+        throw new ModelError(code, `Could not load the model ${options.modelPath}: ${message}.`, { cause: error });
     }
 }
 
@@ -363,7 +363,7 @@ async function createContext(llama: Llama, model: LlamaModel, options: EngineOpt
             failedCreationRemedy: false,
         });
     } catch (error) {
-        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}. Lower \`codellama.engine.contextSize\` / \`--context-size\`.`, { cause: error });
+        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
     }
 }
 

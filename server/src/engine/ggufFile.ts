@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { type LlamaModel, readGgufFileInfo } from "node-llama-cpp";
 import { errorMessage } from "../log/logger.js";
-import { MODEL_PATH_HINT, ModelError } from "./errors.js";
+import { ModelError } from "./errors.js";
 
 /**
  * Catches the usual wrong files (missing, not GGUF, unreadable header, cut off) with a message that
- * says what to do, before llama.cpp sees them. Returns the model's layer count (blocks + output) as
+ * says what is wrong, before llama.cpp sees them. Returns the model's layer count (blocks + output) as
  * llama.cpp counts GPU layers.
  */
 export async function validateModelFile(modelPath: string): Promise<number> {
@@ -14,17 +14,17 @@ export async function validateModelFile(modelPath: string): Promise<number> {
     try {
         handle = await fs.promises.open(modelPath, "r");
     } catch (error) {
-        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); ${MODEL_PATH_HINT}.`);
+        throw new ModelError("model-not-found", `Cannot open the model file ${modelPath} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}).`);
     }
     try {
         const magic = Buffer.alloc(4);
         await handle.read(magic, 0, 4, 0);
-        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file; ${MODEL_PATH_HINT}.`);
+        if (magic.toString("latin1") !== "GGUF") throw new ModelError("not-gguf", `${modelPath} is not a GGUF model file.`);
     } finally {
         await handle.close();
     }
     const corrupt = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}); download it again or ${MODEL_PATH_HINT}.`, { cause });
+        new ModelError("corrupt-model", `The model file ${modelPath} is damaged or incomplete (${reason}).`, { cause });
     let info;
     try {
         info = await readGgufFileInfo(modelPath, { readTensorInfo: true, sourceType: "filesystem", logWarnings: false });

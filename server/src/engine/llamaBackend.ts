@@ -28,7 +28,7 @@ export function llamaBackend(mode: GpuMode): Promise<Llama> {
 async function createLlama(mode: GpuMode): Promise<Llama> {
     const gpu = mode === "off" ? false : mode;
     const unavailable = (reason: string, cause?: unknown): ModelError =>
-        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}). Set \`codellama.engine.gpu\` / \`--gpu\` to "auto" or "off".`, { cause });
+        new ModelError("gpu-unavailable", `The ${gpu} GPU backend is not available on this machine (${reason}).`, { cause });
     let llama: Llama;
     try {
         llama = await getLlama({

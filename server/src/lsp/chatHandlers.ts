@@ -9,7 +9,6 @@ import { errorMessage } from "../log/logger.js";
 import { ModelNotReady } from "../model/modelManager.js";
 import { withAbortSignal } from "./cancellation.js";
 import type { ServerContext } from "./serverContext.js";
-import { serverStatus } from "./status.js";
 
 /**
  * codellama/chat, and chat / explain as workspace/executeCommand commands. A cancelled chat answers
@@ -52,7 +51,7 @@ export class ChatHandlers {
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
         const { models, connection, logger } = this.ctx;
         // A question asked while the model loads (or downloads) waits for it, the progress showing meanwhile in the status.
-        if (!models.engine) logger.info(`chat: waiting for the model (${serverStatus(models.state).message})`);
+        if (!models.engine) logger.info(`chat: waiting for the model (${this.ctx.status().message})`);
         try {
             const answer = await withAbortSignal(token, (signal) =>
                 answerWhenReady(models, messages, {
@@ -64,7 +63,7 @@ export class ChatHandlers {
             logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
             return answer;
         } catch (error) {
-            if (error instanceof ModelNotReady) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${serverStatus(error.state).message}`);
+            if (error instanceof ModelNotReady) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${this.ctx.status().message}`);
             logger.error(`Chat failed: ${errorMessage(error)}`);
             throw new ResponseError(ErrorCodes.InternalError, `Chat failed: ${errorMessage(error)}`);
         }

@@ -33,6 +33,7 @@ export class CompletionHandlers {
             settings: () => ctx.config().completion,
             snippets,
             pathOf: ctx.pathOf,
+            excluded: ctx.excluded,
             logger: ctx.logger,
         });
     }

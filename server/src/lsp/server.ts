@@ -14,7 +14,9 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { SERVER_COMMANDS } from "../../../shared/src/commands.js";
+import { ExcludeMatcher } from "../../../shared/src/exclude.js";
 import {
+    cancelLoadNotification,
     type ClientExperimentalCapabilities,
     didCopyNotification,
     downloadModelRequest,
@@ -23,11 +25,12 @@ import {
     statusNotification,
     statusRequest,
 } from "../../../shared/src/protocol.js";
-import { copiedLines, firstLines, linesAround, SnippetRing } from "../completion/extraContext.js";
+import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from "../completion/extraContext.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { ModelManager, type ProgressSink } from "../model/modelManager.js";
 import { ChatHandlers } from "./chatHandlers.js";
 import { CompletionHandlers } from "./completionHandlers.js";
+import { type Audience, lspAudience, problemLogger } from "./problemText.js";
 import type { ServerContext } from "./serverContext.js";
 import { progressView, serverStatus } from "./status.js";
 import { rangeParamsProblem } from "./validate.js";
@@ -41,6 +44,10 @@ const DOWNLOAD_ACTION = "Download";
  */
 export function startServer(connection: Connection, logger: Logger): void {
     const snippets = new SnippetRing();
+    // Excluded files (secrets) never become snippets: their text stays out of every other file's prompt.
+    const addSnippet = (snippet: Snippet): void => {
+        if (!excluded(snippet.uri)) snippets.add(snippet);
+    };
     // Wrapping the update records where each edit happened: the lines around it become a snippet for other files.
     const documents = new TextDocuments<TextDocument>({
         create: TextDocument.create,
@@ -48,29 +55,32 @@ export function startServer(connection: Connection, logger: Logger): void {
             const updated = TextDocument.update(document, changes, version);
             const change = changes[0];
             const line = change && "range" in change ? change.range.start.line : 0;
-            snippets.add({ uri: updated.uri, text: linesAround(updated, line) });
+            addSnippet({ uri: updated.uri, text: linesAround(updated, line) });
             return updated;
         },
     });
-    documents.onDidOpen(({ document }) => snippets.add({ uri: document.uri, text: firstLines(document) }));
+    documents.onDidOpen(({ document }) => addSnippet({ uri: document.uri, text: firstLines(document) }));
     // A closed file is no longer what the user works on: its snippets leave the prompts.
-    documents.onDidClose(({ document }) => snippets.forget(document.uri));
+    documents.onDidClose(({ document }) => snippets.forget((uri) => uri === document.uri));
     connection.onNotification(didCopyNotification, (params) => {
         const document = rangeParamsProblem(params) ? undefined : documents.get(params.textDocument.uri);
-        if (document) snippets.add({ uri: document.uri, text: copiedLines(document, params.range) });
+        if (document) addSnippet({ uri: document.uri, text: copiedLines(document, params.range) });
     });
     let workspaceFolders: string[] = [];
     let initializationOptions: unknown;
     let config: CodeLlamaConfig = resolveConfig().config;
+    let exclude = new ExcludeMatcher(config.completion.exclude);
     let pullConfiguration = false;
     let registerConfiguration = false;
     let workDoneProgress = false;
     let clientShowsStatus = false;
+    let audience: Audience = "lsp";
     let inlineCompletionClient = false;
 
     const progress: ProgressSink = {
         async begin(state, onCancel) {
-            if (!workDoneProgress) return { report: () => undefined, done: () => undefined };
+            // A client that shows the status shows the progress from it too: one progress display, not two.
+            if (!workDoneProgress || clientShowsStatus) return { report: () => undefined, done: () => undefined };
             const reporter = await connection.window.createWorkDoneProgress();
             reporter.begin(progressView(state).title, 0, undefined, true);
             reporter.token.onCancellationRequested(onCancel);
@@ -87,11 +97,13 @@ export function startServer(connection: Connection, logger: Logger): void {
             };
         },
     };
+    const logProblem = problemLogger(logger, () => audience);
     const models = new ModelManager({
         logger,
         progress,
         onState: (state) => {
-            const status = serverStatus(state);
+            logProblem(state);
+            const status = serverStatus(state, audience);
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
         },
@@ -113,7 +125,10 @@ export function startServer(connection: Connection, logger: Logger): void {
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         registerConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
-        clientShowsStatus = (params.capabilities.experimental as ClientExperimentalCapabilities | undefined)?.codellamaStatus === true;
+        const experimental = params.capabilities.experimental as ClientExperimentalCapabilities | undefined;
+        clientShowsStatus = experimental?.codellamaStatus === true;
+        audience = lspAudience(experimental);
+        logger.info(`Client: ${params.clientInfo ? `${params.clientInfo.name} ${params.clientInfo.version ?? ""}`.trim() : "unnamed"}${clientShowsStatus ? " (the Code Llama extension)" : ""}`);
         // Clients that show ghost text get it; the others get the suggestion as a completion item.
         inlineCompletionClient = params.capabilities.textDocument?.inlineCompletion !== undefined;
         completions.register({ asCompletionItems: !inlineCompletionClient });
@@ -144,12 +159,13 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
-    const ctx: ServerContext = { connection, logger, documents, models, config: () => config, pathOf };
+    const currentStatus = (): ServerStatus => serverStatus(models.state, audience);
+    const ctx: ServerContext = { connection, logger, documents, models, status: currentStatus, config: () => config, pathOf, excluded };
     const completions = new CompletionHandlers(ctx, snippets);
     const chat = new ChatHandlers(ctx);
     chat.register();
 
-    connection.onRequest(statusRequest, () => serverStatus(models.state));
+    connection.onRequest(statusRequest, currentStatus);
     connection.onExecuteCommand(async (params, token) => {
         if (completions.handleCommand(params.command)) return null;
         const answer = chat.handleCommand(params.command, params.arguments ?? [], token);
@@ -158,17 +174,31 @@ export function startServer(connection: Connection, logger: Logger): void {
     });
     connection.onRequest(reloadModelRequest, async () => {
         await models.reload();
-        return serverStatus(models.state);
+        return currentStatus();
     });
+    connection.onNotification(cancelLoadNotification, () => models.cancel());
     connection.onRequest(downloadModelRequest, async () => {
         await models.reload({ allowDownload: true });
-        return serverStatus(models.state);
+        return currentStatus();
     });
 
     /** A file's path relative to its workspace folder, for snippet headers. */
     function pathOf(uri: string): string {
+        return workspacePath(uri) ?? decoded(uri.slice(uri.lastIndexOf("/") + 1));
+    }
+
+    /** A file's path relative to its workspace folder; undefined outside every folder. */
+    function workspacePath(uri: string): string | undefined {
         const folder = workspaceFolders.find((candidate) => uri.startsWith(candidate));
-        return decodeURIComponent(folder ? uri.slice(folder.length) : uri.slice(uri.lastIndexOf("/") + 1));
+        return folder ? decoded(uri.slice(folder.length)) : undefined;
+    }
+
+    /**
+     * Whether a document is one of `completion.exclude`'s (a secret: no completions, no snippets).
+     * Path patterns match the path in the workspace folder, or the whole path outside every folder.
+     */
+    function excluded(uri: string): boolean {
+        return exclude.matches(uri, workspacePath(uri) ?? decoded(uri.replace(/^[a-z][\w+.-]*:(\/\/[^/]*)?/i, "")));
     }
 
     async function fetchWorkspaceConfig(): Promise<unknown> {
@@ -190,6 +220,10 @@ export function startServer(connection: Connection, logger: Logger): void {
             logger.info(`Configuration changed: ${changed.join(", ")}`);
             completions.service.reset();
         }
+        if (changed.includes("completion.exclude")) {
+            exclude = new ExcludeMatcher(config.completion.exclude);
+            snippets.forget(excluded);
+        }
     }
 
     connection.onShutdown(async () => {
@@ -198,6 +232,15 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     documents.listen(connection);
     connection.listen();
+}
+
+/** A URI's percent-encoded text decoded, or as it is when it is not valid percent-encoding. */
+function decoded(text: string): string {
+    try {
+        return decodeURIComponent(text);
+    } catch {
+        return text;
+    }
 }
 
 declare const __VERSION__: string;

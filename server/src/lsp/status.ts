@@ -1,21 +1,27 @@
 /**
  * `codellama/status`: the model manager's plain state in the words a client shows (the status bar's
- * tooltip, an editor's message line). The one place that builds those sentences.
+ * tooltip, an editor's message line). The one place that builds those sentences (a problem's remedy
+ * in the reader's words comes from problemText.ts).
  */
+import { formatBytes } from "../../../shared/src/byteSize.js";
 import type { ServerStatus } from "../../../shared/src/protocol.js";
 import type { ModelState, ProgressState } from "../model/modelManager.js";
+import { modelFileName } from "../model/modelSource.js";
+import { type Audience, isFailure, problemText } from "./problemText.js";
 
-export function serverStatus(state: ModelState): ServerStatus {
+/** The status for a client, a problem worded for `audience`. */
+export function serverStatus(state: ModelState, audience: Audience): ServerStatus {
     const { completing } = state;
     switch (state.phase) {
         case "starting":
             return { state: "starting", health: "ok", message: "Starting", completing };
         case "downloading": {
             const { fraction, message } = progressView(state);
-            return { state: "downloading", health: "ok", message: state.totalBytes > 0 ? message : `Downloading ${state.uri}`, progress: fraction, completing };
+            const file = modelFileName(state.uri);
+            return { state: "downloading", health: "ok", message: state.totalBytes > 0 ? `Downloading ${file}: ${message}` : `Downloading ${file}`, progress: fraction, completing };
         }
         case "loading":
-            return { state: "loading", health: "ok", message: state.fraction === undefined ? "Loading model" : `Loading model ${percent(state.fraction)}%`, progress: state.fraction ?? 0, completing };
+            return { state: "loading", health: "ok", message: `Loading ${state.file}`, progress: state.fraction ?? 0, completing };
         case "connecting":
             return { state: "loading", health: "ok", message: `Connecting to ${state.url}`, completing };
         case "ready": {
@@ -35,28 +41,16 @@ export function serverStatus(state: ModelState): ServerStatus {
             };
         }
         case "failed": {
-            const error = state.code;
-            if (error === "cancelled") return { state: "error", health: "warning", message: `${state.message} Run "Code Llama: Download Default Model" or select a model file to try again.`, error, completing };
-            // A model waiting for the user's approval is not a failure.
-            return { state: "error", health: error === "model-not-downloaded" ? "warning" : "error", message: state.message, error, completing };
+            const { problem } = state;
+            const { code: error, fix, downloadBytes } = problem;
+            return { state: "error", health: isFailure(problem) ? "error" : "warning", message: problemText(problem, audience), error, fix, ...(downloadBytes !== undefined ? { downloadBytes } : {}), completing };
         }
     }
 }
 
 /** What a progress display (work-done progress, the CLI's bar) shows of a download or load. */
 export function progressView(state: ProgressState): { title: string; fraction: number; message: string } {
-    if (state.phase === "loading") {
-        const fraction = state.fraction ?? 0;
-        return { title: "Code Llama: loading model", fraction, message: `${percent(fraction)}%` };
-    }
+    if (state.phase === "loading") return { title: "Code Llama: loading the model", fraction: state.fraction ?? 0, message: state.file };
     const fraction = state.totalBytes > 0 ? state.downloadedBytes / state.totalBytes : 0;
-    return { title: "Code Llama: downloading model", fraction, message: `Downloading model ${percent(fraction)}% (${formatMiB(state.downloadedBytes)} / ${formatMiB(state.totalBytes)})` };
-}
-
-function percent(fraction: number): number {
-    return Math.floor(fraction * 100);
-}
-
-function formatMiB(bytes: number): string {
-    return `${(bytes / 1048576).toFixed(0)} MiB`;
+    return { title: "Code Llama: downloading the model", fraction, message: `${formatBytes(state.downloadedBytes)} of ${formatBytes(state.totalBytes)}` };
 }

@@ -1,6 +1,7 @@
+import path from "node:path";
 import type { Backend, CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { EmbeddedEngine } from "../engine/embeddedEngine.js";
-import { ModelError, type ModelErrorCode } from "../engine/errors.js";
+import { ModelError, type ModelProblem } from "../engine/errors.js";
 import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
 import { LlamaServerEngine } from "../engine/remote/llamaServer.js";
 import { OpenAIEngine } from "../engine/remote/openai.js";
@@ -12,18 +13,19 @@ import { resolveModelPath } from "./modelSource.js";
 import { threadCacheFile } from "./paths.js";
 
 /**
- * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`).
- * `completing`: a completion request is in flight (not a chat answer, not a cache warm-up).
+ * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`; the edges
+ * word and log a problem for their reader). `completing`: a completion request is in flight (not a
+ * chat answer, not a cache warm-up).
  */
 export type ModelState = { completing: boolean } & (
     | { phase: "starting" }
     | { phase: "downloading"; uri: string; downloadedBytes: number; totalBytes: number }
-    /** Loading the model into this process; `fraction` once known. */
-    | { phase: "loading"; fraction?: number }
+    /** Loading the model `file` into this process; `fraction` once known. */
+    | { phase: "loading"; file: string; fraction?: number }
     | { phase: "connecting"; url: string }
     | ({ phase: "ready"; backend: Backend; info: EngineInfo } & EngineFacts)
-    /** `message` names the cause and the fix. */
-    | { phase: "failed"; code: ModelErrorCode; message: string }
+    /** What happened and what fixes it, with no words for a particular client. */
+    | { phase: "failed"; problem: ModelProblem }
 );
 
 /** The embedded engine's threads and measured speeds (tokens per second, moving averages), once known. */
@@ -33,10 +35,10 @@ export interface EngineFacts {
     generationTokensPerSecond?: number;
 }
 
-/** Why whenReady gave up: loading failed, or a download waits for the user's consent. */
+/** Why whenReady gave up: loading failed, or a download waits for the user's consent (the state says which). */
 export class ModelNotReady extends Error {
-    constructor(readonly state: Extract<ModelState, { phase: "failed" }>) {
-        super(state.message);
+    constructor(problem: ModelProblem) {
+        super(problem.message);
         this.name = "ModelNotReady";
     }
 }
@@ -56,6 +58,7 @@ export interface ProgressHandle {
 
 export interface ModelManagerOptions {
     logger: Logger;
+    /** Every state change. A problem is not logged here: the listener words it for its reader and logs it. */
     onState(state: ModelState): void;
     progress?: ProgressSink;
     /** Download a missing model without asking (the CLI: running it is the approval). */
@@ -75,6 +78,8 @@ export class ModelManager {
     private readyState: ModelState | undefined;
     private config: EngineConfig | undefined;
     private loadController: AbortController | undefined;
+    /** Stops the running download or load as the user asked (see cancel()). */
+    private cancelLoad: (() => void) | undefined;
     private loading: Promise<void> = Promise.resolve();
     private lastState: ModelState = { phase: "starting", completing: false };
     private completions = 0;
@@ -120,6 +125,11 @@ export class ModelManager {
         return this.loading;
     }
 
+    /** The user cancelled the download or load in progress (a progress display's Cancel); nothing when none runs. */
+    cancel(): void {
+        this.cancelLoad?.();
+    }
+
     /** Marks a completion request as in flight, for the `completing` flag of the state. Returns the function that ends it. */
     beginCompletion(): () => void {
         this.completions++;
@@ -141,7 +151,7 @@ export class ModelManager {
     async whenReady(signal?: AbortSignal): Promise<InferenceEngine | undefined> {
         for (;;) {
             if (this.current) return this.current;
-            if (this.lastState.phase === "failed") throw new ModelNotReady(this.lastState);
+            if (this.lastState.phase === "failed") throw new ModelNotReady(this.lastState.problem);
             if (signal?.aborted) return undefined;
             await new Promise<void>((resolve) => {
                 const changed = (): void => {
@@ -178,6 +188,7 @@ export class ModelManager {
             cancelledByUser = true;
             this.loadController?.abort();
         };
+        this.cancelLoad = cancel;
         try {
             const engine = config.engine.backend === "embedded" ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle)) : await this.connect(config);
             if (signal.aborted) {
@@ -193,20 +204,13 @@ export class ModelManager {
             this.setState(this.readyState);
             if (engine instanceof EmbeddedEngine && this.threads?.source === "calibrating") this.calibrateInBackground(engine, signal);
         } catch (error) {
-            if (cancelledByUser) {
-                const message = "Model download or load cancelled.";
-                logger.warn(message);
-                this.setState({ phase: "failed", code: "cancelled", message, completing: false });
-                return;
-            }
-            if (signal.aborted) return;
-            const message = error instanceof ModelError ? error.message : `Could not start the model: ${errorMessage(error)}`;
-            const code = error instanceof ModelError ? error.code : "load-failed";
-            // A model waiting for the user's approval is not a failure.
-            if (code === "model-not-downloaded") logger.warn(message);
-            else logger.error(message);
-            this.setState({ phase: "failed", code, message, completing: false });
+            if (!cancelledByUser && signal.aborted) return;
+            const problem = cancelledByUser
+                ? new ModelError("cancelled", "Model download or load cancelled.").problem
+                : error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not start the model: ${errorMessage(error)}.`).problem;
+            this.setState({ phase: "failed", problem, completing: false });
         } finally {
+            if (this.cancelLoad === cancel) this.cancelLoad = undefined;
             progress?.done();
         }
     }
@@ -239,7 +243,8 @@ export class ModelManager {
         this.threadPlan = threads;
         this.threads = threads.inUse;
         logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize}, ${describePlan(threads)})`);
-        const loading: ProgressState = { phase: "loading", completing: false };
+        const file = path.basename(modelPath);
+        const loading: ProgressState = { phase: "loading", file, completing: false };
         this.setState(loading);
         track(await this.options.progress?.begin(loading, cancel));
         const engine = await EmbeddedEngine.load({
@@ -250,7 +255,7 @@ export class ModelManager {
             logger,
             signal,
             onLoadProgress: (fraction) => {
-                const state: ProgressState = { phase: "loading", fraction, completing: false };
+                const state: ProgressState = { phase: "loading", file, fraction, completing: false };
                 this.setState(state);
                 progress?.report(state);
             },
@@ -277,9 +282,9 @@ export class ModelManager {
             url: serverUrl,
             apiKey: process.env.CODELLAMA_API_KEY,
             logger: this.options.logger,
-            onHealth: (healthy: boolean, message: string) => {
+            onHealth: (healthy: boolean, problem?: ModelProblem) => {
                 if (healthy && this.readyState && this.lastState.phase === "failed") this.setState(this.readyState);
-                else if (!healthy) this.setState({ phase: "failed", code: "server-unreachable", message, completing: false });
+                else if (!healthy && problem) this.setState({ phase: "failed", problem, completing: false });
             },
         };
         return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });

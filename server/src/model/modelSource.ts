@@ -4,8 +4,9 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { resolveModelFile } from "node-llama-cpp";
+import { formatBytes } from "../../../shared/src/byteSize.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
-import { MODEL_PATH_HINT, ModelError } from "../engine/errors.js";
+import { ModelError } from "../engine/errors.js";
 import { defaultModelsDirectory } from "./paths.js";
 
 export interface DownloadProgress {
@@ -22,6 +23,16 @@ export interface ResolveModelOptions {
 }
 
 const REACHABILITY_TIMEOUT_MS = 10_000;
+/** The size asked before a download is approved: a quick question, not worth a long wait. */
+const SIZE_LOOKUP_TIMEOUT_MS = 3_000;
+
+/**
+ * Sizes of models offered for download, so the first-run question can name the size without asking
+ * the network before the user agreed to download anything.
+ */
+const KNOWN_DOWNLOAD_BYTES: Readonly<Record<string, number>> = {
+    "hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf": 4_081_095_360,
+};
 /** A download that makes no progress for this long is abandoned rather than hanging forever. */
 const STALL_TIMEOUT_MS = 60_000;
 
@@ -33,7 +44,7 @@ const STALL_TIMEOUT_MS = 60_000;
 export async function resolveModelPath(model: CodeLlamaConfig["model"], options: ResolveModelOptions): Promise<string> {
     if (model.path) {
         const resolved = path.resolve(model.path);
-        if (!fs.existsSync(resolved)) throw new ModelError("model-not-found", `Model file not found: ${resolved}. Check \`codellama.model.path\` / \`--model\`.`);
+        if (!fs.existsSync(resolved)) throw new ModelError("model-not-found", `Model file not found: ${resolved}.`);
         return resolved;
     }
     const directory = model.directory || defaultModelsDirectory();
@@ -43,7 +54,8 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
         // Not downloaded yet.
     }
     if (!options.allowDownload) {
-        throw new ModelError("model-not-downloaded", `The model ${model.uri} is not downloaded yet. Approve the download (VS Code: "Code Llama: Download Default Model"; other editors: the codellama/downloadModel request), set \`codellama.model.autoDownload\`, or ${MODEL_PATH_HINT}.`);
+        const bytes = await downloadSize(model.uri);
+        throw new ModelError("model-not-downloaded", `The model ${modelFileName(model.uri)}${bytes === undefined ? "" : ` (${formatBytes(bytes)})`} is not downloaded yet.`, bytes === undefined ? {} : { downloadBytes: bytes });
     }
     await assertReachable(model.uri);
     const expected = await remoteFileFacts(model.uri);
@@ -66,7 +78,7 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
         });
     } catch (error) {
         const reason = stall.signal.aborted ? `no data for ${STALL_TIMEOUT_MS / 1000} s` : options.signal?.aborted ? "cancelled" : String(error);
-        throw new ModelError("download-failed", `Download of ${model.uri} failed (${reason}); the partial file is kept to resume later. Or ${MODEL_PATH_HINT}.`, { cause: error });
+        throw new ModelError("download-failed", `Download of ${model.uri} failed (${reason}); the partial file is kept to resume later.`, { cause: error });
     } finally {
         clearTimeout(stallTimer);
     }
@@ -88,14 +100,33 @@ export function downloadUrl(uri: string): string {
         const [path, revision = "main"] = file!.split("#");
         return `${process.env.HF_ENDPOINT || "https://huggingface.co"}/${owner}/${repo}/resolve/${revision}/${path}`;
     }
-    if (!/^https:\/\//i.test(uri)) throw new ModelError("download-failed", `Models are only downloaded over HTTPS: ${uri}. Use an https URL or \`hf:owner/repo/file.gguf\`, or ${MODEL_PATH_HINT}.`);
+    if (!/^https:\/\//i.test(uri)) throw new ModelError("download-failed", `Models are only downloaded over HTTPS, not from ${uri}.`, { fix: "model-uri" });
     return uri;
 }
 
-/** Reads the size and hash headers (Hugging Face: X-Linked-Size, X-Linked-Etag) without following the redirect. */
-async function remoteFileFacts(uri: string): Promise<ExpectedFile> {
+/**
+ * How big the download of `uri` is: known for the models offered by default, else what the host
+ * says (a HEAD request to the host the user configured); undefined when neither tells.
+ */
+export async function downloadSize(uri: string): Promise<number | undefined> {
+    const known = KNOWN_DOWNLOAD_BYTES[uri];
+    if (known !== undefined) return known;
     try {
-        const response = await fetch(downloadUrl(uri), { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(REACHABILITY_TIMEOUT_MS) });
+        return (await remoteFileFacts(uri, SIZE_LOOKUP_TIMEOUT_MS)).size;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The file a model URI names: "codellama-7b-instruct.Q4_K_M.gguf". */
+export function modelFileName(uri: string): string {
+    return uri.split("#")[0]!.split("/").pop() || uri;
+}
+
+/** Reads the size and hash headers (Hugging Face: X-Linked-Size, X-Linked-Etag) without following the redirect. */
+async function remoteFileFacts(uri: string, timeoutMs = REACHABILITY_TIMEOUT_MS): Promise<ExpectedFile> {
+    try {
+        const response = await fetch(downloadUrl(uri), { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
         return expectedFromHeaders(response.headers);
     } catch (error) {
         if (error instanceof ModelError) throw error;
@@ -116,7 +147,7 @@ export function expectedFromHeaders(headers: Headers): ExpectedFile {
 export async function verifyDownload(file: string, expected: ExpectedFile): Promise<void> {
     const fail = (reason: string): ModelError => {
         fs.rmSync(file, { force: true });
-        return new ModelError("download-failed", `The downloaded model ${path.basename(file)} ${reason}; it was deleted. Download it again, or ${MODEL_PATH_HINT}.`);
+        return new ModelError("download-failed", `The downloaded model ${path.basename(file)} ${reason}; it was deleted.`);
     };
     const { size } = await fs.promises.stat(file);
     if (expected.size !== undefined && size !== expected.size) throw fail(`has ${size} bytes, the host announced ${expected.size}`);
@@ -134,7 +165,7 @@ export function downloadHost(uri: string): string {
     try {
         return new URL(uri).hostname;
     } catch {
-        throw new ModelError("download-failed", `Not a model URI or URL: ${uri}. Use \`hf:owner/repo/file.gguf\`, an https URL, or ${MODEL_PATH_HINT}.`);
+        throw new ModelError("download-failed", `Not a model URI or URL: ${uri}.`, { fix: "model-uri" });
     }
 }
 
@@ -145,7 +176,7 @@ export function downloadHost(uri: string): string {
 async function assertReachable(uri: string): Promise<void> {
     const host = downloadHost(uri);
     const offline = (reason: string): ModelError =>
-        new ModelError("offline", `Cannot download the model ${uri}: ${host} is unreachable (${reason}). Connect to the internet, or ${MODEL_PATH_HINT}.`);
+        new ModelError("offline", `Cannot download the model ${uri}: ${host} is unreachable (${reason}).`);
     let address: string;
     try {
         address = (await withTimeout(dns.lookup(host), REACHABILITY_TIMEOUT_MS, "DNS lookup timed out")).address;

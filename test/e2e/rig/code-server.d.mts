@@ -12,6 +12,7 @@ export declare function writeUserSettings(userDataDir: string, settings?: Record
 export declare function freePort(): Promise<number>;
 export declare function makeRunDir(prefix?: string): string;
 export declare function isolatedEnv(runDir: string): Record<string, string>;
+export declare function installExtension(opts: { runDir: string; userDataDir: string; extensionsDir: string; vsix: string }): string;
 export declare function killProcessGroup(pid: number | undefined, graceMs?: number): Promise<void>;
 export declare function killProcessGroupNow(pid: number | undefined): void;
 

@@ -8,7 +8,7 @@
 // chromium profile, logs), and every process is ended by pid/process group, never by name,
 // so parallel runs and other engineers' processes are never touched.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -116,6 +116,13 @@ export function isolatedEnv(runDir) {
   };
   for (const dir of Object.values(env)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return env;
+}
+
+/** Installs a .vsix as VS Code's CLI does (code-server --install-extension); returns what it printed. */
+export function installExtension({ runDir, userDataDir, extensionsDir, vsix }) {
+  return execFileSync(requireCodeServer(), [
+    '--config', path.join(runDir, 'config.yaml'), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix,
+  ], { env: { ...process.env, ...isolatedEnv(runDir) }, encoding: 'utf8' });
 }
 
 function groupAlive(pid) {

@@ -14,7 +14,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  type CodeServer, killProcessGroupNow, launchChromium, makeRunDir, startCodeServer, workbenchUrl, writeUserSettings,
+  type CodeServer, installExtension, killProcessGroupNow, launchChromium, makeRunDir, startCodeServer, workbenchUrl, writeUserSettings,
 } from './code-server.mjs';
 
 /** Keeps typed text verbatim: no auto-closing pairs, no suggest widget eating Enter. */
@@ -37,6 +37,8 @@ export interface StartWorkbenchOptions {
   workspace?: string;
   /** Extension folder(s) loaded from source. */
   extensionDevelopmentPath?: string | string[];
+  /** .vsix files installed (code-server --install-extension) before the workbench starts. */
+  installExtensions?: string[];
   /** Merged over the rig defaults and UI_DEFAULT_SETTINGS. */
   userSettings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
@@ -102,8 +104,10 @@ export async function startWorkbench(opts: StartWorkbenchOptions = {}): Promise<
     if (!process.env.CODELLAMA_E2E_KEEP_TMP) fs.rmSync(runDir, { recursive: true, force: true });
   };
   try {
+    const extensionsDir = path.join(runDir, 'extensions');
+    for (const vsix of opts.installExtensions ?? []) installExtension({ runDir, userDataDir, extensionsDir, vsix });
     server = await startCodeServer({
-      runDir, userDataDir, extensionsDir: path.join(runDir, 'extensions'), env: opts.env, startTimeoutMs,
+      runDir, userDataDir, extensionsDir, env: opts.env, startTimeoutMs,
     });
     live.add(server.pid);
     const launched = await launchChromium(runDir, opts.viewport ? { viewport: opts.viewport } : {});

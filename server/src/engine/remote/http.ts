@@ -4,10 +4,7 @@
  * generations whose abort follows the caller's signal and the engine's dispose.
  */
 import { errorMessage, type Logger } from "../../log/logger.js";
-import { ModelError } from "../errors.js";
-
-/** What a user can do when the configured server is not there. */
-export const SERVER_HINT = "Start the server, or set `codellama.engine.serverUrl`, or `codellama.engine.backend` to \"embedded\"";
+import { ModelError, type ModelProblem } from "../errors.js";
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const BACKOFF_MS = 250;
@@ -19,11 +16,8 @@ export interface ServerOptions {
     apiKey?: string;
     logger: Logger;
     /** Told when requests start failing and when they work again. */
-    onHealth?(healthy: boolean, message: string): void;
+    onHealth?(healthy: boolean, problem?: ModelProblem): void;
 }
-
-/** The API key was refused: retrying cannot help. */
-class KeyRefused extends Error {}
 
 /**
  * One server's HTTP side: `name` says which in messages ("llama.cpp server", "OpenAI-compatible
@@ -45,7 +39,8 @@ export class ServerConnection {
 
     /**
      * A JSON request (GET without a body, POST with one) with a timeout, tried `attempts` times with
-     * exponential backoff while the connection fails (only for idempotent requests).
+     * exponential backoff while the connection fails (only for idempotent requests). A refused API
+     * key is not retried: it throws a ModelError whose fix is the key.
      */
     async json(url: URL, body?: unknown, attempts = 1): Promise<unknown> {
         let lastError: unknown;
@@ -58,11 +53,11 @@ export class ServerConnection {
                     body: body === undefined ? undefined : JSON.stringify(body),
                     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
                 });
-                if (response.status === 401 || response.status === 403) throw new KeyRefused(`the API key was refused (HTTP ${response.status}); set CODELLAMA_API_KEY`);
+                if (response.status === 401 || response.status === 403) throw new ModelError("server-unreachable", `The ${this.name} at ${this.options.url} refused the API key (HTTP ${response.status}).`, { fix: "api-key" });
                 if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.pathname}`);
                 return await response.json();
             } catch (error) {
-                if (error instanceof KeyRefused) throw error;
+                if (error instanceof ModelError) throw error;
                 lastError = error;
                 this.options.logger.debug(`${this.name} ${url.pathname} attempt ${attempt + 1} failed: ${errorMessage(error)}`);
             }
@@ -70,9 +65,10 @@ export class ServerConnection {
         throw lastError;
     }
 
-    /** The error for a server that cannot be reached while connecting. */
+    /** The error for a server that cannot be reached (or refused the key) while connecting. */
     unreachable(error: unknown): ModelError {
-        return new ModelError("server-unreachable", `Cannot reach the ${this.name} at ${this.options.url} (${errorMessage(error)}). ${SERVER_HINT}.`, { cause: error });
+        if (error instanceof ModelError) return error;
+        return new ModelError("server-unreachable", `Cannot reach the ${this.name} at ${this.options.url} (${errorMessage(error)}).`, { cause: error });
     }
 
     /**
@@ -94,15 +90,15 @@ export class ServerConnection {
                     break;
                 }
             }
-            this.setHealthy(true, "");
+            this.setHealthy(true);
             return "done";
         } catch (error) {
             if (signal?.aborted) return "cancelled";
             // Aborted by onEvent (it has what it wanted) or by dispose().
             if (controller.signal.aborted) return "done";
-            const message = `The ${this.name} at ${this.options.url} failed: ${errorMessage(error)}. ${SERVER_HINT}.`;
-            this.setHealthy(false, message);
-            throw new ModelError("server-unreachable", message, { cause: error });
+            const failure = new ModelError("server-unreachable", `The ${this.name} at ${this.options.url} failed: ${errorMessage(error)}.`, { cause: error });
+            this.setHealthy(false, failure.problem);
+            throw failure;
         } finally {
             signal?.removeEventListener("abort", abort);
             this.inFlight.delete(controller);
@@ -114,10 +110,10 @@ export class ServerConnection {
         for (const controller of this.inFlight) controller.abort();
     }
 
-    private setHealthy(healthy: boolean, message: string): void {
+    private setHealthy(healthy: boolean, problem?: ModelProblem): void {
         if (healthy === this.healthy) return;
         this.healthy = healthy;
-        this.options.onHealth?.(healthy, message);
+        this.options.onHealth?.(healthy, problem);
     }
 }
 

@@ -42,7 +42,7 @@ export class OpenAIEngine implements InferenceEngine {
             throw server.unreachable(error);
         }
         const model = options.model || models.data?.[0]?.id;
-        if (!model) throw new ModelError("server-unreachable", `The server at ${options.url} lists no models; set \`codellama.engine.serverModel\`.`);
+        if (!model) throw new ModelError("server-unreachable", `The server at ${options.url} lists no models.`, { fix: "server-model" });
         const info: EngineInfo = {
             modelPath: model,
             modelName: model,

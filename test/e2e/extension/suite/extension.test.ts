@@ -104,6 +104,22 @@ describe("Code Llama extension in VS Code", function () {
         assert.deepEqual(editor.selection.active, new vscode.Position(1, INDENT.length + FIM_ANSWER.length));
     });
 
+    it("counts what the user did with suggestions, and the counts survive a server restart", async () => {
+        const before = api.suggestionCounts;
+        const { editor, items } = await typeInBody(api, "counted.js");
+        assert.deepEqual(items, [FIM_ANSWER]);
+        await waitFor("the suggestion counted as shown", () => api.suggestionCounts.shown > before.shown, 5_000, () => api.suggestionCounts);
+        assert.equal(await acceptInlineSuggestion(editor), true, "no suggestion to accept");
+        await waitFor("the suggestion counted as accepted", () => api.suggestionCounts.accepted === before.accepted + 1, 5_000, () => api.suggestionCounts);
+        const counted = api.suggestionCounts;
+        assert.equal(counted.since, before.since);
+
+        // The extension keeps them (global state), not the server: a new server, or a new model in it, starts from them.
+        await vscode.commands.executeCommand("codellama.restartServer");
+        await waitForState(api, "ready");
+        assert.deepEqual(api.suggestionCounts, counted);
+    });
+
     it("the trigger command asks for a completion explicitly", async () => {
         const editor = await openEditor(api, path.join(workspace(), "trigger.js"), `function add(a, b) {\n${INDENT}\n}\n`, new vscode.Position(1, INDENT.length));
         const answer = nextInlineCompletion(api, editor.document);
@@ -145,6 +161,16 @@ describe("Code Llama extension in VS Code", function () {
         assert.ok(event, "no codellama/didCopy within 10 s of the copy");
         assert.equal(event.uri, editor.document.uri.toString());
         assert.deepEqual([event.range.start.line, event.range.end.line, event.range.end.character], [0, 2, 1]);
+    });
+
+    it("a secret file (completion.exclude) gets no suggestion, and the status bar says why", async () => {
+        const editor = await openEditor(api, path.join(workspace(), ".env.local"), "API_KEY=\n", new vscode.Position(0, 8));
+        const answer = nextInlineCompletion(api, editor.document);
+        await type("x");
+        assert.deepEqual((await answer).items, []);
+        await waitFor("status bar excluded", () => api.statusBar.text === "$(lock) Code Llama: excluded", 10_000, () => api.statusBar);
+        await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+        await waitFor("status bar ready again", () => api.statusBar.kind === "ready", 10_000, () => api.statusBar);
     });
 
     describe("toggling completions", () => {
@@ -203,7 +229,7 @@ describe("Code Llama extension in VS Code", function () {
             assert.match(api.serverStatus?.message ?? "", /no-such-model\.gguf/);
             await waitFor("status bar error", () => api.statusBar.kind === "error");
             assert.equal(api.statusBar.text, "$(error) Code Llama: error");
-            assert.equal(api.statusBar.command, "codellama.showLogs");
+            assert.equal(api.statusBar.command, "codellama.showMenu");
             assert.equal(api.statusBar.severity, "error");
 
             // The editor still edits, and asking for completions answers nothing instead of failing.
