@@ -39,7 +39,7 @@ export function tokensToEvaluate(previous: readonly Token[] | undefined, next: r
     return previous ? next.length - reusableTokens(previous, next) : next.length;
 }
 
-export async function promptStability(tokenizer: PromptTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "fimFormat">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
+export async function promptStability(tokenizer: PromptTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "layout">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
     const results: StabilityResult[] = [];
     for (const format of formats) {
         const within: number[] = [];
@@ -60,7 +60,7 @@ export async function promptStability(tokenizer: PromptTokenizer, contextSize: n
                 cursor = advance(cursor, key);
                 const document = TextDocument.create(`file:///stability/${index}`, script.language, keyIndex + 2, text);
                 const started = performance.now();
-                const built = await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, fimFormat: format }, { anchor });
+                const built = await buildCompletionPrompt(tokenizer, contextSize, document, cursor, { ...settings, layout: format }, { anchor });
                 buildMs.push(performance.now() - started);
                 const prompt = tokenizer.encode(built.request);
                 anchor = built.anchor;

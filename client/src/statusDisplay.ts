@@ -4,7 +4,7 @@
  */
 import { COMMANDS } from "../../shared/src/commands.js";
 import type { ServerStatus } from "../../shared/src/protocol.js";
-import type { ThreadSource } from "../../shared/src/threads.js";
+import type { ThreadSource, ThreadsInUse } from "../../shared/src/threads.js";
 
 /** The language client's connection: "stopped" once it gave up restarting the server. */
 export type ConnectionState = "starting" | "running" | "stopped";
@@ -128,20 +128,25 @@ const THREAD_SOURCES: Record<ThreadSource, string> = {
     cpus: "one per CPU",
 };
 
-/** The built-in engine's threads and measured speeds, one line each after a line break; "" for other backends. */
+/** The built-in engine's threads and measured speeds, the separate chat model, and the notes, one line each after a line break; "" when none. */
 function engineLines(status: ServerStatus): string {
     const lines: string[] = [];
     const { threads } = status;
-    if (threads) {
-        const counts = threads.prompt === threads.generation ? `${threads.prompt}` : `${threads.prompt} for prompts, ${threads.generation} for generation`;
-        lines.push(`Threads: ${counts} (${THREAD_SOURCES[threads.source]}; ${threads.cpus} CPU${threads.cpus === 1 ? "" : "s"} usable)`);
-    }
+    if (threads) lines.push(`Threads: ${threadCounts(threads)} (${THREAD_SOURCES[threads.source]}; ${threads.cpus} CPU${threads.cpus === 1 ? "" : "s"} usable)`);
     const speeds = [
         status.promptTokensPerSecond !== undefined ? `prompt ${status.promptTokensPerSecond} tokens/s` : undefined,
         status.generationTokensPerSecond !== undefined ? `generation ${status.generationTokensPerSecond} tokens/s` : undefined,
     ].filter((speed) => speed !== undefined);
     if (speeds.length > 0) lines.push(`Speed: ${speeds.join(", ")}`);
+    const { chat } = status;
+    if (chat) lines.push(`${chat.message}${chat.threads ? `, threads: ${threadCounts(chat.threads)}` : ""}`);
+    lines.push(...(status.notes ?? []));
     return lines.map((line) => `\n${line}`).join("");
+}
+
+/** "4", or "4 for prompts, 2 for generation". */
+function threadCounts(threads: ThreadsInUse): string {
+    return threads.prompt === threads.generation ? `${threads.prompt}` : `${threads.prompt} for prompts, ${threads.generation} for generation`;
 }
 
 function shorten(text: string): string {

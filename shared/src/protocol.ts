@@ -38,8 +38,28 @@ export interface ServerStatus {
     /** Measured speeds of the built-in engine, tokens per second (moving averages), once measured. */
     promptTokensPerSecond?: number;
     generationTokensPerSecond?: number;
+    /** When ready with a separate chat model (`codellama.chat.model.path` / `.uri`): where it stands. Absent when the completion model chats too. */
+    chat?: ChatModelStatus;
+    /**
+     * When ready: what the model does other than one expects, with the better choice, one sentence
+     * each (completions that continue the code because the model cannot fill in the middle, chat on a
+     * base model). Absent when there is nothing to say.
+     */
+    notes?: string[];
     /** A completion request is in flight (not a chat answer, not a cache warm-up). */
     completing: boolean;
+}
+
+/** The separate chat model, as the status shows it. */
+export interface ChatModelStatus {
+    state: "loading" | "ready" | "error";
+    /** For people: "Chat: CodeLlama 34B Instruct (CPU)", "Chat: loading f.gguf", or the error and how to fix it. */
+    message: string;
+    model?: string;
+    device?: string;
+    gpuLayers?: number;
+    threads?: ThreadsInUse;
+    generationTokensPerSecond?: number;
 }
 
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");

@@ -16,6 +16,14 @@ export type GpuMode = (typeof GPU_MODES)[number];
 export const FIM_FORMATS = ["psm", "psm-line", "spm"] as const;
 export type FimFormat = (typeof FIM_FORMATS)[number];
 
+/** How completions are asked of the model: `auto` as its file says (fill in the middle when it was trained to), or forced. */
+export const COMPLETION_MODES = ["auto", "fill-in-the-middle", "continue"] as const;
+export type CompletionModeSetting = (typeof COMPLETION_MODES)[number];
+
+/** How chat prompts are laid out: `auto` as the model file says, or forced. */
+export const CHAT_FORMATS = ["auto", "llama2", "codellama-70b"] as const;
+export type ChatFormatSetting = (typeof CHAT_FORMATS)[number];
+
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -107,12 +115,21 @@ export const SETTINGS = {
         description: "CPU threads the model runs on when it runs on this computer. 0 (default): the fastest count for this computer and model, measured briefly at the first load of each model and remembered (never more than the CPUs Code Llama may use). A number: exactly that many threads for reading the code and for writing the answer.",
     },
     "engine.contextSize": {
-        group: "Engine", type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
-        description: "How much the model reads at once, in tokens (about 4 characters each): more code around the cursor and longer chats, for more memory and slower first answers. Completions use shares of it (Advanced).",
+        group: "Engine", type: "integer", default: 0, minimum: 0, maximum: 1048576, scope: "machine",
+        description: "How much the model reads at once, in tokens (about 4 characters each): more code around the cursor and longer chats, for more memory and slower first answers. Completions use shares of it (Advanced). 0 (default): automatic, 16,384 (what Code Llama was trained on, at most what the model was trained on) when the GPU's memory (or the RAM, without a GPU) holds it beside the model(s), else the largest size from 2,048 up that fits.",
     },
     "completion.enabled": {
         group: "Completion", type: "boolean", default: true, scope: "language-overridable",
         description: "Suggest code as you type, shown as ghost text (Tab accepts, Ctrl+Right one word). Can be set per language, e.g. off for Markdown.",
+    },
+    "completion.mode": {
+        group: "Advanced", type: "string", default: "auto", enum: COMPLETION_MODES, scope: "window",
+        description: "How suggestions are asked of the model. `auto`: as the model file says; only Code Llama 7B and 13B (base and Instruct) were trained to fill in the middle, other models continue the code. For fine-tunes whose name does not say what they are.",
+        enumDescriptions: [
+            "Fill in the middle when the model was trained to, else continue the code before the cursor.",
+            "Always fill in between the code before and after the cursor (the model needs the `<PRE>` `<SUF>` `<MID>` tokens).",
+            "Always continue the code before the cursor; the code after it only keeps suggestions from repeating it.",
+        ],
     },
     "completion.maxTokens": {
         group: "Completion", type: "integer", default: 128, minimum: 1, maximum: 2048, scope: "window",
@@ -159,6 +176,23 @@ export const SETTINGS = {
         group: "Advanced", type: "number", default: 0.125, minimum: 0, maximum: 0.9, scope: "window",
         description: "How much of the code after the cursor the model sees: this share of the context size (0.125 of 4096 is 512 tokens, about 60 lines).",
     },
+    "chat.model.path": {
+        group: "Chat", type: "string", default: "", scope: "machine",
+        description: "A second model file (GGUF) on this computer for chat, Explain and Debug, e.g. a 34B or 70B Instruct beside a fast 7B for completions. Empty (default): the completion model chats too. The GPU's memory goes to the completion model first; the chat model gets what is left. Built-in engine only. **Code Llama: Select Model…** sets it.",
+    },
+    "chat.model.uri": {
+        group: "Chat", type: "string", default: "", scope: "machine",
+        description: "The chat model to download when `codellama.chat.model.path` is empty: a Hugging Face file (`hf:owner/repo/file.gguf`) or an https URL of a GGUF file. Empty (default): the completion model chats too.",
+    },
+    "chat.format": {
+        group: "Advanced", type: "string", default: "auto", enum: CHAT_FORMATS, scope: "window",
+        description: "How chat prompts are laid out for the model. `auto`: as the model file says. For fine-tunes whose name does not say what they are.",
+        enumDescriptions: [
+            "As the model file says: Code Llama 70B's turn format when its vocabulary has `<step>`, else Llama 2's `[INST]`.",
+            "Llama 2 Chat and Code Llama 7B-34B Instruct: `[INST] … [/INST]` with `<<SYS>>`.",
+            "Code Llama 70B Instruct: `Source: …` headers and `<step>` after each message.",
+        ],
+    },
     "chat.maxTokens": {
         group: "Chat", type: "integer", default: 1024, minimum: 1, maximum: 8192, scope: "window",
         description: "Longest chat answer, in tokens (about 4 characters each; at most half the context size).",
@@ -183,9 +217,13 @@ type SettingValue<Spec> = Spec extends { type: "boolean" } ? boolean
     : Spec extends { enum: readonly (infer Value)[] } ? Value
     : Spec extends { type: "string" } ? string
     : number;
-type Section<Key extends string> = Key extends `${infer Name}.${string}` ? Name : never;
-
-/** The configuration shape, derived from SETTINGS: `{ model: { path: string, ... }, engine: {...}, ... }`. */
-export type CodeLlamaConfig = {
-    [S in Section<SettingKey>]: { [K in SettingKey as K extends `${S}.${infer Name}` ? Name : never]: SettingValue<(typeof SETTINGS)[K]> };
+type Head<Key extends string> = Key extends `${infer Name}.${string}` ? Name : never;
+type Leaf<Key extends string> = Key extends `${string}.${string}` ? never : Key;
+type Rest<Key extends string, Name extends string> = Key extends `${Name}.${infer Tail}` ? Tail : never;
+/** The keys below `Prefix` as nested objects: "chat.model.path" is `chat.model.path`. */
+type ConfigTree<Keys extends string, Prefix extends string> = { [K in Leaf<Keys>]: SettingValue<(typeof SETTINGS)[`${Prefix}${K}` & SettingKey]> } & {
+    [Name in Head<Keys>]: ConfigTree<Rest<Keys, Name>, `${Prefix}${Name}.`>;
 };
+
+/** The configuration shape, derived from SETTINGS: `{ model: { path: string, ... }, engine: {...}, chat: { model: {...}, ... } }`. */
+export type CodeLlamaConfig = ConfigTree<SettingKey, "">;

@@ -23,7 +23,7 @@ describe("FIM prompt tokens with the real tokenizer", () => {
     after(() => engine.dispose());
 
     const document = TextDocument.create("file:///add.js", "javascript", 1, "function add(a, b) {\n    \n}\n");
-    const settings = (fimFormat: "psm" | "psm-line" | "spm") => ({ ...defaultConfig().completion, fimFormat });
+    const settings = (layout: "psm" | "psm-line" | "spm") => ({ ...defaultConfig().completion, layout });
     /** The prompt laid out for the cursor, with the tokens the engine encodes it to. */
     const build = async (doc: TextDocument, position: { line: number; character: number }, promptSettings: PromptSettings, hints?: PromptHints) => {
         const prompt = await buildCompletionPrompt(engine, 1024, doc, position, promptSettings, hints);

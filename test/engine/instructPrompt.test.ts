@@ -32,7 +32,7 @@ describe("Instruct prompt tokens with the real tokenizer", () => {
 
     it("answers with the scripted Instruct answer, without the leading space", async () => {
         const deltas: string[] = [];
-        const answer = await answerChat(engine, [{ role: "user", content: "hello" }], { maxTokens: 64, onDelta: (delta) => deltas.push(delta) });
+        const answer = await answerChat(engine, [{ role: "user", content: "hello" }], { maxTokens: 64, format: "auto", onDelta: (delta) => deltas.push(delta) });
         assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
         assert.equal(deltas.join(""), answer.content);
         assert.ok(deltas.length > 3, "streamed in pieces");

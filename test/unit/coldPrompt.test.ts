@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { affordablePrompt, affordablePromptTokens, COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
-import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings } from "../../server/src/completion/promptLayout.js";
+import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptSettings } from "../../server/src/completion/promptLayout.js";
 import { reusableTokens } from "../../server/src/engine/embeddedEngine.js";
 import type { InferenceEngine } from "../../server/src/engine/inference.js";
 import { encodePiecesSync, infillPieces, type InfillRequest } from "../../server/src/engine/promptFormat.js";
 import { PromptSpeed } from "../../server/src/engine/promptSpeed.js";
 import type { Token } from "../../server/src/engine/tokenizer.js";
+import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 
 /** One token per UTF-16 unit; ids above the special tokens. */
 const charTokens = (text: string): Token[] => Array.from(text, (ch) => ch.charCodeAt(0) + 10);
@@ -19,7 +20,7 @@ const withTokens = (prompt: CompletionPrompt) => ({ ...prompt, tokens: encode(pr
 /** An engine whose completion cache holds `cache.tokens` and that reads prompts at `cache.tokensPerSecond`. */
 function engineWithCache(cache: { tokens: Token[]; tokensPerSecond?: number }): Pick<InferenceEngine, "info" | "countTokens" | "promptCost"> {
     return {
-        info: { modelPath: "m.gguf", modelName: "m", device: "cpu", gpuLayers: 0, totalLayers: 1, contextSize: 4096, loadMs: 0 },
+        info: { modelPath: "m.gguf", modelName: "m", roles: CODE_LLAMA_7B_INSTRUCT, device: "cpu", gpuLayers: 0, totalLayers: 1, contextSize: 4096, loadMs: 0 },
         ...counter,
         promptCost: (request) => {
             const prompt = encode(request);
@@ -28,7 +29,7 @@ function engineWithCache(cache: { tokens: Token[]; tokensPerSecond?: number }): 
     };
 }
 
-const settings: CompletionSettings = { maxTokens: 64, maxTimeMs: 0, coldPromptMs: 1000, fimFormat: "psm-line", prefixShare: 0.5, suffixShare: 0.125, reuseCache: true, extraContextShare: 0 };
+const settings: PromptSettings & Pick<CompletionSettings, "coldPromptMs"> = { maxTokens: 64, coldPromptMs: 1000, layout: "psm-line", prefixShare: 0.5, suffixShare: 0.125, reuseCache: true, extraContextShare: 0 };
 // 4,400 characters (tokens) above the cursor: more than the full prefix budget.
 const TEXT = "let x = 1;\n".repeat(400) + "function f() {\n    \n}\n" + "g();\n".repeat(50);
 const CURSOR = { line: 401, character: 4 };

@@ -22,9 +22,9 @@ describe("resolveConfig", () => {
         assert.deepEqual(warnings, []);
     });
     it("ignores invalid values with a warning naming the setting", () => {
-        const { config, warnings } = resolveConfig({ engine: { gpu: "quantum", contextSize: 10 }, completion: { maxTokens: 1.5, enabled: "yes" } });
+        const { config, warnings } = resolveConfig({ engine: { gpu: "quantum", contextSize: -5 }, completion: { maxTokens: 1.5, enabled: "yes" } });
         assert.equal(config.engine.gpu, "auto");
-        assert.equal(config.engine.contextSize, 4096);
+        assert.equal(config.engine.contextSize, 0);
         assert.equal(warnings.length, 4);
         assert.match(warnings[0]!, /codellama\.engine\.gpu: ignored "quantum" \(expected one of auto, cuda, vulkan, metal, off\)/);
     });

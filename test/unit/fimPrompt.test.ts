@@ -29,6 +29,11 @@ describe("infill layout", () => {
     it("gives snippets of other files the leading space, and the prefix after them none", () => {
         assert.deepEqual(buildFimPrompt("psm", P, S, { context: "\u0005" }), [1, 32007, 99, 5, 10, 11, 32008, 20, 21, 22, 32009]);
     });
+    it("continue: BOS and the prefix only (Meta's text_completion), no infill tokens needed", () => {
+        const continued = (more: { context?: string }) => encodePiecesSync(infillPieces({ format: "continue", prefix: P, suffix: "", context: more.context ?? "", middle: "" }), tokenizer, { bos: 1 });
+        assert.deepEqual(continued({}), [1, 99, 10, 11]);
+        assert.deepEqual(continued({ context: "\u0005" }), [1, 99, 5, 10, 11]);
+    });
     it("names what a model without infill tokens lacks", () => {
         assert.throws(() => encodePiecesSync(infillPieces({ format: "psm", prefix: "a", suffix: "", context: "", middle: "" }), tokenizer, { bos: 1 }), /no fill-in-the-middle tokens/);
     });

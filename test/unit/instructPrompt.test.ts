@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { conversationProblem, fitConversation } from "../../server/src/chat/instructPrompt.js";
-import { encodePieces, instructPieces, type SpecialTokenIds } from "../../server/src/engine/promptFormat.js";
+import { chatPieces, chatStopTokens, encodePieces, instructPieces, type SpecialTokenIds } from "../../server/src/engine/promptFormat.js";
 import { TextStream } from "../../server/src/engine/textStream.js";
 import type { Encoder } from "../../server/src/engine/tokenizer.js";
 import type { ChatMessage } from "../../shared/src/prompts/template.js";
@@ -34,6 +34,43 @@ describe("buildInstructPrompt", () => {
     });
     it("without a system message", async () => {
         assert.deepEqual(decode(await buildInstructPrompt([{ role: "user", content: "hi" }], encode, special)), [1, "[INST] hi [/INST]"]);
+    });
+});
+
+describe("Code Llama 70B's turn format", () => {
+    const STEP = 3; // 32015 in Code Llama 70B; below the toy encoder's text markers here
+    const build = (messages: readonly ChatMessage[]): Promise<number[]> => encodePieces(chatPieces({ messages, format: "codellama-70b" }), { encode, encodeInfilling: encode }, { ...special, step: STEP });
+    it("is Meta's dialog_prompt_tokens: an empty system message first, a header and a body per message, <step> after each, the reply header", async () => {
+        assert.deepEqual(decode(await build([{ role: "user", content: "  Reverse a list \n" }])), [
+            1, " Source: system", STEP,
+            " Source: user", "\n\n Reverse a list", STEP,
+            " Source: assistant\nDestination: user", "\n\n ",
+        ]);
+    });
+    it("keeps the system message and earlier turns, each closed with <step>", async () => {
+        assert.deepEqual(decode(await build([
+            { role: "system", content: "Answer in Python." },
+            { role: "user", content: "hi" },
+            { role: "assistant", content: " Hello. " },
+            { role: "user", content: "bye" },
+        ])), [
+            1, " Source: system", "\n\n Answer in Python.", STEP,
+            " Source: user", "\n\n hi", STEP,
+            " Source: assistant", "\n\n Hello.", STEP,
+            " Source: user", "\n\n bye", STEP,
+            " Source: assistant\nDestination: user", "\n\n ",
+        ]);
+    });
+    it("stops at <step>; Llama 2's format at the end of generation only", () => {
+        assert.deepEqual(chatStopTokens("codellama-70b"), ["step"]);
+        assert.deepEqual(chatStopTokens("llama2"), []);
+    });
+    it("names what a vocabulary without <step> lacks", async () => {
+        await assert.rejects(encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "codellama-70b" }), { encode, encodeInfilling: encode }, special), /no <step> token/);
+    });
+    it("Llama 2's format for llama2 (and for none, whose missing BOS/EOS it names)", async () => {
+        assert.deepEqual(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "llama2" }), instructPieces([{ role: "user", content: "hi" }]));
+        await assert.rejects(encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "none" }), { encode, encodeInfilling: encode }, {}), /no BOS\/EOS/);
     });
 });
 

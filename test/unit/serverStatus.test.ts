@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ModelError } from "../../server/src/engine/errors.js";
 import type { EngineInfo } from "../../server/src/engine/inference.js";
-import { progressView, serverStatus as statusFor } from "../../server/src/lsp/status.js";
+import { type ModelUseSettings, progressView, serverStatus as statusFor } from "../../server/src/lsp/status.js";
 import type { ModelState } from "../../server/src/model/modelManager.js";
+import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 
 const serverStatus = (state: ModelState) => statusFor(state, "lsp");
 
-const info: EngineInfo = { modelPath: "/m/cl.gguf", modelName: "CodeLlama 7B", device: "cuda", gpuLayers: 20, totalLayers: 33, contextSize: 4096, loadMs: 900 };
+const info: EngineInfo = { modelPath: "/m/cl.gguf", modelName: "CodeLlama 7B", roles: CODE_LLAMA_7B_INSTRUCT, device: "cuda", gpuLayers: 20, totalLayers: 33, contextSize: 4096, loadMs: 900 };
 
 describe("serverStatus: the model manager's state as codellama/status", () => {
     it("says where the model runs when ready, with the engine's threads and speeds (rounded)", () => {
@@ -23,6 +24,20 @@ describe("serverStatus: the model manager's state as codellama/status", () => {
         });
         const fallback = serverStatus({ phase: "ready", backend: "embedded", info: { ...info, fallback: "GPU memory ran out" }, completing: false });
         assert.deepEqual([fallback.health, fallback.message], ["warning", "CodeLlama 7B (CUDA, 20/33 layers): GPU memory ran out"]);
+    });
+    it("notes what the model does other than Code Llama 7B Instruct, with the better choice", () => {
+        const ready = (roles: Partial<EngineInfo["roles"]>, uses?: ModelUseSettings) => statusFor({ phase: "ready", backend: "embedded", info: { ...info, modelName: "M", roles: { ...info.roles, ...roles } }, completing: false }, "lsp", uses).notes;
+        assert.equal(ready({}), undefined);
+        assert.deepEqual(ready({ size: "34B", fim: false }), ["Completions continue the code: M was not trained to fill in the middle; a Code Llama 7B or 13B (base or Instruct) fills in between."]);
+        assert.deepEqual(ready({}, { completionMode: "continue", chatFormat: "auto" }), ["Completions continue the code, as codellama.completion.mode says."]);
+        assert.deepEqual(ready({ family: "llama-2", variant: "chat", fim: false, infillTokens: false }, { completionMode: "fill-in-the-middle", chatFormat: "auto" }), [
+            "Completions continue the code: M has no fill-in-the-middle tokens, whatever codellama.completion.mode says; a Code Llama 7B or 13B (base or Instruct) fills in between.",
+        ]);
+        assert.deepEqual(ready({ variant: "python", fim: false, instruct: false }), [
+            "Completions continue the code: M was not trained to fill in the middle; a Code Llama 7B or 13B (base or Instruct) fills in between.",
+            "Chat: M is a base model, not trained to follow instructions; a Code Llama Instruct model (7B, 13B, 34B or 70B) or Llama 2 Chat follows instructions.",
+        ]);
+        assert.deepEqual(ready({}, { completionMode: "auto", chatFormat: "codellama-70b" }), ["Chat uses Llama 2's format: M has no <step> token for Code Llama 70B's, which codellama.chat.format asks for."]);
     });
     it("reports downloads and loads with their progress", () => {
         assert.deepEqual(serverStatus({ phase: "downloading", uri: "hf:o/r/f.gguf", downloadedBytes: 0, totalBytes: 0, completing: false }), { state: "downloading", health: "ok", message: "Downloading f.gguf", progress: 0, completing: false });

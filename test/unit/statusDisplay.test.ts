@@ -47,6 +47,15 @@ describe("presentStatus", () => {
         assert.equal(set.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU, completing\nThreads: 8 (as set in codellama.engine.threads; 1 CPU usable)\nSpeed: generation 3 tokens/s");
     });
 
+    it("the model's notes in the tooltip, one line each", () => {
+        const notes = ["Completions continue the code: CodeLlama 34B was not trained to fill in the middle; a Code Llama 7B or 13B (base or Instruct) fills in between."];
+        assert.equal(presentStatus(input({ ...ready, model: "CodeLlama 34B", notes })).tooltip, `Code Llama: CodeLlama 34B on CPU.\n${notes[0]}\n\nClick for the menu.`);
+    });
+    it("a separate chat model on its own line, with its threads", () => {
+        const chat = { state: "ready" as const, message: "Chat: CodeLlama 34B Instruct (CPU)", model: "CodeLlama 34B Instruct", device: "cpu", gpuLayers: 0, threads: { prompt: 2, generation: 1, source: "cached" as const, cpus: 2 } };
+        assert.equal(presentStatus(input({ ...ready, chat })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nChat: CodeLlama 34B Instruct (CPU), threads: 2 for prompts, 1 for generation\n\nClick for the menu.");
+        assert.equal(presentStatus(input({ ...ready, chat: { state: "error", message: "Chat model: Model file not found: /c.gguf. Select another…" } })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nChat model: Model file not found: /c.gguf. Select another…\n\nClick for the menu.");
+    });
     it("completing while a completion request is in flight", () => {
         assert.deepEqual(presentStatus(input({ ...ready, completing: true })), {
             kind: "completing", text: "$(loading~spin) Code Llama: completing", summary: "CodeLlama 7B Instruct on CPU, completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",

@@ -1,3 +1,4 @@
+import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -61,7 +62,7 @@ function fakeEngine(info: Partial<EngineInfo> = {}, meterFails = false): FakeEng
         generate: async () => (threads === 2 ? 16 : 5),
     };
     const engine: FakeEngine = {
-        info: { modelPath: "/m.gguf", modelName: "m", device: "cpu", gpuLayers: 0, totalLayers: 33, contextSize: 4096, loadMs: 0, ...info },
+        info: { modelPath: "/m.gguf", modelName: "m", roles: CODE_LLAMA_7B_INSTRUCT, device: "cpu", gpuLayers: 0, totalLayers: 33, contextSize: 4096, loadMs: 0, ...info },
         threads: [],
         measured: [],
         closed: 0,

@@ -66,6 +66,15 @@ export interface TinyModelOptions {
     readonly seed?: number;
     /** Replaces DEFAULT_SCRIPTS (spread them in to extend); scripted weights only. */
     readonly scripts?: readonly TinyScript[];
+    /** What the metadata says the model is (default: Code Llama 7B Instruct, whose roles the default scripts play). */
+    readonly identity?: TinyIdentity;
+}
+
+/** general.name, general.size_label and general.finetune, as converters write them: the server reads the model's roles from them. */
+export interface TinyIdentity {
+    readonly name: string;
+    readonly sizeLabel?: string;
+    readonly finetune?: string;
 }
 
 /** Options with every default applied: two option sets with equal configs write equal files. */
@@ -83,6 +92,7 @@ export interface TinyModelConfig {
     readonly seed: number;
     /** Empty for random weights. */
     readonly scripts: readonly TinyScript[];
+    readonly identity: TinyIdentity;
 }
 
 /** A script as written into the model, with the tokens it generates. */
@@ -150,7 +160,7 @@ export const DEFAULT_SCRIPTS: readonly TinyScript[] = [
     },
 ];
 
-type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed">;
+type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "identity">;
 
 export const PRESETS: Readonly<Record<TinyPreset, PresetSettings>> = {
     // ~1 MB, loads in tens of milliseconds.
@@ -217,6 +227,7 @@ export function resolveTinyModelConfig(options: TinyModelOptions = {}): TinyMode
         codellamaVocab: options.codellamaVocab ?? base.codellamaVocab,
         seed: options.seed ?? DEFAULT_SEED,
         scripts: weights === "scripted" ? (options.scripts ?? DEFAULT_SCRIPTS) : [],
+        identity: options.identity ?? { name: `tiny-codellama-${preset}-${weights}`, sizeLabel: "7B", finetune: "Instruct" },
     };
     validateConfig(config);
     return config;
@@ -265,7 +276,9 @@ export function writeTinyCodeLlama(file: string, options: TinyModelOptions = {})
 
 function writeMetadata(w: GgufWriter, c: TinyModelConfig, vocab: Vocab, scripts: readonly ScriptTokens[]): void {
     w.setString("general.architecture", "llama");
-    w.setString("general.name", `tiny-codellama-${c.preset}-${c.weights}`);
+    w.setString("general.name", c.identity.name);
+    if (c.identity.sizeLabel) w.setString("general.size_label", c.identity.sizeLabel);
+    if (c.identity.finetune) w.setString("general.finetune", c.identity.finetune);
     w.setUint32("general.file_type", FILE_TYPE[c.type]);
     if (blockSizeOf(c.type) > 1) w.setUint32("general.quantization_version", 2);
 

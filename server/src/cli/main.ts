@@ -139,6 +139,7 @@ async function chat(values: Values, question: string): Promise<number> {
         try {
             const answer = await answerChat(engine, messages, {
                 maxTokens: config.chat.maxTokens,
+                format: config.chat.format,
                 signal: controller.signal,
                 onDelta: values.json ? undefined : (delta) => process.stdout.write(delta),
             });

@@ -8,7 +8,7 @@ import type { Generation, InferenceEngine } from "../engine/inference.js";
 import { affordablePrompt, fullContextAnchor } from "./coldPrompt.js";
 import type { Position } from "./cursorContext.js";
 import { answerRules } from "./postprocess.js";
-import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptAnchor, type PromptHints } from "./promptLayout.js";
+import { buildCompletionPrompt, type CompletionPrompt, completionLayout, type CompletionSettings, type PromptAnchor, type PromptHints } from "./promptLayout.js";
 import { completionTimeLimitMs, cutAtTimeLimit } from "./scope.js";
 
 export interface Completion {
@@ -20,9 +20,12 @@ export interface Completion {
     generation: Omit<Generation, "text">;
 }
 
-/** Asks the engine for the middle at the cursor and post-processes it. */
+/**
+ * Asks the engine for the text at the cursor (filled in between the text around it, or continuing the
+ * text before it, as the model can: completionLayout) and post-processes it.
+ */
 export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
-    const prompt = await affordablePrompt(engine, document, position, settings, hints);
+    const prompt = await affordablePrompt(engine, document, position, { ...settings, layout: completionLayout(settings, engine.info.roles) }, hints);
     const rules = answerRules(prompt.surroundings, prompt.eol);
     const started = performance.now();
     const limitMs = completionTimeLimitMs(settings.maxTimeMs, engine.speed?.().generationTokensPerSecond);
@@ -52,7 +55,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
  * generates nothing: while the cursor rests, so the first keystroke there evaluates only what it typed.
  */
 export async function warmAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "text"> }> {
-    const prompt = await buildCompletionPrompt(engine, engine.info.contextSize, document, position, settings, { ...hints, anchor: fullContextAnchor(hints.anchor) });
+    const prompt = await buildCompletionPrompt(engine, engine.info.contextSize, document, position, { ...settings, layout: completionLayout(settings, engine.info.roles) }, { ...hints, anchor: fullContextAnchor(hints.anchor) });
     const { text: _text, ...generation } = await engine.infill(prompt.request, { maxTokens: 0, signal, reuseCache: settings.reuseCache, priority: "background" });
     return { anchor: prompt.anchor, generation };
 }

@@ -6,7 +6,8 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import type { InferenceEngine } from "../engine/inference.js";
-import { FIM_OVERHEAD_TOKENS, type InfillRequest, prefixLeadingSpace } from "../engine/promptFormat.js";
+import { completionUse, type ModelRoles } from "../engine/modelRoles.js";
+import { type CompletionLayout, type InfillRequest, layoutOverheadTokens, prefixLeadingSpace } from "../engine/promptFormat.js";
 import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
 import { cursorSurroundings, type CursorSurroundings } from "./postprocess.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
@@ -15,9 +16,17 @@ import { type BudgetedText, capBudgets, fimBudgets, fitToBudget, MAX_CHARS_PER_T
 /** What laying out a prompt needs of the engine: its token counts. */
 export type TokenCounter = Pick<InferenceEngine, "countTokens">;
 
-export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "coldPromptMs" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
-/** What building the prompt depends on. */
-export type PromptSettings = Omit<CompletionSettings, "maxTimeMs" | "coldPromptMs">;
+export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "coldPromptMs" | "mode" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+/** What building the prompt depends on: the settings, with the layout chosen for the model (completionLayout). */
+export type PromptSettings = Omit<CompletionSettings, "maxTimeMs" | "coldPromptMs" | "mode" | "fimFormat"> & { layout: CompletionLayout };
+
+/**
+ * The prompt layout for a model: `completion.fimFormat` when the model fills in the middle
+ * (`completion.mode` over what its file says, see modelRoles.ts), "continue" when it continues the code.
+ */
+export function completionLayout(settings: Pick<CompletionSettings, "mode" | "fimFormat">, roles: ModelRoles): CompletionLayout {
+    return completionUse(roles, settings.mode).mode === "continue" ? "continue" : settings.fimFormat;
+}
 
 /** Snippets of other files for the prompt, and how to name their files. */
 export interface ExtraContext {
@@ -78,7 +87,8 @@ export const PREFIX_REFILL_SHARE = 0.75;
 export const MIDDLE_MAX_SHARE = 0.25;
 
 /**
- * Builds the FIM prompt for the cursor in `document`, each side cut to its share of the context.
+ * Builds the completion prompt for the cursor in `document`, each side cut to its share of the context
+ * (the "continue" layout has no suffix: the text after the cursor only keeps the answer from repeating it).
  * `hints.anchor` (the previous prompt's seams) keeps the prompt stable while typing: the prefix keeps
  * its top line while it fits, and with psm-line the lines typed one after another stay after ▁<MID>
  * as long as the text after the cursor is unchanged, so neither a keystroke nor a line break changes
@@ -89,22 +99,23 @@ export async function buildCompletionPrompt(counter: TokenCounter, contextSize: 
     const withoutSpace: TokenCount = (text) => counter.countTokens(text, false);
     const { extra, anchor = {} } = hints;
     const maxPromptTokens = hints.maxPromptTokens ?? anchor.coldCut;
-    const fullBudgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead: FIM_OVERHEAD_TOKENS });
-    const budgets = maxPromptTokens === undefined ? fullBudgets : capBudgets(fullBudgets, maxPromptTokens - FIM_OVERHEAD_TOKENS);
+    const overhead = layoutOverheadTokens(settings.layout);
+    const fullBudgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead });
+    const budgets = maxPromptTokens === undefined ? fullBudgets : capBudgets(fullBudgets, maxPromptTokens - overhead);
     // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
     const snippets = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, withSpace) : { text: "", tokens: 0 };
     const context = cursorContext(document, position, budgets.prefix * MAX_CHARS_PER_TOKEN, budgets.suffix * MAX_CHARS_PER_TOKEN, anchor.prefixStartLine);
-    const suffix = await fitToBudget(context.suffix, budgets.suffix, "start", withoutSpace);
+    const suffix = settings.layout === "continue" ? { text: "", tokens: 0 } : await fitToBudget(context.suffix, budgets.suffix, "start", withoutSpace);
     const around = cursorSurroundings(context.prefix, context.suffix);
-    const middle = settings.fimFormat === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, withoutSpace) : undefined;
+    const middle = settings.layout === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, withoutSpace) : undefined;
     const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
     const aboveEndLine = middle ? middle.startLine : context.position.line;
     const prefix = await fitAnchoredPrefix(above, budgets.prefix - (middle?.tokens ?? 0), context.prefixStartLine !== undefined, prefixLeadingSpace(snippets.text) ? withSpace : withoutSpace);
     const startsAtLine = prefix.text.length === above.length ? context.prefixStartLine !== undefined : above[above.length - prefix.text.length - 1] === "\n";
     const prefixTokens = snippets.tokens + prefix.tokens + (middle?.tokens ?? 0);
     return {
-        request: { format: settings.fimFormat, context: snippets.text, prefix: prefix.text, suffix: suffix.text, middle: middle?.text ?? "" },
-        promptTokens: FIM_OVERHEAD_TOKENS + prefixTokens + suffix.tokens,
+        request: { format: settings.layout, context: snippets.text, prefix: prefix.text, suffix: suffix.text, middle: middle?.text ?? "" },
+        promptTokens: overhead + prefixTokens + suffix.tokens,
         prefixTokens,
         suffixTokens: suffix.tokens,
         anchor: {

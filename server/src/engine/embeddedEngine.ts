@@ -1,17 +1,18 @@
 import path from "node:path";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Llama, Token as LlamaToken } from "node-llama-cpp";
 import type { GpuMode } from "../../../shared/src/settings.js";
-import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import { errorMessage, type Logger } from "../log/logger.js";
+import { chooseContextSize, type ContextChoice, MIN_AUTO_CONTEXT_SIZE } from "./contextSize.js";
 import { ModelError } from "./errors.js";
-import { modelDisplayName, validateModelFile } from "./ggufFile.js";
+import { modelDisplayName, modelFacts, validateModelFile } from "./ggufFile.js";
 import { loadWithGpuFallback } from "./gpuFallback.js";
 import type { EngineInfo, EngineSpeed, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
 import { llamaBackend, llamaLog } from "./llamaBackend.js";
+import { modelRoles } from "./modelRoles.js";
 import { Mutex } from "./mutex.js";
-import { encodePiecesSync, infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialTokenIds } from "./promptFormat.js";
+import { type ChatRequest, chatPieces, chatStopTokens, encodePiecesSync, infillPieces, type InfillRequest, type PromptPiece, type SpecialTokenIds } from "./promptFormat.js";
 import { PromptSpeed, TokenRate } from "./promptSpeed.js";
-import { TypingFirstScheduler } from "./scheduler.js";
+import { type Priority, TypingFirstScheduler } from "./scheduler.js";
 import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
 import type { ThreadCounts, ThreadSpeed } from "./threads.js";
@@ -20,7 +21,7 @@ import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
 /** Generations shorter than this many tokens after the first say little about the speed. */
 const MIN_MEASURED_GENERATION = 3;
 
-/** Separate KV-cache sequences of the one loaded model: completion keeps its cache while chat runs. */
+/** Separate KV-cache sequences of a loaded model: completion keeps its cache while chat runs. */
 export type SequenceName = "completion" | "chat";
 const SEQUENCES: readonly SequenceName[] = ["completion", "chat"];
 
@@ -33,8 +34,14 @@ export interface EngineOptions {
     threads: ThreadCounts;
     /** The most threads setThreads may give later (the calibration's largest count); default the larger of `threads`. */
     maxThreads?: number;
-    /** Per sequence. */
+    /** Per sequence; 0: automatic (contextSize.ts). */
     contextSize: number;
+    /** The sequences this model serves (default both): a model for completion only holds no chat cache. */
+    sequences?: readonly SequenceName[];
+    /** Shared with the other engines loaded beside this one, so that typing comes first across them all. */
+    scheduler?: TypingFirstScheduler;
+    /** RAM an automatic context leaves free for models still to be loaded beside this one. */
+    reservedRamBytes?: number;
     logger: Logger;
     onLoadProgress?(fraction: number): void;
     signal?: AbortSignal;
@@ -50,7 +57,8 @@ export interface LocalTokenizer {
 /**
  * Owns every native resource of one loaded model: the model, its context and the sequences (the
  * Llama backend is shared, see llamaBackend.ts). Nothing else touches node-llama-cpp objects. One
- * generation at a time per sequence; typing first across them (scheduler.ts).
+ * generation at a time per sequence; typing first across them, and across the engines that share
+ * the scheduler (scheduler.ts).
  */
 export class EmbeddedEngine implements InferenceEngine {
     readonly tokenizer: LocalTokenizer;
@@ -58,12 +66,7 @@ export class EmbeddedEngine implements InferenceEngine {
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
     private readonly generationSpeed = new TokenRate(MIN_MEASURED_GENERATION);
-    private readonly scheduler = new TypingFirstScheduler();
     private threads: ThreadCounts;
-    /** Generations started, and those running or waiting for their sequence (see EngineActivity). */
-    private started = 0;
-    private running = 0;
-    private idleWaiters: (() => void)[] = [];
     private readonly meters = new Set<EngineSpeedMeter>();
     private disposed = false;
 
@@ -72,11 +75,13 @@ export class EmbeddedEngine implements InferenceEngine {
         private readonly llama: Llama,
         private readonly model: LlamaModel,
         private readonly context: LlamaContext,
+        sequenceNames: readonly SequenceName[],
+        private readonly scheduler: TypingFirstScheduler,
         threads: ThreadCounts,
         private readonly maxThreads: number,
     ) {
         this.threads = threads;
-        this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
+        this.sequences = new Map(sequenceNames.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
         this.tokenizer = createTokenizer(model);
     }
 
@@ -86,14 +91,16 @@ export class EmbeddedEngine implements InferenceEngine {
         llamaLog.logger = options.logger;
         const llama = await llamaBackend(options.gpu);
         const maxThreads = Math.max(options.threads.prompt, options.threads.generation, options.maxThreads ?? 1);
+        const sequenceNames = options.sequences ?? SEQUENCES;
         let loadedLayers: number | undefined;
         const { result, lastError } = await loadWithGpuFallback({
             load: async (gpuLayers) => {
                 loadedLayers = undefined;
-                const model = await loadModel(llama, options, gpuLayers);
+                const model = await loadModel(llama, options, sequenceNames.length, gpuLayers);
                 loadedLayers = model.gpuLayers;
                 try {
-                    return { model, context: await createContext(llama, model, options, maxThreads) };
+                    const context = await contextSizeFor(llama, model, options, sequenceNames.length);
+                    return { model, contextChoice: context, context: await createContext(llama, model, options, context.contextSize, sequenceNames.length, maxThreads) };
                 } catch (error) {
                     await model.dispose();
                     throw error;
@@ -103,26 +110,28 @@ export class EmbeddedEngine implements InferenceEngine {
             retryable: (error) => llama.gpu !== false && !options.signal?.aborted && error instanceof ModelError && (error.code === "load-failed" || error.code === "context-failed"),
             onRetry: (error, next) => options.logger.warn(`${errorMessage(error)} Retrying with ${next} GPU layers.`),
         });
-        const { model, context } = result;
+        const { model, context, contextChoice } = result;
         const info: EngineInfo = {
             modelPath: options.modelPath,
             modelName: modelDisplayName(model, options.modelPath),
+            roles: modelRoles(modelFacts(model.fileInfo, model.fileInsights.totalParameters, options.modelPath)),
             device: llama.gpu === false ? "cpu" : llama.gpu,
             gpuLayers: model.gpuLayers,
             totalLayers: model.fileInsights.totalLayers,
             contextSize: context.contextSize,
+            ...(contextChoice.source === "setting" ? {} : { contextSizeAuto: contextChoice.source }),
             loadMs: Math.round(performance.now() - started),
             ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
         };
-        return new EmbeddedEngine(info, llama, model, context, options.threads, maxThreads);
+        return new EmbeddedEngine(info, llama, model, context, sequenceNames, options.scheduler ?? new TypingFirstScheduler(), options.threads, maxThreads);
     }
 
     countTokens(text: string, leadingSpace: boolean): number {
         return (leadingSpace ? this.tokenizer.encode(text) : this.tokenizer.encodeInfilling(text)).length;
     }
 
-    async chatPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
-        return this.encode(instructPieces(messages)).length;
+    async chatPromptTokens(request: ChatRequest): Promise<number> {
+        return this.encode(chatPieces(request)).length;
     }
 
     /** The prompt's token ids in this model's vocabulary. */
@@ -134,8 +143,9 @@ export class EmbeddedEngine implements InferenceEngine {
         return this.generate("completion", this.encode(infillPieces(request)), options);
     }
 
-    chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation> {
-        return this.generate("chat", this.encode(instructPieces(messages)), options);
+    chat(request: ChatRequest, options: GenerateOptions): Promise<Generation> {
+        const stopTokens = chatStopTokens(request.format).map((name) => this.tokenizer.special[name]).filter((id) => id !== undefined);
+        return this.generate("chat", this.encode(chatPieces(request)), { ...options, stopTokens });
     }
 
     promptCost(request: InfillRequest): PromptCost {
@@ -144,7 +154,7 @@ export class EmbeddedEngine implements InferenceEngine {
 
     /** What evaluating `prompt` on the sequence would take now. */
     sequenceCost(sequenceName: SequenceName, prompt: readonly Token[]): PromptCost {
-        const { sequence } = this.sequences.get(sequenceName)!;
+        const { sequence } = this.sequence(sequenceName);
         return { uncachedTokens: prompt.length - reusableTokens(sequence.contextTokens, prompt), tokensPerSecond: this.promptSpeed.tokensPerSecond };
     }
 
@@ -154,12 +164,12 @@ export class EmbeddedEngine implements InferenceEngine {
      * Background work (a chat answer, a warm-up) pauses between its chunks and tokens while an
      * interactive one (a completion while typing) runs: sharing each batch would slow the completion
      * by the other sequence's work on a machine where compute, not the batch, is the limit.
+     * `stopTokens`: control tokens that end the answer besides the model's end of generation.
      */
-    async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
-        const entry = this.sequences.get(sequenceName)!;
+    async generate(sequenceName: SequenceName, prompt: readonly Token[], options: GenerateOptions & { stopTokens?: readonly Token[] }): Promise<Generation> {
+        const entry = this.sequence(sequenceName);
         const called = performance.now();
-        this.started++;
-        this.running++;
+        const ended = this.scheduler.trackGeneration();
         return entry.lock.run(async () => {
             const started = performance.now();
             const queuedMs = started - called;
@@ -173,18 +183,27 @@ export class EmbeddedEngine implements InferenceEngine {
             } finally {
                 end();
             }
-        }).finally(() => {
-            if (--this.running === 0) for (const resume of this.idleWaiters.splice(0)) resume();
-        });
+        }).finally(ended);
     }
 
-    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
+    private sequence(name: SequenceName): { sequence: LlamaContextSequence; lock: Mutex } {
+        const entry = this.sequences.get(name);
+        if (!entry) throw new Error(`This engine serves ${[...this.sequences.keys()].join(" and ")}, not ${name}.`);
+        return entry;
+    }
+
+    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions & { stopTokens?: readonly Token[] }, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
+        const priority: Priority = options.priority ?? "interactive";
         let pausedMs = 0;
-        const yieldToInteractive = async (): Promise<void> => {
-            const paused = performance.now();
-            await this.scheduler.turn(options.priority ?? "interactive");
-            pausedMs += performance.now() - paused;
+        /** One decode with `threads`, in its turn (scheduler.ts); the time it waited counts as paused. */
+        const decode = async <T>(threads: number, work: () => Promise<T>): Promise<T> => {
+            const { result, waitedMs } = await this.scheduler.step(priority, () => {
+                this.useThreads(threads);
+                return work();
+            });
+            pausedMs += waitedMs;
+            return result;
         };
         const evaluateOnly = options.maxTokens === 0;
         const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
@@ -200,12 +219,13 @@ export class EmbeddedEngine implements InferenceEngine {
         const chunkTokens = this.promptSpeed.chunkTokens();
         let pending = prompt.slice(reused);
         while (pending.length > (evaluateOnly ? 0 : chunkTokens)) {
-            await yieldToInteractive();
             const chunk = pending.slice(0, chunkTokens);
-            const chunkStarted = performance.now();
-            this.useThreads(this.threads.prompt);
-            await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
-            this.promptSpeed.record(chunk.length, performance.now() - chunkStarted);
+            const chunkMs = await decode(this.threads.prompt, async () => {
+                const chunkStarted = performance.now();
+                await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
+                return performance.now() - chunkStarted;
+            });
+            this.promptSpeed.record(chunk.length, chunkMs);
             pending = pending.slice(chunkTokens);
             if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
         }
@@ -222,23 +242,32 @@ export class EmbeddedEngine implements InferenceEngine {
         let stopReason: Generation["stopReason"] = "max-tokens";
         let promptMs = 0;
         let firstTokenAt = 0;
-        await yieldToInteractive();
-        const lastChunkStarted = performance.now();
-        this.useThreads(this.threads.prompt);
         const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
         try {
-            for await (const token of iterator) {
+            // The first decode reads the prompt's last chunk and yields the first token; each next one generates a token.
+            let lastChunkMs = 0;
+            for (;;) {
+                const next = promptMs === 0
+                    ? await decode(this.threads.prompt, async () => {
+                        const chunkStarted = performance.now();
+                        const result = await iterator.next();
+                        lastChunkMs = performance.now() - chunkStarted;
+                        return result;
+                    })
+                    : await decode(this.threads.generation, () => iterator.next());
+                if (next.done) break;
+                const token = next.value;
                 if (promptMs === 0) {
                     firstTokenAt = performance.now();
                     pausedMs = 0;
                     promptMs = firstTokenAt - started;
-                    this.promptSpeed.record(pending.length, firstTokenAt - lastChunkStarted);
+                    this.promptSpeed.record(pending.length, lastChunkMs);
                 }
                 if (options.signal?.aborted) {
                     stopReason = "cancelled";
                     break;
                 }
-                if (this.model.isEogToken(token)) {
+                if (this.model.isEogToken(token) || options.stopTokens?.includes(token)) {
                     stopReason = "end-of-generation";
                     break;
                 }
@@ -249,8 +278,6 @@ export class EmbeddedEngine implements InferenceEngine {
                     break;
                 }
                 if (tokens.length >= maxTokens) break;
-                await yieldToInteractive();
-                this.useThreads(this.threads.generation);
             }
         } finally {
             await iterator.return();
@@ -282,11 +309,15 @@ export class EmbeddedEngine implements InferenceEngine {
      * no generation does (see EngineSpeedMeter). Closed with the engine at the latest.
      */
     async openSpeedMeter(signal?: AbortSignal): Promise<EngineSpeedMeter & { close(): Promise<void> }> {
+        const { scheduler } = this;
         const meter = await EngineSpeedMeter.open(this.model, this.maxThreads, {
-            generationsStarted: () => this.started,
-            generationsRunning: () => this.running,
-            idle: () => (this.running === 0 ? Promise.resolve() : new Promise<void>((resume) => this.idleWaiters.push(resume))),
-            useThreads: (threads) => this.useThreads(threads),
+            generationsStarted: () => scheduler.generationsStarted,
+            generationsRunning: () => scheduler.generationsRunning,
+            idle: () => scheduler.idle(),
+            decode: async (threads, work) => (await scheduler.step("background", () => {
+                this.useThreads(threads);
+                return work();
+            })).result,
         }, signal);
         this.meters.add(meter);
         return Object.assign(meter, {
@@ -299,8 +330,9 @@ export class EmbeddedEngine implements InferenceEngine {
 
     /**
      * The threads of the next decode. node-llama-cpp gives each decode min(the context's threads, the
-     * backend's maxThreads), read as the decode starts; one context decodes at a time, so setting the
-     * limit just before each decode gives prompts and generation their own counts.
+     * backend's maxThreads), read as the decode starts; decodes run one at a time across the engines
+     * of a scheduler (each model's own counts, calibrated per model file), so setting the limit just
+     * before each decode gives prompts and generation, and each model, their own counts.
      */
     private useThreads(threads: number): void {
         this.llama.maxThreads = threads;
@@ -334,13 +366,15 @@ export function commonPrefixLength(a: readonly Token[], b: readonly Token[]): nu
     return index;
 }
 
-async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number | undefined): Promise<LlamaModel> {
+async function loadModel(llama: Llama, options: EngineOptions, sequences: number, gpuLayers: number | undefined): Promise<LlamaModel> {
     llamaLog.recentErrors = [];
     const layers = gpuLayers ?? options.gpuLayers;
+    // As many layers as fit beside the context; an automatic context takes what is left after the layers (at least its smallest size).
+    const fitContextSize = (options.contextSize > 0 ? options.contextSize : MIN_AUTO_CONTEXT_SIZE) * sequences;
     try {
         return await llama.loadModel({
             modelPath: options.modelPath,
-            gpuLayers: llama.gpu === false ? 0 : layers >= 0 ? layers : { fitContext: { contextSize: options.contextSize * SEQUENCES.length } },
+            gpuLayers: llama.gpu === false ? 0 : layers >= 0 ? layers : { fitContext: { contextSize: fitContextSize } },
             onLoadProgress: options.onLoadProgress,
             loadSignal: options.signal,
         });
@@ -351,19 +385,35 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number
     }
 }
 
+/**
+ * The context size for the loaded model (contextSize.ts): the setting, or automatic on the memory
+ * free now (on the GPU after its layers; in RAM less the weights of this model and of those still to
+ * be loaded beside it) and node-llama-cpp's estimate of what a context of a size needs.
+ */
+async function contextSizeFor(llama: Llama, model: LlamaModel, options: EngineOptions, sequences: number): Promise<ContextChoice> {
+    if (options.contextSize > 0) return { contextSize: options.contextSize, source: "setting" };
+    const insights = model.fileInsights;
+    const [vram, ram] = await Promise.all([llama.getVramState(), llama.getRamState()]);
+    const weights = insights.estimateModelResourceRequirements({ gpuLayers: model.gpuLayers });
+    const free = { gpuVram: llama.gpu === false ? 0 : vram.free, cpuRam: ram.free - weights.cpuRam - (options.reservedRamBytes ?? 0) };
+    const choice = chooseContextSize(0, insights.trainContextSize, free, (contextSize) => insights.estimateContextResourceRequirements({ contextSize, sequences, modelGpuLayers: model.gpuLayers }));
+    options.logger.info(`Context size ${choice.contextSize} (${choice.source}; free for it: ${Math.round(free.gpuVram / 2 ** 20)} MiB GPU, ${Math.round(free.cpuRam / 2 ** 20)} MiB RAM)`);
+    return choice;
+}
+
 /** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
-async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, maxThreads: number): Promise<LlamaContext> {
+async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, contextSize: number, sequences: number, maxThreads: number): Promise<LlamaContext> {
     // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
     llama.maxThreads = maxThreads;
     try {
         return await model.createContext({
-            contextSize: options.contextSize,
-            sequences: SEQUENCES.length,
+            contextSize,
+            sequences,
             threads: maxThreads,
             failedCreationRemedy: false,
         });
     } catch (error) {
-        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
+        throw new ModelError("context-failed", `Could not allocate a ${contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
     }
 }
 
@@ -371,6 +421,13 @@ function createTokenizer(model: LlamaModel): LocalTokenizer {
     const { bos, eos, infill } = model.tokens;
     const tokenize = memoizeEncoder((text: string): Token[] => model.tokenize(text, false) as Token[]);
     const special: SpecialTokenIds = {};
-    for (const [name, id] of [["bos", bos], ["eos", eos], ["prefix", infill.prefix], ["suffix", infill.suffix], ["middle", infill.middle]] as const) if (id !== null) special[name] = id;
+    for (const [name, id] of [["bos", bos], ["eos", eos], ["prefix", infill.prefix], ["suffix", infill.suffix], ["middle", infill.middle], ["step", stepToken(model)]] as const) if (id !== null) special[name] = id;
     return { encode: tokenize, encodeInfilling: (text) => encodeInfilling(tokenize, text), special };
 }
+
+/** The id of `<step>` (Code Llama 70B's end of a turn), null when the vocabulary has none. */
+function stepToken(model: LlamaModel): Token | null {
+    const tokens = model.tokenize(STEP, true);
+    return tokens.length === 1 && model.detokenize(tokens, true) === STEP ? (tokens[0] as Token) : null;
+}
+const STEP = "<step>";

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type LlamaModel, readGgufFileInfo } from "node-llama-cpp";
+import { type GgufFileInfo, type LlamaModel, readGgufFileInfo } from "node-llama-cpp";
 import { errorMessage } from "../log/logger.js";
 import { ModelError } from "./errors.js";
+import type { ModelFacts } from "./modelRoles.js";
 
 /**
  * Catches the usual wrong files (missing, not GGUF, unreadable header, cut off) with a message that
@@ -42,4 +43,33 @@ export async function validateModelFile(modelPath: string): Promise<number> {
 export function modelDisplayName(model: LlamaModel, modelPath: string): string {
     const name = model.fileInfo.metadata.general?.name;
     return typeof name === "string" && name.trim() ? name.trim() : path.basename(modelPath, ".gguf");
+}
+
+/** What a GGUF file says about the model (modelRoles.ts reads its roles from it): names, size, vocabulary, chat template. */
+export function modelFacts(info: GgufFileInfo, parameterCount: number, modelPath: string): ModelFacts {
+    const general = info.metadata.general ?? {};
+    const tokenizer = info.metadata.tokenizer;
+    const tokens = new Set<string>(tokenizer?.ggml?.tokens ?? []);
+    const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value.trim() : undefined);
+    const { bos_token_id: bos, eos_token_id: eos } = tokenizer?.ggml ?? {};
+    return {
+        ...definedOnly({ name: text(general.name), basename: text(general.basename), sizeLabel: text(general.size_label), finetune: text((general as { finetune?: unknown }).finetune), chatTemplate: text(tokenizer?.chat_template) }),
+        fileName: path.basename(modelPath),
+        parameterCount,
+        infillTokens: INFILL_PIECES.every((piece) => tokens.has(piece)),
+        stepToken: tokens.has("<step>"),
+        bosEos: (bos !== undefined || tokens.has("<s>")) && (eos !== undefined || tokens.has("</s>")),
+    };
+}
+
+/** Code Llama's infill control tokens, as its vocabulary spells them (Meta's tokenizer.py). */
+const INFILL_PIECES = ["\u2581<PRE>", "\u2581<SUF>", "\u2581<MID>"];
+
+/** Parameters of a file's tensors (their element counts), from its tensor info; 0 when it was not read. */
+export function parameterCount(info: GgufFileInfo): number {
+    return (info.fullTensorInfo ?? []).reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1), 0);
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+    return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,11 +1,11 @@
-import type { ChatMessage } from "../../../shared/src/prompts/template.js";
-import type { InfillRequest } from "./promptFormat.js";
+import type { ModelRoles } from "./modelRoles.js";
+import type { ChatRequest, InfillRequest } from "./promptFormat.js";
 import type { ThreadCounts } from "./threads.js";
 
 /**
  * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine,
  * a llama.cpp server or an OpenAI-compatible server. Requests are structured (the texts of a
- * completion and their layout, the messages of a chat); each engine encodes them itself.
+ * completion and their layout, the messages of a chat and their format); each engine encodes them itself.
  *
  * Cancellation: an aborted `signal` stops the work at its next check, and the call resolves with
  * what it has, `stopReason: "cancelled"`; it never rejects for a cancellation.
@@ -18,12 +18,12 @@ export interface InferenceEngine {
      * code and so keeps prompts within the context.
      */
     countTokens(text: string, leadingSpace: boolean): number | Promise<number>;
-    /** Tokens the Instruct prompt of a conversation takes, counted the same way. */
-    chatPromptTokens(messages: readonly ChatMessage[]): Promise<number>;
-    /** Fill in the middle on the completion sequence; `maxTokens` 0 only reads the prompt into the cache (warming it). */
+    /** Tokens the chat prompt of a conversation takes, counted the same way. */
+    chatPromptTokens(request: ChatRequest): Promise<number>;
+    /** A completion (fill in the middle, or continue) on the completion sequence; `maxTokens` 0 only reads the prompt into the cache (warming it). */
     infill(request: InfillRequest, options: GenerateOptions): Promise<Generation>;
-    /** Answers a conversation on the chat sequence, so the completion sequence keeps its cache. */
-    chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
+    /** Answers a conversation on the chat sequence, so the completion sequence keeps its cache; stops at the end of the format's turn. */
+    chat(request: ChatRequest, options: GenerateOptions): Promise<Generation>;
     /** What reading an infill prompt on the completion sequence would take now; left out by engines that cannot see their cache. */
     promptCost?(request: InfillRequest): PromptCost;
     /** Threads and measured speeds; left out by engines that run elsewhere. */
@@ -34,12 +34,16 @@ export interface InferenceEngine {
 export interface EngineInfo {
     modelPath: string;
     modelName: string;
+    /** What the model file says it can do (modelRoles.ts); settings may override it (modelUse). */
+    roles: ModelRoles;
     /** "cuda" | "vulkan" | "metal" | "cpu", or the server a remote engine talks to. */
     device: string;
     gpuLayers: number;
     totalLayers: number;
-    /** In tokens. */
+    /** In tokens, per sequence. */
     contextSize: number;
+    /** Set when the context size was chosen automatically: at the target, reduced to fit, or the smallest (contextSize.ts). */
+    contextSizeAuto?: "auto" | "auto-reduced" | "auto-minimum";
     loadMs: number;
     /** Set when the model did not fit the GPU as asked and was loaded with fewer GPU layers. */
     fallback?: string;

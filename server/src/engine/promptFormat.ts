@@ -1,15 +1,17 @@
 /**
- * Code Llama's two prompt formats, as control tokens and texts: fill-in-the-middle (what completion
- * asks) and Instruct (Llama 2 chat, what chat asks). Backends take the structured request and encode
- * the pieces themselves: token ids where they tokenize (embedded, llama-server), text where the API
- * takes text (OpenAI-compatible servers). The control tokens are ids, never their text: "<PRE>"
- * typed in code does not tokenize to the control token.
+ * The prompt formats of Code Llama and Llama 2, as control tokens and texts: completion fills in the
+ * middle or continues the text before the cursor; chat is Llama 2's `[INST]` format or Code Llama
+ * 70B's turns. Backends take the structured request and encode the pieces themselves: token ids
+ * where they tokenize (embedded, llama-server), text where the API takes text (OpenAI-compatible
+ * servers). The control tokens are ids, never their text: "<PRE>" typed in code does not tokenize
+ * to the control token.
  */
 import type { FimFormat } from "../../../shared/src/settings.js";
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import type { ChatFormat } from "./modelRoles.js";
 import type { Token, Tokenizer } from "./tokenizer.js";
 
-export type SpecialToken = "bos" | "eos" | "prefix" | "suffix" | "middle";
+export type SpecialToken = "bos" | "eos" | "prefix" | "suffix" | "middle" | "step";
 
 /** Ids of the control tokens in a model's vocabulary; a model without some cannot use the format that needs them. */
 export type SpecialTokenIds = Partial<Record<SpecialToken, Token>>;
@@ -21,9 +23,12 @@ export type SpecialTokenIds = Partial<Record<SpecialToken, Token>>;
  */
 export type PromptPiece = { special: SpecialToken } | { text: string; leadingSpace: boolean };
 
+/** A completion prompt's layout: one of the fill-in-the-middle layouts, or "continue" (the text before the cursor only, for models not trained to fill in). */
+export type CompletionLayout = FimFormat | "continue";
+
 /** A completion prompt before it is encoded: the texts around the cursor and the layout that orders them. */
 export interface InfillRequest {
-    format: FimFormat;
+    format: CompletionLayout;
     /** Snippets of other files (as comments), before the prefix; "" for none. */
     context: string;
     /** The text before the cursor (psm-line: up to the start of the middle's first line). */
@@ -33,8 +38,10 @@ export interface InfillRequest {
     middle: string;
 }
 
-/** Tokens that only the infill layout adds around prefix and suffix (BOS, PRE, SUF, MID). */
-export const FIM_OVERHEAD_TOKENS = 4;
+/** Tokens that only the layout adds around prefix and suffix: BOS, PRE, SUF, MID to fill in; BOS to continue. */
+export function layoutOverheadTokens(layout: CompletionLayout): number {
+    return layout === "continue" ? 1 : 4;
+}
 
 /** Whether the prefix is encoded with the leading space: only when it starts the prompt's text (no snippets before it). */
 export function prefixLeadingSpace(context: string): boolean {
@@ -51,6 +58,8 @@ export function prefixLeadingSpace(context: string): boolean {
  * earlier one while typing line after line, see completion/promptLayout.ts): typing only appends
  * tokens, so the cached prompt stays valid. Snippets of other files come first in the prefix: they
  * get the leading space, the code after them none.
+ *   continue: [BOS] + encode(prefix): Meta's `text_completion`, for models not trained to fill in
+ *             (suffix and middle are empty).
  */
 export function infillPieces(request: InfillRequest): PromptPiece[] {
     const prefix: PromptPiece[] = [
@@ -64,7 +73,25 @@ export function infillPieces(request: InfillRequest): PromptPiece[] {
             return [{ special: "bos" }, { special: "prefix" }, ...prefix, { special: "suffix" }, suffix, { special: "middle" }, { text: request.middle, leadingSpace: false }];
         case "spm":
             return [{ special: "bos" }, { special: "prefix" }, { special: "suffix" }, suffix, { special: "middle" }, ...prefix];
+        case "continue":
+            return [{ special: "bos" }, ...prefix];
     }
+}
+
+/** A conversation and the format to lay it out in. */
+export interface ChatRequest {
+    messages: readonly ChatMessage[];
+    format: ChatFormat;
+}
+
+/** The chat prompt in the request's format ("none" has no format of its own: Llama 2's, whose missing BOS/EOS encoding then names). */
+export function chatPieces(request: ChatRequest): PromptPiece[] {
+    return request.format === "codellama-70b" ? turnPieces(request.messages) : instructPieces(request.messages);
+}
+
+/** The control tokens that end a chat answer besides the model's end of generation: Code Llama 70B ends its turn with `<step>`. */
+export function chatStopTokens(format: ChatFormat): SpecialToken[] {
+    return format === "codellama-70b" ? ["step"] : [];
 }
 
 const B_INST = "[INST]";
@@ -92,12 +119,32 @@ export function instructPieces(messages: readonly ChatMessage[]): PromptPiece[] 
     return pieces;
 }
 
+/**
+ * Code Llama 70B's turn format, as Meta's reference `dialog_prompt_tokens` builds it (with
+ * `_chat_completion_turns` inserting an empty system message when there is none):
+ *   [BOS] + for each message: encode(" Source: {role}") + encode("\n\n " + content.strip()) (when
+ *   the content is not empty) + [<step>]; then encode(" Source: assistant\nDestination: user") +
+ *   encode("\n\n "). Generation stops at <step>.
+ */
+export function turnPieces(messages: readonly ChatMessage[]): PromptPiece[] {
+    const withSystem = messages[0]?.role === "system" ? messages : [{ role: "system" as const, content: "" }, ...messages];
+    const pieces: PromptPiece[] = [{ special: "bos" }];
+    for (const message of withSystem) {
+        pieces.push({ text: ` Source: ${message.role}`, leadingSpace: true });
+        if (message.content) pieces.push({ text: `\n\n ${message.content.trim()}`, leadingSpace: true });
+        pieces.push({ special: "step" });
+    }
+    pieces.push({ text: " Source: assistant\nDestination: user", leadingSpace: true }, { text: "\n\n ", leadingSpace: true });
+    return pieces;
+}
+
 const MISSING: Record<SpecialToken, string> = {
     bos: "This model has no BOS/EOS tokens; it cannot use Code Llama Instruct's chat format.",
     eos: "This model has no BOS/EOS tokens; it cannot use Code Llama Instruct's chat format.",
     prefix: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
     suffix: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
     middle: "This model has no fill-in-the-middle tokens (<PRE> <SUF> <MID>); use a Code Llama base or Instruct model.",
+    step: "This model has no <step> token, so it cannot use Code Llama 70B's chat format; use Llama 2's.",
 };
 
 /** The pieces as token ids; throws, naming what the model lacks, when a control token is not in its vocabulary. */

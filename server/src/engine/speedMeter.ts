@@ -13,8 +13,8 @@ export interface EngineActivity {
     generationsRunning(): number;
     /** Resolves when no generation runs or waits. */
     idle(): Promise<void>;
-    /** Sets the threads of the next decode (of any context of the model). */
-    useThreads(threads: number): void;
+    /** Runs a decode with `threads` threads, alone (see TypingFirstScheduler.step). */
+    decode<T>(threads: number, work: () => Promise<T>): Promise<T>;
 }
 
 /** Code-shaped text for the measured prompt; its content does not change the speed. */
@@ -71,14 +71,15 @@ export class EngineSpeedMeter implements SpeedMeter {
 
     /** Runs `work` once the engine is idle; its duration, or undefined when the engine started work meanwhile. */
     private async unit(work: () => Promise<void>): Promise<number | undefined> {
-        // Between the last check and the work's start nothing else can run: no await in between.
         while (this.activity.generationsRunning() > 0) await this.activity.idle();
         if (this.signal?.aborted) throw new CalibrationFailed("cancelled");
+        // A generation that starts from here on (while the unit waits for its decode, or during it) makes the unit interrupted.
         const started = this.activity.generationsStarted();
-        this.activity.useThreads(this.threads);
-        const before = performance.now();
-        await work();
-        const ms = performance.now() - before;
+        const ms = await this.activity.decode(this.threads, async () => {
+            const before = performance.now();
+            await work();
+            return performance.now() - before;
+        });
         return this.activity.generationsStarted() === started ? ms : undefined;
     }
 

@@ -9,12 +9,16 @@ import { errorMessage } from "../log/logger.js";
 import { ModelNotReady } from "../model/modelManager.js";
 import { withAbortSignal } from "./cancellation.js";
 import type { ServerContext } from "./serverContext.js";
+import { baseModelNote } from "./status.js";
 
 /**
  * codellama/chat, and chat / explain as workspace/executeCommand commands. A cancelled chat answers
  * with what was generated (`stopReason: "cancelled"`), LSP's partial result.
  */
 export class ChatHandlers {
+    /** Model files whose chat on a base model was warned about: once each. */
+    private readonly warnedBaseModels = new Set<string>();
+
     constructor(private readonly ctx: ServerContext) {}
 
     register(): void {
@@ -48,18 +52,30 @@ export class ChatHandlers {
         return renderPrompt(explain, { selection: document.getText(range), language: document.languageId, file: this.ctx.pathOf(document.uri) });
     }
 
+    /** Chat on a base model works but rambles: warned once per model file, in the log and as a message. */
+    private warnOfBaseModel(): void {
+        const info = this.ctx.models.chat?.info;
+        const note = info ? baseModelNote(info) : undefined;
+        if (!info || !note || this.warnedBaseModels.has(info.modelPath)) return;
+        this.warnedBaseModels.add(info.modelPath);
+        this.ctx.logger.warn(note);
+        void this.ctx.connection.window.showWarningMessage(`Code Llama: ${note}`);
+    }
+
     private async answer(messages: ChatMessage[], token: CancellationToken, maxTokens?: number, partialResultToken?: ProgressToken): Promise<ChatAnswer> {
         const { models, connection, logger } = this.ctx;
         // A question asked while the model loads (or downloads) waits for it, the progress showing meanwhile in the status.
-        if (!models.engine) logger.info(`chat: waiting for the model (${this.ctx.status().message})`);
+        if (!models.chat) logger.info(`chat: waiting for the model (${this.ctx.status().message})`);
         try {
             const answer = await withAbortSignal(token, (signal) =>
                 answerWhenReady(models, messages, {
                     maxTokens: maxTokens ?? this.ctx.config().chat.maxTokens,
+                    format: this.ctx.config().chat.format,
                     signal,
                     onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
                 }),
             );
+            this.warnOfBaseModel();
             logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
             return answer;
         } catch (error) {

@@ -32,7 +32,7 @@ import { ChatHandlers } from "./chatHandlers.js";
 import { CompletionHandlers } from "./completionHandlers.js";
 import { type Audience, lspAudience, problemLogger } from "./problemText.js";
 import type { ServerContext } from "./serverContext.js";
-import { progressView, serverStatus } from "./status.js";
+import { type ModelUseSettings, progressView, serverStatus } from "./status.js";
 import { rangeParamsProblem } from "./validate.js";
 
 export const SERVER_NAME = "codellama";
@@ -103,7 +103,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         progress,
         onState: (state) => {
             logProblem(state);
-            const status = serverStatus(state, audience);
+            const status = serverStatus(state, audience, modelUses());
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
         },
@@ -159,7 +159,8 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
-    const currentStatus = (): ServerStatus => serverStatus(models.state, audience);
+    const modelUses = (): ModelUseSettings => ({ completionMode: config.completion.mode, chatFormat: config.chat.format });
+    const currentStatus = (): ServerStatus => serverStatus(models.state, audience, modelUses());
     const ctx: ServerContext = { connection, logger, documents, models, status: currentStatus, config: () => config, pathOf, excluded };
     const completions = new CompletionHandlers(ctx, snippets);
     const chat = new ChatHandlers(ctx);
@@ -220,6 +221,8 @@ export function startServer(connection: Connection, logger: Logger): void {
             logger.info(`Configuration changed: ${changed.join(", ")}`);
             completions.service.reset();
         }
+        // The status's notes say how the model is used.
+        if ((changed.includes("completion.mode") || changed.includes("chat.format")) && models.state.phase === "ready") void connection.sendNotification(statusNotification, currentStatus());
         if (changed.includes("completion.exclude")) {
             exclude = new ExcludeMatcher(config.completion.exclude);
             snippets.forget(excluded);

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { Backend, CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { EmbeddedEngine } from "../engine/embeddedEngine.js";
@@ -5,6 +6,7 @@ import { ModelError, type ModelProblem } from "../engine/errors.js";
 import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
 import { LlamaServerEngine } from "../engine/remote/llamaServer.js";
 import { OpenAIEngine } from "../engine/remote/openai.js";
+import { TypingFirstScheduler } from "../engine/scheduler.js";
 import { ThreadCache } from "../engine/threadCache.js";
 import { describeThreads, type ThreadsInUse } from "../engine/threads.js";
 import { describePlan, type ThreadPlan, ThreadTuner } from "../engine/threadTuning.js";
@@ -23,10 +25,14 @@ export type ModelState = { completing: boolean } & (
     /** Loading the model `file` into this process; `fraction` once known. */
     | { phase: "loading"; file: string; fraction?: number }
     | { phase: "connecting"; url: string }
-    | ({ phase: "ready"; backend: Backend; info: EngineInfo } & EngineFacts)
+    /** `chat`: the separate chat model (`chat.model.path` / `.uri`), absent when the completion model chats too. */
+    | ({ phase: "ready"; backend: Backend; info: EngineInfo; chat?: ChatModelState } & EngineFacts)
     /** What happened and what fixes it, with no words for a particular client. */
     | { phase: "failed"; problem: ModelProblem }
 );
+
+/** A separate chat model: loading after the completion model, ready, or failed (completions keep working). */
+export type ChatModelState = { phase: "loading"; file: string } | ({ phase: "ready"; info: EngineInfo } & EngineFacts) | { phase: "failed"; problem: ModelProblem };
 
 /** The embedded engine's threads and measured speeds (tokens per second, moving averages), once known. */
 export interface EngineFacts {
@@ -65,12 +71,18 @@ export interface ModelManagerOptions {
     allowDownload?: boolean;
 }
 
-type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine">;
+type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine"> & { chat: Pick<CodeLlamaConfig["chat"], "model"> };
 
 /**
  * Keeps the engine in step with the configuration: resolves (downloads) and loads the model, reloads
  * it when the model or engine settings change, and reports each state change (ModelState). A failed load leaves
  * the server running in the "error" state until the configuration is fixed or a reload is asked for.
+ *
+ * A separate chat model (`chat.model.path` / `.uri`, built-in engine only) loads after the completion
+ * model, into the same llama.cpp backend: the completion model takes the GPU memory it needs first,
+ * the chat model what is left. The two share one scheduler, so typing comes first across both; each
+ * has its own threads (calibrated per model file). The same file named for both roles loads once. A
+ * chat model that fails to load leaves completions working; chat says why.
  */
 export class ModelManager {
     private current: InferenceEngine | undefined;
@@ -86,10 +98,15 @@ export class ModelManager {
     private readonly threadTuner: ThreadTuner;
     /** The embedded engine's thread plan, and the threads in use; undefined for other backends. */
     private threadPlan: ThreadPlan | undefined;
+    private chatPlan: ThreadPlan | undefined;
     private threads: ThreadsInUse | undefined;
     /** The running thread calibration, if any; resolves when it is done or stopped. */
     private calibration: Promise<void> = Promise.resolve();
     private readonly stateListeners = new Set<() => void>();
+    /** The separate chat model: its state (undefined: the completion model chats), engine and threads. */
+    private chatState: ChatModelState | undefined;
+    private chatEngine: EmbeddedEngine | undefined;
+    private chatThreads: ThreadsInUse | undefined;
 
     constructor(private readonly options: ModelManagerOptions) {
         this.threadTuner = new ThreadTuner({ logger: options.logger, cache: new ThreadCache(threadCacheFile()) });
@@ -100,13 +117,18 @@ export class ModelManager {
         return this.current;
     }
 
+    /** The engine that chats: the separate chat model once ready, else the completion model when it chats too. */
+    get chat(): InferenceEngine | undefined {
+        return this.chatState ? this.chatEngine : this.current;
+    }
+
     get state(): ModelState {
         return this.lastState;
     }
 
     /** Applies a configuration; reloads only when the model or engine settings changed (or none is loaded). */
     configure(config: EngineConfig): Promise<void> {
-        const next: EngineConfig = { model: { ...config.model }, engine: { ...config.engine } };
+        const next: EngineConfig = { model: { ...config.model }, engine: { ...config.engine }, chat: { model: { ...config.chat.model } } };
         if (this.config && JSON.stringify(this.config) === JSON.stringify(next) && this.lastState.phase !== "failed") return this.loading;
         this.config = next;
         return this.reload();
@@ -148,9 +170,25 @@ export class ModelManager {
      * otherwise; undefined when `signal` is aborted first. Rejects with ModelNotReady when loading
      * failed or a download waits for the user's consent.
      */
-    async whenReady(signal?: AbortSignal): Promise<InferenceEngine | undefined> {
+    whenReady(signal?: AbortSignal): Promise<InferenceEngine | undefined> {
+        return this.when(() => this.current, signal);
+    }
+
+    /**
+     * The engine that chats once it is ready (the separate chat model, or the completion model when
+     * it chats too); like whenReady, and rejects with ModelNotReady when the chat model failed.
+     */
+    whenChatReady(signal?: AbortSignal): Promise<InferenceEngine | undefined> {
+        return this.when(() => {
+            if (this.chatState?.phase === "failed") throw new ModelNotReady(this.chatState.problem);
+            return this.chat;
+        }, signal);
+    }
+
+    private async when(found: () => InferenceEngine | undefined, signal?: AbortSignal): Promise<InferenceEngine | undefined> {
         for (;;) {
-            if (this.current) return this.current;
+            const engine = found();
+            if (engine) return engine;
             if (this.lastState.phase === "failed") throw new ModelNotReady(this.lastState.problem);
             if (signal?.aborted) return undefined;
             await new Promise<void>((resolve) => {
@@ -190,7 +228,11 @@ export class ModelManager {
         };
         this.cancelLoad = cancel;
         try {
-            const engine = config.engine.backend === "embedded" ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle)) : await this.connect(config);
+            const scheduler = new TypingFirstScheduler();
+            let chatPath: string | undefined;
+            const engine = config.engine.backend === "embedded"
+                ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle), scheduler, (path) => (chatPath = path))
+                : await this.connect(config);
             if (signal.aborted) {
                 await engine.dispose();
                 if (cancelledByUser) throw new ModelError("cancelled", "cancelled");
@@ -202,7 +244,8 @@ export class ModelManager {
             if (info.fallback) logger.warn(info.fallback);
             this.readyState = { phase: "ready", backend: config.engine.backend, info, completing: false };
             this.setState(this.readyState);
-            if (engine instanceof EmbeddedEngine && this.threads?.source === "calibrating") this.calibrateInBackground(engine, signal);
+            if (chatPath) await this.loadChat(config, chatPath, scheduler, signal);
+            if (engine instanceof EmbeddedEngine) this.calibrateInBackground(engine, signal);
         } catch (error) {
             if (!cancelledByUser && signal.aborted) return;
             const problem = cancelledByUser
@@ -215,8 +258,12 @@ export class ModelManager {
         }
     }
 
-    /** Resolves (downloads) and loads the model in this process. */
-    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void): Promise<EmbeddedEngine> {
+    /**
+     * Resolves (downloads) and loads the completion model in this process; `setChatPath` gets the
+     * separate chat model's file when one is configured, resolves and is not the same file (a chat
+     * model that does not resolve is failed in the state, and the completion model does not chat).
+     */
+    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void, scheduler: TypingFirstScheduler, setChatPath: (path: string) => void): Promise<EmbeddedEngine> {
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
         const track = (handle: ProgressHandle | undefined): void => {
@@ -239,6 +286,8 @@ export class ModelManager {
             },
         });
         progress?.done();
+        const chatPath = await this.resolveChatModel(config, modelPath, allowDownload, signal);
+        if (chatPath) setChatPath(chatPath);
         const threads = this.threadTuner.plan(config.engine.threads, modelPath, `${config.engine.gpu}/${config.engine.gpuLayers}`);
         this.threadPlan = threads;
         this.threads = threads.inUse;
@@ -252,6 +301,9 @@ export class ModelManager {
             ...config.engine,
             threads: threads.threads,
             maxThreads: threads.maxThreads,
+            // With a separate chat model, this one holds no chat cache, and its automatic context leaves RAM for the other's weights.
+            ...(chatPath ? { sequences: ["completion"] as const, reservedRamBytes: fileBytes(chatPath) } : {}),
+            scheduler,
             logger,
             signal,
             onLoadProgress: (fraction) => {
@@ -264,13 +316,74 @@ export class ModelManager {
         return engine;
     }
 
-    /** Measures the fastest thread counts while the engine serves requests; the state follows when done. */
+    /**
+     * The separate chat model's file: undefined when none is configured, it is the completion model's
+     * file (loaded once), or it cannot be had (then the chat state says why).
+     */
+    private async resolveChatModel(config: EngineConfig, completionPath: string, allowDownload: boolean, signal: AbortSignal): Promise<string | undefined> {
+        const { path: chatModelPath, uri } = config.chat.model;
+        if (!chatModelPath && !uri) return undefined;
+        try {
+            const chatPath = await resolveModelPath({ ...config.model, path: chatModelPath, uri }, { allowDownload, signal });
+            if (path.resolve(chatPath) === path.resolve(completionPath)) {
+                this.options.logger.info("The chat model is the completion model: loaded once, for both.");
+                return undefined;
+            }
+            this.chatState = { phase: "loading", file: path.basename(chatPath) };
+            return chatPath;
+        } catch (error) {
+            this.chatState = { phase: "failed", problem: error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not get the chat model: ${errorMessage(error)}.`).problem };
+            return undefined;
+        }
+    }
+
+    /** Loads the separate chat model beside the completion model (same backend and scheduler, its own threads). */
+    private async loadChat(config: EngineConfig, chatPath: string, scheduler: TypingFirstScheduler, signal: AbortSignal): Promise<void> {
+        const { logger } = this.options;
+        const plan = this.threadTuner.plan(config.engine.threads, chatPath, `${config.engine.gpu}/${config.engine.gpuLayers}`);
+        logger.info(`Loading the chat model ${chatPath} (${describePlan(plan)})`);
+        try {
+            const engine = await EmbeddedEngine.load({ modelPath: chatPath, ...config.engine, threads: plan.threads, maxThreads: plan.maxThreads, sequences: ["chat"], scheduler, logger, signal });
+            if (signal.aborted) {
+                await engine.dispose();
+                return;
+            }
+            this.threadTuner.applyCached(engine, plan);
+            this.chatEngine = engine;
+            this.chatThreads = plan.inUse;
+            this.chatPlan = plan;
+            const { info } = engine;
+            logger.info(`Chat model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms, ${describeThreads(plan.inUse)})`);
+            if (info.fallback) logger.warn(info.fallback);
+            this.chatState = { phase: "ready", info };
+        } catch (error) {
+            if (signal.aborted) return;
+            this.chatState = { phase: "failed", problem: error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not load the chat model: ${errorMessage(error)}.`).problem };
+        }
+        if (this.readyState) this.setState({ ...this.readyState, completing: this.lastState.completing });
+    }
+
+    /**
+     * Measures the fastest thread counts of each model whose plan asks for it (the completion model
+     * first, then the chat model), while the engines serve requests; the state follows when done.
+     */
     private calibrateInBackground(engine: EmbeddedEngine, signal: AbortSignal): void {
-        this.calibration = this.threadTuner.calibrate(engine, this.threadPlan!, signal).then((threads) => {
-            if (this.current !== engine) return;
-            this.threads = threads;
-            if (this.lastState.phase === "ready") this.setState(this.lastState);
-        });
+        const chatEngine = this.chatEngine;
+        const chatPlan = this.chatPlan;
+        this.calibration = (async () => {
+            if (this.threadPlan && this.threads?.source === "calibrating") {
+                const threads = await this.threadTuner.calibrate(engine, this.threadPlan, signal);
+                if (this.current !== engine) return;
+                this.threads = threads;
+                if (this.lastState.phase === "ready") this.setState(this.lastState);
+            }
+            if (chatEngine && chatPlan && this.chatThreads?.source === "calibrating") {
+                const threads = await this.threadTuner.calibrate(chatEngine, chatPlan, signal);
+                if (this.chatEngine !== chatEngine) return;
+                this.chatThreads = threads;
+                if (this.lastState.phase === "ready") this.setState(this.lastState);
+            }
+        })();
     }
 
     /** Connects to an inference server instead of loading a model here. */
@@ -292,28 +405,48 @@ export class ModelManager {
 
     private async unload(): Promise<void> {
         const engine = this.current;
+        const chatEngine = this.chatEngine;
         this.current = undefined;
         this.threadPlan = undefined;
         this.threads = undefined;
+        this.chatEngine = undefined;
+        this.chatState = undefined;
+        this.chatPlan = undefined;
+        this.chatThreads = undefined;
         // The calibration stops at its next unit of work once the load's signal is aborted.
         await this.calibration;
+        await chatEngine?.dispose();
         await engine?.dispose();
     }
 
     /** Reports `state`, with the engine's threads and measured speeds while it is ready. */
     private setState(state: ModelState): void {
         if (state.phase === "ready") {
-            const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, ...rest } = state;
-            const speed = this.current?.speed?.();
-            state = {
-                ...rest,
-                ...(this.threads ? { threads: { ...this.threads, ...speed?.threads } } : {}),
-                ...(speed?.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: speed.promptTokensPerSecond } : {}),
-                ...(speed?.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: speed.generationTokensPerSecond } : {}),
-            };
+            const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, chat: _chat, ...rest } = state;
+            const chat: ChatModelState | undefined = this.chatState?.phase === "ready" ? { phase: "ready", info: this.chatState.info, ...engineFacts(this.chatEngine, this.chatThreads) } : this.chatState;
+            state = { ...rest, ...engineFacts(this.current, this.threads), ...(chat ? { chat } : {}) };
         }
         this.lastState = state;
         this.options.onState(state);
         for (const listener of [...this.stateListeners]) listener();
+    }
+}
+
+/** An engine's threads in use (with its measured per-phase counts) and measured speeds, as far as known. */
+function engineFacts(engine: InferenceEngine | undefined, threads: ThreadsInUse | undefined): EngineFacts {
+    const speed = engine?.speed?.();
+    return {
+        ...(threads ? { threads: { ...threads, ...speed?.threads } } : {}),
+        ...(speed?.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: speed.promptTokensPerSecond } : {}),
+        ...(speed?.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: speed.generationTokensPerSecond } : {}),
+    };
+}
+
+/** A file's size in bytes; 0 when it cannot be read (the load says why). */
+function fileBytes(file: string): number {
+    try {
+        return fs.statSync(file).size;
+    } catch {
+        return 0;
     }
 }

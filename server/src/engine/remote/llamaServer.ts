@@ -1,8 +1,8 @@
 import path from "node:path";
-import type { ChatMessage } from "../../../../shared/src/prompts/template.js";
 import type { Logger } from "../../log/logger.js";
 import type { EngineInfo, Generation, GenerateOptions, InferenceEngine } from "../inference.js";
-import { encodePieces, infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialTokenIds } from "../promptFormat.js";
+import { modelRoles } from "../modelRoles.js";
+import { type ChatRequest, chatPieces, chatStopTokens, encodePieces, infillPieces, type InfillRequest, type PromptPiece, type SpecialTokenIds } from "../promptFormat.js";
 import { encodeInfillingAsync, memoizeEncoder, type Token, type Tokenizer } from "../tokenizer.js";
 import { ServerConnection, type ServerOptions } from "./http.js";
 
@@ -45,7 +45,7 @@ export class LlamaServerEngine implements InferenceEngine {
         const started = performance.now();
         const server = new ServerConnection("llama.cpp server", options);
         const call = (pathname: string, body?: unknown) => server.json(new URL(pathname, options.url), body, ATTEMPTS);
-        let props: { default_generation_settings?: { n_ctx?: number }; model_path?: string };
+        let props: { default_generation_settings?: { n_ctx?: number }; model_path?: string; chat_template?: string };
         try {
             await call("/health");
             props = (await call("/props")) as typeof props;
@@ -56,15 +56,25 @@ export class LlamaServerEngine implements InferenceEngine {
             const { tokens } = (await call("/tokenize", { content: text, add_special: false, parse_special: true })) as { tokens: Token[] };
             return tokens.length === 1 ? tokens[0] : undefined;
         };
-        const ids = await Promise.all(["<s>", "</s>", "\u2581<PRE>", "\u2581<SUF>", "\u2581<MID>"].map(single));
+        const ids = await Promise.all(["<s>", "</s>", "\u2581<PRE>", "\u2581<SUF>", "\u2581<MID>", "<step>"].map(single));
         const special: SpecialTokenIds = {};
-        (["bos", "eos", "prefix", "suffix", "middle"] as const).forEach((name, index) => {
+        (["bos", "eos", "prefix", "suffix", "middle", "step"] as const).forEach((name, index) => {
             if (ids[index] !== undefined) special[name] = ids[index];
         });
         const modelPath = props.model_path ?? options.url;
+        // The server says neither the model's names nor its size: its file name and vocabulary tell.
+        const roles = modelRoles({
+            fileName: path.basename(modelPath),
+            parameterCount: 0,
+            infillTokens: special.prefix !== undefined && special.suffix !== undefined && special.middle !== undefined,
+            stepToken: special.step !== undefined,
+            bosEos: special.bos !== undefined && special.eos !== undefined,
+            ...(props.chat_template ? { chatTemplate: props.chat_template } : {}),
+        });
         const info: EngineInfo = {
             modelPath,
             modelName: path.basename(modelPath, ".gguf"),
+            roles,
             device: `llama-server ${options.url}`,
             gpuLayers: 0,
             totalLayers: 0,
@@ -78,16 +88,17 @@ export class LlamaServerEngine implements InferenceEngine {
         return (await (leadingSpace ? this.tokenizer.encode(text) : this.tokenizer.encodeInfilling(text))).length;
     }
 
-    async chatPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
-        return (await this.encode(instructPieces(messages))).length;
+    async chatPromptTokens(request: ChatRequest): Promise<number> {
+        return (await this.encode(chatPieces(request))).length;
     }
 
     async infill(request: InfillRequest, options: GenerateOptions): Promise<Generation> {
         return this.generate("completion", await this.encode(infillPieces(request)), options);
     }
 
-    async chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation> {
-        return this.generate("chat", await this.encode(instructPieces(messages)), options);
+    async chat(request: ChatRequest, options: GenerateOptions): Promise<Generation> {
+        const stopTokens = chatStopTokens(request.format).map((name) => this.special[name]).filter((id) => id !== undefined);
+        return this.generate("chat", await this.encode(chatPieces(request)), options, stopTokens);
     }
 
     async dispose(): Promise<void> {
@@ -98,7 +109,8 @@ export class LlamaServerEngine implements InferenceEngine {
         return encodePieces(pieces, this.tokenizer, this.special);
     }
 
-    private async generate(sequence: "completion" | "chat", prompt: readonly Token[], options: GenerateOptions): Promise<Generation> {
+    /** `stopTokens`: control tokens that end the answer (the server streams their ids, not their text). */
+    private async generate(sequence: "completion" | "chat", prompt: readonly Token[], options: GenerateOptions, stopTokens: readonly Token[] = []): Promise<Generation> {
         const started = performance.now();
         let generatedTokens = 0;
         let text = "";
@@ -124,6 +136,10 @@ export class LlamaServerEngine implements InferenceEngine {
                 return true;
             }
             if (!chunk.content && (chunk.tokens?.length ?? 0) === 0) return false;
+            if (chunk.tokens?.some((token) => stopTokens.includes(token))) {
+                stopReason = "end-of-generation";
+                return true;
+            }
             generatedTokens += chunk.tokens?.length ?? 0;
             text += chunk.content ?? "";
             if (options.onText?.(text) === true) {

@@ -1,13 +1,13 @@
-import type { ChatMessage } from "../../../../shared/src/prompts/template.js";
 import { ModelError } from "../errors.js";
 import type { EngineInfo, Generation, GenerateOptions, InferenceEngine } from "../inference.js";
-import { infillPieces, type InfillRequest, instructPieces, type PromptPiece, type SpecialToken } from "../promptFormat.js";
+import { modelRoles } from "../modelRoles.js";
+import { type ChatRequest, chatPieces, infillPieces, type InfillRequest, type PromptPiece, type SpecialToken } from "../promptFormat.js";
 import { ServerConnection, type ServerOptions } from "./http.js";
 
 export interface OpenAIOptions extends ServerOptions {
     /** Model to ask for; empty picks the first the server lists. */
     model: string;
-    /** The server's context size in tokens (OpenAI's API does not tell). */
+    /** The server's context size in tokens (OpenAI's API does not tell); 0 (automatic): Llama 2's 4,096, what any server of these models holds. */
     contextSize: number;
 }
 
@@ -15,7 +15,8 @@ export interface OpenAIOptions extends ServerOptions {
  * The model's own texts of its control tokens: servers that parse special tokens in prompts
  * (llama-server, vLLM) turn them back into the control tokens.
  */
-const SPECIAL_TEXT: Record<SpecialToken, string> = { bos: "<s>", eos: "</s>", prefix: "\u2581<PRE>", suffix: "\u2581<SUF>", middle: "\u2581<MID>" };
+const SPECIAL_TEXT: Record<SpecialToken, string> = { bos: "<s>", eos: "</s>", prefix: "\u2581<PRE>", suffix: "\u2581<SUF>", middle: "\u2581<MID>", step: "<step>" };
+const UNKNOWN_SERVER_CONTEXT = 4096;
 const STOP_TEXTS = ["\u2581<EOT>", "<EOT>", "</s>"];
 
 /** A prompt as text: control tokens as their texts, SentencePiece's leading space written out (Meta's text format "<PRE> {prefix}"). */
@@ -46,10 +47,12 @@ export class OpenAIEngine implements InferenceEngine {
         const info: EngineInfo = {
             modelPath: model,
             modelName: model,
+            // The API tells the model's name only; the server applies its chat template itself.
+            roles: modelRoles({ name: model, fileName: model, parameterCount: 0, infillTokens: true, stepToken: false, bosEos: true }),
             device: `openai ${options.url}`,
             gpuLayers: 0,
             totalLayers: 0,
-            contextSize: options.contextSize,
+            contextSize: options.contextSize > 0 ? options.contextSize : UNKNOWN_SERVER_CONTEXT,
             loadMs: Math.round(performance.now() - started),
         };
         return new OpenAIEngine(info, server, model);
@@ -59,8 +62,8 @@ export class OpenAIEngine implements InferenceEngine {
         return countPieces([{ text, leadingSpace }]);
     }
 
-    async chatPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
-        return countPieces(instructPieces(messages));
+    async chatPromptTokens(request: ChatRequest): Promise<number> {
+        return countPieces(chatPieces(request));
     }
 
     /** Completion through /v1/completions with the prompt as text. */
@@ -72,7 +75,7 @@ export class OpenAIEngine implements InferenceEngine {
     }
 
     /** Chat through /v1/chat/completions: the server applies the model's chat template. */
-    chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation> {
+    chat({ messages }: ChatRequest, options: GenerateOptions): Promise<Generation> {
         const length = messages.reduce((sum, message) => sum + message.content.length, 0);
         return this.stream("chat/completions", { messages }, length, options, (choice) => choice.delta?.content);
     }

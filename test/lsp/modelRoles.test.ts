@@ -1,0 +1,44 @@
+// Models of each kind over LSP: the roles read from the file decide how completions are asked for.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { isState, recent, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+
+const SOURCE = "function add(a, b) {\n    \n}\n";
+
+describe("a model not trained to fill in the middle (Code Llama 34B Instruct, as TheBloke names it)", () => {
+    let server: ServerUnderTest;
+    let fillsIn: ServerUnderTest;
+    let codellama34b: string;
+    before(async () => {
+        codellama34b = await ensureTinyModel({ name: "34b-instruct", identity: { name: "codellama_codellama-34b-instruct-hf" } });
+        [server, fillsIn] = await Promise.all([startServer({ settings: testSettings(codellama34b) }), startServer({ settings: testSettings(await ensureTinyModel()) })]);
+        await Promise.all([server.waitForStatus(isState("ready")), fillsIn.waitForStatus(isState("ready"))]);
+    });
+    after(() => Promise.all([server.stop(), fillsIn.stop()]));
+
+    it("says in the status that completions continue the code, naming the better choice", () => {
+        const ready = server.statuses.find(isState("ready"))!;
+        assert.deepEqual(ready.notes, ["Completions continue the code: codellama_codellama-34b-instruct-hf was not trained to fill in the middle; a Code Llama 7B or 13B (base or Instruct) fills in between."]);
+        assert.equal(fillsIn.statuses.find(isState("ready"))!.notes, undefined);
+    });
+
+    it("completes from the text before the cursor: BOS and the prefix, no infill tokens, no suffix", async () => {
+        for (const each of [server, fillsIn]) each.open("file:///add.js", SOURCE);
+        const [continued, filled] = await Promise.all([server.complete("file:///add.js", 1, 4), fillsIn.complete("file:///add.js", 1, 4)]);
+        assert.equal(continued.items[0]!.insertText, FIM_ANSWER);
+        assert.equal(filled.items[0]!.insertText, FIM_ANSWER);
+        const [continuedPrompt, filledPrompt] = [(await recent(server)).at(-1)!.promptTokens, (await recent(fillsIn)).at(-1)!.promptTokens];
+        // Fill in the middle adds ▁<PRE> ▁<SUF> ▁<MID> and the suffix "\n}\n" (three byte tokens: <0x0A> } <0x0A>).
+        assert.equal(filledPrompt - continuedPrompt, 3 + 3);
+    });
+
+    it("completion.mode fill-in-the-middle forces the infill layout (the vocabulary has the tokens), and the note goes", async () => {
+        const noted = server.nextStatus((status) => status.state === "ready" && status.notes === undefined);
+        server.setSettings(testSettings(codellama34b, { completion: { mode: "fill-in-the-middle" } }));
+        await noted;
+        const forced = await server.complete("file:///add.js", 1, 4);
+        assert.equal(forced.items[0]!.insertText, FIM_ANSWER);
+        assert.equal((await recent(server)).at(-1)!.promptTokens, (await recent(fillsIn)).at(-1)!.promptTokens);
+    });
+});
