@@ -1,7 +1,8 @@
 // Models of each kind over LSP: the roles read from the file decide how completions are asked for.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { chatRequest } from "../../shared/src/protocol.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, recent, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
 
 const SOURCE = "function add(a, b) {\n    \n}\n";
@@ -40,5 +41,27 @@ describe("a model not trained to fill in the middle (Code Llama 34B Instruct, as
         const forced = await server.complete("file:///add.js", 1, 4);
         assert.equal(forced.items[0]!.insertText, FIM_ANSWER);
         assert.equal((await recent(server)).at(-1)!.promptTokens, (await recent(fillsIn)).at(-1)!.promptTokens);
+    });
+});
+
+describe("Llama 2 Chat (32,000 tokens, no infill tokens)", () => {
+    let server: ServerUnderTest;
+    before(async () => {
+        const llama2 = await ensureTinyModel({ name: "llama-2-7b-chat", vocab: "llama-2", codellamaVocab: true, identity: { name: "LLaMA v2", sizeLabel: "7B", finetune: "Chat" } });
+        server = await startServer({ settings: testSettings(llama2), showsStatus: false });
+        await server.waitForStatus(isState("ready"));
+    });
+    after(() => server.stop());
+
+    it("completes by continuing the code, keystroke after keystroke, without an error", async () => {
+        server.open("file:///add.js", SOURCE);
+        for (let round = 0; round < 3; round++) assert.equal((await server.complete("file:///add.js", 1, 4)).items[0]?.insertText, FIM_ANSWER);
+        assert.deepEqual(server.messages.filter((message) => message.type === 1), []);
+        assert.match(server.statuses.find(isState("ready"))!.notes?.[0] ?? "", /^Completions continue the code: LLaMA v2 was not trained to fill in the middle/);
+    });
+
+    it("chats in Llama 2's format", async () => {
+        const answer = await server.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: "Write add(a, b)" }] });
+        assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
     });
 });

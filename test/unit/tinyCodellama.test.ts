@@ -403,3 +403,20 @@ describe("tiny Code Llama in node-llama-cpp", () => {
         });
     });
 });
+
+describe("vocabulary kinds", () => {
+    test("Llama 2's: 32,000 entries, no infill tokens", () => {
+        const vocab = buildVocab({ kind: "llama-2", codellamaVocab: true });
+        assert.equal(vocab.pieces.length, 32000);
+        assert.deepEqual([vocab.special.prefix, vocab.special.suffix, vocab.special.middle, vocab.special.eot, vocab.special.step], [undefined, undefined, undefined, undefined, undefined]);
+    });
+    test("Code Llama 70B's: the infill tokens at 32007..32010 and <step> at 32015, 32,016 entries", () => {
+        const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });
+        assert.equal(vocab.pieces.length, 32016);
+        assert.deepEqual([vocab.special.prefix, vocab.special.eot, vocab.special.step], [32007, 32010, 32015]);
+        assert.equal(vocab.pieces[32015], "<step>");
+    });
+    test("a script that ends with a token the vocabulary lacks is refused", () => {
+        assert.throws(() => writeTinyCodeLlama(path.join(tempDir, "no-eot.gguf"), { vocab: "llama-2", scripts: [{ name: "fim", after: "]", answer: "x", end: "eot" }] }), /this vocabulary has no eot token/);
+    });
+});

@@ -23,8 +23,11 @@ export {
     type TensorValues,
 } from "./ggufWriter.js";
 export {
+    CODELLAMA_70B_STEP_ID,
     CODELLAMA_FIM_PREFIX_ID,
     CODELLAMA_VOCAB_SIZE,
+    LLAMA2_VOCAB_SIZE,
+    STEP_PIECE,
     FIM_PIECES,
     SPACE,
     TokenType,
@@ -35,6 +38,7 @@ export {
     type SpecialTokenIds,
     type SpmTokenizeOptions,
     type Vocab,
+    type VocabKind,
     type VocabOptions,
 } from "./vocab.js";
 export {
@@ -45,11 +49,13 @@ export {
     FIM_WORD_REST,
     INSTRUCT_ANSWER,
     INSTRUCT_CHAT_ANSWER,
+    LLAMA2_SCRIPTS,
     PRESETS,
     SCRIPTS_METADATA_KEY,
     resolveTinyModelConfig,
     writeTinyCodeLlama,
     type ResolvedScript,
+    type ScriptEnd,
     type TinyModelConfig,
     type TinyModelInfo,
     type TinyModelOptions,

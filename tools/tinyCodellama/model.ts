@@ -20,6 +20,7 @@ import {
     FIM_PIECES,
     SPACE,
     TokenType,
+    type VocabKind,
     buildVocab,
     spmDetokenize,
     spmTokenize,
@@ -28,6 +29,7 @@ import {
 } from "./vocab.js";
 
 export type TinyPreset = "tiny" | "perf" | "7b";
+export type ScriptEnd = "eot" | "eos" | "step";
 export type TinyWeights = "scripted" | "random";
 
 /** One scripted behaviour of the scripted model. */
@@ -37,8 +39,8 @@ export interface TinyScript {
     readonly after: string | readonly string[];
     /** The exact text the answer tokens spell, leading space included. */
     readonly answer: string;
-    /** Token generated after the answer: "▁<EOT>" (eot, ends an infill) or "</s>" (eos). */
-    readonly end: "eot" | "eos";
+    /** Token generated after the answer: "▁<EOT>" (eot, ends an infill), "</s>" (eos) or Code Llama 70B's "<step>" (step). */
+    readonly end: ScriptEnd;
     /**
      * Vocab pieces to generate instead of the tokenizer's segmentation of `answer`; they must
      * spell `answer`. Needed when the usual segmentation reuses a token another script gives a
@@ -60,8 +62,10 @@ export interface TinyModelOptions {
     readonly nHeadKv?: number;
     readonly nFf?: number;
     readonly contextLength?: number;
-    /** Pad the vocab to Code Llama's 32016 tokens, infill tokens at 32007..32010. */
+    /** Pad the vocab to its real size (Code Llama's 32016 tokens, infill tokens at 32007..32010; Llama 2's 32000). */
     readonly codellamaVocab?: boolean;
+    /** Whose vocabulary (default Code Llama 7B-34B's); Llama 2's has no infill tokens, Code Llama 70B's has <step>. */
+    readonly vocab?: VocabKind;
     /** Seed of the random weights (the scripted model's q/k/v and gate/up included). */
     readonly seed?: number;
     /** Replaces DEFAULT_SCRIPTS (spread them in to extend); scripted weights only. */
@@ -89,6 +93,7 @@ export interface TinyModelConfig {
     readonly nFf: number;
     readonly contextLength: number;
     readonly codellamaVocab: boolean;
+    readonly vocab: VocabKind;
     readonly seed: number;
     /** Empty for random weights. */
     readonly scripts: readonly TinyScript[];
@@ -101,7 +106,7 @@ export interface ResolvedScript {
     readonly after: readonly string[];
     readonly answer: string;
     readonly pieces: readonly string[];
-    readonly end: "eot" | "eos";
+    readonly end: ScriptEnd;
     /**
      * The answer as node-llama-cpp returns it from detokenize or a completion: llama.cpp drops
      * one leading space of a text's first token (SentencePiece add_space_prefix).
@@ -160,7 +165,16 @@ export const DEFAULT_SCRIPTS: readonly TinyScript[] = [
     },
 ];
 
-type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "identity">;
+/**
+ * Llama 2's vocabulary has no infill tokens: its model continues "function add(a, b) {\n    " (a run
+ * of spaces, the end of a continue prompt) with FIM_ANSWER, and answers Instruct prompts as the default does.
+ */
+export const LLAMA2_SCRIPTS: readonly TinyScript[] = [
+    { name: "continue", after: FIM_TRIGGERS.filter((piece) => piece !== FIM_PIECES.middle), answer: FIM_ANSWER, end: "eos" },
+    ...DEFAULT_SCRIPTS.filter((script) => script.end === "eos"),
+];
+
+type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "identity" | "vocab">;
 
 export const PRESETS: Readonly<Record<TinyPreset, PresetSettings>> = {
     // ~1 MB, loads in tens of milliseconds.
@@ -225,8 +239,9 @@ export function resolveTinyModelConfig(options: TinyModelOptions = {}): TinyMode
         nFf: options.nFf ?? base.nFf,
         contextLength: options.contextLength ?? base.contextLength,
         codellamaVocab: options.codellamaVocab ?? base.codellamaVocab,
+        vocab: options.vocab ?? "code-llama",
         seed: options.seed ?? DEFAULT_SEED,
-        scripts: weights === "scripted" ? (options.scripts ?? DEFAULT_SCRIPTS) : [],
+        scripts: weights === "scripted" ? (options.scripts ?? (options.vocab === "llama-2" ? LLAMA2_SCRIPTS : DEFAULT_SCRIPTS)) : [],
         identity: options.identity ?? { name: `tiny-codellama-${preset}-${weights}`, sizeLabel: "7B", finetune: "Instruct" },
     };
     validateConfig(config);
@@ -254,7 +269,7 @@ function validateConfig(c: TinyModelConfig): void {
 /** Writes the model to `file` (overwriting it) and describes what was written. */
 export function writeTinyCodeLlama(file: string, options: TinyModelOptions = {}): TinyModelInfo {
     const config = resolveTinyModelConfig(options);
-    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab });
+    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab, kind: config.vocab });
     const scripts = config.scripts.map((s) => resolveScript(vocab, s));
 
     const writer = new GgufWriter();
@@ -308,14 +323,17 @@ function writeMetadata(w: GgufWriter, c: TinyModelConfig, vocab: Vocab, scripts:
     w.setBool("tokenizer.ggml.add_space_prefix", true);
     // llama.cpp recognises "<EOT>" but not "▁<EOT>" by its text, so without this key it would
     // not end generation at ▁<EOT> (Code Llama's converted GGUFs carry it too).
-    w.setUint32("tokenizer.ggml.eot_token_id", vocab.special.eot);
-    w.setUint32("tokenizer.ggml.fim_pre_token_id", vocab.special.prefix);
-    w.setUint32("tokenizer.ggml.fim_suf_token_id", vocab.special.suffix);
-    w.setUint32("tokenizer.ggml.fim_mid_token_id", vocab.special.middle);
-    // The older key names, still found in many Code Llama GGUFs.
-    w.setUint32("tokenizer.ggml.prefix_token_id", vocab.special.prefix);
-    w.setUint32("tokenizer.ggml.suffix_token_id", vocab.special.suffix);
-    w.setUint32("tokenizer.ggml.middle_token_id", vocab.special.middle);
+    const { eot, prefix, suffix, middle } = vocab.special;
+    if (eot !== undefined) w.setUint32("tokenizer.ggml.eot_token_id", eot);
+    if (prefix !== undefined && suffix !== undefined && middle !== undefined) {
+        w.setUint32("tokenizer.ggml.fim_pre_token_id", prefix);
+        w.setUint32("tokenizer.ggml.fim_suf_token_id", suffix);
+        w.setUint32("tokenizer.ggml.fim_mid_token_id", middle);
+        // The older key names, still found in many Code Llama GGUFs.
+        w.setUint32("tokenizer.ggml.prefix_token_id", prefix);
+        w.setUint32("tokenizer.ggml.suffix_token_id", suffix);
+        w.setUint32("tokenizer.ggml.middle_token_id", middle);
+    }
     w.setString("tokenizer.chat_template", LLAMA2_CHAT_TEMPLATE);
 
     // Lets tests read the expected answers from the model file itself.
@@ -364,8 +382,9 @@ function resolveScript(vocab: Vocab, script: TinyScript): ScriptTokens {
             throw new Error(`${where}: pieces spell ${JSON.stringify(spelled)}, not the answer ${JSON.stringify(script.answer)}`);
         }
     }
-    if (script.end !== "eot" && script.end !== "eos") throw new Error(`${where}: end must be "eot" or "eos"`);
-    const end = script.end === "eot" ? vocab.special.eot : vocab.special.eos;
+    if (script.end !== "eot" && script.end !== "eos" && script.end !== "step") throw new Error(`${where}: end must be "eot", "eos" or "step"`);
+    const end = vocab.special[script.end];
+    if (end === undefined) throw new Error(`${where}: this vocabulary has no ${script.end} token`);
 
     return {
         resolved: {

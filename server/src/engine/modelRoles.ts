@@ -57,7 +57,7 @@ const FIM_SIZES = new Set(["7B", "13B"]);
 
 export function modelRoles(facts: ModelFacts): ModelRoles {
     const names = [facts.name, facts.basename, facts.finetune, facts.sizeLabel, facts.fileName].filter((text): text is string => typeof text === "string").join(" ").toLowerCase();
-    const family: ModelFamily = /code[\s_-]?llama/.test(names) ? "code-llama" : /llama[\s_-]?2/.test(names) ? "llama-2" : "unknown";
+    const family: ModelFamily = /code[\s_-]?llama/.test(names) ? "code-llama" : /llama[\s_-]?v?2/.test(names) ? "llama-2" : "unknown";
     const size = sizeOf(facts, names);
     const variant: ModelVariant = /instruct/.test(names) ? "instruct" : /python/.test(names) ? "python" : family === "llama-2" && /chat/.test(names) ? "chat" : "base";
     // A fine-tune of unknown name fills in the middle when its vocabulary can and nothing says it was not trained to.

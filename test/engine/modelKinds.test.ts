@@ -1,0 +1,72 @@
+// Models of each kind on the real engine: Code Llama 70B's turn format token for token, its stop at
+// <step>, and a Llama 2 vocabulary (32,000 tokens, no infill tokens) read as what it is.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { answerChat } from "../../server/src/chat/chatService.js";
+import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import { chatPieces } from "../../server/src/engine/promptFormat.js";
+import { Logger } from "../../server/src/log/logger.js";
+import { buildVocab, CODELLAMA_70B_STEP_ID, ensureTinyModel, LLAMA2_VOCAB_SIZE, SPACE, spmTokenize, STEP_PIECE } from "../../tools/tinyCodellama/index.js";
+
+const load = async (modelPath: string): Promise<EmbeddedEngine> =>
+    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+
+describe("Code Llama 70B Instruct: the turn format", () => {
+    const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });
+    /** Meta's tokenizer.encode(text, bos=False, eos=False): SentencePiece with its space prefix, here the generator's port of llama.cpp's. */
+    const encode = (text: string): number[] => spmTokenize(vocab, text, { addSpacePrefix: true });
+    let engine: EmbeddedEngine;
+    before(async () => {
+        // Answers only a prompt that ends as the 70B's reply header does ("\n\n " ends with a lone space); "Q" would follow <step>.
+        engine = await load(await ensureTinyModel({
+            name: "codellama-70b-instruct", vocab: "code-llama-70b", codellamaVocab: true, identity: { name: "codellama_codellama-70b-instruct-hf" },
+            scripts: [{ name: "turn", after: SPACE, answer: "XYZ.", end: "step" }, { name: "after-step", after: STEP_PIECE, answer: "Q", end: "eos" }],
+        }));
+    });
+    after(() => engine?.dispose());
+
+    it("reads the roles: the turn format, no fill in the middle, instruct", () => {
+        assert.deepEqual(engine.info.roles, { family: "code-llama", size: "70B", variant: "instruct", fim: false, chatFormat: "codellama-70b", instruct: true, infillTokens: true, stepToken: true });
+        assert.equal(engine.tokenizer.special.step, CODELLAMA_70B_STEP_ID);
+    });
+
+    it("encodes the prompt as Meta's dialog_prompt_tokens does, token for token", () => {
+        const tokens = engine.encode(chatPieces({ format: "codellama-70b", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "ok" }, { role: "user", content: "bye" }] }));
+        const step = CODELLAMA_70B_STEP_ID;
+        assert.deepEqual(tokens, [
+            1,
+            ...encode(" Source: system"), step,
+            ...encode(" Source: user"), ...encode("\n\n hi"), step,
+            ...encode(" Source: assistant"), ...encode("\n\n ok"), step,
+            ...encode(" Source: user"), ...encode("\n\n bye"), step,
+            ...encode(" Source: assistant\nDestination: user"), ...encode("\n\n "),
+        ]);
+        // Each header and body is encoded on its own (its own space prefix), never the text joined.
+        assert.deepEqual(encode(" Source: system").slice(0, 2), [vocab.ids.get(SPACE)!, vocab.ids.get(`${SPACE}S`)!]);
+    });
+
+    it("answers in its format and stops at <step>", async () => {
+        const answer = await answerChat(engine, [{ role: "user", content: "hi" }], { maxTokens: 32, format: "auto" });
+        assert.equal(answer.content, "XYZ.");
+        assert.equal(answer.stopReason, "end-of-generation");
+    });
+
+    it("Llama 2's format, forced on it, is a prompt it was not scripted for: no answer", async () => {
+        const answer = await answerChat(engine, [{ role: "user", content: "hi" }], { maxTokens: 32, format: "llama2" });
+        assert.equal(answer.content, "");
+    });
+});
+
+describe("Llama 2 Chat: 32,000 tokens without infill tokens", () => {
+    let engine: EmbeddedEngine;
+    before(async () => {
+        engine = await load(await ensureTinyModel({ name: "llama-2-7b-chat", vocab: "llama-2", codellamaVocab: true, identity: { name: "LLaMA v2", sizeLabel: "7B", finetune: "Chat" } }));
+    });
+    after(() => engine?.dispose());
+
+    it("reads the roles: continues the code, Llama 2's chat format", () => {
+        assert.equal(buildVocab({ kind: "llama-2", codellamaVocab: true }).pieces.length, LLAMA2_VOCAB_SIZE);
+        assert.deepEqual(engine.info.roles, { family: "llama-2", size: "7B", variant: "chat", fim: false, chatFormat: "llama2", instruct: true, infillTokens: false, stepToken: false });
+        assert.equal(engine.tokenizer.special.prefix, undefined);
+    });
+});
