@@ -1,10 +1,11 @@
-// Completion and chat share one model: what the engine tells about a prompt's cost, and a chat
-// answer pausing while a completion generates.
+// Completion and chat share one model, or two models one scheduler: what the engine tells about a
+// prompt's cost, and a chat answer pausing while a completion generates.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import { TypingFirstScheduler } from "../../server/src/engine/scheduler.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
+import { ensureRandomModel, ensureTinyModel } from "../../tools/tinyCodellama/index.js";
 
 describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
@@ -48,5 +49,44 @@ describe("one model for completion and chat", () => {
         // The chat token being decoded when the completion started may still land inside.
         assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
         assert.ok(afterwards > 0, "the chat answer went on after the completion");
+    });
+});
+
+describe("two models, one scheduler: completion on one, chat on the other", () => {
+    let completion: EmbeddedEngine;
+    let chat: EmbeddedEngine;
+    before(async () => {
+        const scheduler = new TypingFirstScheduler();
+        const options = { gpu: "off" as const, gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, scheduler, logger: new Logger(() => undefined, "error") };
+        completion = await EmbeddedEngine.load({ ...options, modelPath: await ensureRandomModel(), sequences: ["completion"] });
+        chat = await EmbeddedEngine.load({ ...options, modelPath: await ensureTinyModel({ name: "random-chat", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256, seed: 7 }), sequences: ["chat"] });
+    });
+    after(() => Promise.all([completion?.dispose(), chat?.dispose()]));
+
+    const promptOf = (length: number, offset: number): number[] => Array.from({ length }, (_, index) => 300 + ((index + offset) % 500));
+
+    it("each engine serves only its own sequence", () => {
+        assert.throws(() => completion.sequenceCost("chat", [1]), /serves completion, not chat/);
+        assert.throws(() => chat.sequenceCost("completion", [1]), /serves chat, not completion/);
+    });
+
+    it("the chat model's streaming answer pauses while the completion model generates, and goes on after it", async () => {
+        const chatTokenTimes: number[] = [];
+        let completionRun: Promise<{ startedAt: number; endedAt: number }> | undefined;
+        await chat.generate("chat", promptOf(40, 1), {
+            maxTokens: 400,
+            priority: "background",
+            onText: () => {
+                chatTokenTimes.push(performance.timeOrigin + performance.now());
+                if (chatTokenTimes.length === 5) {
+                    completionRun = completion.generate("completion", promptOf(300, 2), { maxTokens: 40 }).then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
+                }
+            },
+        });
+        assert.ok(completionRun, "the chat answered at least 5 tokens");
+        const run = await completionRun;
+        const during = chatTokenTimes.filter((time) => time > run.startedAt && time < run.endedAt).length;
+        assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
+        assert.ok(chatTokenTimes.some((time) => time >= run.endedAt), "the chat answer went on after the completion");
     });
 });
