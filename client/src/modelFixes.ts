@@ -37,6 +37,8 @@ export function fixActions(status: ServerStatus | undefined): FixAction[] {
             return [SELECT_FILE];
         case "model-uri":
             return [settings("codellama.model.uri"), SELECT_FILE];
+        case "choose-chat-model":
+            return [settings("codellama.chat.model")];
         case "api-key":
             return [{ label: "Set Server API Key", icon: "key", command: COMMANDS.setServerApiKey }];
         case "start-server":

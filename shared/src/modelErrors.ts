@@ -21,6 +21,8 @@ export type ModelErrorCode =
 export type ModelFix =
     /** Point the model setting at another local GGUF file. */
     | "choose-model"
+    /** Point the chat model setting at another local GGUF file, or empty it (the completion model chats). */
+    | "choose-chat-model"
     /** Download the model again, or use a local file. */
     | "download-again"
     /** Fewer GPU layers, the GPU off, or a smaller model. */

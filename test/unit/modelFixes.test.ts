@@ -19,6 +19,7 @@ describe("fixActions", () => {
         assert.deepEqual(labels(problem("api-key")), ["Set Server API Key"]);
         assert.deepEqual(fixActions(problem("smaller-context")), [{ label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: ["codellama.engine"] }]);
         assert.deepEqual(fixActions(problem("model-uri"))[0]?.args, ["codellama.model.uri"]);
+        assert.deepEqual(fixActions(problem("choose-chat-model"))[0]?.args, ["codellama.chat.model"]);
     });
 
     it("nothing when there is no problem", () => {

@@ -6,7 +6,7 @@ import { Logger, type LogLevel } from "../../server/src/log/logger.js";
 import { type Audience, lspAudience, problemLogger, problemText } from "../../server/src/lsp/problemText.js";
 
 const FIXES: ModelFix[] = [
-    "choose-model", "download-again", "lighter-load", "gpu-setting", "smaller-context", "approve-download",
+    "choose-model", "choose-chat-model", "download-again", "lighter-load", "gpu-setting", "smaller-context", "approve-download",
     "go-online", "model-uri", "start-server", "server-model", "api-key", "retry",
 ];
 const text = (fix: ModelFix, audience: Audience): string => problemText({ code: "load-failed", message: "It broke.", fix }, audience);

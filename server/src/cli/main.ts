@@ -109,16 +109,17 @@ export function parsePosition(text: string): { line: number; character: number }
     return { line: Number(match[1]) - 1, character: Number(match[2]) - 1 };
 }
 
-/** Loads the model the flags name and runs `work` with it; when it cannot load, logs why and what to do, in flags. */
-async function withEngine(values: Values, work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>): Promise<number> {
+/** Loads the model(s) the flags name and runs `work` with the one for `role`; when it cannot load, logs why and what to do, in flags. */
+async function withEngine(values: Values, work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>, role: "completion" | "chat" = "completion"): Promise<number> {
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
     const models = new ModelManager({ logger, progress: terminalProgress, allowDownload: true, onState: problemLogger(logger, () => "cli") });
     try {
         await models.configure(config);
-        if (!models.engine) return 1;
-        await work(models.engine, config);
+        const engine = role === "chat" ? models.chat : models.engine;
+        if (!engine) return 1;
+        await work(engine, config);
         // The first run of a model on this machine measures the fastest thread count once the work is
         // done, so that the next run starts with it.
         await models.whenCalibrated();
@@ -147,7 +148,7 @@ async function chat(values: Values, question: string): Promise<number> {
         } finally {
             process.off("SIGINT", stop);
         }
-    });
+    }, "chat");
 }
 
 async function readStdin(): Promise<string> {

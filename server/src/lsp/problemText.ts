@@ -16,6 +16,7 @@ const SELECT_FILE = "select a GGUF model file you already have (\"Code Llama: Se
 const FIX_TEXT: Record<Audience, Record<ModelFix, string>> = {
     vscode: {
         "choose-model": "Select another GGUF model file (\"Code Llama: Select Model File…\").",
+        "choose-chat-model": "Set codellama.chat.model.path to another GGUF file, or empty it to chat with the completion model.",
         "download-again": `Download it again ("Code Llama: Download Default Model"), or ${SELECT_FILE}.`,
         "lighter-load": "Put fewer layers on the GPU (setting codellama.engine.gpuLayers), turn the GPU off (codellama.engine.gpu), or select a smaller model file.",
         "gpu-setting": "Set codellama.engine.gpu to \"auto\" or \"off\".",
@@ -30,6 +31,7 @@ const FIX_TEXT: Record<Audience, Record<ModelFix, string>> = {
     },
     lsp: {
         "choose-model": "Set codellama.model.path to a local Code Llama GGUF file.",
+        "choose-chat-model": "Set codellama.chat.model.path to a local GGUF file, or empty it to chat with the completion model.",
         "download-again": "Download it again (the codellama/downloadModel request), or set codellama.model.path to a local GGUF file.",
         "lighter-load": "Set fewer GPU layers (codellama.engine.gpuLayers), codellama.engine.gpu to \"off\", or codellama.model.path to a smaller GGUF file.",
         "gpu-setting": "Set codellama.engine.gpu to \"auto\" or \"off\".",
@@ -44,6 +46,7 @@ const FIX_TEXT: Record<Audience, Record<ModelFix, string>> = {
     },
     cli: {
         "choose-model": "Pass --model PATH to a local Code Llama GGUF file.",
+        "choose-chat-model": "Pass --chat-model PATH to a local GGUF file, or leave it out to chat with the completion model.",
         "download-again": "Run the command again to download it again, or pass --model PATH to a local GGUF file.",
         "lighter-load": "Pass fewer --gpu-layers, --gpu off, or --model PATH to a smaller GGUF file.",
         "gpu-setting": "Pass --gpu auto or --gpu off.",
@@ -79,13 +82,19 @@ export function isFailure(problem: ModelProblem): boolean {
  */
 export function problemLogger(logger: Logger, audience: () => Audience): (state: ModelState) => void {
     let logged: ModelProblem | undefined;
+    let loggedChat: ModelProblem | undefined;
+    const log = (problem: ModelProblem, prefix = ""): void => {
+        const text = prefix + problemText(problem, audience());
+        if (isFailure(problem)) logger.error(text);
+        else logger.warn(text);
+    };
     return (state) => {
         const problem = state.phase === "failed" ? state.problem : undefined;
-        if (problem && problem !== logged) {
-            const text = problemText(problem, audience());
-            if (isFailure(problem)) logger.error(text);
-            else logger.warn(text);
-        }
+        if (problem && problem !== logged) log(problem);
         logged = problem;
+        // A separate chat model that failed: completions work on, chat says why.
+        const chatProblem = state.phase === "ready" && state.chat?.phase === "failed" ? state.chat.problem : undefined;
+        if (chatProblem && chatProblem !== loggedChat) log(chatProblem, "Chat model: ");
+        loggedChat = chatProblem;
     };
 }

@@ -332,7 +332,7 @@ export class ModelManager {
             this.chatState = { phase: "loading", file: path.basename(chatPath) };
             return chatPath;
         } catch (error) {
-            this.chatState = { phase: "failed", problem: error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not get the chat model: ${errorMessage(error)}.`).problem };
+            this.chatState = { phase: "failed", problem: chatProblem(error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not get the chat model: ${errorMessage(error)}.`).problem) };
             return undefined;
         }
     }
@@ -358,7 +358,7 @@ export class ModelManager {
             this.chatState = { phase: "ready", info };
         } catch (error) {
             if (signal.aborted) return;
-            this.chatState = { phase: "failed", problem: error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not load the chat model: ${errorMessage(error)}.`).problem };
+            this.chatState = { phase: "failed", problem: chatProblem(error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not load the chat model: ${errorMessage(error)}.`).problem) };
         }
         if (this.readyState) this.setState({ ...this.readyState, completing: this.lastState.completing });
     }
@@ -440,6 +440,11 @@ function engineFacts(engine: InferenceEngine | undefined, threads: ThreadsInUse 
         ...(speed?.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: speed.promptTokensPerSecond } : {}),
         ...(speed?.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: speed.generationTokensPerSecond } : {}),
     };
+}
+
+/** A chat model's problem: where the remedy is another model file, it is another chat model file (or none). */
+function chatProblem(problem: ModelProblem): ModelProblem {
+    return problem.fix === "choose-model" || problem.fix === "model-uri" ? { ...problem, fix: "choose-chat-model" } : problem;
 }
 
 /** A file's size in bytes; 0 when it cannot be read (the load says why). */
