@@ -237,7 +237,32 @@ export function splitBudget(total: number, count: number): number[] {
     return Array.from({ length: count }, (_, index) => base + (index < total % count ? 1 : 0));
 }
 
+/**
+ * The npm packages the corpora take source files from: ones the lockfile pins, so a new development
+ * dependency (or a checkout elsewhere) does not change which files, functions and holes are picked.
+ */
+export const CORPUS_NPM_PACKAGES: readonly string[] = [
+    "@huggingface/jinja",
+    "@vscode/test-electron",
+    "@vscode/vsce",
+    "dompurify",
+    "highlight.js",
+    "jsdom",
+    "markdown-it",
+    "mocha",
+    "node-llama-cpp",
+    "playwright-core",
+    "tsx",
+    "vscode-jsonrpc",
+    "vscode-languageclient",
+    "vscode-languageserver",
+    "vscode-languageserver-protocol",
+    "vscode-tmgrammar-test",
+];
+
 export interface CollectOptions {
+    /** Only these top-level packages (default: every package in the directory). */
+    packages?: readonly string[];
     minBytes?: number;
     maxBytes?: number;
     /** Stop after this many files (the walk is sorted, so the result is stable). */
@@ -315,6 +340,7 @@ export function collectSourceFiles(nodeModules: string, options: CollectOptions 
             files.push({ relPath: path.relative(nodeModules, full), absPath: full, packageName: info.name, packageVersion: info.version, license: info.license, language, text });
         }
     };
-    walk(nodeModules, 0);
+    if (options.packages) for (const name of [...options.packages].sort()) walk(path.join(nodeModules, name), name.split("/").length);
+    else walk(nodeModules, 0);
     return files;
 }

@@ -15,7 +15,7 @@ import { formatTable } from "../server/src/eval/report.js";
 import type { Backend, RequestResult, ThreadSetting } from "./backend.js";
 import { sleep } from "./backend.js";
 import { CLI_TIMING_HEADERS, cliTimingRows, cliTimingTarget, timeCliComplete } from "./cliTiming.js";
-import { collectSourceFiles, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
+import { collectSourceFiles, CORPUS_NPM_PACKAGES, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
 import { machineInfo } from "./proc.js";
@@ -477,7 +477,8 @@ export interface BenchRun {
 /** Runs every mode on every model; prints progress on stderr and the tables on stdout. */
 export async function runBench(options: BenchOptions, out: (text: string) => void = (text) => process.stdout.write(text), log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<BenchRun[]> {
     const corpusDir = options.corpus ?? defaultCorpus();
-    const files = collectSourceFiles(corpusDir);
+    // Your own --corpus directory gives every package in it; the default one a fixed list (see CORPUS_NPM_PACKAGES).
+    const files = collectSourceFiles(corpusDir, options.corpus ? {} : { packages: CORPUS_NPM_PACKAGES });
     const picked = pickFunctions(files, { count: options.functions, seed: options.seed });
     if (picked.length === 0) throw new Error(`No replayable functions found in ${corpusDir}`);
     const budgets = splitBudget(options.keystrokes, picked.length);

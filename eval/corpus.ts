@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { collectSourceFiles } from "../bench/corpus.js";
+import { collectSourceFiles, CORPUS_NPM_PACKAGES } from "../bench/corpus.js";
 import { type EvalLanguage, looksGenerated } from "../server/src/eval/languages.js";
 import { normaliseSource } from "../server/src/eval/holes.js";
 import { listFiles } from "../server/src/eval/repo.js";
@@ -88,10 +88,10 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
         }
         packages.push({ package: installed.name, version: installed.version, licence: debian.licence, language: debian.language, files: count });
     }
-    const npm = collectSourceFiles(options.nodeModules, { minBytes: MIN_BYTES, maxBytes: MAX_BYTES, maxFiles: options.maxNpmFiles }).filter((file) => file.language !== "python");
+    const npm = collectSourceFiles(options.nodeModules, { packages: CORPUS_NPM_PACKAGES, minBytes: MIN_BYTES, maxBytes: MAX_BYTES, maxFiles: options.maxNpmFiles }).filter((file) => file.language !== "python");
     const npmPackages = new Map<string, CorpusPackage>();
     for (const file of npm) {
-        files.push({ source: { file: file.absPath, package: file.packageName, version: file.packageVersion, licence: file.license, language: file.language }, text: normaliseSource(file.text) });
+        files.push({ source: { file: path.join("node_modules", file.relPath), package: file.packageName, version: file.packageVersion, licence: file.license, language: file.language }, text: normaliseSource(file.text) });
         const key = `${file.packageName}@${file.packageVersion}`;
         if (!npmPackages.has(key)) npmPackages.set(key, { package: file.packageName, version: file.packageVersion, licence: file.license, language: "javascript/typescript", files: 0 });
         npmPackages.get(key)!.files++;
@@ -102,6 +102,7 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
 
 function installedPackage(pattern: string): { name: string; version: string } | undefined {
     try {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format fields
         const out = execFileSync("dpkg-query", ["-W", "-f", "${Package} ${Version} ${db:Status-Status}\n", pattern], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
         const lines = out.split("\n").filter((line) => line.endsWith(" installed")).sort();
         const [name, version] = (lines[lines.length - 1] ?? "").split(" ");

@@ -11,7 +11,7 @@ const run = (args, options = {}) => execFileSync(process.execPath, args, { cwd: 
 
 run(["scripts/build.mjs"]);
 fs.mkdirSync(path.join(root, ".test-output", "models"), { recursive: true });
-const model = run(["--import", "tsx", "test/fixtures/make-model.ts", "--out", ".test-output/models/demo-tiny-codellama.gguf"]).split("\n")[0].replace(/^.*?(\/\S+\.gguf).*$/, "$1");
+const model = run(["--import", "tsx", "tools/makeModel.ts", "--out", ".test-output/models/demo-tiny-codellama.gguf"]).split("\n")[0].replace(/^.*?(\/\S+\.gguf).*$/, "$1");
 console.log(`model: ${model}`);
-const completion = run(["bin/codellama.js", "complete", "--model", model, "--file", "examples/add.js", "--position", "2:5", "--threads", "1"]);
+const completion = run(["bin/codellama.js", "complete", "--model", model, "--file", "examples/add.js", "--position", "2:5"]);
 console.log(`completion at examples/add.js:2:5 -> ${JSON.stringify(completion)}`);

@@ -63,6 +63,20 @@ describe("bench corpus: files", () => {
             fs.rmSync(root, { recursive: true, force: true });
         }
     });
+    it("takes only the named packages, scoped ones included, when given a list", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "bench-corpus-"));
+        try {
+            for (const name of ["aaa", "kept", "@scope/kept", "@scope/other"]) {
+                fs.mkdirSync(path.join(root, name), { recursive: true });
+                fs.writeFileSync(path.join(root, name, "package.json"), JSON.stringify({ name, version: "1.0.0", license: "MIT" }));
+                fs.writeFileSync(path.join(root, name, "index.js"), jsFile("work", 100, 12));
+            }
+            const files = collectSourceFiles(root, { minBytes: 100, packages: ["kept", "@scope/kept", "missing"] });
+            assert.deepEqual(files.map((file) => file.packageName), ["@scope/kept", "kept"]);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
 });
 
 describe("bench corpus: functions", () => {

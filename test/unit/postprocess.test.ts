@@ -91,6 +91,18 @@ describe("rules one by one", () => {
     it("cutAtSpecialTokenText leaves lookalikes in code alone", () => {
         assert.equal(cutAtSpecialTokenText("a <PREFIX> b < s >"), "a <PREFIX> b < s >");
     });
+    it("cutAtSpecialTokenText cuts a spelled token, but not Llama's token texts where code uses them", () => {
+        assert.equal(cutAtSpecialTokenText("return a;\n <EOT> more"), "return a;\n");
+        assert.equal(cutAtSpecialTokenText("x = 1;</s>"), "x = 1;");
+        assert.equal(cutAtSpecialTokenText("total</s>"), "total");
+        assert.equal(cutAtSpecialTokenText("List<s> items"), "List<s> items", "a generic's type parameter");
+        assert.equal(cutAtSpecialTokenText("<s>old</s> new"), "", "an answer that starts with <s> starts a new text");
+        assert.equal(cutAtSpecialTokenText("a <s>old</s> b"), "a ", "the opening tag, not the code's");
+        assert.equal(cutAtSpecialTokenText("done [/INST] Sure"), "done ");
+        assert.equal(cutAtSpecialTokenText('r"(?P<h>\\d)(?P<s>\\d)"'), 'r"(?P<h>\\d)(?P<s>\\d)"', "a regex's group name");
+        assert.equal(cutAtSpecialTokenText("<s>old</s> new", "<p><s>price</s></p>"), "<s>old</s> new", "the document strikes text through itself");
+        assert.equal(cutAtSpecialTokenText("<s>old</s> <EOT>", "<s>a</s>"), "<s>old</s>", "an infill token is cut wherever it stands");
+    });
     it("trimSuffixOverlap removes only closers or real repeats", () => {
         assert.equal(trimSuffixOverlap("foo)", ")"), "foo");
         assert.equal(trimSuffixOverlap("f(x)", ")"), "f(x)", "the answer's own bracket");

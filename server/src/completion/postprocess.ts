@@ -6,7 +6,15 @@ import { completionScope, type CompletionScope, cutToScope } from "./scope.js";
  * ordinary text; what follows is never part of the code, so the completion ends there. The infill
  * tokens are "▁<EOT>" and the like: the space before them is theirs.
  */
-const SPECIAL_TOKEN_TEXT = /[ \u2581]?<(?:PRE|SUF|MID|EOT)>|<\/?s>|<unk>|\[\/?INST\]|<<\/?SYS>>/;
+/** Infill control-token texts: no code writes them, only a model that lost its way. */
+const INFILL_TOKEN_TEXT = /[ \u2581]?<(?:PRE|SUF|MID|EOT)>/;
+/**
+ * Llama's other special-token texts and the Instruct markup, which code can hold too (a regex's
+ * `(?P<s>…)`, a generic `List<s>`, HTML's `<s>…</s>`): they count as spelled tokens only where the code
+ * around the cursor does not use them, an opening one only where no word character comes right before
+ * it, and a closing one only where the answer did not open it itself.
+ */
+const LLAMA_TOKEN_TEXT = /<\/?s>|<unk>|\[\/?INST\]|<<\/?SYS>>/g;
 
 /** What the rules need to know about the cursor's surroundings (line breaks normalised to "\n"). */
 export interface CursorSurroundings {
@@ -45,16 +53,17 @@ export interface AnswerRules {
 export function answerRules(around: CursorSurroundings, eol: "\n" | "\r\n"): AnswerRules {
     const tabSize = tabWidth(around.documentIndent);
     const scope = completionScope(around, tabSize);
+    const code = codeAround(around);
     return {
         scope,
-        isComplete: (text) => cutToScope(text, scope, tabSize).complete || cutAtSpecialTokenText(text) !== text,
+        isComplete: (text) => cutToScope(text, scope, tabSize).complete || cutAtSpecialTokenText(text, code) !== text,
         finish: (raw) => postprocessCompletion(raw, { ...around, eol, scope }),
     };
 }
 
 /** Turns raw model text into what the editor shows, or "" when nothing is worth showing. Pure. */
 export function postprocessCompletion(raw: string, options: PostprocessOptions): string {
-    let text = cutAtSpecialTokenText(raw);
+    let text = cutAtSpecialTokenText(raw, codeAround(options));
     text = cutToScope(text, options.scope, tabWidth(options.documentIndent), true).text;
     // Spaces before code that follows on the cursor's line are the answer's (`( a )` style); at a line's end they are noise.
     if (options.lineSuffix.trim() === "") text = text.replace(/\s+$/, "");
@@ -68,9 +77,23 @@ export function postprocessCompletion(raw: string, options: PostprocessOptions):
     return options.eol === "\r\n" ? text.replace(/\r?\n/g, "\r\n") : text;
 }
 
-export function cutAtSpecialTokenText(text: string): string {
-    const match = SPECIAL_TOKEN_TEXT.exec(text);
-    return match ? text.slice(0, match.index) : text;
+/** `text` up to the first control token the model spelled out as text; `code` is the code around the cursor. */
+export function cutAtSpecialTokenText(text: string, code = ""): string {
+    const infill = INFILL_TOKEN_TEXT.exec(text);
+    const end = infill ? infill.index : text.length;
+    for (const match of text.slice(0, end).matchAll(LLAMA_TOKEN_TEXT)) {
+        const [token] = match;
+        if (code.includes(token)) continue;
+        const closing = token.includes("/");
+        const before = text.slice(0, match.index);
+        if (closing ? !before.includes(token.replace("/", "")) : !/[\w$]$/.test(before)) return before;
+    }
+    return text.slice(0, end);
+}
+
+/** The code the rules can see around the cursor: a token text it uses is the code's, not a spelled token. */
+function codeAround(around: CursorSurroundings): string {
+    return [around.previousLine, around.linePrefix + around.lineSuffix, ...around.nextLines].join("\n");
 }
 
 const CLOSERS = /^[\s)\]}>"'`;,.:]+$/;

@@ -4,6 +4,8 @@
  * with the time to suggestion, the tokens evaluated and the memory, so models, quantizations and
  * context sizes can be compared on the user's own code and machine.
  */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { completeAt } from "../completion/generation.js";
 import { percentile } from "../completion/stats.js";
@@ -43,7 +45,7 @@ export async function runModelEval(engine: InferenceEngine, holes: readonly Sour
     let peakRss = process.memoryUsage().rss;
     for (const { source, hole } of holes) {
         if (signal?.aborted) break;
-        const document = TextDocument.create(`file://${source.file}`, source.language, 1, hole.before + hole.after);
+        const document = TextDocument.create(pathToFileURL(path.resolve(source.file)).href, source.language, 1, hole.before + hole.after);
         const completion = await completeAt(engine, document, document.positionAt(hole.before.length), settings, signal);
         const { outcome, broken } = judge(completion.text, hole.ideal);
         results.push({
