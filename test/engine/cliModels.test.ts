@@ -44,6 +44,21 @@ describe("codellama with a separate chat model and models of each kind", () => {
         assert.equal(complete.stdout, `${FIM_ANSWER}\n`);
     });
 
+    it("codellama models lists the local files with their roles, then the family", () => {
+        const dir = path.join(home, "models");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(llama2, path.join(dir, "llama-2-7b-chat.Q4_K_M.gguf"));
+        const listed = run("models", "--models-dir", dir, "--json");
+        assert.equal(listed.status, 0, listed.stderr);
+        const choices = JSON.parse(listed.stdout) as { label: string; path?: string; downloaded: boolean; roles: { fillInTheMiddle: boolean; chat: boolean } }[];
+        assert.deepEqual(choices[0], { ...choices[0], label: "LLaMA v2", path: path.join(dir, "llama-2-7b-chat.Q4_K_M.gguf"), downloaded: true, roles: { fillInTheMiddle: false, chat: true, chatFormat: "llama2" } });
+        assert.equal(choices.find((choice) => choice.label === "Llama 2 7B Chat")?.downloaded, true);
+        assert.equal(choices.length, 16);
+        const table = run("models", "--models-dir", dir);
+        assert.match(table.stdout, /^Model +Quant +File +Memory +Roles +Fits +Path or download$/m);
+        assert.match(table.stdout, /^Code Llama 7B Instruct +Q4_K_M +4\.1 GB +8\.9 GB +completion \(fills in the middle\), chat +(yes|no) +hf:TheBloke\/CodeLlama-7B-Instruct-GGUF\/codellama-7b-instruct\.Q4_K_M\.gguf$/m);
+    });
+
     it("a chat model that cannot load is told with flags", () => {
         const missing = path.join(home, "no-chat.gguf");
         const chat = run("chat", "--model", completionModel, "--chat-model", missing, "hi");

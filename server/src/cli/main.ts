@@ -1,7 +1,9 @@
-/** The `codellama` command: `serve` runs the language server, `complete` prints one completion, `chat` answers. */
+/** The `codellama` command: `serve` runs the language server, `complete` prints one completion, `chat` answers, `models` lists the models to pick. */
 import fs from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { formatBytes } from "../../../shared/src/byteSize.js";
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { answerChat } from "../chat/chatService.js";
@@ -12,7 +14,11 @@ import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { problemLogger } from "../lsp/problemText.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
+import { formatTable } from "../eval/report.js";
+import { modelChoices, rolesText } from "../model/catalogue.js";
+import { localModels } from "../model/localModels.js";
 import { ModelManager } from "../model/modelManager.js";
+import { defaultModelsDirectory } from "../model/paths.js";
 import { CONFIG_FLAGS, configFromFlags, configFlagsHelp } from "./configFlags.js";
 import { evalCommand } from "./evalCommand.js";
 import { terminalProgress } from "./terminalProgress.js";
@@ -26,6 +32,11 @@ const USAGE = `Usage:
                                           Print the completion suggested at LINE:COL (1-based)
   codellama chat [options] ["question"]   Stream Code Llama Instruct's answer (question from stdin
                                           when not given)
+  codellama models [--models-dir DIR] [--json]
+                                          The models to pick from: the Code Llama and Llama 2
+                                          family (size, variant, quantization, download size,
+                                          memory needed, roles, whether it fits this machine)
+                                          and the .gguf files in the models directory
   codellama eval --model FILE [--repo DIR | --holes FILE] [options]
                                           Suggestion quality on your code: holes cut from the
                                           files git tracks in DIR (default .), completed by the
@@ -93,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
             return complete(values);
         case "chat":
             return chat(values, positionals.slice(1).join(" "));
+        case "models":
+            return models(values);
         case "eval":
             return evalCommand(values, (work) => withEngine(values, work));
         default:
@@ -149,6 +162,28 @@ async function chat(values: Values, question: string): Promise<number> {
             process.off("SIGINT", stop);
         }
     }, "chat");
+}
+
+/** `codellama models`: the same choices as the editor's "Select Model…", as a table (or JSON). */
+async function models(values: Values): Promise<number> {
+    const { config, warnings } = resolveConfig(configFromFlags(values));
+    if (warnings.length) throw new UsageError(warnings.join("\n"));
+    const choices = modelChoices(await localModels(config.model.directory || defaultModelsDirectory()), os.totalmem());
+    if (values.json) {
+        process.stdout.write(`${JSON.stringify(choices, null, 2)}\n`);
+        return 0;
+    }
+    const rows = choices.map((choice) => [
+        choice.label,
+        choice.quantization ?? "",
+        formatBytes(choice.fileBytes),
+        formatBytes(choice.memoryBytes),
+        rolesText(choice.roles),
+        choice.fits ? "yes" : "no",
+        choice.path ?? (choice.downloaded ? `${choice.uri} (downloaded)` : choice.uri ?? ""),
+    ]);
+    process.stdout.write(`${formatTable(["Model", "Quant", "File", "Memory", "Roles", "Fits", "Path or download"], rows)}\n\nMemory: the weights and a 4,096-token context for completion and for chat; this machine has ${formatBytes(os.totalmem())}.\n`);
+    return 0;
 }
 
 async function readStdin(): Promise<string> {
