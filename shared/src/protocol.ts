@@ -5,6 +5,7 @@
 import { NotificationType, NotificationType0, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
 import type { ModelErrorCode, ModelFix } from "./modelErrors.js";
 import type { ChatMessage, ChatRole } from "./prompts/template.js";
+import type { ModelChoice } from "./modelChoice.js";
 import type { ThreadsInUse } from "./threads.js";
 
 export type { ChatMessage, ChatRole, ModelErrorCode, ModelFix };
@@ -62,26 +63,7 @@ export interface ChatModelStatus {
     generationTokensPerSecond?: number;
 }
 
-/** A model one can pick (codellama/models): a published one to download, or a `.gguf` file already in the models directory. */
-export interface ModelChoice {
-    /** "Code Llama 7B Instruct", or the file's own name for a local file. */
-    label: string;
-    /** To download (`hf:owner/repo/file.gguf`); absent for a local file. */
-    uri?: string;
-    /** A local file. */
-    path?: string;
-    quantization?: string;
-    /** The file's size (for a download, what it will take). */
-    fileBytes: number;
-    /** Memory the model needs loaded: weights, a 4,096-token KV cache for completion and for chat, and overhead. */
-    memoryBytes: number;
-    /** This machine's memory holds it. */
-    fits: boolean;
-    downloaded: boolean;
-    roles: { fillInTheMiddle: boolean; chat: boolean; chatFormat: "llama2" | "codellama-70b" | "none" };
-}
-
-/** The models one can pick: the Code Llama and Llama 2 family and the local `.gguf` files. */
+/** The models one can pick (modelChoice.ts): the Code Llama and Llama 2 family and the local `.gguf` files. */
 export const modelsRequest = new RequestType0<ModelChoice[], void>("codellama/models");
 
 export const statusNotification = new NotificationType<ServerStatus>("codellama/status");

@@ -5,7 +5,7 @@
  * this machine. One list for `codellama models` and the editor's "Select Model…" (codellama/models).
  * Pure: the machine's memory and the local files' facts come in.
  */
-import type { ModelChoice } from "../../../shared/src/protocol.js";
+import type { ModelChoice } from "../../../shared/src/modelChoice.js";
 import { type ModelFacts, type ModelRoles, modelRoles } from "../engine/modelRoles.js";
 
 /** A published model: its names, the file to download and the shapes that size its KV cache. */
