@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { completionsEnabled, setCompletionsEnabled } from "./config.js";
 import { type FixAction, fixActions, SELECT_FILE, SHOW_LOG } from "./modelFixes.js";
+import { selectModel } from "./modelPicker.js";
 import type { ModelSetup } from "./modelSetup.js";
 import type { StatusBar } from "./statusBar.js";
 import { COMMANDS } from "../../shared/src/commands.js";
@@ -44,6 +45,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             }
             await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
         }),
+        register(COMMANDS.selectModel, () => selectModel(ctx.client, ctx.output)),
         register(COMMANDS.selectModelFile, (file?: vscode.Uri | string) => ctx.modelSetup.selectModelFile(file)),
         register(COMMANDS.downloadModel, () => ctx.modelSetup.download()),
         register(COMMANDS.showLogs, () => ctx.output.show(true)),

@@ -7,6 +7,7 @@ export const COMMANDS = {
     toggleCompletions: "codellama.toggleCompletions",
     toggleCompletionsForLanguage: "codellama.toggleCompletionsForLanguage",
     triggerCompletion: "codellama.triggerCompletion",
+    selectModel: "codellama.selectModel",
     selectModelFile: "codellama.selectModelFile",
     downloadModel: "codellama.downloadModel",
     showLogs: "codellama.showLogs",

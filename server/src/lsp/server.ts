@@ -10,6 +10,7 @@ import {
     TextDocumentSyncKind,
     TextDocuments,
 } from "vscode-languageserver/node";
+import os from "node:os";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { changedKeys, resolveConfig } from "../config/resolve.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
@@ -20,6 +21,7 @@ import {
     type ClientExperimentalCapabilities,
     didCopyNotification,
     downloadModelRequest,
+    modelsRequest,
     reloadModelRequest,
     type ServerStatus,
     statusNotification,
@@ -27,7 +29,10 @@ import {
 } from "../../../shared/src/protocol.js";
 import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from "../completion/extraContext.js";
 import { errorMessage, type Logger } from "../log/logger.js";
+import { modelChoices } from "../model/catalogue.js";
+import { localModels } from "../model/localModels.js";
 import { ModelManager, type ProgressSink } from "../model/modelManager.js";
+import { defaultModelsDirectory } from "../model/paths.js";
 import { ChatHandlers } from "./chatHandlers.js";
 import { CompletionHandlers } from "./completionHandlers.js";
 import { type Audience, lspAudience, problemLogger } from "./problemText.js";
@@ -167,6 +172,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     chat.register();
 
     connection.onRequest(statusRequest, currentStatus);
+    connection.onRequest(modelsRequest, async () => modelChoices(await localModels(config.model.directory || defaultModelsDirectory()), os.totalmem()));
     connection.onExecuteCommand(async (params, token) => {
         if (completions.handleCommand(params.command)) return null;
         const answer = chat.handleCommand(params.command, params.arguments ?? [], token);
