@@ -7,6 +7,33 @@ import { TypingFirstScheduler } from "../../server/src/engine/scheduler.js";
 import { Logger } from "../../server/src/log/logger.js";
 import { ensureRandomModel, ensureTinyModel } from "../../tools/tinyCodellama/index.js";
 
+const promptOf = (length: number, offset: number): number[] => Array.from({ length }, (_, index) => 300 + ((index + offset) % 500));
+
+/**
+ * Streams a long chat answer on `chat` and starts a completion on `completion` at its fifth token;
+ * asserts that the answer paused while the completion ran (the token being decoded when it started
+ * may still land inside) and went on after it.
+ */
+async function assertChatPausesForCompletion(chat: EmbeddedEngine, completion: EmbeddedEngine): Promise<void> {
+    const chatTokenTimes: number[] = [];
+    let completionRun: Promise<{ startedAt: number; endedAt: number }> | undefined;
+    await chat.generate("chat", promptOf(40, 1), {
+        maxTokens: 400,
+        priority: "background",
+        onText: () => {
+            chatTokenTimes.push(performance.timeOrigin + performance.now());
+            if (chatTokenTimes.length === 5) {
+                completionRun = completion.generate("completion", promptOf(300, 2), { maxTokens: 40 }).then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
+            }
+        },
+    });
+    assert.ok(completionRun, "the chat answered at least 5 tokens");
+    const run = await completionRun;
+    const during = chatTokenTimes.filter((time) => time > run.startedAt && time < run.endedAt).length;
+    assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
+    assert.ok(chatTokenTimes.some((time) => time >= run.endedAt), "the chat answer went on after the completion");
+}
+
 describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
     before(async () => {
@@ -14,8 +41,6 @@ describe("one model for completion and chat", () => {
         engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, logger: new Logger(() => undefined, "error") });
     });
     after(() => engine.dispose());
-
-    const promptOf = (length: number, offset: number): number[] => Array.from({ length }, (_, index) => 300 + ((index + offset) % 500));
 
     it("tells what a prompt would cost: the tokens its cache lacks and the measured speed", async () => {
         const prompt = promptOf(600, 0);
@@ -29,26 +54,7 @@ describe("one model for completion and chat", () => {
     });
 
     it("a streaming chat answer pauses while a completion generates, and goes on after it", async () => {
-        const chatTokenTimes: number[] = [];
-        let completionStarted: Promise<{ startedAt: number; endedAt: number }> | undefined;
-        const chat = engine.generate("chat", promptOf(40, 1), {
-            maxTokens: 400,
-            priority: "background",
-            onText: () => {
-                chatTokenTimes.push(performance.timeOrigin + performance.now());
-                if (chatTokenTimes.length === 5) {
-                    completionStarted = engine.generate("completion", promptOf(300, 2), { maxTokens: 40 }).then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
-                }
-            },
-        });
-        await chat;
-        assert.ok(completionStarted, "the chat answered at least 5 tokens");
-        const completion = await completionStarted;
-        const during = chatTokenTimes.filter((time) => time > completion.startedAt && time < completion.endedAt).length;
-        const afterwards = chatTokenTimes.filter((time) => time >= completion.endedAt).length;
-        // The chat token being decoded when the completion started may still land inside.
-        assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
-        assert.ok(afterwards > 0, "the chat answer went on after the completion");
+        await assertChatPausesForCompletion(engine, engine);
     });
 });
 
@@ -63,30 +69,12 @@ describe("two models, one scheduler: completion on one, chat on the other", () =
     });
     after(() => Promise.all([completion?.dispose(), chat?.dispose()]));
 
-    const promptOf = (length: number, offset: number): number[] => Array.from({ length }, (_, index) => 300 + ((index + offset) % 500));
-
     it("each engine serves only its own sequence", () => {
         assert.throws(() => completion.sequenceCost("chat", [1]), /serves completion, not chat/);
         assert.throws(() => chat.sequenceCost("completion", [1]), /serves chat, not completion/);
     });
 
     it("the chat model's streaming answer pauses while the completion model generates, and goes on after it", async () => {
-        const chatTokenTimes: number[] = [];
-        let completionRun: Promise<{ startedAt: number; endedAt: number }> | undefined;
-        await chat.generate("chat", promptOf(40, 1), {
-            maxTokens: 400,
-            priority: "background",
-            onText: () => {
-                chatTokenTimes.push(performance.timeOrigin + performance.now());
-                if (chatTokenTimes.length === 5) {
-                    completionRun = completion.generate("completion", promptOf(300, 2), { maxTokens: 40 }).then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
-                }
-            },
-        });
-        assert.ok(completionRun, "the chat answered at least 5 tokens");
-        const run = await completionRun;
-        const during = chatTokenTimes.filter((time) => time > run.startedAt && time < run.endedAt).length;
-        assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
-        assert.ok(chatTokenTimes.some((time) => time >= run.endedAt), "the chat answer went on after the completion");
+        await assertChatPausesForCompletion(chat, completion);
     });
 });

@@ -14,33 +14,24 @@ export type Priority = "interactive" | "background";
  * threads between them, and each engine sets its own thread count just before its decode.
  */
 export class TypingFirstScheduler {
-    private interactiveRunning = 0;
-    private waiting: (() => void)[] = [];
+    private readonly interactive = new RunningCount();
+    private readonly generations = new RunningCount();
     private readonly decodes = new Mutex();
     private started = 0;
-    private running = 0;
-    private idleWaiters: (() => void)[] = [];
 
     /** Marks work as running; returns the function that ends it (once). */
     begin(priority: Priority): () => void {
-        if (priority !== "interactive") return () => undefined;
-        this.interactiveRunning++;
-        let ended = false;
-        return () => {
-            if (ended) return;
-            ended = true;
-            if (--this.interactiveRunning === 0) for (const resume of this.waiting.splice(0)) resume();
-        };
+        return priority === "interactive" ? this.interactive.add() : () => undefined;
     }
 
     /** Resolves when work of `priority` may take its next step: at once for interactive work, else once no interactive work runs. */
     async turn(priority: Priority): Promise<void> {
-        while (priority !== "interactive" && this.interactiveRunning > 0) await new Promise<void>((resume) => this.waiting.push(resume));
+        while (priority !== "interactive" && this.interactive.count > 0) await this.interactive.zero();
     }
 
     /** Whether interactive work is running. */
     get interactiveBusy(): boolean {
-        return this.interactiveRunning > 0;
+        return this.interactive.count > 0;
     }
 
     /** Runs one decode once it is `priority`'s turn and no other decode runs; `waitedMs`: how long it waited for that. */
@@ -56,13 +47,7 @@ export class TypingFirstScheduler {
     /** Counts a generation as started and running (waiting for its sequence included) until the returned function is called (once). */
     trackGeneration(): () => void {
         this.started++;
-        this.running++;
-        let ended = false;
-        return () => {
-            if (ended) return;
-            ended = true;
-            if (--this.running === 0) for (const resume of this.idleWaiters.splice(0)) resume();
-        };
+        return this.generations.add();
     }
 
     /** Generations started so far on the engines of this scheduler, and those running or waiting now. */
@@ -70,11 +55,33 @@ export class TypingFirstScheduler {
         return this.started;
     }
     get generationsRunning(): number {
-        return this.running;
+        return this.generations.count;
     }
 
     /** Resolves when no generation runs or waits. */
     idle(): Promise<void> {
-        return this.running === 0 ? Promise.resolve() : new Promise<void>((resume) => this.idleWaiters.push(resume));
+        return this.generations.zero();
+    }
+}
+
+/** A count of work running, and those waiting for it to reach zero. */
+class RunningCount {
+    count = 0;
+    private waiters: (() => void)[] = [];
+
+    /** Counts one more; returns the function that ends it (once). */
+    add(): () => void {
+        this.count++;
+        let ended = false;
+        return () => {
+            if (ended) return;
+            ended = true;
+            if (--this.count === 0) for (const resume of this.waiters.splice(0)) resume();
+        };
+    }
+
+    /** Resolves when the count is zero. */
+    zero(): Promise<void> {
+        return this.count === 0 ? Promise.resolve() : new Promise<void>((resume) => this.waiters.push(resume));
     }
 }
