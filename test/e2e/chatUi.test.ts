@@ -15,7 +15,8 @@ import { visibleMarker } from "../fixtures/xss-corpus.js";
 import { ensureXssModels, type XssModel } from "../fixtures/xss-models.js";
 import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extensionEnv.js";
 import { REPO_ROOT } from "./rig/build-suite.js";
-import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
+import { startWorkbench } from "./rig/ui-driver.js";
+import { assistantTexts, chatFrame, sleep, waitUntil } from "./workbenchViews.js";
 
 const SHOTS = path.join(E2E_OUT, "chat-ui");
 /** Wider than the panel: its code block must wrap it, not cut it off. */
@@ -41,32 +42,6 @@ async function buildExtensionCopy(): Promise<void> {
     manifest.contributes.commands.push({ command: "codellamaTest.askXssModels", title: "Code Llama Test: Ask the XSS Models" });
     fs.writeFileSync(path.join(EXTENSION_COPY, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const name of ["dist", "media", "syntaxes", "node_modules"]) fs.symlinkSync(path.join(REPO_ROOT, name), path.join(EXTENSION_COPY, name));
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await check().catch(() => undefined);
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await sleep(200);
-    }
-}
-
-/** The chat webview's document: a frame (nested in VS Code's webview host frame) holding #composer. */
-function chatFrame(wb: Workbench): Promise<Frame> {
-    return waitUntil("the chat webview", async () => {
-        for (const frame of wb.page.frames()) {
-            if (await frame.locator("#composer").count().catch(() => 0)) return frame;
-        }
-        return undefined;
-    });
-}
-
-async function assistantTexts(frame: Frame): Promise<string[]> {
-    return frame.locator(".turn-assistant .markdown-body").allInnerTexts();
 }
 
 /** What must never be in the rendered conversation, and the canaries a payload would have set. */

@@ -1,6 +1,6 @@
 // Drives the workbench like a person (playwright-core on code-server's VS Code, see test/e2e/rig/):
 // the first-run notification, picking the model file, the status bar, typing, ghost text, the
-// keybindings (Escape, Alt+\, Ctrl+Right, Tab), saving. Saves screenshots under .test-output/e2e/ui/.
+// keybindings (Escape, Alt+\, Ctrl+Right, Tab), saving; two models (status, completion, chat). Saves screenshots under .test-output/e2e/ui/.
 //   node --import tsx --test test/e2e/ui.test.ts
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -10,6 +10,7 @@ import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js"
 import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extensionEnv.js";
 import { REPO_ROOT } from "./rig/build-suite.js";
 import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
+import { assistantTexts, chatFrame, ghostText } from "./workbenchViews.js";
 
 const SHOTS = path.join(E2E_OUT, "ui");
 const SOURCE = "function add(a, b) {\n\n}\n";
@@ -126,6 +127,57 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
         }
     });
 
+    test("two models: the status shows both; completion from one, chat from the other", { timeout: 300_000 }, async () => {
+        // The chat model answers only an Instruct prompt, with its own text, and is named as Code Llama 34B Instruct.
+        const chatModel = await ensureTinyModel({ name: "chat-34b", identity: { name: "CodeLlama 34B Instruct", sizeLabel: "34B", finetune: "Instruct" }, scripts: [{ name: "instruct", after: "]", answer: " XYZ.", end: "eos" }] });
+        const twoModels = makeWorkspace({ "add.js": SOURCE });
+        const wb = await startWorkbench({ workspace: twoModels, extensionDevelopmentPath: REPO_ROOT });
+        const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
+        try {
+            const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
+            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
+            fs.writeFileSync(machineSettings, `${JSON.stringify(extensionSettings(model, { "codellama.chat.model.path": chatModel }), null, 2)}\n`);
+            await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 90_000 });
+            assert.match(await statusItem.innerText(), /Code Llama: tiny-codellama.* \(CPU\)/);
+
+            // The tooltip names both models, each with its role and device.
+            const tooltip = wb.page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "Chat: CodeLlama 34B Instruct (CPU)" });
+            await waitUntil(async () => {
+                await statusItem.hover();
+                return tooltip.first().isVisible({ timeout: 2_000 }).catch(() => false);
+            }, "the tooltip with the chat model", 60_000);
+            await wb.screenshot(path.join(SHOTS, "8-two-models-status.png"));
+            await wb.page.mouse.move(10, 10);
+
+            // Completion comes from the completion model...
+            await wb.openFile("add.js");
+            await wb.typeInEditor("");
+            await wb.page.keyboard.press("Control+Home");
+            await wb.page.keyboard.press("ArrowDown");
+            await wb.page.keyboard.type("    ", { delay: 80 });
+            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
+            await wb.screenshot(path.join(SHOTS, "9-two-models-completion.png"));
+            await wb.page.keyboard.press("Escape");
+
+            // ...and chat from the chat model.
+            await wb.runCommand("Code Llama: Open Chat");
+            const frame = await chatFrame(wb);
+            const input = frame.locator("#input");
+            await input.waitFor({ timeout: 15_000 });
+            await input.click();
+            await wb.page.keyboard.type("Write add(a, b)");
+            await wb.page.keyboard.press("Enter");
+            await waitUntil(async () => (await assistantTexts(frame)).includes("XYZ."), "the chat model's answer", 60_000, () => assistantTexts(frame));
+            await wb.screenshot(path.join(SHOTS, "10-two-models-chat.png"));
+        } catch (error) {
+            await wb.screenshot(path.join(SHOTS, "failure-two-models.png")).catch(() => undefined);
+            throw error;
+        } finally {
+            await wb.stop();
+            fs.rmSync(twoModels, { recursive: true, force: true });
+        }
+    });
+
     test("a model that cannot be used: a notification with the fixes, closed once fixed; the status item opens the menu", { timeout: 240_000 }, async () => {
         const { "codellama.model.path": _path, "codellama.log.level": level, ...machine } = extensionSettings(model);
         const missing = path.join(workspace, "no-such-model.gguf");
@@ -207,25 +259,4 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
         if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}${last ? ` (last: ${JSON.stringify(await last())})` : ""}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
-}
-
-/** The part of the page's DOM that ghostText() uses (runs in the page; the project compiles without the DOM lib). */
-interface PageElement {
-    textContent: string | null;
-    querySelector(selector: string): PageElement | null;
-    querySelectorAll(selector: string): Iterable<PageElement>;
-}
-declare const document: PageElement;
-
-/**
- * The ghost text shown in the active editor. With syntax highlighting VS Code renders it as one
- * span per token (so the rig's waitForGhostText(text), which matches one element, cannot find
- * "return a + b;" in a JavaScript file): this joins them.
- */
-function ghostText(wb: Workbench): Promise<string> {
-    return wb.page.evaluate(() => {
-        const editor = document.querySelector(".editor-group-container.active .editor-instance") ?? document;
-        const spans = [...editor.querySelectorAll('[class*="ghost-text"]')].filter((element) => !element.querySelector('[class*="ghost-text"]'));
-        return spans.map((span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
-    });
 }
