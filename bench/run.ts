@@ -74,6 +74,8 @@ and peak RSS, as a table and optionally as JSON.
   --max-tokens N        most tokens generated per completion (default 64)
   --gpu MODE            engine.gpu of this server (default auto)
   --chat                also replay the first function while a chat answer streams (shipped mode)
+  --chat-model FILE     a separate chat model (codellama.chat.model.path) beside each --model: the
+                        chat answers of --chat come from it; the peak RSS target counts both files
   --seed N              picks the functions (default 1)
   --corpus DIR          node_modules directory to take source files from (default: the installed one)
   --full                larger run for the documented numbers: 240 keystrokes over 4 functions
@@ -105,6 +107,7 @@ const OPTIONS = {
     "max-tokens": { type: "string" },
     gpu: { type: "string" },
     chat: { type: "boolean" },
+    "chat-model": { type: "string" },
     seed: { type: "string" },
     corpus: { type: "string" },
     full: { type: "boolean" },
@@ -138,6 +141,8 @@ export interface BenchOptions {
     maxTokens: number;
     gpu: string;
     chat: boolean;
+    /** A separate chat model loaded beside the completion model. */
+    chatModel?: string;
     seed: number;
     corpus?: string;
     json?: string;
@@ -208,6 +213,7 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         maxTokens: positiveNumber("max-tokens", values["max-tokens"], 64),
         gpu: values.gpu ?? "auto",
         chat: values.chat === true,
+        chatModel: values["chat-model"],
         seed: values.seed === undefined ? 1 : Number(values.seed),
         corpus: values.corpus,
         json: values.json,
@@ -267,6 +273,19 @@ interface ModelFacts {
     dispose?: () => Promise<void>;
 }
 
+/**
+ * What the peak RSS may be: the model file and its KV cache (two sequences) + 250 MB; with a separate
+ * chat model, both files and each model's one sequence + 300 MB.
+ */
+async function memoryBudget(model: ModelFacts, options: BenchOptions): Promise<{ modelBytes: number; kvBytes: number; overheadMb: number } | undefined> {
+    if (model.kvBytes === undefined) return undefined;
+    if (!options.chatModel) return { modelBytes: model.bytes, kvBytes: model.kvBytes, overheadMb: 250 };
+    const chat = await modelFacts(path.resolve(options.chatModel), options.contextSize);
+    await chat.dispose?.();
+    if (chat.kvBytes === undefined) return undefined;
+    return { modelBytes: model.bytes + chat.bytes, kvBytes: (model.kvBytes + chat.kvBytes) / SERVER_SEQUENCES, overheadMb: 300 };
+}
+
 async function modelFacts(modelPath: string, contextSize: number): Promise<ModelFacts> {
     const bytes = fs.statSync(modelPath).size;
     const facts: ModelFacts = { path: modelPath, bytes, name: path.basename(modelPath) };
@@ -316,6 +335,7 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string, t
         model: { path: modelPath },
         engine: { ...(threads === "default" ? {} : { threads }), contextSize: options.contextSize, gpu: options.gpu },
         completion,
+        ...(options.chatModel ? { chat: { model: { path: path.resolve(options.chatModel) } } } : {}),
         log: { level: options.verbose ? "info" : "warn" },
     };
 }
@@ -518,7 +538,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         const targets = evaluateTargets({
             shipped: headline(summaries, "shipped", options),
             llamaServer: headline(summaries, "llama-server", options),
-            memoryBudgetBytes: model.kvBytes !== undefined ? { modelBytes: model.bytes, kvBytes: model.kvBytes } : undefined,
+            memoryBudgetBytes: await memoryBudget(model, options),
         });
         const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
         runs.push({ model: facts, stability, modes, summaries, targets });
