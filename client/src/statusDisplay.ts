@@ -69,7 +69,8 @@ export function presentStatus(input: StatusInput): StatusPresentation {
                 tooltip: `${server.message}\n\nClick for the fixes and the log.`,
             };
         case "ready": {
-            const ready = `${server.model ?? "model"} on ${deviceLabel(server)}`;
+            // With a separate chat model (its own line in the tooltip), this one's role is said.
+            const ready = `${server.model ?? "model"} on ${deviceLabel(server)}${server.chat ? " for completions" : ""}`;
             if (input.excluded) {
                 const summary = `completions are off for this file (codellama.completion.exclude): it stays out of every prompt (${ready})`;
                 return { kind: "disabled", text: `$(lock) ${NAME}: excluded`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };

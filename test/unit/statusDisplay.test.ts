@@ -53,8 +53,8 @@ describe("presentStatus", () => {
     });
     it("a separate chat model on its own line, with its threads", () => {
         const chat = { state: "ready" as const, message: "Chat: CodeLlama 34B Instruct (CPU)", model: "CodeLlama 34B Instruct", device: "cpu", gpuLayers: 0, threads: { prompt: 2, generation: 1, source: "cached" as const, cpus: 2 } };
-        assert.equal(presentStatus(input({ ...ready, chat })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nChat: CodeLlama 34B Instruct (CPU), threads: 2 for prompts, 1 for generation\n\nClick for the menu.");
-        assert.equal(presentStatus(input({ ...ready, chat: { state: "error", message: "Chat model: Model file not found: /c.gguf. Select another…" } })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nChat model: Model file not found: /c.gguf. Select another…\n\nClick for the menu.");
+        assert.equal(presentStatus(input({ ...ready, chat })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU for completions.\nChat: CodeLlama 34B Instruct (CPU), threads: 2 for prompts, 1 for generation\n\nClick for the menu.");
+        assert.equal(presentStatus(input({ ...ready, chat: { state: "error", message: "Chat model: Model file not found: /c.gguf. Select another…" } })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU for completions.\nChat model: Model file not found: /c.gguf. Select another…\n\nClick for the menu.");
     });
     it("completing while a completion request is in flight", () => {
         assert.deepEqual(presentStatus(input({ ...ready, completing: true })), {
