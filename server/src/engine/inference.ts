@@ -1,5 +1,6 @@
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import type { InfillRequest } from "./promptFormat.js";
+import type { PredictionCounts } from "./tokenPrediction.js";
 
 /**
  * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine,
@@ -25,6 +26,8 @@ export interface InferenceEngine {
     chat(messages: readonly ChatMessage[], options: GenerateOptions): Promise<Generation>;
     /** What reading an infill prompt on the completion sequence would take now; left out by engines that cannot see their cache. */
     promptCost?(request: InfillRequest): PromptCost;
+    /** Speculative decoding on each sequence so far (see tokenPrediction.ts); left out by engines without it. */
+    tokenPredictions?(): Record<"completion" | "chat", PredictionCounts>;
     dispose(): Promise<void>;
 }
 
