@@ -76,8 +76,9 @@ export function testSettings(modelPath: string, extra: Record<string, Record<str
         ...extra,
         model: { path: modelPath, ...extra.model },
         engine: { threads: 1, contextSize: 1024, ...extra.engine },
-        // Tests see the full prompt; those about cutting a cold prompt turn it on.
-        completion: { coldPromptMs: 0, ...extra.completion },
+        // Tests see the full prompt and one model call per request; those about cutting a cold
+        // prompt or preparing the next suggestion turn them on.
+        completion: { coldPromptMs: 0, prepareNext: false, ...extra.completion },
         log: { level: "debug", ...extra.log },
     };
 }

@@ -6,6 +6,7 @@ export function statisticsMarkdown(stats: CompletionStats): string {
     const withoutModel = stats.recent.filter((record) => record.source !== "model").length;
     const { promptTokens } = stats;
     const percent = (part: number, whole: number): string => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
+    const confirmed = (counts: { validated: number; refuted: number } | undefined): string => (counts ? `${percent(counts.validated, counts.validated + counts.refuted)} of ${counts.validated + counts.refuted}` : "–");
     return [
         "# Code Llama: completion statistics",
         "",
@@ -23,6 +24,8 @@ export function statisticsMarkdown(stats: CompletionStats): string {
         `| prompt tokens evaluated / reused (median of the last ${promptTokens.requests}) | ${Math.round(promptTokens.evaluatedP50)} / ${Math.round(promptTokens.reusedP50)} |`,
         `| answered without the model (typed-through, repeated) | ${withoutModel} of the last ${stats.recent.length} |`,
         `| answered from a prompt cut short for a cold cache (\`completion.coldPromptMs\`) | ${models.filter((record) => record.coldCut).length} of the last ${models.length} |`,
+        `| answered at once after Tab, prepared while you looked (\`completion.prepareNext\`) | ${stats.prepared} |`,
+        `| guessed tokens the model confirmed (speculative decoding): completions / chat | ${confirmed(stats.predictions?.completion)} / ${confirmed(stats.predictions?.chat)} |`,
         "",
     ].join("\n");
 }

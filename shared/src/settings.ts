@@ -81,6 +81,10 @@ export const SETTINGS = {
         type: "integer", default: 4096, minimum: 256, maximum: 1048576, scope: "machine",
         description: "Context size in tokens: the prompt budget of completions is a share of it.",
     },
+    "engine.tokenPrediction": {
+        type: "boolean", default: true, scope: "machine",
+        description: "Speculative decoding (embedded engine): guess the next tokens from text the answer repeats (your code in a question, a line above the cursor) and check several in one step. Answers stay exactly the same; they come faster when they copy. Turn off to compare.",
+    },
     "completion.enabled": {
         type: "boolean", default: true, scope: "language-overridable",
         description: "Show inline completions (can be set per language).",
@@ -112,6 +116,10 @@ export const SETTINGS = {
     "completion.warmCache": {
         type: "boolean", default: true, scope: "window",
         description: "While the cursor rests in a file, read the code around it into the model's cache, so the first suggestion there comes as fast as the ones while typing. Uses the CPU/GPU when you are not typing; turn off to save power.",
+    },
+    "completion.prepareNext": {
+        type: "boolean", default: true, scope: "window",
+        description: "While you look at a suggestion, prepare the one that follows it, so that after Tab the next suggestion appears at once. Uses the CPU/GPU when you are not typing; turn off to save power.",
     },
     "completion.prefixShare": {
         type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",
