@@ -93,37 +93,41 @@ export class Speculation {
 
     /**
      * Evaluates `pending` (the rest of the prompt) on `sequence` and yields the greedy tokens after
-     * it, as `sequence.evaluate` with temperature 0 would, each batch carrying the proposal for the
-     * tokens after the one being generated. The tokens yielded are the model's own choices; a
-     * proposal only decides how many of them one batch yields. At most `maxTokens` are proposed in all.
+     * it, as `sequence.evaluate` with temperature 0 would. While nothing is proposed the tokens come
+     * from one such `evaluate` run; a step with a proposal evaluates the token being generated and
+     * the proposed ones in one batch (`controlledEvaluate`) and yields the model's token after each
+     * while they hold. The tokens yielded are always the model's own choices; a proposal only decides
+     * how many one batch yields. At most `maxTokens` are proposed in all.
      */
     async *decode(sequence: LlamaContextSequence, pending: readonly Token[], options: { prompt: readonly Token[]; maxTokens: number; evaluationPriority: EvaluationPriority }): AsyncGenerator<Token, void, undefined> {
+        const { evaluationPriority } = options;
         const proposer = this.source === "draft" ? this.draft! : this.lookup;
         this.length.restart();
         proposer.updateInputTokens(options.prompt as LlamaToken[]);
-        await proposer.reset({ targetSequence: sequence, stateTokens: [...sequence.contextTokens, ...pending] as LlamaToken[], evaluateOptions: { temperature: 0, evaluationPriority: options.evaluationPriority } });
+        await proposer.reset({ targetSequence: sequence, stateTokens: [...sequence.contextTokens, ...pending] as LlamaToken[], evaluateOptions: { temperature: 0, evaluationPriority } });
+        // Evaluated next: the rest of the prompt, then the last token yielded.
         let input = pending;
         let yielded = 0;
+        // The one-token-at-a-time run, kept while nothing is proposed: each run and each batch costs
+        // node-llama-cpp a sampler whose native memory is freed only when the garbage collector runs.
+        let plain: AsyncGenerator<LlamaToken, void, undefined> | undefined;
         try {
             for (;;) {
                 // Nothing is proposed with the prompt: what follows its tail (a chat turn's closing tag, the infill's <MID>) elsewhere in it is no guess at an answer.
                 const room = yielded === 0 ? 0 : Math.min(sequence.contextSize - sequence.nextTokenIndex - input.length, options.maxTokens - yielded - 1);
                 const proposal = room > 0 ? (await proposer.predictTokens()).slice(0, Math.min(room, this.length.tokens)) : [];
-                const asking = [input.at(-1)!, ...proposal].map((token): ControlledEvaluateInputItem => [token as LlamaToken, { generateNext: { token: true } }]);
-                const results = await sequence.controlledEvaluate([...(input.slice(0, -1) as LlamaToken[]), ...asking], { evaluationPriority: options.evaluationPriority });
-                // The model's token after the input's last token, then after each proposed token while the proposal held.
-                const generated: Token[] = [];
-                for (let index = 0; index <= proposal.length; index++) {
-                    const token = results[input.length - 1 + index]?.next.token;
-                    if (token === undefined || token === null) throw new Error("The model returned no next token.");
-                    generated.push(token);
-                    if (proposal[index] !== token) break;
+                let generated: Token[];
+                if (proposal.length === 0) {
+                    plain ??= sequence.evaluate(input as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
+                    const next = await plain.next();
+                    if (next.done === true) return;
+                    generated = [next.value];
+                } else {
+                    // The token the run yielded last is not evaluated yet: the batch starts with it.
+                    await plain?.return();
+                    plain = undefined;
+                    generated = await this.verify(sequence, input, proposal, evaluationPriority);
                 }
-                const confirmed = generated.length - 1;
-                this.counts.validated += confirmed;
-                this.counts.refuted += proposal.length - confirmed;
-                this.length.settle(proposal.length, confirmed);
-                if (confirmed < proposal.length) await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - (proposal.length - confirmed), end: sequence.nextTokenIndex }]);
                 proposer.pushTokens(generated as LlamaToken[]);
                 for (const token of generated) {
                     yielded++;
@@ -132,8 +136,28 @@ export class Speculation {
                 input = [generated.at(-1)!];
             }
         } finally {
+            await plain?.return();
             proposer.stop();
         }
+    }
+
+    /** Evaluates `input` and the proposal in one batch; the model's tokens after the input's last token and after each proposed token while the proposal held. */
+    private async verify(sequence: LlamaContextSequence, input: readonly Token[], proposal: readonly Token[], evaluationPriority: EvaluationPriority): Promise<Token[]> {
+        const asking = [input.at(-1)!, ...proposal].map((token): ControlledEvaluateInputItem => [token as LlamaToken, { generateNext: { token: true } }]);
+        const results = await sequence.controlledEvaluate([...(input.slice(0, -1) as LlamaToken[]), ...asking], { evaluationPriority });
+        const generated: Token[] = [];
+        for (let index = 0; index <= proposal.length; index++) {
+            const token = results[input.length - 1 + index]?.next.token;
+            if (token === undefined || token === null) throw new Error("The model returned no next token.");
+            generated.push(token);
+            if (proposal[index] !== token) break;
+        }
+        const confirmed = generated.length - 1;
+        this.counts.validated += confirmed;
+        this.counts.refuted += proposal.length - confirmed;
+        this.length.settle(proposal.length, confirmed);
+        if (confirmed < proposal.length) await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - (proposal.length - confirmed), end: sequence.nextTokenIndex }]);
+        return generated;
     }
 
     dispose(): void {
