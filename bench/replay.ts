@@ -39,6 +39,8 @@ export interface RequestLog {
     typedSinceEvaluation?: string;
     /** Tokens of typedSinceEvaluation (counted by the model's tokenizer, or characters when none is at hand). */
     typedTokens?: number;
+    /** The "accept" typist's requests: after pressing Tab on the suggestion, or after typing a keystroke instead. */
+    after?: "tab" | "keystroke";
 }
 
 const WORD = /[\p{L}\p{N}_$]/u;
@@ -122,6 +124,58 @@ export async function replay(backend: Backend, script: ReplayScript, scriptIndex
         }
     }
     await Promise.all(running);
+    backend.close(uri);
+    return logs;
+}
+
+export interface AcceptOptions {
+    /** How long the typist looks at each suggestion before pressing Tab or typing on. */
+    lookMs: number;
+    debounceMs: number;
+    /** The longest a typist waits for a suggestion. */
+    pauseMaxMs: number;
+}
+
+/**
+ * The "accept" typist: types the script's first keystroke, then looks at each answer for `lookMs`
+ * and either presses Tab (the suggestion is inserted at the cursor, which ends up after it, and the
+ * editor asks again there) or types the script's next keystroke instead, alternately, so that
+ * requests after Tab and after an unpredicted keystroke come under the same conditions. Without a
+ * suggestion to accept it types on. Makes as many requests as the script has keystrokes.
+ */
+export async function replayAccepting(backend: Backend, script: ReplayScript, scriptIndex: number, options: AcceptOptions, meta: { mode: string; uri: string }): Promise<RequestLog[]> {
+    const { uri } = meta;
+    let text = script.before + script.indent + script.after;
+    let cursor = startPosition(script);
+    let offset = script.before.length + script.indent.length;
+    let version = 1;
+    await backend.open(uri, languageId(script.language), text);
+    const logs: RequestLog[] = [];
+    let suggestion = "";
+    let keystrokes = 0;
+    let tabNext = true;
+    while (logs.length < script.keystrokes.length && keystrokes < script.keystrokes.length) {
+        const tab: boolean = suggestion !== "" && tabNext;
+        const inserted = tab ? suggestion : script.keystrokes[keystrokes++]!;
+        text = text.slice(0, offset) + inserted + text.slice(offset);
+        version++;
+        backend.change({ uri, version, position: cursor, inserted, text });
+        offset += inserted.length;
+        cursor = advance(cursor, inserted);
+        await sleep(options.debounceMs);
+        const request = backend.request(uri, cursor);
+        const log: RequestLog = { mode: meta.mode, phase: "idle", script: scriptIndex, keystroke: keystrokes - 1, key: tab ? "<Tab>" : inserted, position: cursor, sentAtEpoch: request.sentAtEpoch, atPause: true, after: tab ? "tab" : "keystroke" };
+        logs.push(log);
+        const result = await Promise.race([request.done, sleep(options.pauseMaxMs).then(() => undefined)]);
+        if (result) log.result = result;
+        else {
+            request.cancel();
+            log.result = await request.done;
+        }
+        suggestion = log.result.outcome === "answered" ? (log.result.text ?? "") : "";
+        tabNext = !tab;
+        await sleep(options.lookMs);
+    }
     backend.close(uri);
     return logs;
 }

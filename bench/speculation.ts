@@ -10,12 +10,17 @@
  *   chat-no-copy   the same answer to a question without the block: it copies nothing (input lookup)
  *   infill-line    a completion that repeats a line of the prompt (input lookup)
  *   chat-draft     the no-copy answer with a 16x smaller model of the same vocabulary as the draft
+ *
+ * And what alternatives would cost (several suggestions per request, VS Code's Alt+] / Alt+[): on the
+ * typing benchmark's random perf q4_0 model, the latency of one suggestion after a keystroke against
+ * that suggestion plus two more, each branching from the cached prompt with another first token.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedEngine } from "../server/src/engine/embeddedEngine.js";
+import { infillPieces } from "../server/src/engine/promptFormat.js";
 import type { Generation } from "../server/src/engine/inference.js";
 import { Logger } from "../server/src/log/logger.js";
 import { copyingModel, ensureTinyModel, NO_COPY_QUESTION, REPEAT_LINE_INFILL, REWRITE_QUESTION, TENSOR_TYPES, type TensorType } from "../tools/tinyCodellama/index.js";
@@ -52,6 +57,37 @@ export function generationSpeed(generation: Pick<Generation, "generatedTokens" |
     return generation.generatedTokens > 1 && ms > 0 ? ((generation.generatedTokens - 1) * 1000) / ms : Number.NaN;
 }
 
+/** Tokens each suggestion generates in the alternatives measurement: a line's worth (random weights never end a suggestion themselves). */
+const SUGGESTION_TOKENS = 16;
+const ALTERNATIVES = 2;
+
+/**
+ * One keystroke's suggestion alone, then the same with ALTERNATIVES more branching from the cached
+ * prompt (the branch token is arbitrary here: the cost does not depend on which), and what a second
+ * sequence would pay to read the prompt before it could branch in parallel (node-llama-cpp cannot
+ * copy a sequence's cache). Milliseconds, wall clock.
+ */
+async function measureAlternatives(engine: EmbeddedEngine, source: string): Promise<{ first: number; withAlternatives: number; secondSequencePrompt: number; promptTokens: number }> {
+    const middle = Math.floor(source.length / 2);
+    const prompt = engine.encode(infillPieces({ format: "psm-line", context: "", prefix: source.slice(0, middle), suffix: source.slice(middle), middle: "    " }));
+    const typed = [...prompt, prompt.at(-1)! + 1];
+    const time = async (work: () => Promise<unknown>): Promise<number> => {
+        const started = performance.now();
+        await work();
+        return performance.now() - started;
+    };
+    await engine.generate("completion", prompt, { maxTokens: 0 });
+    const first = await time(() => engine.generate("completion", typed, { maxTokens: SUGGESTION_TOKENS }));
+    await engine.generate("completion", prompt, { maxTokens: 0 });
+    const withAlternatives = await time(async () => {
+        await engine.generate("completion", typed, { maxTokens: SUGGESTION_TOKENS });
+        for (let branch = 1; branch <= ALTERNATIVES; branch++) await engine.generate("completion", [...typed, 300 + branch], { maxTokens: SUGGESTION_TOKENS - 1 });
+    });
+    await engine.generate("chat", [1, 300, 301], { maxTokens: 1 });
+    const secondSequencePrompt = await time(() => engine.generate("chat", typed, { maxTokens: 1 }));
+    return { first, withAlternatives, secondSequencePrompt, promptTokens: typed.length };
+}
+
 /** Another prompt on both sequences, so each run evaluates its prompt from scratch as the one before did. */
 async function forgetPrompts(engine: EmbeddedEngine): Promise<void> {
     await engine.generate("completion", [1, 300, 301], { maxTokens: 1 });
@@ -81,6 +117,9 @@ async function main(): Promise<void> {
     const drafted = await load(targetPath, false);
     const draft = await load(draftPath, false);
     await drafted.useDraft(draft);
+    const typingModel = await load(await ensureTinyModel({ preset: "perf", type: "q4_0" }), true);
+    const alternativesSource = fs.readFileSync(new URL("../server/src/completion/service.ts", import.meta.url), "utf8");
+    const alternatives: Awaited<ReturnType<typeof measureAlternatives>>[] = [];
     const loadStart = os.loadavg()[0]!;
 
     const runs: { case: string; round: number; engine: string; tokens: number; tokensPerSecond: number; promptMs: number; totalMs: number; text: string }[] = [];
@@ -96,11 +135,12 @@ async function main(): Promise<void> {
                     runs.push({ case: entry.name, round: roundIndex, engine: label, tokens: generation.generatedTokens, tokensPerSecond: generationSpeed(generation), promptMs: generation.promptMs, totalMs: generation.totalMs, text: generation.text });
                 }
             }
+            alternatives.push(await measureAlternatives(typingModel, alternativesSource));
             log(`  round ${roundIndex + 1}/${rounds} done`);
         }
     } finally {
         await drafted.useDraft(undefined);
-        for (const engine of [plain, lookup, drafted, draft]) await engine.dispose();
+        for (const engine of [plain, lookup, drafted, draft, typingModel]) await engine.dispose();
     }
 
     const predictions = { lookup: lookup.tokenPredictions(), draft: drafted.tokenPredictions() };
@@ -116,9 +156,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSpeculative decoding, ${path.basename(targetPath)} (draft ${path.basename(draftPath)}), ${threads} thread(s), ${rounds} rounds, load average ${loadStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}\n\n`);
     process.stdout.write(`${formatTable(["case", "tokens", "plain tok/s", "speculative tok/s", "ratio", "goal", "met", "same output"], rows.map((row) => [row.case, row.tokens, row.plain.toFixed(1), row.speculative.toFixed(1), `${row.ratio.toFixed(2)}×`, row.goal, row.met ? "yes" : "NO", row.identical ? "yes" : "NO"]))}\n\n`);
     process.stdout.write(`proposed tokens confirmed: input lookup, chat ${acceptance(predictions.lookup.chat)}, completion ${acceptance(predictions.lookup.completion)}; draft, chat ${acceptance(predictions.draft.chat)}\n`);
+    const median = (pick: (entry: (typeof alternatives)[number]) => number): number => summarize(alternatives.map(pick)).p50;
+    const alternativesRatio = median((entry) => entry.withAlternatives / entry.first);
+    process.stdout.write(`\nAlternatives (perf q4_0, ${alternatives[0]!.promptTokens}-token prompt cached, ${SUGGESTION_TOKENS} tokens each): one suggestion ${median((entry) => entry.first).toFixed(0)} ms, with ${ALTERNATIVES} branched alternatives ${median((entry) => entry.withAlternatives).toFixed(0)} ms = ${alternativesRatio.toFixed(2)}× (goal ≤ 1.3×: ${alternativesRatio <= 1.3 ? "yes" : "NO"}); a second sequence would first read the prompt: ${median((entry) => entry.secondSequencePrompt).toFixed(0)} ms\n`);
     if (values.json) {
         fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
-        fs.writeFileSync(values.json, `${JSON.stringify({ benchmark: "codellama speculative decoding (issue #16)", date: new Date().toISOString(), machine: machineInfo(), options: { rounds, threads, type }, loadAverage: { start: loadStart, end: os.loadavg()[0] }, models: { target: targetPath, draft: draftPath }, summary: rows.map((row) => ({ ...row, plain: round(row.plain), speculative: round(row.speculative), ratio: round(row.ratio, 2) })), predictions, runs: runs.map(({ text: _text, ...run }) => ({ ...run, tokensPerSecond: round(run.tokensPerSecond) })) }, null, 1)}\n`);
+        fs.writeFileSync(values.json, `${JSON.stringify({ benchmark: "codellama speculative decoding (issue #16)", date: new Date().toISOString(), machine: machineInfo(), options: { rounds, threads, type }, loadAverage: { start: loadStart, end: os.loadavg()[0] }, models: { target: targetPath, draft: draftPath }, summary: rows.map((row) => ({ ...row, plain: round(row.plain), speculative: round(row.speculative), ratio: round(row.ratio, 2) })), predictions, alternatives: { runs: alternatives.map((entry) => ({ ...entry, first: round(entry.first), withAlternatives: round(entry.withAlternatives), secondSequencePrompt: round(entry.secondSequencePrompt) })), ratio: round(alternativesRatio, 2) }, runs: runs.map(({ text: _text, ...run }) => ({ ...run, tokensPerSecond: round(run.tokensPerSecond) })) }, null, 1)}\n`);
         log(`bench: wrote ${values.json}`);
     }
 }
