@@ -6,27 +6,33 @@ describe("how many tokens input lookup proposes", () => {
     it("starts at the initial length, doubles after a proposal that held, and stays within the maximum", () => {
         const length = new PredictionLength(2, 16, 4);
         assert.equal(length.tokens, 4);
-        length.settle(4, 4);
+        length.settle(4, 4, false);
         assert.equal(length.tokens, 8);
-        length.settle(8, 8);
-        length.settle(16, 16);
+        length.settle(8, 8, false);
+        length.settle(16, 16, false);
         assert.equal(length.tokens, 16);
     });
 
-    it("falls to one more than the confirmed run after a proposal that broke off, not below the minimum", () => {
+    it("keeps the length after a proposal that held at least half way, or that the answer's end cut short", () => {
         const length = new PredictionLength(2, 16, 8);
-        length.settle(8, 5);
-        assert.equal(length.tokens, 6);
-        length.settle(6, 0);
+        length.settle(8, 4, false);
+        assert.equal(length.tokens, 8);
+        length.settle(8, 0, true);
+        assert.equal(length.tokens, 8, "a copy right up to the answer's end");
+    });
+
+    it("halves after a proposal that broke off early, not below the minimum", () => {
+        const length = new PredictionLength(2, 16, 8);
+        length.settle(8, 3, false);
+        assert.equal(length.tokens, 4);
+        length.settle(4, 0, false);
+        length.settle(2, 0, false);
         assert.equal(length.tokens, 2);
     });
 
-    it("ignores steps without a proposal and starts again for a new generation", () => {
+    it("ignores steps without a proposal", () => {
         const length = new PredictionLength(2, 16, 8);
-        length.settle(0, 0);
-        assert.equal(length.tokens, 8);
-        length.settle(8, 1);
-        length.restart();
+        length.settle(0, 0, false);
         assert.equal(length.tokens, 8);
     });
 });

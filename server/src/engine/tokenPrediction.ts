@@ -29,14 +29,16 @@ const LOOKUP_START_TOKENS = 8;
 const DRAFT_MAX_TOKENS = 16;
 
 /**
- * How many tokens to propose next, from how the last proposal fared: twice as many after a proposal
- * that held entirely (a copy is under way), one more than the confirmed run after one that broke off
- * (so a proposal that keeps failing costs little), within [min, max].
+ * How many tokens to propose next, learnt from how proposals fared on the sequence (across its
+ * generations): twice as many after a proposal that held entirely (a copy is under way), the same
+ * after one that held at least half way or that the answer's end cut short (the copy was right to
+ * its end: the next answer that copies is done in one batch), half as many after one that broke off
+ * early (so proposals that keep failing cost little), within [min, max].
  */
 export class PredictionLength {
     private current: number;
 
-    constructor(private readonly min = LOOKUP_MIN_TOKENS, private readonly max = LOOKUP_MAX_TOKENS, private readonly start = LOOKUP_START_TOKENS) {
+    constructor(private readonly min = LOOKUP_MIN_TOKENS, private readonly max = LOOKUP_MAX_TOKENS, start = LOOKUP_START_TOKENS) {
         this.current = start;
     }
 
@@ -45,15 +47,11 @@ export class PredictionLength {
         return this.current;
     }
 
-    /** The last proposal had `proposed` tokens, of which the first `confirmed` were what the model generated. */
-    settle(proposed: number, confirmed: number): void {
+    /** The last proposal had `proposed` tokens, of which the first `confirmed` were what the model generated; `ended`: the token after them ended the answer. */
+    settle(proposed: number, confirmed: number, ended: boolean): void {
         if (proposed === 0) return;
-        this.current = confirmed >= proposed ? Math.min(this.max, this.current * 2) : Math.max(this.min, Math.min(this.max, confirmed + 1));
-    }
-
-    /** A new generation starts from the initial length. */
-    restart(): void {
-        this.current = this.start;
+        if (confirmed >= proposed) this.current = Math.min(this.max, this.current * 2);
+        else if (!ended && confirmed * 2 < proposed) this.current = Math.max(this.min, Math.floor(this.current / 2));
     }
 }
 
@@ -101,8 +99,8 @@ export class Speculation {
      */
     async *decode(sequence: LlamaContextSequence, pending: readonly Token[], options: { prompt: readonly Token[]; maxTokens: number; evaluationPriority: EvaluationPriority }): AsyncGenerator<Token, void, undefined> {
         const { evaluationPriority } = options;
+        const isEndOfGeneration = (token: Token): boolean => sequence.model.isEogToken(token as LlamaToken);
         const proposer = this.source === "draft" ? this.draft! : this.lookup;
-        this.length.restart();
         proposer.updateInputTokens(options.prompt as LlamaToken[]);
         await proposer.reset({ targetSequence: sequence, stateTokens: [...sequence.contextTokens, ...pending] as LlamaToken[], evaluateOptions: { temperature: 0, evaluationPriority } });
         // Evaluated next: the rest of the prompt, then the last token yielded.
@@ -126,7 +124,7 @@ export class Speculation {
                     // The token the run yielded last is not evaluated yet: the batch starts with it.
                     await plain?.return();
                     plain = undefined;
-                    generated = await this.verify(sequence, input, proposal, evaluationPriority);
+                    generated = await this.verify(sequence, input, proposal, evaluationPriority, isEndOfGeneration);
                 }
                 proposer.pushTokens(generated as LlamaToken[]);
                 for (const token of generated) {
@@ -142,7 +140,7 @@ export class Speculation {
     }
 
     /** Evaluates `input` and the proposal in one batch; the model's tokens after the input's last token and after each proposed token while the proposal held. */
-    private async verify(sequence: LlamaContextSequence, input: readonly Token[], proposal: readonly Token[], evaluationPriority: EvaluationPriority): Promise<Token[]> {
+    private async verify(sequence: LlamaContextSequence, input: readonly Token[], proposal: readonly Token[], evaluationPriority: EvaluationPriority, isEndOfGeneration: (token: Token) => boolean): Promise<Token[]> {
         const asking = [input.at(-1)!, ...proposal].map((token): ControlledEvaluateInputItem => [token as LlamaToken, { generateNext: { token: true } }]);
         const results = await sequence.controlledEvaluate([...(input.slice(0, -1) as LlamaToken[]), ...asking], { evaluationPriority });
         const generated: Token[] = [];
@@ -155,7 +153,7 @@ export class Speculation {
         const confirmed = generated.length - 1;
         this.counts.validated += confirmed;
         this.counts.refuted += proposal.length - confirmed;
-        this.length.settle(proposal.length, confirmed);
+        this.length.settle(proposal.length, confirmed, isEndOfGeneration(generated.at(-1)!));
         if (confirmed < proposal.length) await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - (proposal.length - confirmed), end: sequence.nextTokenIndex }]);
         return generated;
     }
