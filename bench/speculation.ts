@@ -9,7 +9,7 @@
  *   chat-rewrite   a chat answer that rewrites a 60-line code block of the question (input lookup)
  *   chat-no-copy   the same answer to a question without the block: it copies nothing (input lookup)
  *   infill-line    a completion that repeats a line of the prompt (input lookup)
- *   chat-draft     the no-copy answer with a 16x smaller model of the same vocabulary as the draft
+ *   chat-draft     the no-copy answer with a 7x smaller model of the same vocabulary as the draft
  *
  * And what alternatives would cost (several suggestions per request, VS Code's Alt+] / Alt+[): on the
  * typing benchmark's random perf q4_0 model, the latency of one suggestion after a keystroke against
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     log("bench: generating or reusing the models...");
-    // The target: the perf preset's shape (134M parameters); the draft: 16x fewer parameters per layer, 6x fewer layers, the same vocabulary and answers.
+    // The target: the perf preset's shape (134M parameters); the draft: 2 layers, 256 wide (18M), the same vocabulary and answers.
     const targetPath = await ensureTinyModel({ name: "copying-perf", ...copyingModel({ preset: "perf", type }) });
     const draftPath = await ensureTinyModel({ name: "copying-draft", ...copyingModel({ preset: "perf", type, nEmbd: 256, nLayer: 2, nHead: 4, nFf: 512 }) });
     const logger = new Logger(() => undefined, "error");

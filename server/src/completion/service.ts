@@ -126,7 +126,7 @@ export class CompletionService {
     /** codellama/warmCache: the cursor came to rest at `position` (see warm); the suggestion shown before is gone. */
     cursorRested(document: TextDocument, position: Position): void {
         this.stopTimers();
-        void this.warm(document, position);
+        void this.warm(document, position, { replacesPreparation: true });
     }
 
     /** The client reported what the user did with a suggestion. */
@@ -291,7 +291,7 @@ export class CompletionService {
         clearTimeout(this.fullContextTimer);
         this.fullContextTimer = setTimeout(() => {
             if (this.options.document(uri)?.version !== version) return;
-            void this.warm(document, position).then((warmed) => {
+            void this.warm(document, position, { replacesPreparation: false }).then((warmed) => {
                 if (warmed) this.fullContextBackoff = undefined;
                 else if (warmed === false) this.fullContextBackoff = { uri, idleMs: Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS) };
             });
@@ -301,13 +301,14 @@ export class CompletionService {
 
     /**
      * Evaluates the prompt at `position` into the cache; only when idle, so it never delays or
-     * interrupts a completion. Resolves whether it finished (undefined: not started); errors are logged, never answered.
+     * interrupts a completion, nor a preparation unless `replacesPreparation` (the cursor moved: the
+     * suggestion it was for is gone). Resolves whether it finished (undefined: not started); errors
+     * are logged, never answered.
      */
-    private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
+    private async warm(document: TextDocument, position: Position, { replacesPreparation }: { replacesPreparation: boolean }): Promise<boolean | undefined> {
         const { models, logger } = this.options;
         const settings = this.options.settings();
-        // A warm-up never interrupts a completion; it replaces a preparation (the suggestion it was for is gone).
-        if (!settings.enabled || !settings.warmCache || !models.engine || (this.latest.busy && !this.preparing)) return undefined;
+        if (!settings.enabled || !settings.warmCache || !models.engine || (this.latest.busy && !(replacesPreparation && this.preparing))) return undefined;
         try {
             return await this.generate(undefined, async (signal) => {
                 const engine = models.engine;
