@@ -62,6 +62,8 @@ export interface TinyModelOptions {
     readonly contextLength?: number;
     /** Pad the vocab to Code Llama's 32016 tokens, infill tokens at 32007..32010. */
     readonly codellamaVocab?: boolean;
+    /** More vocab pieces (see VocabOptions.extraPieces); none by default. */
+    readonly extraPieces?: readonly string[];
     /** Seed of the random weights (the scripted model's q/k/v and gate/up included). */
     readonly seed?: number;
     /** Replaces DEFAULT_SCRIPTS (spread them in to extend); scripted weights only. */
@@ -80,6 +82,7 @@ export interface TinyModelConfig {
     readonly nFf: number;
     readonly contextLength: number;
     readonly codellamaVocab: boolean;
+    readonly extraPieces: readonly string[];
     readonly seed: number;
     /** Empty for random weights. */
     readonly scripts: readonly TinyScript[];
@@ -150,7 +153,7 @@ export const DEFAULT_SCRIPTS: readonly TinyScript[] = [
     },
 ];
 
-type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed">;
+type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "extraPieces">;
 
 export const PRESETS: Readonly<Record<TinyPreset, PresetSettings>> = {
     // ~1 MB, loads in tens of milliseconds.
@@ -215,6 +218,7 @@ export function resolveTinyModelConfig(options: TinyModelOptions = {}): TinyMode
         nFf: options.nFf ?? base.nFf,
         contextLength: options.contextLength ?? base.contextLength,
         codellamaVocab: options.codellamaVocab ?? base.codellamaVocab,
+        extraPieces: options.extraPieces ?? [],
         seed: options.seed ?? DEFAULT_SEED,
         scripts: weights === "scripted" ? (options.scripts ?? DEFAULT_SCRIPTS) : [],
     };
@@ -243,7 +247,7 @@ function validateConfig(c: TinyModelConfig): void {
 /** Writes the model to `file` (overwriting it) and describes what was written. */
 export function writeTinyCodeLlama(file: string, options: TinyModelOptions = {}): TinyModelInfo {
     const config = resolveTinyModelConfig(options);
-    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab });
+    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab, extraPieces: config.extraPieces });
     const scripts = config.scripts.map((s) => resolveScript(vocab, s));
 
     const writer = new GgufWriter();

@@ -15,6 +15,7 @@ import { TypingFirstScheduler } from "./scheduler.js";
 import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
 import type { ThreadCounts, ThreadSpeed } from "./threads.js";
+import { type PredictionCounts, Speculation, vocabularyMismatch, type Vocabulary } from "./tokenPrediction.js";
 import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
 
 /** Generations shorter than this many tokens after the first say little about the speed. */
@@ -35,6 +36,8 @@ export interface EngineOptions {
     maxThreads?: number;
     /** Per sequence. */
     contextSize: number;
+    /** Speculative decoding with input lookup (tokenPrediction.ts); default true. */
+    tokenPrediction?: boolean;
     logger: Logger;
     onLoadProgress?(fraction: number): void;
     signal?: AbortSignal;
@@ -47,14 +50,36 @@ export interface LocalTokenizer {
     readonly special: SpecialTokenIds;
 }
 
+/** A draft model asked to propose tokens for a model whose vocabulary it does not share. */
+export class DraftModelError extends Error {
+    override name = "DraftModelError";
+}
+
+interface SequenceEntry {
+    sequence: LlamaContextSequence;
+    lock: Mutex;
+    speculation: Speculation;
+}
+
+/** A sequence of this engine's model lent to another engine as its draft, in a context of its own. */
+interface DraftLease {
+    sequence: LlamaContextSequence;
+    release(): Promise<void>;
+}
+
 /**
  * Owns every native resource of one loaded model: the model, its context and the sequences (the
- * Llama backend is shared, see llamaBackend.ts). Nothing else touches node-llama-cpp objects. One
- * generation at a time per sequence; typing first across them (scheduler.ts).
+ * Llama backend is shared, see llamaBackend.ts), and the contexts it lends as drafts to another
+ * engine. Nothing else touches node-llama-cpp objects. One generation at a time per sequence;
+ * typing first across them (scheduler.ts).
  */
 export class EmbeddedEngine implements InferenceEngine {
     readonly tokenizer: LocalTokenizer;
-    private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
+    private readonly sequences: Map<SequenceName, SequenceEntry>;
+    /** The draft sequence this engine's chat answers use, lent by another engine. */
+    private draft: DraftLease | undefined;
+    /** Contexts this engine's model lends to other engines as drafts. */
+    private readonly lent = new Set<LlamaContext>();
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
     private readonly generationSpeed = new TokenRate(MIN_MEASURED_GENERATION);
@@ -74,9 +99,10 @@ export class EmbeddedEngine implements InferenceEngine {
         private readonly context: LlamaContext,
         threads: ThreadCounts,
         private readonly maxThreads: number,
+        tokenPrediction: boolean,
     ) {
         this.threads = threads;
-        this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
+        this.sequences = new Map(SEQUENCES.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex(), speculation: new Speculation(tokenPrediction) }]));
         this.tokenizer = createTokenizer(model);
     }
 
@@ -114,7 +140,7 @@ export class EmbeddedEngine implements InferenceEngine {
             loadMs: Math.round(performance.now() - started),
             ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
         };
-        return new EmbeddedEngine(info, llama, model, context, options.threads, maxThreads);
+        return new EmbeddedEngine(info, llama, model, context, options.threads, maxThreads, options.tokenPrediction ?? true);
     }
 
     countTokens(text: string, leadingSpace: boolean): number {
@@ -169,7 +195,7 @@ export class EmbeddedEngine implements InferenceEngine {
             const priority = options.priority ?? "interactive";
             const end = this.scheduler.begin(priority);
             try {
-                return await this.evaluateAndGenerate(entry.sequence, prompt, options, { started, queuedMs, startedAt, cancelled });
+                return await this.evaluateAndGenerate(entry, prompt, options, { started, queuedMs, startedAt, cancelled });
             } finally {
                 end();
             }
@@ -178,7 +204,7 @@ export class EmbeddedEngine implements InferenceEngine {
         });
     }
 
-    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
+    private async evaluateAndGenerate({ sequence, speculation }: SequenceEntry, prompt: readonly Token[], options: GenerateOptions, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
         let pausedMs = 0;
         const yieldToInteractive = async (): Promise<void> => {
@@ -223,9 +249,18 @@ export class EmbeddedEngine implements InferenceEngine {
         let promptMs = 0;
         let firstTokenAt = 0;
         await yieldToInteractive();
-        const lastChunkStarted = performance.now();
-        this.useThreads(this.threads.prompt);
-        const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
+        let lastChunkStarted = performance.now();
+        // One path with and without speculation: each decode gets its thread count, and the prompt's
+        // speed is timed from the last "prompt" decode (after a draft model caught up with the prompt).
+        const iterator = speculation.decode(sequence, pending, {
+            prompt,
+            maxTokens,
+            evaluationPriority,
+            beforeDecode: (work) => {
+                if (work === "prompt") lastChunkStarted = performance.now();
+                this.useThreads(this.threads[work]);
+            },
+        });
         try {
             for await (const token of iterator) {
                 if (promptMs === 0) {
@@ -238,7 +273,7 @@ export class EmbeddedEngine implements InferenceEngine {
                     stopReason = "cancelled";
                     break;
                 }
-                if (this.model.isEogToken(token)) {
+                if (this.model.isEogToken(token as LlamaToken)) {
                     stopReason = "end-of-generation";
                     break;
                 }
@@ -250,7 +285,6 @@ export class EmbeddedEngine implements InferenceEngine {
                 }
                 if (tokens.length >= maxTokens) break;
                 await yieldToInteractive();
-                this.useThreads(this.threads.generation);
             }
         } finally {
             await iterator.return();
@@ -306,6 +340,51 @@ export class EmbeddedEngine implements InferenceEngine {
         this.llama.maxThreads = threads;
     }
 
+    /** Speculative decoding on each sequence so far: tokens proposed and how many the model confirmed. */
+    tokenPredictions(): Record<SequenceName, PredictionCounts> {
+        const counts = (name: SequenceName): PredictionCounts => this.sequences.get(name)!.speculation.predictions;
+        return { completion: counts("completion"), chat: counts("chat") };
+    }
+
+    /**
+     * Chat answers from now on are decoded speculatively with `draft`'s model proposing tokens (a
+     * smaller model of the same vocabulary, loaded on the same backend); undefined stops it. A draft
+     * of another vocabulary is refused with a DraftModelError and the chat goes on as before. The
+     * draft's model lends a context of its own (its KV cache, `contextSize` tokens); dispose the draft
+     * engine only after this one stopped using it.
+     */
+    async useDraft(draft: EmbeddedEngine | undefined): Promise<void> {
+        if (draft) {
+            const problem = vocabularyMismatch(this.vocabulary(), draft.vocabulary());
+            if (problem) throw new DraftModelError(`${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`);
+        }
+        const entry = this.sequences.get("chat")!;
+        await entry.lock.run(async () => {
+            const previous = this.draft;
+            this.draft = draft ? await draft.lendSequence(this.info.contextSize) : undefined;
+            entry.speculation.useDraft(this.draft?.sequence);
+            await previous?.release();
+        });
+    }
+
+    private vocabulary(): Vocabulary {
+        const tokenizer = (this.model.fileInfo.metadata as { tokenizer?: { ggml?: { model?: string; tokens?: readonly string[] } } }).tokenizer?.ggml;
+        return { kind: tokenizer?.model, tokens: tokenizer?.tokens ?? [] };
+    }
+
+    /** A sequence of this model in a context of its own, for another engine's draft. */
+    private async lendSequence(contextSize: number): Promise<DraftLease> {
+        if (this.disposed) throw new DraftModelError(`${this.info.modelName} was unloaded; it cannot be a draft model.`);
+        const context = await createContext(this.llama, this.model, { ...this.info, contextSize }, this.maxThreads, 1);
+        this.lent.add(context);
+        return {
+            sequence: context.getSequence(),
+            release: async () => {
+                if (this.lent.delete(context)) await context.dispose();
+            },
+        };
+    }
+
     /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
     detokenize(tokens: readonly Token[], context?: readonly Token[]): string {
         return this.model.detokenize(tokens as LlamaToken[], false, context as LlamaToken[] | undefined);
@@ -317,6 +396,10 @@ export class EmbeddedEngine implements InferenceEngine {
         await Promise.all([...this.meters].map((meter) => meter.dispose()));
         // Wait for running generations to notice and stop before freeing their memory.
         await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
+        await this.draft?.release();
+        for (const context of this.lent) await context.dispose();
+        this.lent.clear();
+        for (const { speculation } of this.sequences.values()) speculation.dispose();
         await this.context.dispose();
         await this.model.dispose();
     }
@@ -352,13 +435,13 @@ async function loadModel(llama: Llama, options: EngineOptions, gpuLayers: number
 }
 
 /** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
-async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, maxThreads: number): Promise<LlamaContext> {
+async function createContext(llama: Llama, model: LlamaModel, options: Pick<EngineOptions, "contextSize" | "modelPath">, maxThreads: number, sequences = SEQUENCES.length): Promise<LlamaContext> {
     // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
     llama.maxThreads = maxThreads;
     try {
         return await model.createContext({
             contextSize: options.contextSize,
-            sequences: SEQUENCES.length,
+            sequences,
             threads: maxThreads,
             failedCreationRemedy: false,
         });
