@@ -78,7 +78,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
                 const summary = `completions are off ${input.languageId ? `for ${input.languageId}` : "everywhere"} (${ready})`;
                 return { kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
             }
-            const engine = engineLines(server);
+            const engine = engineLines(server) + aheadLine(server);
             if (server.completing) {
                 const summary = `${ready}, completing`;
                 return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, summary, tooltip: `${NAME}: ${summary}${engine}`, severity: "ok", command };
@@ -142,6 +142,17 @@ function engineLines(status: ServerStatus): string {
     ].filter((speed) => speed !== undefined);
     if (speeds.length > 0) lines.push(`Speed: ${speeds.join(", ")}`);
     return lines.map((line) => `\n${line}`).join("");
+}
+
+/** What came ahead of time, one line after a line break: suggestions prepared before Tab, the share of guessed tokens confirmed; "" while neither happened. */
+function aheadLine(status: ServerStatus): string {
+    const prepared = status.preparedSuggestions ?? 0;
+    const guessed = status.predictions ? status.predictions.validated + status.predictions.refuted : 0;
+    const parts = [
+        prepared > 0 ? `${prepared} suggestion${prepared === 1 ? "" : "s"} prepared before Tab` : undefined,
+        guessed > 0 ? `${Math.round((100 * status.predictions!.validated) / guessed)} % of ${guessed} guessed tokens confirmed` : undefined,
+    ].filter((part) => part !== undefined);
+    return parts.length > 0 ? `\nAhead of time: ${parts.join(", ")}` : "";
 }
 
 function shorten(text: string): string {

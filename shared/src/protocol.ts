@@ -38,6 +38,10 @@ export interface ServerStatus {
     /** Measured speeds of the built-in engine, tokens per second (moving averages), once measured. */
     promptTokensPerSecond?: number;
     generationTokensPerSecond?: number;
+    /** Since the server started, when ready: requests after Tab answered with a suggestion prepared while the user looked (`completion.prepareNext`). */
+    preparedSuggestions?: number;
+    /** Speculative decoding since the model loaded, both sequences, when ready: guessed tokens the model confirmed or not; absent for engines without it. */
+    predictions?: PredictionCounts;
     /** A completion request is in flight (not a chat answer, not a cache warm-up, not a preparation). */
     completing: boolean;
 }

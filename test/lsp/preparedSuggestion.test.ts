@@ -51,6 +51,7 @@ describe("the next suggestion, prepared before Tab", () => {
         const record = await last(server);
         assert.deepEqual([record.source, record.outcome, record.promptTokens, record.generatedTokens], ["prepared", "empty", 0, 0]);
         assert.equal((await stats(server)).prepared, 1);
+        assert.equal(server.statuses.at(-1)!.preparedSuggestions, 1, "the status (its tooltip) counts it too");
     });
 
     it("is not used for a keystroke other than Tab: the model answers it", async () => {

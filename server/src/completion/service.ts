@@ -22,7 +22,7 @@
  * aborted (by the client or a newer request); it never rejects for a cancellation.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { CompletionRecord, CompletionStats } from "../../../shared/src/protocol.js";
+import type { CompletionRecord, CompletionStats, ServerStatus } from "../../../shared/src/protocol.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { ModelManager } from "../model/modelManager.js";
@@ -146,6 +146,13 @@ export class CompletionService {
     snapshot(): CompletionStats {
         const predictions = this.options.models.engine?.tokenPredictions?.();
         return { ...this.stats.snapshot(), ...(predictions ? { predictions } : {}) };
+    }
+
+    /** For the status: requests answered with a prepared suggestion, and the guessed tokens of both sequences. */
+    speculation(): Pick<ServerStatus, "preparedSuggestions" | "predictions"> {
+        const predictions = this.options.models.engine?.tokenPredictions?.();
+        const both = predictions && { validated: predictions.completion.validated + predictions.chat.validated, refuted: predictions.completion.refuted + predictions.chat.refuted };
+        return { preparedSuggestions: this.stats.prepared, ...(both ? { predictions: both } : {}) };
     }
 
     /** Suggestions depend on the model and settings: forget them when those change. */

@@ -16,6 +16,11 @@ export class StatsCollector {
         if (this.records.length > RECENT) this.records.shift();
     }
 
+    /** Requests answered with a prepared suggestion so far. */
+    get prepared(): number {
+        return this.counts.prepared;
+    }
+
     event(kind: "shown" | "accepted" | "partiallyAccepted"): void {
         this.counts[kind]++;
     }

@@ -27,7 +27,7 @@ import {
 } from "../../../shared/src/protocol.js";
 import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from "../completion/extraContext.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { ModelManager, type ProgressSink } from "../model/modelManager.js";
+import { ModelManager, type ModelState, type ProgressSink } from "../model/modelManager.js";
 import { ChatHandlers } from "./chatHandlers.js";
 import { CompletionHandlers } from "./completionHandlers.js";
 import { type Audience, lspAudience, problemLogger } from "./problemText.js";
@@ -103,7 +103,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         progress,
         onState: (state) => {
             logProblem(state);
-            const status = serverStatus(state, audience);
+            const status = statusOf(state);
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
         },
@@ -159,7 +159,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         void models.configure(config);
     });
 
-    const currentStatus = (): ServerStatus => serverStatus(models.state, audience);
+    const currentStatus = (): ServerStatus => statusOf(models.state);
     const ctx: ServerContext = { connection, logger, documents, models, status: currentStatus, config: () => config, pathOf, excluded };
     const completions = new CompletionHandlers(ctx, snippets);
     const chat = new ChatHandlers(ctx);
@@ -181,6 +181,11 @@ export function startServer(connection: Connection, logger: Logger): void {
         await models.reload({ allowDownload: true });
         return currentStatus();
     });
+
+    /** The status for this client: the model's state, and what completion prepared and guessed. */
+    function statusOf(state: ModelState): ServerStatus {
+        return serverStatus(state, audience, completions.service.speculation());
+    }
 
     /** A file's path relative to its workspace folder, for snippet headers. */
     function pathOf(uri: string): string {

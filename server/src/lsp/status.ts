@@ -9,8 +9,8 @@ import type { ModelState, ProgressState } from "../model/modelManager.js";
 import { modelFileName } from "../model/modelSource.js";
 import { type Audience, isFailure, problemText } from "./problemText.js";
 
-/** The status for a client, a problem worded for `audience`. */
-export function serverStatus(state: ModelState, audience: Audience): ServerStatus {
+/** The status for a client, a problem worded for `audience`; `speculation` (the completion service's) while ready. */
+export function serverStatus(state: ModelState, audience: Audience, speculation: Pick<ServerStatus, "preparedSuggestions" | "predictions"> = {}): ServerStatus {
     const { completing } = state;
     switch (state.phase) {
         case "starting":
@@ -37,6 +37,7 @@ export function serverStatus(state: ModelState, audience: Audience): ServerStatu
                 ...(state.threads ? { threads: { ...state.threads } } : {}),
                 ...(state.promptTokensPerSecond !== undefined ? { promptTokensPerSecond: Math.round(state.promptTokensPerSecond) } : {}),
                 ...(state.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: Math.round(state.generationTokensPerSecond * 10) / 10 } : {}),
+                ...speculation,
                 completing,
             };
         }
