@@ -137,7 +137,7 @@ export class ResultCache {
         for (let length = prompt.length; length >= 0; length--) {
             const cached = this.touch(ResultCache.key(input, prompt.slice(0, length)));
             const typed = prompt.slice(length);
-            if (cached !== undefined && cached.startsWith(typed)) return cached.slice(typed.length);
+            if (cached?.startsWith(typed)) return cached.slice(typed.length);
         }
         return undefined;
     }

@@ -208,7 +208,7 @@ export function matchRecords<R extends { receivedAt: number }>(sentAtEpoch: read
     const sorted = records.map((record, index) => ({ record, index })).sort((a, b) => a.record.receivedAt - b.record.receivedAt || a.index - b.index).map((entry) => entry.record);
     const result: (R | undefined)[] = sentAtEpoch.map(() => undefined);
     if (sorted.length === sentAtEpoch.length) {
-        sorted.forEach((record, index) => (result[index] = record));
+        for (const [index, record] of sorted.entries()) result[index] = record;
         return result;
     }
     let next = 0;

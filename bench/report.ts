@@ -236,8 +236,8 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
 
 /** Markdown table (for docs/performance.md). */
 export function formatMarkdownTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-    const escape = (cell: string | number): string => String(cell).replace(/\|/g, "\\|");
-    return [`| ${headers.map(escape).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.map(escape).join(" | ")} |`)].join("\n");
+    const escapeCell = (cell: string | number): string => String(cell).replace(/\|/g, "\\|");
+    return [`| ${headers.map(escapeCell).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`)].join("\n");
 }
 
 /** A table cell: the number with `digits` decimals, or "n/a". */

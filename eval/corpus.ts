@@ -102,6 +102,7 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
 
 function installedPackage(pattern: string): { name: string; version: string } | undefined {
     try {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format fields
         const out = execFileSync("dpkg-query", ["-W", "-f", "${Package} ${Version} ${db:Status-Status}\n", pattern], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
         const lines = out.split("\n").filter((line) => line.endsWith(" installed")).sort();
         const [name, version] = (lines[lines.length - 1] ?? "").split(" ");

@@ -148,7 +148,15 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`)), timeoutMs);
             if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`The server has exited (${child.signalCode ?? child.exitCode})`));
-            waiters.push({ predicate, resolve: (status) => (clearTimeout(timer), resolve(status)), reject: (error) => (clearTimeout(timer), reject(error)) });
+            waiters.push({ predicate, resolve: (status) => {
+                    clearTimeout(timer);
+                    resolve(status);
+                },
+                reject: (error) => {
+                    clearTimeout(timer);
+                    reject(error);
+                },
+             });
         });
     }
 

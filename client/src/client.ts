@@ -3,7 +3,7 @@
  * completions are vscode-languageclient's LSP 3.18 feature; the only middleware is the per-language
  * on/off switch (UI gating, no completion logic).
  */
-import * as vscode from "vscode";
+import type * as vscode from "vscode";
 import {
     type ClientCapabilities,
     type FeatureState,

@@ -191,8 +191,11 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             // The user's own code is only copied: no Insert, no Replace selection.
             assert.deepEqual(await block.locator(".code-toolbar button").allInnerTexts(), ["Copy"]);
             // A line wider than the panel wraps inside its block instead of being cut off at the edge.
-            const fit = await block.locator("pre").evaluate((pre) => ({ hidden: pre.scrollWidth - pre.clientWidth, right: pre.getBoundingClientRect().right, width: document.documentElement.clientWidth, lines: Math.round(pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight)) }));
-            assert.ok(fit.hidden <= 0 && fit.right <= fit.width && fit.lines > 4, `code block: ${JSON.stringify(fit)}`);
+            // Measured until the webview has laid the block out (it re-renders the turn while the answer streams in).
+            const measure = () => block.locator("pre").evaluate((pre) => ({ hidden: pre.scrollWidth - pre.clientWidth, right: pre.getBoundingClientRect().right, width: document.documentElement.clientWidth, lines: Math.round(pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight)) }));
+            const laidOut = await waitUntil("the code block laid out", async () => ((await measure()).right > 0 ? true : undefined), 10_000).catch(() => false);
+            const fit = await measure();
+            assert.ok(laidOut && fit.hidden <= 0 && fit.right <= fit.width && fit.lines > 4, `code block: ${JSON.stringify(fit)}`);
             await frame.locator("#app").screenshot({ path: path.join(SHOTS, "1-explain-panel.png") });
             await question.locator(".prompt-toggle").click();
             assert.match(await question.locator(".full-prompt").innerText(), /Explain what this javascript code from add\.js does, step by step/);

@@ -50,7 +50,7 @@ function skipReason(): string | false {
 }
 
 /** The Lua driver: the plugin under test, a coroutine of steps and the results file. */
-const DRIVER = String.raw`
+const DRIVER = `
 local cfg = vim.json.decode(io.open(vim.env.CODELLAMA_NVIM_TEST, "r"):read("*a"))
 local results = { steps = {}, notifications = {}, nvim_version = tostring(vim.version().major) .. "." .. vim.version().minor .. "." .. vim.version().patch }
 local function save()

@@ -47,7 +47,10 @@ describe("thread calibration on the engine", () => {
                 const unit = inner.prompt(tokens);
                 // The first measured unit (after the warm-up's) is under way: a keystroke asks for a completion.
                 if (++prompts === 2) completion = engine.generate("completion", prompt.slice(0, 200), { maxTokens: 16, reuseCache: false });
-                return unit.then((ms) => (ms === undefined ? (interrupted++, ms) : ms));
+                return unit.then((ms) => {
+                    if (ms === undefined) interrupted++;
+                    return ms;
+                });
             },
             generate: () => inner.generate(),
         };

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
+import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { cancelLoadNotification, type CompletionRecord, statsRequest } from "../../shared/src/protocol.js";
 import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";

@@ -7,7 +7,10 @@ const codes = (text: string): number[] => Array.from(text, (c) => c.charCodeAt(0
 describe("memoizeEncoder", () => {
     it("encodes each recent text once and answers repeats with the same tokens", () => {
         const calls: string[] = [];
-        const encode = memoizeEncoder((text: string) => (calls.push(text), codes(text)), 2);
+        const encode = memoizeEncoder((text: string) => {
+            calls.push(text);
+            return codes(text);
+        }, 2);
         const first = encode("ab");
         assert.equal(encode("ab"), first);
         assert.deepEqual(encode("cd"), codes("cd"));
@@ -16,7 +19,10 @@ describe("memoizeEncoder", () => {
 
     it("drops the least recently used text when full", () => {
         const calls: string[] = [];
-        const encode = memoizeEncoder((text: string) => (calls.push(text), codes(text)), 2);
+        const encode = memoizeEncoder((text: string) => {
+            calls.push(text);
+            return codes(text);
+        }, 2);
         encode("a");
         encode("b");
         encode("a"); // "b" is now the least recently used

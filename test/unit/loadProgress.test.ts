@@ -27,7 +27,9 @@ describe("LoadProgress", () => {
             shown.push(entry);
             return {
                 report: (value) => void entry.reports.push(value),
-                close: () => void (entry.closed = true),
+                close: () => {
+                    entry.closed = true;
+                },
                 get closed() {
                     return entry.closed;
                 },

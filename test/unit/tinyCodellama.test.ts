@@ -105,8 +105,9 @@ describe("GGUF writer", () => {
         // Largest magnitude per 32-value block: the quantization step is amax/127 (q8_0) or
         // amax/8 (q4_0, whose codes -8..7 clip the side opposite the largest value by one step).
         const amax = [0, 1].map((b) => Math.max(...values.subarray(b * 32, b * 32 + 32).map(Math.abs)));
-        const within = (decoded: Float32Array, step: number, label: string): void =>
-            decoded.forEach((v, i) => assert.ok(Math.abs(v - values[i]!) <= amax[i >> 5]! * step, `${label}[${i}]`));
+        const within = (decoded: Float32Array, step: number, label: string): void => {
+            for (const [i, v] of decoded.entries()) assert.ok(Math.abs(v - values[i]!) <= amax[i >> 5]! * step, `${label}[${i}]`);
+        };
         within(dequantize(q8, "q8_0"), 1 / 254 + 1e-3, "q8_0");
         within(dequantize(q4, "q4_0"), 1 / 8 + 1e-3, "q4_0");
         // One-hot rows (the scripted model's embeddings) survive q4_0 exactly, q8_0 up to the f16
@@ -114,7 +115,7 @@ describe("GGUF writer", () => {
         const oneHot = new Float32Array(32);
         oneHot[5] = 1;
         assert.deepEqual(dequantize(encodeTensorData(oneHot, "q4_0"), "q4_0").map((v) => v + 0), oneHot); // v + 0: -0 -> 0
-        dequantize(encodeTensorData(oneHot, "q8_0"), "q8_0").forEach((v, i) => assert.ok(Math.abs(v - oneHot[i]!) < 1e-4));
+        for (const [i, v] of dequantize(encodeTensorData(oneHot, "q8_0"), "q8_0").entries()) assert.ok(Math.abs(v - oneHot[i]!) < 1e-4);
         assert.throws(() => encodeTensorData(new Float32Array(31), "q4_0"), /whole number of 32-value blocks/);
     });
 

@@ -151,5 +151,5 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
 
 function hasSelection(): boolean {
     const editor = vscode.window.activeTextEditor;
-    return editor !== undefined && editor.selections.some((selection) => !selection.isEmpty);
+    return editor?.selections.some((selection) => !selection.isEmpty) ?? false;
 }

@@ -44,13 +44,14 @@ export interface ScopeSurroundings {
 
 const BLOCK_OPENER = /(?:[{([:]|=>|(?:^|[^\w$])(?:then|do|else))\s*$/;
 const TRAILING_COMMENT = /\s+(?:(?:\/\/|#).*|\/\*.*\*\/\s*)$/;
+// biome-ignore lint/suspicious/noThenProperty: a table of shell keywords, never awaited
 const CLOSER_OF: Readonly<Record<string, string>> = { "{": "}", "(": ")", "[": "]", then: "fi", do: "done", else: "fi" };
 /** A closing line and nothing else: `}` `});` `fi` `done`. */
 const CLOSING_LINE = /^\s*(?:[)\]}]+[;,]?|(?:fi|done|esac|end)\b.*)\s*$/;
 /** A line at a statement's indentation that goes on with it rather than starting the next one. */
 const CONTINUES_STATEMENT = /^\s*(?:[)\]}{.?:]|&&|\|\||else\b|elif\b|except\b|finally\b|catch\b|fi\b|done\b|esac\b|end\b|then\b|do\b|in\b)/;
 /** A line ending like this goes on on the next one: an operator, a comma, an open bracket (not `i++`, nor the end of a block comment). */
-const CONTINUED_LINE = /(?:[,*%=&|\\(\[{.]|(?<!\+)\+|(?<!-)-|(?<!\*)\/)\s*$/;
+const CONTINUED_LINE = /(?:[,*%=&|\\([{.]|(?<!\+)\+|(?<!-)-|(?<!\*)\/)\s*$/;
 
 export function completionScope(around: ScopeSurroundings, tabSize = 4): CompletionScope {
     const { linePrefix, lineSuffix, nextLines } = around;

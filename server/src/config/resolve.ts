@@ -19,7 +19,8 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
     const parts = key.split(".");
     let node = target;
     for (const part of parts.slice(0, -1)) {
-        node = (node[part] ??= {}) as Record<string, unknown>;
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
     }
     node[parts[parts.length - 1]!] = value;
 }

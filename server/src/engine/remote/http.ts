@@ -123,8 +123,7 @@ export async function* serverSentEvents<T>(body: ReadableStream<Uint8Array>): As
     let buffer = "";
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
+        for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
             const event = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
             const data = event.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).join("\n");

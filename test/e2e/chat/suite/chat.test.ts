@@ -27,7 +27,7 @@ async function openFile(name: string, selection?: vscode.Range): Promise<vscode.
 
 const lastQuestion = (api: CodeLlamaApi): string => api.chat.current.turns.filter((turn) => turn.role === "user").at(-1)!.content;
 
-describe("Code Llama chat in VS Code", function () {
+describe("Code Llama chat in VS Code", () => {
     let api: CodeLlamaApi;
     let tinyModel: string;
 

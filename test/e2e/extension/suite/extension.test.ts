@@ -33,7 +33,7 @@ async function typeInBody(api: CodeLlamaApi, file: string): Promise<{ editor: vs
     return { editor, items, enabled };
 }
 
-describe("Code Llama extension in VS Code", function () {
+describe("Code Llama extension in VS Code", () => {
     let api: CodeLlamaApi;
 
     before(async () => {
