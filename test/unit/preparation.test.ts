@@ -11,7 +11,12 @@ const ACCEPTED = "function add(a, b) {\n    return a + b;\n}\n";
 
 function clock(): { now: () => number; advance(ms: number): void } {
     let time = 1000;
-    return { now: () => time, advance: (ms) => void (time += ms) };
+    return {
+        now: () => time,
+        advance: (ms) => {
+            time += ms;
+        },
+    };
 }
 
 describe("the next suggestion, prepared while the user looks", () => {
