@@ -16,8 +16,8 @@ export interface KeystrokeEdit {
 
 /** What the stack's own side measured for one request. */
 export interface ServerNumbers {
-    /** "model": generated now; "typed-through" / "cache": served without the model. */
-    source: "model" | "typed-through" | "cache";
+    /** "model": generated now; "typed-through" / "cache" / "prepared": served without a model call. */
+    source: "model" | "typed-through" | "cache" | "prepared";
     /** The server's own outcome, where it reports one. */
     outcome?: string;
     promptTokens: number;

@@ -39,6 +39,8 @@ export interface RequestLog {
     typedSinceEvaluation?: string;
     /** Tokens of typedSinceEvaluation (counted by the model's tokenizer, or characters when none is at hand). */
     typedTokens?: number;
+    /** The "accept" typist's requests: after pressing Tab on the suggestion, or after typing a keystroke instead. */
+    after?: "tab" | "keystroke";
 }
 
 const WORD = /[\p{L}\p{N}_$]/u;
@@ -74,22 +76,46 @@ export function languageId(language: ReplayScript["language"]): string {
     return language;
 }
 
+/** The document a replay types into: the script's function removed, the cursor where it started. Each insertion at the cursor goes to the backend as one edit. */
+class ReplayDocument {
+    private text: string;
+    private offset: number;
+    private version = 1;
+    cursor: Position;
+
+    constructor(private readonly backend: Backend, readonly uri: string, script: ReplayScript) {
+        this.text = script.before + script.indent + script.after;
+        this.offset = script.before.length + script.indent.length;
+        this.cursor = startPosition(script);
+    }
+
+    open(language: ReplayScript["language"]): Promise<void> {
+        return this.backend.open(this.uri, languageId(language), this.text);
+    }
+
+    /** `inserted` typed (or accepted) at the cursor, which ends up after it. */
+    insert(inserted: string): void {
+        this.text = this.text.slice(0, this.offset) + inserted + this.text.slice(this.offset);
+        this.version++;
+        this.backend.change({ uri: this.uri, version: this.version, position: this.cursor, inserted, text: this.text });
+        this.offset += inserted.length;
+        this.cursor = advance(this.cursor, inserted);
+    }
+}
+
 /** Replays one script; resolves when every request has its answer. */
 export async function replay(backend: Backend, script: ReplayScript, scriptIndex: number, options: ReplayOptions, meta: { mode: string; phase: "idle" | "chat"; uri: string }): Promise<RequestLog[]> {
     const { uri } = meta;
     const interval = 1000 / options.cps;
-    let text = script.before + script.indent + script.after;
-    let cursor = startPosition(script);
-    let offset = script.before.length + script.indent.length;
-    let version = 1;
-    await backend.open(uri, languageId(script.language), text);
+    const document = new ReplayDocument(backend, uri, script);
+    await document.open(script.language);
     const logs: RequestLog[] = [];
     const running: Promise<unknown>[] = [];
     let pending: PendingRequest | undefined;
     const restMs = options.restMs ?? 0;
     if (restMs >= CURSOR_REST_MS) {
         await sleep(CURSOR_REST_MS);
-        backend.cursorRested?.(uri, cursor);
+        backend.cursorRested?.(uri, document.cursor);
     }
     await sleep(restMs - Math.min(restMs, CURSOR_REST_MS));
     let nextKeyAt = performance.now() + interval;
@@ -101,11 +127,8 @@ export async function replay(backend: Backend, script: ReplayScript, scriptIndex
         // The document changes: VS Code cancels the suggestion request still running.
         pending?.cancel();
         pending = undefined;
-        text = text.slice(0, offset) + key + text.slice(offset);
-        version++;
-        backend.change({ uri, version, position: cursor, inserted: key, text });
-        offset += key.length;
-        cursor = advance(cursor, key);
+        document.insert(key);
+        const cursor = document.cursor;
         const atPause = isPausePoint(script.keystrokes, index, options.pause);
         nextKeyAt = keyAt + interval;
         // VS Code asks the provider only once the debounce has passed without another keystroke.
@@ -122,6 +145,52 @@ export async function replay(backend: Backend, script: ReplayScript, scriptIndex
         }
     }
     await Promise.all(running);
+    backend.close(uri);
+    return logs;
+}
+
+export interface AcceptOptions {
+    /** How long the typist looks at each suggestion before pressing Tab or typing on. */
+    lookMs: number;
+    debounceMs: number;
+    /** The longest a typist waits for a suggestion. */
+    pauseMaxMs: number;
+}
+
+/**
+ * The "accept" typist: types the script's first keystroke, then looks at each answer for `lookMs`
+ * and either presses Tab (the suggestion is inserted at the cursor, which ends up after it, and the
+ * editor asks again there) or types the script's next keystroke instead, alternately, so that
+ * requests after Tab and after an unpredicted keystroke come under the same conditions. Without a
+ * suggestion to accept it types on. Makes as many requests as the script has keystrokes.
+ */
+export async function replayAccepting(backend: Backend, script: ReplayScript, scriptIndex: number, options: AcceptOptions, meta: { mode: string; uri: string }): Promise<RequestLog[]> {
+    const { uri } = meta;
+    const document = new ReplayDocument(backend, uri, script);
+    await document.open(script.language);
+    const logs: RequestLog[] = [];
+    let suggestion = "";
+    let keystrokes = 0;
+    let tabNext = true;
+    while (logs.length < script.keystrokes.length && keystrokes < script.keystrokes.length) {
+        const tab: boolean = suggestion !== "" && tabNext;
+        const inserted = tab ? suggestion : script.keystrokes[keystrokes++]!;
+        document.insert(inserted);
+        const cursor = document.cursor;
+        await sleep(options.debounceMs);
+        const request = backend.request(uri, cursor);
+        const log: RequestLog = { mode: meta.mode, phase: "idle", script: scriptIndex, keystroke: keystrokes - 1, key: tab ? "<Tab>" : inserted, position: cursor, sentAtEpoch: request.sentAtEpoch, atPause: true, after: tab ? "tab" : "keystroke" };
+        logs.push(log);
+        const result = await Promise.race([request.done, sleep(options.pauseMaxMs).then(() => undefined)]);
+        if (result) log.result = result;
+        else {
+            request.cancel();
+            log.result = await request.done;
+        }
+        suggestion = log.result.outcome === "answered" ? (log.result.text ?? "") : "";
+        tabNext = !tab;
+        await sleep(options.lookMs);
+    }
     backend.close(uri);
     return logs;
 }

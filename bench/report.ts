@@ -72,6 +72,8 @@ export interface ModeSummary {
     queuedMs: Summary;
     /** Client latency minus engine time, model answers: transport, queueing, debounce, everything but the engine. */
     clientOverheadMs: Summary;
+    /** The "accept" typist (--typist accept): latency of the requests after Tab and after a keystroke typed instead, and how many were answered with a prepared suggestion. */
+    accept?: { afterTab: Summary; afterKeystroke: Summary; prepared: number };
     /** Completion latency while a chat answer streams vs idle (same script); chat speed in generated tokens per second meanwhile. */
     chat?: { idleLatencyMs: Summary; chatLatencyMs: Summary; ratio: number; chatTokensPerS: number; runs: number };
     peakRssMb: number;
@@ -122,6 +124,10 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
         clientOverheadMs: summarize(modelAnswers.map((log) => log.result!.latencyMs - server(log).engineMs)),
         peakRssMb: mode.peakRssKb / 1024,
     };
+    if (idle.some((log) => log.after !== undefined)) {
+        const latencies = (after: RequestLog["after"]): Summary => summarize(completedLogs.filter((log) => log.after === after).map((log) => log.result!.latencyMs));
+        summary.accept = { afterTab: latencies("tab"), afterKeystroke: latencies("keystroke"), prepared: completedLogs.filter((log) => log.result?.server?.source === "prepared").length };
+    }
     const chatLogs = mode.logs.filter((log) => log.phase === "chat");
     if (chatLogs.length > 0) {
         const scripts = new Set(chatLogs.map((log) => log.script));
@@ -151,6 +157,8 @@ export interface Target {
 
 export interface TargetInputs {
     shipped?: ModeSummary;
+    /** The same server with completion.prepareNext off (the "no-prepare" mode). */
+    withoutPreparation?: ModeSummary;
     llamaServer?: ModeSummary;
     /** Model file size + KV cache of this server's context, bytes. */
     /** The peak RSS target: the model file(s), their KV caches and the overhead allowed. */
@@ -160,7 +168,7 @@ export interface TargetInputs {
 const fmt = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
 /** The issue's targets for the shipped server, against llama-server where the target is relative. */
-export function evaluateTargets({ shipped, llamaServer, memoryBudgetBytes }: TargetInputs): Target[] {
+export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memoryBudgetBytes }: TargetInputs): Target[] {
     const targets: Target[] = [];
     const unmeasured = (name: string, target: string, why: string): Target => ({ name, target, measured: why, met: undefined });
     if (!shipped) return targets;
@@ -202,6 +210,18 @@ export function evaluateTargets({ shipped, llamaServer, memoryBudgetBytes }: Tar
             ? { name: "completion while a chat answer streams", target: "median ≤ 1.5× idle median", measured: `${fmt(shipped.chat.chatLatencyMs.p50)} ms vs ${fmt(shipped.chat.idleLatencyMs.p50)} ms idle = ${fmt(shipped.chat.ratio, 2)}×`, met: shipped.chat.ratio <= 1.5 }
             : unmeasured("completion while a chat answer streams", "median ≤ 1.5× idle median", "not run (--chat)"),
     );
+
+    if (shipped.accept) {
+        const name = "request after Tab → next suggestion";
+        const target = "median ≤ 0.3× without preparation";
+        const after = shipped.accept.afterTab;
+        const without = withoutPreparation?.accept?.afterTab;
+        targets.push(
+            without && without.n > 0 && after.n > 0
+                ? { name, target, measured: `${fmt(after.p50)} ms vs ${fmt(without.p50)} ms = ${fmt(after.p50 / without.p50, 2)}× (after an unpredicted keystroke: ${fmt(shipped.accept.afterKeystroke.p50)} ms vs ${fmt(withoutPreparation!.accept!.afterKeystroke.p50)} ms)`, met: after.p50 / without.p50 <= 0.3 }
+                : unmeasured(name, target, "no-prepare mode not run, or no Tab answered"),
+        );
+    }
 
     if (memoryBudgetBytes) {
         const { modelBytes, kvBytes, overheadMb } = memoryBudgetBytes;
@@ -279,6 +299,15 @@ export function summaryRow(summary: ModeSummary): (string | number)[] {
 function threadsCell(summary: ModeSummary): string {
     const used = summary.engine?.threads ?? "?";
     return summary.threadSetting === "default" ? `${used} (default)` : used;
+}
+
+export const ACCEPT_HEADERS = ["mode", "after Tab p50 ms", "after Tab p95 ms", "after Tab n", "prepared", "after keystroke p50 ms", "after keystroke p95 ms", "after keystroke n"] as const;
+
+/** The "accept" typist's row of a mode; undefined when it did not run. */
+export function acceptRow(summary: ModeSummary): (string | number)[] | undefined {
+    const accept = summary.accept;
+    if (!accept) return undefined;
+    return [summary.name, cell(accept.afterTab.p50), cell(accept.afterTab.p95), accept.afterTab.n, accept.prepared, cell(accept.afterKeystroke.p50), cell(accept.afterKeystroke.p95), accept.afterKeystroke.n];
 }
 
 /** JSON-safe copy of a summary (or anything made of numbers): NaN → null, numbers rounded. */

@@ -20,8 +20,10 @@ import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
 import { machineInfo } from "./proc.js";
 import { promptStability, type PromptTokenizer, type StabilityResult } from "./promptStability.js";
-import { annotateTyped, isWithinLine, type PauseMode, replay, type ReplayOptions, type RequestLog } from "./replay.js";
+import { annotateTyped, isWithinLine, type PauseMode, replay, replayAccepting, type ReplayOptions, type RequestLog } from "./replay.js";
 import {
+    ACCEPT_HEADERS,
+    acceptRow,
     cell,
     type ChatRunResult,
     evaluateTargets,
@@ -48,6 +50,8 @@ and peak RSS, as a table and optionally as JSON.
                           psm | psm-line | spm this server with that completion.fimFormat
                           no-extra             completion.extraContextShare=0 (no snippets of other files)
                           full-prompt          completion.coldPromptMs=0 (the full prompt even when the cache is cold)
+                          no-prepare           completion.prepareNext=false (no suggestion prepared before Tab)
+                          no-predict           engine.tokenPrediction=false (no speculative decoding)
                           llama-server         llama-server -np 1 --cache-reuse 256, /infill as llama.vscode
                           llama-server-spm     the same with --spm-infill
                           llama-server-nocache the same with cache_prompt: false
@@ -62,6 +66,11 @@ and peak RSS, as a table and optionally as JSON.
   --pause MODE          word | line | none: where the typist waits for the suggestion (default word)
   --pause-max-ms N      longest wait at a pause (default 60000)
   --debounce-ms N       VS Code's inline suggestion debounce (default 50)
+  --typist KIND         type (default): types each function keystroke by keystroke;
+                        accept: looks at each suggestion (--look-ms), then presses Tab or, every
+                        other time, types the next keystroke instead; reports the requests after
+                        Tab and after a keystroke apart (compare shipped with no-prepare)
+  --look-ms N           how long the accept typist looks at a suggestion (default 1500)
   --rest-ms N           the typist looks at each file this long, cursor placed, before typing
                         (default 0); after 400 ms at rest this server is sent codellama/warmCache,
                         as the VS Code extension sends it; llama.vscode has no such signal
@@ -102,6 +111,8 @@ const OPTIONS = {
     "pause-max-ms": { type: "string" },
     "debounce-ms": { type: "string" },
     "rest-ms": { type: "string" },
+    typist: { type: "string" },
+    "look-ms": { type: "string" },
     threads: { type: "string" },
     "context-size": { type: "string" },
     "max-tokens": { type: "string" },
@@ -118,7 +129,7 @@ const OPTIONS = {
     runs: { type: "string" },
 } as const;
 
-export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra", "full-prompt"] as const;
+export const LSP_MODES = ["shipped", "no-reuse", "psm", "psm-line", "spm", "no-extra", "full-prompt", "no-prepare", "no-predict"] as const;
 export const LLAMA_SERVER_MODES = ["llama-server", "llama-server-spm", "llama-server-nocache"] as const;
 export type ModeName = (typeof LSP_MODES)[number] | (typeof LLAMA_SERVER_MODES)[number];
 
@@ -135,6 +146,8 @@ export interface BenchOptions {
     pauseMaxMs: number;
     debounceMs: number;
     restMs: number;
+    typist: "type" | "accept";
+    lookMs: number;
     /** The first is the headline (targets); see ThreadSetting. */
     threads: ThreadSetting[];
     contextSize: number;
@@ -192,6 +205,9 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
     if (!llamaServerBin && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("llama-server modes need --llama-server BIN (or LLAMA_SERVER_BIN)");
     const pause = values.pause ?? "word";
     if (!["word", "line", "none"].includes(pause)) throw new BenchUsageError(`--pause must be word, line or none (got "${pause}")`);
+    const typist = values.typist ?? "type";
+    if (typist !== "type" && typist !== "accept") throw new BenchUsageError(`--typist must be type or accept (got "${typist}")`);
+    if (typist === "accept" && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("--typist accept runs this server's modes only (llama.vscode's Tab is not modelled)");
     const sampling = values["llama-server-sampling"] ?? "greedy";
     if (sampling !== "greedy" && sampling !== "llama.vscode") throw new BenchUsageError(`--llama-server-sampling must be greedy or llama.vscode (got "${sampling}")`);
     const full = values.full === true;
@@ -208,6 +224,8 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         pauseMaxMs: positiveNumber("pause-max-ms", values["pause-max-ms"], 60_000),
         debounceMs: values["debounce-ms"] === "0" ? 0 : positiveNumber("debounce-ms", values["debounce-ms"], 50),
         restMs: values["rest-ms"] === "0" ? 0 : positiveNumber("rest-ms", values["rest-ms"], 0),
+        typist,
+        lookMs: values["look-ms"] === "0" ? 0 : positiveNumber("look-ms", values["look-ms"], 1500),
         threads: parseThreadSettings(values.threads ?? "default,1"),
         contextSize: positiveNumber("context-size", values["context-size"], 4096),
         maxTokens: positiveNumber("max-tokens", values["max-tokens"], 64),
@@ -236,6 +254,8 @@ const MODE_DESCRIPTIONS: Record<ModeName, string> = {
     spm: "this server, completion.fimFormat=spm",
     "no-extra": "this server, completion.extraContextShare=0",
     "full-prompt": "this server, completion.coldPromptMs=0 (no cold-cache cut)",
+    "no-prepare": "this server, completion.prepareNext=false (no suggestion prepared before Tab)",
+    "no-predict": "this server, engine.tokenPrediction=false (no speculative decoding)",
     "llama-server": "llama-server -np 1 --cache-reuse 256, /infill as llama.vscode drives it",
     "llama-server-spm": "llama-server as above with --spm-infill",
     "llama-server-nocache": "llama-server as above, cache_prompt: false",
@@ -331,9 +351,10 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string, t
     if (mode === "psm" || mode === "psm-line" || mode === "spm") completion.fimFormat = mode;
     if (mode === "no-extra") completion.extraContextShare = 0;
     if (mode === "full-prompt") completion.coldPromptMs = 0;
+    if (mode === "no-prepare") completion.prepareNext = false;
     return {
         model: { path: modelPath },
-        engine: { ...(threads === "default" ? {} : { threads }), contextSize: options.contextSize, gpu: options.gpu },
+        engine: { ...(threads === "default" ? {} : { threads }), contextSize: options.contextSize, gpu: options.gpu, ...(mode === "no-predict" ? { tokenPrediction: false } : {}) },
         completion,
         ...(options.chatModel ? { chat: { model: { path: path.resolve(options.chatModel) } } } : {}),
         log: { level: options.verbose ? "info" : "warn" },
@@ -387,7 +408,7 @@ interface ModeRun {
 }
 
 /** One replay of one script on one mode: requests, then the server's numbers for them, then typed tokens. */
-async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase: "idle" | "chat", replayOptions: ReplayOptions, model: ModelFacts, log: (line: string) => void): Promise<void> {
+async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase: "idle" | "chat", replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">, model: ModelFacts, log: (line: string) => void): Promise<void> {
     const { backend, result } = run;
     const mode = result.name;
     const chatRuns: Promise<ChatRunResult>[] = [];
@@ -407,7 +428,9 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
         await sleep(1000); // the chat prompt is evaluated and streaming has begun
     }
     const uri = `file:///bench/${encodeURIComponent(mode)}/${phase}/${index}/${path.basename(script.relPath)}`;
-    const logs = await replay(backend, script, index, replayOptions, { mode, phase, uri });
+    const logs = replayOptions.typist === "accept" && phase === "idle"
+        ? await replayAccepting(backend, script, index, { lookMs: replayOptions.lookMs, debounceMs: replayOptions.debounceMs, pauseMaxMs: replayOptions.pauseMaxMs }, { mode, uri })
+        : await replay(backend, script, index, replayOptions, { mode, phase, uri });
     if (chatting) {
         chatting = false;
         current?.cancel();
@@ -427,7 +450,7 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
  * the order of the modes rotates from script to script, so no mode always goes first. Only one
  * stack works at a time; the others sit idle.
  */
-async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions, log: (line: string) => void): Promise<ModeResult[]> {
+async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">, log: (line: string) => void): Promise<ModeResult[]> {
     const runs: ModeRun[] = options.threads.flatMap((threads) =>
         options.modes.map((mode) => ({
             mode,
@@ -505,7 +528,7 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     const scripts = picked.map((entry, index) => replayScript(entry, budgets[index]!));
     log(`bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`);
     for (const script of scripts) log(`  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`);
-    const replayOptions: ReplayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs, restMs: options.restMs };
+    const replayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs, restMs: options.restMs, typist: options.typist, lookMs: options.lookMs };
 
     if (options.cliComplete) {
         await runCliTiming(scripts[0]!, options, out, log);
@@ -538,12 +561,15 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         const targets = evaluateTargets({
             shipped: headline(summaries, "shipped", options),
             llamaServer: headline(summaries, "llama-server", options),
+            withoutPreparation: headline(summaries, "no-prepare", options),
             memoryBudgetBytes: await memoryBudget(model, options),
         });
         const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
         runs.push({ model: facts, stability, modes, summaries, targets });
         out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), threads ${options.threads.join(", ")} (targets: ${options.threads[0]}), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`);
         out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
+        const acceptRows = summaries.map(acceptRow).filter((row) => row !== undefined);
+        if (acceptRows.length > 0) out(`The accept typist (looks ${options.lookMs} ms at each suggestion, then Tab or, every other time, a keystroke):\n\n${formatTable(ACCEPT_HEADERS, acceptRows)}\n\n`);
         if (stability.length > 0) {
             out("Prompt stability (this server's prompt at every keystroke, previous keystroke's prompt cached; no timing):\n\n");
             out(`${formatTable(STABILITY_HEADERS, stability.map(stabilityRow))}\n\n`);
@@ -643,6 +669,7 @@ function requestJson(entry: RequestLog): unknown {
         keystroke: entry.keystroke,
         key: entry.key,
         atPause: entry.atPause,
+        ...(entry.after ? { after: entry.after } : {}),
         line: entry.position.line + 1,
         character: entry.position.character + 1,
         outcome: result?.outcome,

@@ -81,8 +81,10 @@ export function testSettings(modelPath: string, extra: Record<string, Record<str
         ...extra,
         model: { path: modelPath, ...extra.model },
         engine: { threads: 1, contextSize: 1024, ...extra.engine },
-        // Tests see the full prompt and the whole answer, however loaded the machine; those about cutting turn it on.
-        completion: { coldPromptMs: 0, maxTimeMs: 0, ...extra.completion },
+        // Tests see the full prompt, the whole answer and one model call per request, however loaded
+        // the machine; those about cutting a cold prompt, the time cap or preparing the next
+        // suggestion turn them on.
+        completion: { coldPromptMs: 0, maxTimeMs: 0, prepareNext: false, ...extra.completion },
         log: { level: "debug", ...extra.log },
     };
 }

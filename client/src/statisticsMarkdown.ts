@@ -7,9 +7,10 @@ import type { SuggestionCounts } from "./suggestionStatistics.js";
  */
 export function statisticsMarkdown(stats: CompletionStats, counts: SuggestionCounts): string {
     const models = stats.recent.filter((record) => record.source === "model" && record.outcome !== "cancelled");
-    const withoutModel = stats.recent.filter((record) => record.source !== "model").length;
+    const withoutModel = stats.recent.filter((record) => record.source === "typed-through" || record.source === "cache").length;
     const { promptTokens } = stats;
     const percent = (part: number, whole: number): string => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
+    const confirmed = (counts: { validated: number; refuted: number } | undefined): string => (counts ? `${percent(counts.validated, counts.validated + counts.refuted)} of ${counts.validated + counts.refuted}` : "–");
     return [
         "# Code Llama: completion statistics",
         "",
@@ -35,6 +36,8 @@ export function statisticsMarkdown(stats: CompletionStats, counts: SuggestionCou
         `| prompt tokens evaluated / reused (median of the last ${promptTokens.requests}) | ${Math.round(promptTokens.evaluatedP50)} / ${Math.round(promptTokens.reusedP50)} |`,
         `| answered without the model (typed-through, repeated) | ${withoutModel} of the last ${stats.recent.length} |`,
         `| answered from a prompt cut short for a cold cache (\`completion.coldPromptMs\`) | ${models.filter((record) => record.coldCut).length} of the last ${models.length} |`,
+        `| answered at once after Tab, prepared while you looked (\`completion.prepareNext\`) | ${stats.prepared} |`,
+        `| guessed tokens the model confirmed (speculative decoding): completions / chat | ${confirmed(stats.predictions?.completion)} / ${confirmed(stats.predictions?.chat)} |`,
         "",
     ].join("\n");
 }

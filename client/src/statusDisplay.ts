@@ -79,7 +79,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
                 const summary = `completions are off ${input.languageId ? `for ${input.languageId}` : "everywhere"} (${ready})`;
                 return { kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
             }
-            const engine = engineLines(server);
+            const engine = engineLines(server) + aheadLine(server);
             if (server.completing) {
                 const summary = `${ready}, completing`;
                 return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, summary, tooltip: `${NAME}: ${summary}${engine}`, severity: "ok", command };
@@ -148,6 +148,17 @@ function engineLines(status: ServerStatus): string {
 /** "4", or "4 for prompts, 2 for generation". */
 function threadCounts(threads: ThreadsInUse): string {
     return threads.prompt === threads.generation ? `${threads.prompt}` : `${threads.prompt} for prompts, ${threads.generation} for generation`;
+}
+
+/** What came ahead of time, one line after a line break: suggestions prepared before Tab, the share of guessed tokens confirmed; "" while neither happened. */
+function aheadLine(status: ServerStatus): string {
+    const prepared = status.preparedSuggestions ?? 0;
+    const guessed = status.predictions ? status.predictions.validated + status.predictions.refuted : 0;
+    const parts = [
+        prepared > 0 ? `${prepared} suggestion${prepared === 1 ? "" : "s"} prepared before Tab` : undefined,
+        guessed > 0 ? `${Math.round((100 * status.predictions!.validated) / guessed)} % of ${guessed} guessed tokens confirmed` : undefined,
+    ].filter((part) => part !== undefined);
+    return parts.length > 0 ? `\nAhead of time: ${parts.join(", ")}` : "";
 }
 
 function shorten(text: string): string {

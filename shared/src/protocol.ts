@@ -47,7 +47,11 @@ export interface ServerStatus {
      * base model). Absent when there is nothing to say.
      */
     notes?: string[];
-    /** A completion request is in flight (not a chat answer, not a cache warm-up). */
+    /** Since the server started, when ready: requests after Tab answered with a suggestion prepared while the user looked (`completion.prepareNext`). */
+    preparedSuggestions?: number;
+    /** Speculative decoding since the model loaded, both sequences, when ready: guessed tokens the model confirmed or not; absent for engines without it. */
+    predictions?: PredictionCounts;
+    /** A completion request is in flight (not a chat answer, not a cache warm-up, not a preparation). */
     completing: boolean;
 }
 
@@ -128,8 +132,12 @@ export interface CompletionRecord {
     receivedAt: number;
     /** From arrival to answer, server side. */
     latencyMs: number;
-    /** "model": generated now; "typed-through": the rest of an earlier suggestion the user is typing; "cache": a repeated request. */
-    source: "model" | "typed-through" | "cache";
+    /**
+     * "model": generated now; "typed-through": the rest of an earlier suggestion the user is typing;
+     * "cache": a repeated request; "prepared": computed while the user looked at the suggestion before
+     * (`completion.prepareNext`), for the document with it accepted.
+     */
+    source: "model" | "typed-through" | "cache" | "prepared";
     outcome: "answered" | "empty" | "cancelled" | "error";
     promptTokens: number;
     /** Prompt tokens whose KV-cache entries were reused from the previous request. */
@@ -161,11 +169,24 @@ export interface CompletionStats {
     shown: number;
     accepted: number;
     partiallyAccepted: number;
+    /** Requests answered with a suggestion prepared while the user looked at the one before (after Tab). */
+    prepared: number;
     latencyMs: { p50: number; p95: number };
     /** Of the recent requests the model answered (not cancelled): how many, and the median prompt tokens evaluated and reused. */
     promptTokens: { requests: number; evaluatedP50: number; reusedP50: number };
     /** The most recent requests, oldest first (at most 1,000). */
     recent: CompletionRecord[];
+    /**
+     * Speculative decoding since the model loaded (`engine.tokenPrediction`, a draft model): tokens
+     * proposed on each sequence and how many the model confirmed; absent for engines without it.
+     */
+    predictions?: { completion: PredictionCounts; chat: PredictionCounts };
+}
+
+/** Proposed tokens: `validated` the model confirmed (each saved one evaluation step), `refuted` it did not (verified in vain). */
+export interface PredictionCounts {
+    validated: number;
+    refuted: number;
 }
 
 /** Local-only completion statistics; nothing leaves the machine. */

@@ -110,6 +110,10 @@ export const SETTINGS = {
         group: "Advanced", type: "integer", default: -1, minimum: -1, scope: "machine",
         description: "How much of the model goes on the GPU, in layers: lower it when the GPU runs out of memory. -1: as many as GPU memory allows.",
     },
+    "engine.tokenPrediction": {
+        group: "Advanced", type: "boolean", default: true, scope: "machine",
+        description: "Makes answers that repeat text come faster: the model guesses the next tokens from text the answer copies (your code in a question to fix, a line above the cursor) and checks several of them in one step (speculative decoding). Answers stay exactly the same. Built-in engine only; turn off only to measure what it saves.",
+    },
     "engine.threads": {
         group: "Engine", type: "integer", default: 0, minimum: 0, scope: "machine",
         description: "CPU threads the model runs on when it runs on this computer. 0 (default): the fastest count for this computer and model, measured briefly at the first load of each model and remembered (never more than the CPUs Code Llama may use). A number: exactly that many threads for reading the code and for writing the answer.",
@@ -167,6 +171,10 @@ export const SETTINGS = {
     "completion.warmCache": {
         group: "Completion", type: "boolean", default: true, scope: "window",
         description: "Gets the first suggestion ready while the cursor rests: the model reads the code around it before you type, so the first suggestion there comes as fast as those while typing. Uses the CPU/GPU while you are not typing; turn off to save power.",
+    },
+    "completion.prepareNext": {
+        group: "Completion", type: "boolean", default: true, scope: "window",
+        description: "Gets the next suggestion ready while you look at one: after Tab, the suggestion that follows appears at once. Uses the CPU/GPU while you are not typing; turn off to save power.",
     },
     "completion.prefixShare": {
         group: "Advanced", type: "number", default: 0.5, minimum: 0.05, maximum: 0.9, scope: "window",

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { Backend, RequestResult, ServerNumbers } from "../../bench/backend.js";
 import type { ReplayScript } from "../../bench/corpus.js";
 import { matchRecords } from "../../bench/lspBackend.js";
-import { advance, annotateTyped, isPausePoint, isWithinLine, replay, type RequestLog, startPosition } from "../../bench/replay.js";
+import { advance, annotateTyped, isPausePoint, isWithinLine, replay, replayAccepting, type RequestLog, startPosition } from "../../bench/replay.js";
 import { BenchUsageError, parseBenchArgs, rotated, runLabel } from "../../bench/run.js";
 import { CURSOR_REST_MS } from "../../shared/src/protocol.js";
 
@@ -80,6 +80,9 @@ describe("bench command line", () => {
         assert.throws(() => parseBenchArgs(["--model", "m", "--threads", ","]), /--threads needs/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--pause", "sometimes"]), /--pause/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--bogus"]), BenchUsageError);
+        assert.throws(() => parseBenchArgs(["--model", "m", "--typist", "lazy"]), /--typist/);
+        assert.throws(() => parseBenchArgs(["--model", "m", "--typist", "accept", "--llama-server", "/bin/ls"]), /this server's modes only/);
+        assert.deepEqual(Object.entries(parseBenchArgs(["--model", "m", "--typist", "accept", "--look-ms", "800"])).filter(([key]) => key === "typist" || key === "lookMs"), [["typist", "accept"], ["lookMs", 800]]);
         assert.equal(parseBenchArgs(["--help"]).help, true);
     });
 });
@@ -124,5 +127,40 @@ describe("replay with the cursor at rest first", () => {
         const events: string[] = [];
         await replay(recordingBackend(events), script, 0, options, { mode: "m", phase: "idle", uri: "file:///t.js" });
         assert.ok(!events.some((event) => event.startsWith("rest")), events.join(", "));
+    });
+});
+
+describe("the accept typist", () => {
+    const script: ReplayScript = {
+        id: "t", relPath: "t.js", packageName: "t", packageVersion: "1", license: "MIT", language: "javascript", functionName: "f",
+        startLine: 2, endLine: 2, totalLines: 3, before: "a\n", indent: "  ", after: "\nb\n", keystrokes: ["x", "y", "z", "w", "v"],
+    };
+
+    it("presses Tab on every other suggestion and types the next keystroke otherwise; the editor asks at the cursor after each", async () => {
+        const events: string[] = [];
+        // Suggestions by request: "SUG" for the 1st, none for the 2nd (the typist types on), "AB\nC" for the 3rd and 4th.
+        const answers = ["SUG", "", "AB\nC", "AB\nC", ""];
+        const backend: Backend = {
+            label: "fake", pid: undefined,
+            start: async () => undefined,
+            open: async () => undefined,
+            change: (edit) => void events.push(`change ${JSON.stringify(edit.inserted)} at ${edit.position.line}:${edit.position.character}`),
+            request: (_uri, position) => {
+                const text = answers[events.filter((event) => event.startsWith("request")).length]!;
+                events.push(`request ${position.line}:${position.character}`);
+                return { sentAtEpoch: Date.now(), done: Promise.resolve(text ? { outcome: "answered", latencyMs: 1, text } : { outcome: "empty", latencyMs: 1 }), cancel: () => undefined };
+            },
+            close: () => undefined,
+            stop: async () => ({ peakRssKb: 0 }),
+        };
+        const logs = await replayAccepting(backend, script, 0, { lookMs: 0, debounceMs: 0, pauseMaxMs: 1000 }, { mode: "m", uri: "file:///t.js" });
+        assert.deepEqual(events, [
+            'change "x" at 1:2', "request 1:3",
+            'change "SUG" at 1:3', "request 1:6",
+            'change "y" at 1:6', "request 1:7",
+            'change "AB\\nC" at 1:7', "request 2:1",
+            'change "z" at 2:1', "request 2:2",
+        ]);
+        assert.deepEqual(logs.map((log) => log.after), ["keystroke", "tab", "keystroke", "tab", "keystroke"]);
     });
 });

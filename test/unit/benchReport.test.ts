@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { ServerNumbers } from "../../bench/backend.js";
 import { parseProcStatus } from "../../bench/proc.js";
 import type { RequestLog } from "../../bench/replay.js";
-import { evaluateTargets, formatMarkdownTable, type ModeResult, SUMMARY_HEADERS, summarizeMode, summaryRow } from "../../bench/report.js";
+import { acceptRow, evaluateTargets, formatMarkdownTable, type ModeResult, SUMMARY_HEADERS, summarizeMode, summaryRow } from "../../bench/report.js";
 import { formatTable } from "../../server/src/eval/report.js";
 
 function request(keystroke: number, outcome: "answered" | "cancelled", latencyMs: number, server?: Partial<ServerNumbers>, extra: Partial<RequestLog> = {}): RequestLog {
@@ -65,6 +65,22 @@ describe("bench report", () => {
         assert.deepEqual(fixed.slice(0, 4), ["llama-server -t 1", "1", "n/a", "n/a"]);
         assert.deepEqual(summaryRow(summarizeMode(mode("old", "lsp", []))).slice(0, 2), ["old", "? (default)"]);
         assert.equal(SUMMARY_HEADERS.slice(0, 4).join(", "), "mode, threads, prompt tok/s, gen tok/s");
+    });
+    it("sets the accept typist's requests after Tab against the same without preparation", () => {
+        const accepting = (tabMs: number, source: ServerNumbers["source"]): ModeResult => mode(source === "prepared" ? "shipped" : "no-prepare", "lsp", [
+            request(0, "answered", 100, {}, { after: "keystroke" }),
+            request(1, "answered", tabMs, { source }, { after: "tab" }),
+            request(2, "answered", 120, {}, { after: "keystroke" }),
+            request(3, "answered", tabMs + 10, { source }, { after: "tab" }),
+        ]);
+        const shipped = summarizeMode(accepting(20, "prepared"));
+        const without = summarizeMode(accepting(190, "model"));
+        assert.deepEqual(acceptRow(shipped), ["shipped", "25", "30", 2, 2, "110", "119", 2]);
+        assert.equal(acceptRow(summarizeMode(mode("typing", "lsp", [request(0, "answered", 100, {})]))), undefined);
+        const target = evaluateTargets({ shipped, withoutPreparation: without }).find((entry) => entry.name === "request after Tab → next suggestion")!;
+        assert.equal(target.measured, "25 ms vs 195 ms = 0.13× (after an unpredicted keystroke: 110 ms vs 110 ms)");
+        assert.equal(target.met, true);
+        assert.equal(evaluateTargets({ shipped }).find((entry) => entry.name === "request after Tab → next suggestion")!.met, undefined);
     });
     it("formats aligned text and markdown tables", () => {
         assert.equal(formatTable(["mode", "p50"], [["shipped", 12], ["no-reuse", 1234]]), ["mode       p50", "--------  ----", "shipped     12", "no-reuse  1234"].join("\n"));

@@ -22,6 +22,11 @@ describe("serverStatus: the model manager's state as codellama/status", () => {
             state: "ready", health: "ok", message: "CodeLlama 7B (CPU)", model: "CodeLlama 7B", device: "cpu", gpuLayers: 0, completing: false,
             threads: { prompt: 2, generation: 1, source: "calibrated", cpus: 2 }, promptTokensPerSecond: 1235, generationTokensPerSecond: 58.3,
         });
+        const speculation = { preparedSuggestions: 3, predictions: { validated: 40, refuted: 10 } };
+        assert.deepEqual(statusFor({ phase: "ready", backend: "embedded", info: cpu, completing: false }, "lsp", undefined, speculation), {
+            state: "ready", health: "ok", message: "CodeLlama 7B (CPU)", model: "CodeLlama 7B", device: "cpu", gpuLayers: 0, completing: false, ...speculation,
+        }, "what completion prepared and guessed, while ready");
+        assert.deepEqual(statusFor({ phase: "loading", file: "f.gguf", completing: false }, "lsp", undefined, speculation), { state: "loading", health: "ok", message: "Loading f.gguf", progress: 0, completing: false }, "not while loading");
         const fallback = serverStatus({ phase: "ready", backend: "embedded", info: { ...info, fallback: "GPU memory ran out" }, completing: false });
         assert.deepEqual([fallback.health, fallback.message], ["warning", "CodeLlama 7B (CUDA, 20/33 layers): GPU memory ran out"]);
     });

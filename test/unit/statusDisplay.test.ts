@@ -56,6 +56,16 @@ describe("presentStatus", () => {
         assert.equal(presentStatus(input({ ...ready, chat })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU for completions.\nChat: CodeLlama 34B Instruct (CPU), threads: 2 for prompts, 1 for generation\n\nClick for the menu.");
         assert.equal(presentStatus(input({ ...ready, chat: { state: "error", message: "Chat model: Model file not found: /c.gguf. Select another…" } })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU for completions.\nChat model: Model file not found: /c.gguf. Select another…\n\nClick for the menu.");
     });
+    it("what came ahead of time in the tooltip: suggestions prepared before Tab, guessed tokens confirmed", () => {
+        const both = presentStatus(input({ ...ready, preparedSuggestions: 12, predictions: { validated: 289, refuted: 51 } }));
+        assert.equal(both.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nAhead of time: 12 suggestions prepared before Tab, 85 % of 340 guessed tokens confirmed\n\nClick for the menu.");
+        const one = presentStatus(input({ ...ready, completing: true, preparedSuggestions: 1, predictions: { validated: 0, refuted: 0 } }));
+        assert.equal(one.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU, completing\nAhead of time: 1 suggestion prepared before Tab");
+        const guesses = presentStatus(input({ ...ready, preparedSuggestions: 0, predictions: { validated: 0, refuted: 7 } }));
+        assert.equal(guesses.tooltip, "Code Llama: CodeLlama 7B Instruct on CPU.\nAhead of time: 0 % of 7 guessed tokens confirmed\n\nClick for the menu.");
+        assert.equal(presentStatus(input({ ...ready, preparedSuggestions: 0, predictions: { validated: 0, refuted: 0 } })).tooltip, "Code Llama: CodeLlama 7B Instruct on CPU. Click for the menu.", "nothing ahead yet: no line");
+    });
+
     it("completing while a completion request is in flight", () => {
         assert.deepEqual(presentStatus(input({ ...ready, completing: true })), {
             kind: "completing", text: "$(loading~spin) Code Llama: completing", summary: "CodeLlama 7B Instruct on CPU, completing", tooltip: "Code Llama: CodeLlama 7B Instruct on CPU, completing", severity: "ok", command: "codellama.showMenu",

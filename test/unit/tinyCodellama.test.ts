@@ -19,6 +19,9 @@ import {
 } from "node-llama-cpp";
 import {
     CODE_ANSWER,
+    COPIED_BLOCK,
+    COPIED_LINE,
+    COPYING_SCRIPTS,
     CODELLAMA_FIM_PREFIX_ID,
     CODELLAMA_VOCAB_SIZE,
     DEFAULT_SCRIPTS,
@@ -30,6 +33,7 @@ import {
     INSTRUCT_ANSWER,
     INSTRUCT_CHAT_ANSWER,
     SCRIPTS_METADATA_KEY,
+    SPACE,
     TokenType,
     buildVocab,
     encodeTensorData,
@@ -202,6 +206,21 @@ describe("vocab and scripts", () => {
         assert.deepEqual(fim, [0, 1, 2, 3].map((i) => CODELLAMA_FIM_PREFIX_ID + i));
         assert.deepEqual(fim.map((id) => codellama.pieces[id]), Object.values(FIM_PIECES));
         for (const id of fim) assert.equal(codellama.types[id], TokenType.control);
+    });
+
+    test("extra pieces come after the built-in ones, and the copying scripts' texts tokenize to their answers' pieces", () => {
+        const pieces = COPYING_SCRIPTS.flatMap((script) => script.pieces!);
+        const plain = buildVocab();
+        const extended = buildVocab({ extraPieces: pieces.map((piece) => piece.replaceAll(SPACE, " ")) });
+        assert.deepEqual(extended.pieces.slice(0, plain.pieces.length - 4), plain.pieces.slice(0, -4), "built-in pieces keep their ids (the infill tokens move to the end)");
+        assert.deepEqual(extended.pieces.slice(-4), Object.values(FIM_PIECES));
+        const tokens = (text: string): string[] => spmTokenize(extended, text).map((id) => extended.pieces[id]!);
+        const [rewrite, repeatLine] = COPYING_SCRIPTS;
+        assert.deepEqual(tokens(`{${COPIED_BLOCK}\n}`), ["{", ...rewrite!.pieces!, "<0x0A>", "}"]);
+        assert.deepEqual(tokens(`{${COPIED_LINE}\n`), ["{", ...repeatLine!.pieces!, "<0x0A>"]);
+        assert.equal(new Set(rewrite!.pieces).size, 180, "no piece repeats: each has one successor");
+        const codellama = buildVocab({ codellamaVocab: true, extraPieces: pieces });
+        assert.equal(codellama.pieces.length, CODELLAMA_VOCAB_SIZE, "padded to Code Llama's size all the same");
     });
 
     test("default answers are the exported constants", () => {

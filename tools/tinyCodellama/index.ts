@@ -12,6 +12,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveTinyModelConfig, writeTinyCodeLlama, type TinyModelOptions } from "./model.js";
+export { COPIED_BLOCK, COPIED_LINE, COPYING_SCRIPTS, copyingModel, NO_COPY_QUESTION, REPEAT_LINE_INFILL, REWRITE_QUESTION } from "./copyingScripts.js";
 
 export {
     GGUF_ALIGNMENT,

@@ -66,6 +66,8 @@ export interface TinyModelOptions {
     readonly codellamaVocab?: boolean;
     /** Whose vocabulary (default Code Llama 7B-34B's); Llama 2's has no infill tokens, Code Llama 70B's has <step>. */
     readonly vocab?: VocabKind;
+    /** More vocab pieces (see VocabOptions.extraPieces); none by default. */
+    readonly extraPieces?: readonly string[];
     /** Seed of the random weights (the scripted model's q/k/v and gate/up included). */
     readonly seed?: number;
     /** Replaces DEFAULT_SCRIPTS (spread them in to extend); scripted weights only. */
@@ -94,6 +96,7 @@ export interface TinyModelConfig {
     readonly contextLength: number;
     readonly codellamaVocab: boolean;
     readonly vocab: VocabKind;
+    readonly extraPieces: readonly string[];
     readonly seed: number;
     /** Empty for random weights. */
     readonly scripts: readonly TinyScript[];
@@ -174,7 +177,7 @@ export const LLAMA2_SCRIPTS: readonly TinyScript[] = [
     ...DEFAULT_SCRIPTS.filter((script) => script.end === "eos"),
 ];
 
-type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "identity" | "vocab">;
+type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "identity" | "vocab" | "extraPieces">;
 
 export const PRESETS: Readonly<Record<TinyPreset, PresetSettings>> = {
     // ~1 MB, loads in tens of milliseconds.
@@ -240,6 +243,7 @@ export function resolveTinyModelConfig(options: TinyModelOptions = {}): TinyMode
         contextLength: options.contextLength ?? base.contextLength,
         codellamaVocab: options.codellamaVocab ?? base.codellamaVocab,
         vocab: options.vocab ?? "code-llama",
+        extraPieces: options.extraPieces ?? [],
         seed: options.seed ?? DEFAULT_SEED,
         scripts: weights === "scripted" ? (options.scripts ?? (options.vocab === "llama-2" ? LLAMA2_SCRIPTS : DEFAULT_SCRIPTS)) : [],
         identity: options.identity ?? { name: `tiny-codellama-${preset}-${weights}`, sizeLabel: "7B", finetune: "Instruct" },
@@ -269,7 +273,7 @@ function validateConfig(c: TinyModelConfig): void {
 /** Writes the model to `file` (overwriting it) and describes what was written. */
 export function writeTinyCodeLlama(file: string, options: TinyModelOptions = {}): TinyModelInfo {
     const config = resolveTinyModelConfig(options);
-    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab, kind: config.vocab });
+    const vocab = buildVocab({ codellamaVocab: config.codellamaVocab, kind: config.vocab, extraPieces: config.extraPieces });
     const scripts = config.scripts.map((s) => resolveScript(vocab, s));
 
     const writer = new GgufWriter();

@@ -4,7 +4,7 @@
  * editor shows. Also the warm-up, which reads the prompt into the cache and generates nothing.
  */
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { Generation, InferenceEngine } from "../engine/inference.js";
+import type { GenerateOptions, Generation, InferenceEngine } from "../engine/inference.js";
 import { affordablePrompt, fullContextAnchor } from "./coldPrompt.js";
 import type { Position } from "./cursorContext.js";
 import { answerRules } from "./postprocess.js";
@@ -22,9 +22,10 @@ export interface Completion {
 
 /**
  * Asks the engine for the text at the cursor (filled in between the text around it, or continuing the
- * text before it, as the model can: completionLayout) and post-processes it.
+ * text before it, as the model can: completionLayout) and post-processes it; `priority` "background"
+ * for work nobody waits for (the next suggestion, prepared).
  */
-export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<Completion> {
+export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}, priority: GenerateOptions["priority"] = "interactive"): Promise<Completion> {
     const prompt = await affordablePrompt(engine, document, position, { ...settings, layout: completionLayout(settings, engine.info.roles) }, hints);
     const rules = answerRules(prompt.surroundings, prompt.eol);
     const started = performance.now();
@@ -33,6 +34,7 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
     const { text: generated, ...generation } = await engine.infill(prompt.request, {
         maxTokens: settings.maxTokens,
         signal,
+        priority,
         reuseCache: settings.reuseCache,
         // Stop as soon as the answer is complete for its scope, the model spells out a control token, or time is up.
         onText: (text) => {

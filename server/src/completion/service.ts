@@ -12,14 +12,17 @@
  *   7. statistics         stats.ts             every request counted, locally
  *
  * While the cursor rests (codellama/warmCache), and after a suggestion from a cold-cut prompt once
- * nothing was asked for a while, the prompt there is read into the model's cache (warm-up).
- * A file of `completion.exclude` (shared/src/exclude.ts: keys, environment files) gets neither.
+ * nothing was asked for a while, the prompt there is read into the model's cache (warm-up). While
+ * the user looks at a suggestion, the one after it is prepared (preparation.ts), so that the
+ * request after Tab needs no model call. Both are background work: the status says "completing"
+ * only for requests. A file of `completion.exclude` (shared/src/exclude.ts: keys, environment
+ * files) gets none of them.
  *
  * Cancellation: complete() takes an AbortSignal and resolves `{ status: "cancelled" }` when it was
  * aborted (by the client or a newer request); it never rejects for a cancellation.
  */
-import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { CompletionRecord, CompletionStats } from "../../../shared/src/protocol.js";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import type { CompletionRecord, CompletionStats, ServerStatus } from "../../../shared/src/protocol.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { ModelManager } from "../model/modelManager.js";
@@ -28,9 +31,10 @@ import { AdaptiveDebounce } from "./debounce.js";
 import type { SnippetRing } from "./extraContext.js";
 import { completeAt, warmAt } from "./generation.js";
 import { LatestOnly } from "./latestOnly.js";
+import { NextSuggestionPreparation } from "./preparation.js";
 import type { ExtraContext, PromptAnchor } from "./promptLayout.js";
 import { StatsCollector } from "./stats.js";
-import { SuggestionCache, type SuggestionKey } from "./suggestionCache.js";
+import { sameKey, SuggestionCache, suggestionKey, type SuggestionKey } from "./suggestionCache.js";
 
 export interface Suggestion {
     /** "" when there is nothing worth showing. */
@@ -45,8 +49,6 @@ export interface Suggestion {
 /** What complete() resolves with: a suggestion, none (completions off, an excluded file, no model ready), or cancelled. */
 export type CompletionResult = { status: "suggested"; suggestion: Suggestion } | { status: "unavailable" } | { status: "cancelled" };
 
-const KEY_BEFORE_CHARS = 2000;
-const KEY_AFTER_CHARS = 500;
 /** Documents whose prompt top is remembered (the most recently completed ones). */
 const ANCHORED_DOCUMENTS = 64;
 
@@ -58,6 +60,12 @@ const ANCHORED_DOCUMENTS = 64;
  */
 export const FULL_CONTEXT_AFTER_IDLE_MS = 1000;
 const FULL_CONTEXT_MAX_IDLE_MS = 16_000;
+
+/** A suggestion computed ahead for the document with the one before it accepted. */
+interface PreparedSuggestion {
+    text: string;
+    anchor: PromptAnchor;
+}
 
 export interface CompletionServiceOptions {
     /** The loaded engine, and the `completing` flag of the status. */
@@ -89,21 +97,30 @@ export class CompletionService {
     private fullContextTimer: NodeJS.Timeout | undefined;
     /** The document whose full-context warm-up a keystroke stopped, and the pause the next one waits for. */
     private fullContextBackoff: { uri: string; idleMs: number } | undefined;
+    private readonly next: NextSuggestionPreparation<PreparedSuggestion>;
+    private nextTimer: NodeJS.Timeout | undefined;
+    /** The preparation running: the request it will answer, and its result (undefined when stopped or failed). */
+    private preparing: { key: SuggestionKey; done: Promise<PreparedSuggestion | undefined> } | undefined;
+    /** Counts reset(): a preparation started before one is not kept. */
+    private epoch = 0;
 
     constructor(private readonly options: CompletionServiceOptions) {
         this.now = options.now ?? (() => performance.now());
         this.sleep = options.sleep ?? abortableSleep;
+        this.next = new NextSuggestionPreparation(this.now);
     }
 
     /** The suggestion at `position`; rejects only when the engine fails (the failure is counted). */
     async complete(document: TextDocument, position: Position, signal?: AbortSignal): Promise<CompletionResult> {
-        clearTimeout(this.fullContextTimer);
+        this.stopTimers();
         const settings = this.options.settings();
         if (!settings.enabled || !this.options.models.engine) return { status: "unavailable" };
         if (this.options.excluded(document.uri)) {
             this.options.logger.debug(() => `completion ${document.uri}: excluded (completion.exclude)`);
             return { status: "unavailable" };
         }
+        const preparing = this.preparing;
+        if (preparing && sameKey(preparing.key, this.keyAt(document, position))) return this.awaitPreparation(document, position, preparing.done, signal);
         return this.generate(signal, { completion: true }, async (signal) => {
             if (signal.aborted) return { status: "cancelled" };
             const result = await this.suggest(document, position, settings, signal);
@@ -114,10 +131,10 @@ export class CompletionService {
         });
     }
 
-    /** codellama/warmCache: the cursor came to rest at `position` (see warm). */
+    /** codellama/warmCache: the cursor came to rest at `position` (see warm); the suggestion shown before is gone. */
     cursorRested(document: TextDocument, position: Position): void {
-        clearTimeout(this.fullContextTimer);
-        void this.warm(document, position);
+        this.stopTimers();
+        void this.warm(document, position, { replacesPreparation: true });
     }
 
     /** The client reported what the user did with a suggestion. */
@@ -125,28 +142,41 @@ export class CompletionService {
         this.stats.event(kind);
     }
 
+    /** The statistics, with the engine's speculative decoding counts. */
     snapshot(): CompletionStats {
-        return this.stats.snapshot();
+        const predictions = this.options.models.engine?.tokenPredictions?.();
+        return { ...this.stats.snapshot(), ...(predictions ? { predictions } : {}) };
+    }
+
+    /** For the status: requests answered with a prepared suggestion, and the guessed tokens of both sequences. */
+    speculation(): Pick<ServerStatus, "preparedSuggestions" | "predictions"> {
+        const predictions = this.options.models.engine?.tokenPredictions?.();
+        const both = predictions && { validated: predictions.completion.validated + predictions.chat.validated, refuted: predictions.completion.refuted + predictions.chat.refuted };
+        return { preparedSuggestions: this.stats.prepared, ...(both ? { predictions: both } : {}) };
     }
 
     /** Suggestions depend on the model and settings: forget them when those change. */
     reset(): void {
         this.cache.clear();
         this.anchors.clear();
+        this.next.clear();
+        this.epoch++;
     }
 
     /** Stages 2 to 7 of one request (see the top of this file). */
     private async suggest(document: TextDocument, position: Position, settings: CodeLlamaConfig["completion"], signal: AbortSignal): Promise<CompletionResult> {
         const started = this.now();
         const receivedAt = Date.now();
-        const text = document.getText();
-        const offset = document.offsetAt(position);
-        const key: SuggestionKey = { uri: document.uri, offset, before: text.slice(Math.max(0, offset - KEY_BEFORE_CHARS), offset), after: text.slice(offset, offset + KEY_AFTER_CHARS) };
-        const base = { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, queuedMs: 0, heldMs: 0, engineStartedAt: 0 };
+        const key = this.keyAt(document, position);
+        const { offset } = key;
+        const base = withoutModel(receivedAt);
 
+        const prepared = this.next.take(key);
+        if (prepared) return this.servePrepared(document, key, prepared, started, base);
         const cached = this.cache.lookup(key);
         if (cached) {
             this.stats.record({ ...base, source: cached.source, outcome: "answered", latencyMs: this.now() - started });
+            this.prepareNext(document, offset, cached.text);
             return { status: "suggested", suggestion: { text: cached.text, position: document.positionAt(offset), source: cached.source } };
         }
 
@@ -189,12 +219,80 @@ export class CompletionService {
         this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
+        this.prepareNext(document, offset, completion.text);
         return { status: "suggested", suggestion: { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) } };
+    }
+
+    /** Answers the request after Tab with the suggestion prepared for it, and plans the one after. */
+    private servePrepared(document: TextDocument, key: SuggestionKey, prepared: PreparedSuggestion, started: number, base: Omit<CompletionRecord, "source" | "outcome" | "latencyMs">): CompletionResult {
+        this.rememberAnchor(document.uri, prepared.anchor);
+        this.cache.remember(key, prepared.text);
+        this.stats.record({ ...base, source: "prepared", outcome: prepared.text ? "answered" : "empty", latencyMs: this.now() - started });
+        if (prepared.text) this.stats.event("shown");
+        this.prepareNext(document, key.offset, prepared.text);
+        return { status: "suggested", suggestion: { text: prepared.text, position: document.positionAt(key.offset), source: "prepared" } };
+    }
+
+    /** The request after Tab came while its suggestion is still being prepared: the preparation goes on and answers it (a newer request stops both). */
+    private async awaitPreparation(document: TextDocument, position: Position, done: Promise<PreparedSuggestion | undefined>, signal: AbortSignal | undefined): Promise<CompletionResult> {
+        const started = this.now();
+        const base = withoutModel(Date.now());
+        const aborted = new Promise<"aborted">((resolve) => {
+            if (signal?.aborted) resolve("aborted");
+            signal?.addEventListener("abort", () => resolve("aborted"), { once: true });
+        });
+        // The request is in flight while it waits: "completing", though the preparation started as background work.
+        const completing = this.options.models.beginCompletion();
+        const prepared = await Promise.race([done, aborted]).finally(completing);
+        if (prepared === "aborted" || prepared === undefined) {
+            this.stats.record({ ...base, source: "prepared", outcome: "cancelled", latencyMs: this.now() - started });
+            return { status: "cancelled" };
+        }
+        const key = this.keyAt(document, position);
+        this.next.take(key);
+        return this.servePrepared(document, key, prepared, started, base);
+    }
+
+    /** After answering `suggestion` at `offset`: prepare the suggestion after it once the user has looked at it a moment (see preparation.ts). */
+    private prepareNext(document: TextDocument, offset: number, suggestion: string): void {
+        const settings = this.options.settings();
+        if (!settings.prepareNext) return;
+        const delay = this.next.answered({ uri: document.uri, version: document.version, text: document.getText(), offset, suggestion });
+        if (delay === undefined) return;
+        clearTimeout(this.nextTimer);
+        this.nextTimer = setTimeout(() => this.startPreparation(document.languageId), delay);
+        this.nextTimer.unref();
+    }
+
+    private startPreparation(languageId: string): void {
+        const { models, logger } = this.options;
+        const settings = this.options.settings();
+        const target = this.next.due((uri) => this.options.document(uri)?.version);
+        if (!target || !settings.enabled || !models.engine || this.options.excluded(target.uri)) return;
+        const epoch = this.epoch;
+        const accepted = TextDocument.create(target.uri, languageId, target.version, target.text);
+        logger.debug(() => `preparing the next suggestion ${target.uri}@${target.offset}`);
+        const done = this.generate(undefined, { completion: false }, async (signal): Promise<PreparedSuggestion | undefined> => {
+            const engine = models.engine;
+            if (!engine || signal.aborted) return undefined;
+            const completion = await completeAt(engine, accepted, accepted.positionAt(target.offset), settings, signal, { extra: this.extraContext(target.uri, settings), anchor: this.anchors.get(target.uri) }, "background");
+            if (signal.aborted || completion.generation.stopReason === "cancelled" || epoch !== this.epoch) return undefined;
+            logger.debug(() => `prepared the next suggestion ${target.uri}@${target.offset}: ${JSON.stringify(completion.text)}`);
+            const prepared = { text: completion.text, anchor: completion.prompt.anchor };
+            this.next.prepared(target.key, prepared);
+            return prepared;
+        }).catch((error: unknown) => {
+            logger.warn(`Preparing the next suggestion failed: ${errorMessage(error)}`);
+            return undefined;
+        }).finally(() => {
+            if (this.preparing?.done === done) this.preparing = undefined;
+        });
+        this.preparing = { key: target.key, done };
     }
 
     /**
      * Completion-sequence work, one at a time (a newer call aborts the older). A completion request
-     * shows as "completing" in the status; a warm-up does not.
+     * shows as "completing" in the status; a warm-up or a preparation does not.
      */
     private generate<T>(signal: AbortSignal | undefined, kind: { completion: boolean }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         return this.latest.run(signal, async (signal) => {
@@ -214,7 +312,7 @@ export class CompletionService {
         clearTimeout(this.fullContextTimer);
         this.fullContextTimer = setTimeout(() => {
             if (this.options.document(uri)?.version !== version) return;
-            void this.warm(document, position).then((warmed) => {
+            void this.warm(document, position, { replacesPreparation: false }).then((warmed) => {
                 if (warmed) this.fullContextBackoff = undefined;
                 else if (warmed === false) this.fullContextBackoff = { uri, idleMs: Math.min(idleMs * 2, FULL_CONTEXT_MAX_IDLE_MS) };
             });
@@ -224,12 +322,14 @@ export class CompletionService {
 
     /**
      * Evaluates the prompt at `position` into the cache; only when idle, so it never delays or
-     * interrupts a completion. Resolves whether it finished (undefined: not started); errors are logged, never answered.
+     * interrupts a completion, nor a preparation unless `replacesPreparation` (the cursor moved: the
+     * suggestion it was for is gone). Resolves whether it finished (undefined: not started); errors
+     * are logged, never answered.
      */
-    private async warm(document: TextDocument, position: Position): Promise<boolean | undefined> {
+    private async warm(document: TextDocument, position: Position, { replacesPreparation }: { replacesPreparation: boolean }): Promise<boolean | undefined> {
         const { models, logger } = this.options;
         const settings = this.options.settings();
-        if (!settings.enabled || !settings.warmCache || !models.engine || this.latest.busy || this.options.excluded(document.uri)) return undefined;
+        if (!settings.enabled || !settings.warmCache || !models.engine || (this.latest.busy && !(replacesPreparation && this.preparing)) || this.options.excluded(document.uri)) return undefined;
         try {
             return await this.generate(undefined, { completion: false }, async (signal) => {
                 const engine = models.engine;
@@ -246,6 +346,17 @@ export class CompletionService {
         }
     }
 
+    /** Whatever was to start when nothing is asked (a warm-up, a preparation) does not: something was asked. */
+    private stopTimers(): void {
+        clearTimeout(this.fullContextTimer);
+        clearTimeout(this.nextTimer);
+        this.next.requested();
+    }
+
+    private keyAt(document: TextDocument, position: Position): SuggestionKey {
+        return suggestionKey(document.uri, document.getText(), document.offsetAt(position));
+    }
+
     private extraContext(uri: string, settings: CodeLlamaConfig["completion"]): ExtraContext | undefined {
         return settings.extraContextShare > 0 ? { snippets: this.options.snippets.others(uri), pathOf: this.options.pathOf } : undefined;
     }
@@ -255,6 +366,11 @@ export class CompletionService {
         this.anchors.set(uri, anchor);
         if (this.anchors.size > ANCHORED_DOCUMENTS) this.anchors.delete(this.anchors.keys().next().value!);
     }
+}
+
+/** The record of a request answered without a model call, before its source, outcome and latency. */
+function withoutModel(receivedAt: number): Omit<CompletionRecord, "source" | "outcome" | "latencyMs"> {
+    return { receivedAt, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, queuedMs: 0, heldMs: 0, engineStartedAt: 0 };
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (the caller checks it). */

@@ -5,14 +5,20 @@ const RECENT = 1000;
 /** Local-only counters of what completion did; nothing leaves the machine. */
 export class StatsCollector {
     private records: CompletionRecord[] = [];
-    private counts = { requests: 0, answered: 0, cancelled: 0, shown: 0, accepted: 0, partiallyAccepted: 0 };
+    private counts = { requests: 0, answered: 0, cancelled: 0, shown: 0, accepted: 0, partiallyAccepted: 0, prepared: 0 };
 
     record(record: CompletionRecord): void {
         this.counts.requests++;
         if (record.outcome === "answered") this.counts.answered++;
+        if (record.source === "prepared" && record.outcome !== "cancelled") this.counts.prepared++;
         if (record.outcome === "cancelled") this.counts.cancelled++;
         this.records.push(record);
         if (this.records.length > RECENT) this.records.shift();
+    }
+
+    /** Requests answered with a prepared suggestion so far. */
+    get prepared(): number {
+        return this.counts.prepared;
     }
 
     event(kind: "shown" | "accepted" | "partiallyAccepted"): void {

@@ -29,6 +29,16 @@ interface Entry {
 const TAIL_CHARS = 2000;
 const HEAD_CHARS = 500;
 
+/** The key of the cursor at `offset` in a document's `text`: the text around it, as much as the cache compares. */
+export function suggestionKey(uri: string, text: string, offset: number): SuggestionKey {
+    return { uri, offset, before: text.slice(Math.max(0, offset - TAIL_CHARS), offset), after: text.slice(offset, offset + HEAD_CHARS) };
+}
+
+/** Whether two keys are the same cursor in the same text, as far as the cache compares. */
+export function sameKey(a: SuggestionKey, b: SuggestionKey): boolean {
+    return a.uri === b.uri && a.offset === b.offset && a.before.slice(-TAIL_CHARS) === b.before.slice(-TAIL_CHARS) && a.after.slice(0, HEAD_CHARS) === b.after.slice(0, HEAD_CHARS);
+}
+
 export class SuggestionCache {
     private entries: Entry[] = [];
 

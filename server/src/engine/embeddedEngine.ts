@@ -16,6 +16,7 @@ import { type Priority, TypingFirstScheduler } from "./scheduler.js";
 import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
 import type { ThreadCounts, ThreadSpeed } from "./threads.js";
+import { type PredictionCounts, Speculation, vocabularyMismatch, type Vocabulary } from "./tokenPrediction.js";
 import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
 
 /** Generations shorter than this many tokens after the first say little about the speed. */
@@ -42,6 +43,8 @@ export interface EngineOptions {
     scheduler?: TypingFirstScheduler;
     /** RAM an automatic context leaves free for models still to be loaded beside this one. */
     reservedRamBytes?: number;
+    /** Speculative decoding with input lookup (tokenPrediction.ts); default true. */
+    tokenPrediction?: boolean;
     logger: Logger;
     onLoadProgress?(fraction: number): void;
     signal?: AbortSignal;
@@ -54,15 +57,36 @@ export interface LocalTokenizer {
     readonly special: SpecialTokenIds;
 }
 
+/** A draft model asked to propose tokens for a model whose vocabulary it does not share. */
+export class DraftModelError extends Error {
+    override name = "DraftModelError";
+}
+
+interface SequenceEntry {
+    sequence: LlamaContextSequence;
+    lock: Mutex;
+    speculation: Speculation;
+}
+
+/** A sequence of this engine's model lent to another engine as its draft, in a context of its own. */
+interface DraftLease {
+    sequence: LlamaContextSequence;
+    release(): Promise<void>;
+}
+
 /**
  * Owns every native resource of one loaded model: the model, its context and the sequences (the
- * Llama backend is shared, see llamaBackend.ts). Nothing else touches node-llama-cpp objects. One
- * generation at a time per sequence; typing first across them, and across the engines that share
- * the scheduler (scheduler.ts).
+ * Llama backend is shared, see llamaBackend.ts), and the contexts it lends as drafts to another
+ * engine. Nothing else touches node-llama-cpp objects. One generation at a time per sequence;
+ * typing first across them, and across the engines that share the scheduler (scheduler.ts).
  */
 export class EmbeddedEngine implements InferenceEngine {
     readonly tokenizer: LocalTokenizer;
-    private readonly sequences: Map<SequenceName, { sequence: LlamaContextSequence; lock: Mutex }>;
+    private readonly sequences: Map<SequenceName, SequenceEntry>;
+    /** The draft sequence this engine's chat answers use, lent by another engine. */
+    private draft: DraftLease | undefined;
+    /** Contexts this engine's model lends to other engines as drafts. */
+    private readonly lent = new Set<LlamaContext>();
     /** One speed for all sequences: they share the context and its batches. */
     private readonly promptSpeed = new PromptSpeed();
     private readonly generationSpeed = new TokenRate(MIN_MEASURED_GENERATION);
@@ -79,9 +103,10 @@ export class EmbeddedEngine implements InferenceEngine {
         private readonly scheduler: TypingFirstScheduler,
         threads: ThreadCounts,
         private readonly maxThreads: number,
+        tokenPrediction: boolean,
     ) {
         this.threads = threads;
-        this.sequences = new Map(sequenceNames.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex() }]));
+        this.sequences = new Map(sequenceNames.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex(), speculation: new Speculation(tokenPrediction) }]));
         this.tokenizer = createTokenizer(model);
     }
 
@@ -100,7 +125,7 @@ export class EmbeddedEngine implements InferenceEngine {
                 loadedLayers = model.gpuLayers;
                 try {
                     const context = await contextSizeFor(llama, model, options, sequenceNames.length);
-                    return { model, contextChoice: context, context: await createContext(llama, model, options, context.contextSize, sequenceNames.length, maxThreads) };
+                    return { model, contextChoice: context, context: await createContext(llama, model, { ...options, contextSize: context.contextSize }, maxThreads, sequenceNames.length) };
                 } catch (error) {
                     await model.dispose();
                     throw error;
@@ -123,7 +148,7 @@ export class EmbeddedEngine implements InferenceEngine {
             loadMs: Math.round(performance.now() - started),
             ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
         };
-        return new EmbeddedEngine(info, llama, model, context, sequenceNames, options.scheduler ?? new TypingFirstScheduler(), options.threads, maxThreads);
+        return new EmbeddedEngine(info, llama, model, context, sequenceNames, options.scheduler ?? new TypingFirstScheduler(), options.threads, maxThreads, options.tokenPrediction ?? true);
     }
 
     countTokens(text: string, leadingSpace: boolean): number {
@@ -179,29 +204,26 @@ export class EmbeddedEngine implements InferenceEngine {
             const priority = options.priority ?? "interactive";
             const end = this.scheduler.begin(priority);
             try {
-                return await this.evaluateAndGenerate(entry.sequence, prompt, options, { started, queuedMs, startedAt, cancelled });
+                return await this.evaluateAndGenerate(entry, prompt, options, { started, queuedMs, startedAt, cancelled });
             } finally {
                 end();
             }
         }).finally(ended);
     }
 
-    private sequence(name: SequenceName): { sequence: LlamaContextSequence; lock: Mutex } {
+    private sequence(name: SequenceName): SequenceEntry {
         const entry = this.sequences.get(name);
         if (!entry) throw new Error(`This engine serves ${[...this.sequences.keys()].join(" and ")}, not ${name}.`);
         return entry;
     }
 
-    private async evaluateAndGenerate(sequence: LlamaContextSequence, prompt: readonly Token[], options: GenerateOptions & { stopTokens?: readonly Token[] }, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
+    private async evaluateAndGenerate({ sequence, speculation }: SequenceEntry, prompt: readonly Token[], options: GenerateOptions & { stopTokens?: readonly Token[] }, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
         const priority: Priority = options.priority ?? "interactive";
         let pausedMs = 0;
-        /** One decode with `threads`, in its turn (scheduler.ts); the time it waited counts as paused. */
-        const decode = async <T>(threads: number, work: () => Promise<T>): Promise<T> => {
-            const { result, waitedMs } = await this.scheduler.step(priority, () => {
-                this.useThreads(threads);
-                return work();
-            });
+        /** Decode work in its turn (scheduler.ts: typing first, one engine's decode at a time); the time it waited counts as paused. */
+        const inTurn = async <T>(work: () => Promise<T>): Promise<T> => {
+            const { result, waitedMs } = await this.scheduler.step(priority, work);
             pausedMs += waitedMs;
             return result;
         };
@@ -220,7 +242,8 @@ export class EmbeddedEngine implements InferenceEngine {
         let pending = prompt.slice(reused);
         while (pending.length > (evaluateOnly ? 0 : chunkTokens)) {
             const chunk = pending.slice(0, chunkTokens);
-            const chunkMs = await decode(this.threads.prompt, async () => {
+            const chunkMs = await inTurn(async () => {
+                this.useThreads(this.threads.prompt);
                 const chunkStarted = performance.now();
                 await sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[], { evaluationPriority });
                 return performance.now() - chunkStarted;
@@ -242,32 +265,36 @@ export class EmbeddedEngine implements InferenceEngine {
         let stopReason: Generation["stopReason"] = "max-tokens";
         let promptMs = 0;
         let firstTokenAt = 0;
-        const iterator = sequence.evaluate(pending as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
+        let lastChunkStarted = performance.now();
+        // One path with and without speculation: each decode gets its thread count, and the prompt's
+        // speed is timed from the last "prompt" decode (after a draft model caught up with the prompt).
+        const iterator = speculation.decode(sequence, pending, {
+            prompt,
+            maxTokens,
+            evaluationPriority,
+            beforeDecode: (work) => {
+                if (work === "prompt") lastChunkStarted = performance.now();
+                this.useThreads(this.threads[work]);
+            },
+        });
         try {
-            // The first decode reads the prompt's last chunk and yields the first token; each next one generates a token.
-            let lastChunkMs = 0;
+            // Each step (the prompt's last chunk and the first token, then each token, or a draft's
+            // guesses and their check) decodes in its turn; beforeDecode sets the threads of each decode.
             for (;;) {
-                const next = promptMs === 0
-                    ? await decode(this.threads.prompt, async () => {
-                        const chunkStarted = performance.now();
-                        const result = await iterator.next();
-                        lastChunkMs = performance.now() - chunkStarted;
-                        return result;
-                    })
-                    : await decode(this.threads.generation, () => iterator.next());
+                const next = await inTurn(() => iterator.next());
                 if (next.done) break;
                 const token = next.value;
                 if (promptMs === 0) {
                     firstTokenAt = performance.now();
                     pausedMs = 0;
                     promptMs = firstTokenAt - started;
-                    this.promptSpeed.record(pending.length, lastChunkMs);
+                    this.promptSpeed.record(pending.length, firstTokenAt - lastChunkStarted);
                 }
                 if (options.signal?.aborted) {
                     stopReason = "cancelled";
                     break;
                 }
-                if (this.model.isEogToken(token) || options.stopTokens?.includes(token)) {
+                if (this.model.isEogToken(token as LlamaToken) || options.stopTokens?.includes(token)) {
                     stopReason = "end-of-generation";
                     break;
                 }
@@ -338,6 +365,51 @@ export class EmbeddedEngine implements InferenceEngine {
         this.llama.maxThreads = threads;
     }
 
+    /** Speculative decoding on each sequence so far: tokens proposed and how many the model confirmed. */
+    tokenPredictions(): Record<SequenceName, PredictionCounts> {
+        const counts = (name: SequenceName): PredictionCounts => this.sequences.get(name)!.speculation.predictions;
+        return { completion: counts("completion"), chat: counts("chat") };
+    }
+
+    /**
+     * Chat answers from now on are decoded speculatively with `draft`'s model proposing tokens (a
+     * smaller model of the same vocabulary, loaded on the same backend); undefined stops it. A draft
+     * of another vocabulary is refused with a DraftModelError and the chat goes on as before. The
+     * draft's model lends a context of its own (its KV cache, `contextSize` tokens); dispose the draft
+     * engine only after this one stopped using it.
+     */
+    async useDraft(draft: EmbeddedEngine | undefined): Promise<void> {
+        if (draft) {
+            const problem = vocabularyMismatch(this.vocabulary(), draft.vocabulary());
+            if (problem) throw new DraftModelError(`${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`);
+        }
+        const entry = this.sequences.get("chat")!;
+        await entry.lock.run(async () => {
+            const previous = this.draft;
+            this.draft = draft ? await draft.lendSequence(this.info.contextSize) : undefined;
+            entry.speculation.useDraft(this.draft?.sequence);
+            await previous?.release();
+        });
+    }
+
+    private vocabulary(): Vocabulary {
+        const tokenizer = (this.model.fileInfo.metadata as { tokenizer?: { ggml?: { model?: string; tokens?: readonly string[] } } }).tokenizer?.ggml;
+        return { kind: tokenizer?.model, tokens: tokenizer?.tokens ?? [] };
+    }
+
+    /** A sequence of this model in a context of its own, for another engine's draft. */
+    private async lendSequence(contextSize: number): Promise<DraftLease> {
+        if (this.disposed) throw new DraftModelError(`${this.info.modelName} was unloaded; it cannot be a draft model.`);
+        const context = await createContext(this.llama, this.model, { ...this.info, contextSize }, this.maxThreads, 1);
+        this.lent.add(context);
+        return {
+            sequence: context.getSequence(),
+            release: async () => {
+                if (this.lent.delete(context)) await context.dispose();
+            },
+        };
+    }
+
     /** Text of tokens; `context` (tokens before them) keeps a leading space SentencePiece drops at a text start. */
     detokenize(tokens: readonly Token[], context?: readonly Token[]): string {
         return this.model.detokenize(tokens as LlamaToken[], false, context as LlamaToken[] | undefined);
@@ -349,6 +421,10 @@ export class EmbeddedEngine implements InferenceEngine {
         await Promise.all([...this.meters].map((meter) => meter.dispose()));
         // Wait for running generations to notice and stop before freeing their memory.
         await Promise.all([...this.sequences.values()].map(({ lock }) => lock.run(async () => undefined)));
+        await this.draft?.release();
+        for (const context of this.lent) await context.dispose();
+        this.lent.clear();
+        for (const { speculation } of this.sequences.values()) speculation.dispose();
         await this.context.dispose();
         await this.model.dispose();
     }
@@ -402,18 +478,18 @@ async function contextSizeFor(llama: Llama, model: LlamaModel, options: EngineOp
 }
 
 /** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
-async function createContext(llama: Llama, model: LlamaModel, options: EngineOptions, contextSize: number, sequences: number, maxThreads: number): Promise<LlamaContext> {
+async function createContext(llama: Llama, model: LlamaModel, options: Pick<EngineOptions, "contextSize" | "modelPath">, maxThreads: number, sequences: number): Promise<LlamaContext> {
     // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
     llama.maxThreads = maxThreads;
     try {
         return await model.createContext({
-            contextSize,
+            contextSize: options.contextSize,
             sequences,
             threads: maxThreads,
             failedCreationRemedy: false,
         });
     } catch (error) {
-        throw new ModelError("context-failed", `Could not allocate a ${contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
+        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
     }
 }
 

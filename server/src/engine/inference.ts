@@ -1,6 +1,7 @@
 import type { ModelRoles } from "./modelRoles.js";
 import type { ChatRequest, InfillRequest } from "./promptFormat.js";
 import type { ThreadCounts } from "./threads.js";
+import type { PredictionCounts } from "./tokenPrediction.js";
 
 /**
  * What completion and chat need from a model, wherever it runs: the embedded node-llama-cpp engine,
@@ -28,6 +29,8 @@ export interface InferenceEngine {
     promptCost?(request: InfillRequest): PromptCost;
     /** Threads and measured speeds; left out by engines that run elsewhere. */
     speed?(): EngineSpeed;
+    /** Speculative decoding on each sequence so far (see tokenPrediction.ts); left out by engines without it. */
+    tokenPredictions?(): Record<"completion" | "chat", PredictionCounts>;
     dispose(): Promise<void>;
 }
 

@@ -31,7 +31,7 @@ import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from 
 import { errorMessage, type Logger } from "../log/logger.js";
 import { modelChoices } from "../model/catalogue.js";
 import { localModels } from "../model/localModels.js";
-import { ModelManager, type ProgressSink } from "../model/modelManager.js";
+import { ModelManager, type ModelState, type ProgressSink } from "../model/modelManager.js";
 import { defaultModelsDirectory } from "../model/paths.js";
 import { ChatHandlers } from "./chatHandlers.js";
 import { CompletionHandlers } from "./completionHandlers.js";
@@ -108,7 +108,7 @@ export function startServer(connection: Connection, logger: Logger): void {
         progress,
         onState: (state) => {
             logProblem(state);
-            const status = serverStatus(state, audience, modelUses());
+            const status = statusOf(state);
             void connection.sendNotification(statusNotification, status);
             if (!clientShowsStatus) void tellUser(status);
         },
@@ -165,7 +165,7 @@ export function startServer(connection: Connection, logger: Logger): void {
     });
 
     const modelUses = (): ModelUseSettings => ({ completionMode: config.completion.mode, chatFormat: config.chat.format });
-    const currentStatus = (): ServerStatus => serverStatus(models.state, audience, modelUses());
+    const currentStatus = (): ServerStatus => statusOf(models.state);
     const ctx: ServerContext = { connection, logger, documents, models, status: currentStatus, config: () => config, pathOf, excluded };
     const completions = new CompletionHandlers(ctx, snippets);
     const chat = new ChatHandlers(ctx);
@@ -188,6 +188,11 @@ export function startServer(connection: Connection, logger: Logger): void {
         await models.reload({ allowDownload: true });
         return currentStatus();
     });
+
+    /** The status for this client: the model's state, and what completion prepared and guessed. */
+    function statusOf(state: ModelState): ServerStatus {
+        return serverStatus(state, audience, modelUses(), completions.service.speculation());
+    }
 
     /** A file's path relative to its workspace folder, for snippet headers. */
     function pathOf(uri: string): string {

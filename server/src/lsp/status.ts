@@ -19,8 +19,8 @@ export interface ModelUseSettings {
 }
 const AS_THE_FILE_SAYS: ModelUseSettings = { completionMode: "auto", chatFormat: "auto" };
 
-/** The status for a client, a problem worded for `audience`. */
-export function serverStatus(state: ModelState, audience: Audience, uses: ModelUseSettings = AS_THE_FILE_SAYS): ServerStatus {
+/** The status for a client, a problem worded for `audience`, with the model's notes under `uses`; `speculation` (the completion service's) while ready. */
+export function serverStatus(state: ModelState, audience: Audience, uses: ModelUseSettings = AS_THE_FILE_SAYS, speculation: Pick<ServerStatus, "preparedSuggestions" | "predictions"> = {}): ServerStatus {
     const { completing } = state;
     switch (state.phase) {
         case "starting":
@@ -52,6 +52,7 @@ export function serverStatus(state: ModelState, audience: Audience, uses: ModelU
                 ...(state.generationTokensPerSecond !== undefined ? { generationTokensPerSecond: Math.round(state.generationTokensPerSecond * 10) / 10 } : {}),
                 ...(chat ? { chat } : {}),
                 ...(notes.length > 0 ? { notes } : {}),
+                ...speculation,
                 completing,
             };
         }

@@ -17,7 +17,7 @@ import { threadCacheFile } from "./paths.js";
 /**
  * Where the model stands, as plain facts (lsp/status.ts turns it into `codellama/status`; the edges
  * word and log a problem for their reader). `completing`: a completion request is in flight (not a
- * chat answer, not a cache warm-up).
+ * chat answer, not a cache warm-up, not the next suggestion prepared in the background).
  */
 export type ModelState = { completing: boolean } & (
     | { phase: "starting" }
