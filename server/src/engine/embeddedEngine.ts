@@ -367,7 +367,8 @@ export class EmbeddedEngine implements InferenceEngine {
 
     /** Speculative decoding on each sequence so far: tokens proposed and how many the model confirmed. */
     tokenPredictions(): Record<SequenceName, PredictionCounts> {
-        const counts = (name: SequenceName): PredictionCounts => this.sequences.get(name)!.speculation.predictions;
+        // A model that serves one sequence (beside a separate chat model) guessed nothing on the other.
+        const counts = (name: SequenceName): PredictionCounts => this.sequences.get(name)?.speculation.predictions ?? { validated: 0, refuted: 0 };
         return { completion: counts("completion"), chat: counts("chat") };
     }
 
