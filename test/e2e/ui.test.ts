@@ -32,11 +32,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
         const wb = await startWorkbench({ workspace, extensionDevelopmentPath: REPO_ROOT, userSettings: { "codellama.log.level": level } });
         const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
         try {
-            // Engine settings are machine-scoped: in code-server (a remote window) they live in the
-            // remote user settings, <user-data-dir>/Machine/settings.json.
-            const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
-            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
-            fs.writeFileSync(machineSettings, `${JSON.stringify(machine, null, 2)}\n`);
+            writeMachineSettings(wb, machine);
 
             // No model yet: the status bar item is a call to action, and a notification offers the two
             // ways out, naming the download's size.
@@ -82,13 +78,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             assert.match(await wb.page.locator(".quick-input-title").innerText(), /^Code Llama: tiny-codellama\S* on CPU$/);
             await wb.page.keyboard.press("Escape");
 
-            // Type the body's indentation: the model's answer shows as ghost text.
-            await wb.openFile("add.js");
-            await wb.typeInEditor("");
-            await wb.page.keyboard.press("Control+Home");
-            await wb.page.keyboard.press("ArrowDown");
-            await wb.page.keyboard.type("    ", { delay: 80 });
-            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
+            await typeBodyIndentation(wb);
 
             // Escape dismisses it, Alt+\ asks again.
             await wb.page.keyboard.press("Escape");
@@ -134,9 +124,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
         const wb = await startWorkbench({ workspace: twoModels, extensionDevelopmentPath: REPO_ROOT });
         const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
         try {
-            const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
-            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
-            fs.writeFileSync(machineSettings, `${JSON.stringify(extensionSettings(model, { "codellama.chat.model.path": chatModel }), null, 2)}\n`);
+            writeMachineSettings(wb, extensionSettings(model, { "codellama.chat.model.path": chatModel }));
             await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 90_000 });
             assert.match(await statusItem.innerText(), /Code Llama: tiny-codellama.* \(CPU\)/);
 
@@ -150,12 +138,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await wb.page.mouse.move(10, 10);
 
             // Completion comes from the completion model...
-            await wb.openFile("add.js");
-            await wb.typeInEditor("");
-            await wb.page.keyboard.press("Control+Home");
-            await wb.page.keyboard.press("ArrowDown");
-            await wb.page.keyboard.type("    ", { delay: 80 });
-            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
+            await typeBodyIndentation(wb);
             await wb.screenshot(path.join(SHOTS, "9-two-models-completion.png"));
             await wb.page.keyboard.press("Escape");
 
@@ -183,13 +166,9 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
         const missing = path.join(workspace, "no-such-model.gguf");
         const wb = await startWorkbench({ workspace, extensionDevelopmentPath: REPO_ROOT, userSettings: { "codellama.log.level": level } });
         const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
-        const machineSettings = path.join(wb.runDir, "user-data", "Machine", "settings.json");
-        const writeMachineSettings = (modelPath: string): void => {
-            fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
-            fs.writeFileSync(machineSettings, `${JSON.stringify({ ...machine, "codellama.model.path": modelPath }, null, 2)}\n`);
-        };
+        const writeModelPath = (modelPath: string): void => writeMachineSettings(wb, { ...machine, "codellama.model.path": modelPath });
         try {
-            writeMachineSettings(missing);
+            writeModelPath(missing);
             const notice = wb.page.locator(".notifications-toasts .notification-list-item", { hasText: "Model file not found" });
             await notice.waitFor({ timeout: 90_000 });
             await statusItem.filter({ hasText: "error" }).waitFor({ timeout: 10_000 });
@@ -217,7 +196,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await wb.page.keyboard.press("Escape");
 
             // Fixed in the settings: the model loads and the notification goes by itself.
-            writeMachineSettings(model);
+            writeModelPath(model);
             await statusItem.filter({ hasText: "(CPU)" }).waitFor({ timeout: 60_000 });
             await notice.waitFor({ state: "detached", timeout: 10_000 });
             await wb.screenshot(path.join(SHOTS, "6-fixed.png"));
@@ -248,6 +227,26 @@ async function statisticsCounts(wb: Workbench): Promise<{ shown: number; accepte
         if (Date.now() > deadline) throw new Error("no statistics preview");
         await new Promise((resolve) => setTimeout(resolve, 200));
     }
+}
+
+/**
+ * Engine settings are machine-scoped: in code-server (a remote window) they live in the remote user
+ * settings, <user-data-dir>/Machine/settings.json.
+ */
+function writeMachineSettings(wb: Workbench, settings: Record<string, unknown>): void {
+    const file = path.join(wb.runDir, "user-data", "Machine", "settings.json");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/** Opens add.js and types its body's indentation: the model's answer shows as ghost text. */
+async function typeBodyIndentation(wb: Workbench): Promise<void> {
+    await wb.openFile("add.js");
+    await wb.typeInEditor("");
+    await wb.page.keyboard.press("Control+Home");
+    await wb.page.keyboard.press("ArrowDown");
+    await wb.page.keyboard.type("    ", { delay: 80 });
+    await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
 }
 
 /** Lets a notification finish sliding in before a screenshot. */
