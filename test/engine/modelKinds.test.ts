@@ -1,5 +1,6 @@
 // Models of each kind on the real engine: Code Llama 70B's turn format token for token, its stop at
-// <step>, and a Llama 2 vocabulary (32,000 tokens, no infill tokens) read as what it is.
+// <step>, a Llama 2 vocabulary (32,000 tokens, no infill tokens) read as what it is, and the
+// automatic context size.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChat } from "../../server/src/chat/chatService.js";
@@ -8,8 +9,8 @@ import { chatPieces } from "../../server/src/engine/promptFormat.js";
 import { Logger } from "../../server/src/log/logger.js";
 import { buildVocab, CODELLAMA_70B_STEP_ID, ensureTinyModel, LLAMA2_VOCAB_SIZE, SPACE, spmTokenize, STEP_PIECE } from "../../tools/tinyCodellama/index.js";
 
-const load = async (modelPath: string): Promise<EmbeddedEngine> =>
-    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+const load = async (modelPath: string, contextSize = 1024): Promise<EmbeddedEngine> =>
+    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize, logger: new Logger(() => undefined, "error") });
 
 describe("Code Llama 70B Instruct: the turn format", () => {
     const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });
@@ -68,5 +69,31 @@ describe("Llama 2 Chat: 32,000 tokens without infill tokens", () => {
         assert.equal(buildVocab({ kind: "llama-2", codellamaVocab: true }).pieces.length, LLAMA2_VOCAB_SIZE);
         assert.deepEqual(engine.info.roles, { family: "llama-2", size: "7B", variant: "chat", fim: false, chatFormat: "llama2", instruct: true, infillTokens: false, stepToken: false });
         assert.equal(engine.tokenizer.special.prefix, undefined);
+    });
+});
+
+describe("the automatic context size on the real engine", () => {
+    it("0 picks the model's trained length when the memory holds it (the tiny model: 4,096); a number wins", async () => {
+        const modelPath = await ensureTinyModel();
+        const auto = await load(modelPath, 0);
+        try {
+            assert.deepEqual([auto.info.contextSize, auto.info.contextSizeAuto], [4096, "auto"]);
+        } finally {
+            await auto.dispose();
+        }
+        const set = await load(modelPath, 512);
+        try {
+            assert.deepEqual([set.info.contextSize, set.info.contextSizeAuto], [512, undefined]);
+        } finally {
+            await set.dispose();
+        }
+    });
+    it("a model trained on 16,384 tokens gets 16,384", async () => {
+        const engine = await load(await ensureTinyModel({ name: "ctx-16k", contextLength: 16_384 }), 0);
+        try {
+            assert.deepEqual([engine.info.contextSize, engine.info.contextSizeAuto], [16_384, "auto"]);
+        } finally {
+            await engine.dispose();
+        }
     });
 });
