@@ -1,7 +1,10 @@
 // Models of each kind over LSP: the roles read from the file decide how completions are asked for.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chatRequest } from "../../shared/src/protocol.js";
+import { chatRequest, modelsRequest } from "../../shared/src/protocol.js";
 import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, recent, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
 
@@ -48,10 +51,23 @@ describe("Llama 2 Chat (32,000 tokens, no infill tokens)", () => {
     let server: ServerUnderTest;
     before(async () => {
         const llama2 = await ensureTinyModel({ name: "llama-2-7b-chat", vocab: "llama-2", codellamaVocab: true, identity: { name: "LLaMA v2", sizeLabel: "7B", finetune: "Chat" } });
-        server = await startServer({ settings: testSettings(llama2), showsStatus: false });
+        modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-models-dir-"));
+        fs.copyFileSync(llama2, path.join(modelsDir, "llama-2-7b-chat.Q4_K_M.gguf"));
+        server = await startServer({ settings: testSettings(llama2, { model: { directory: modelsDir } }), showsStatus: false });
         await server.waitForStatus(isState("ready"));
     });
-    after(() => server.stop());
+    let modelsDir: string;
+    after(async () => {
+        await server.stop();
+        fs.rmSync(modelsDir, { recursive: true, force: true });
+    });
+
+    it("codellama/models: the models directory's file with its roles first, then the family, the catalogue's copy marked downloaded", async () => {
+        const choices = await server.connection.sendRequest(modelsRequest);
+        assert.deepEqual([choices[0]!.label, choices[0]!.path, choices[0]!.roles], ["LLaMA v2", path.join(modelsDir, "llama-2-7b-chat.Q4_K_M.gguf"), { fillInTheMiddle: false, chat: true, chatFormat: "llama2" }]);
+        assert.equal(choices.find((choice) => choice.label === "Llama 2 7B Chat")?.downloaded, true);
+        assert.equal(choices.find((choice) => choice.label === "Code Llama 7B Instruct")?.downloaded, false);
+    });
 
     it("completes by continuing the code, keystroke after keystroke, without an error", async () => {
         server.open("file:///add.js", SOURCE);
