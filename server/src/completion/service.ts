@@ -22,7 +22,7 @@
  * aborted (by the client or a newer request); it never rejects for a cancellation.
  */
 import { TextDocument } from "vscode-languageserver-textdocument";
-import type { CompletionRecord, CompletionStats, ServerStatus } from "../../../shared/src/protocol.js";
+import type { CompletionRecord, CompletionStats, PredictionCounts, ServerStatus } from "../../../shared/src/protocol.js";
 import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { ModelManager } from "../model/modelManager.js";
@@ -69,7 +69,7 @@ interface PreparedSuggestion {
 
 export interface CompletionServiceOptions {
     /** The loaded engine, and the `completing` flag of the status. */
-    models: Pick<ModelManager, "engine" | "beginCompletion">;
+    models: Pick<ModelManager, "engine" | "chat" | "beginCompletion">;
     /** The open document of a uri as it is now; undefined once closed. */
     document(uri: string): TextDocument | undefined;
     /** The completion settings in force. */
@@ -144,13 +144,21 @@ export class CompletionService {
 
     /** The statistics, with the engine's speculative decoding counts. */
     snapshot(): CompletionStats {
-        const predictions = this.options.models.engine?.tokenPredictions?.();
+        const predictions = this.predictions();
         return { ...this.stats.snapshot(), ...(predictions ? { predictions } : {}) };
+    }
+
+    /** Guessed tokens of the completion sequence and of the chat sequence, wherever each runs (a separate chat model has its own). */
+    private predictions(): Record<"completion" | "chat", PredictionCounts> | undefined {
+        const { engine, chat } = this.options.models;
+        const completion = engine?.tokenPredictions?.().completion;
+        const chatCounts = (chat ?? engine)?.tokenPredictions?.().chat;
+        return completion && chatCounts ? { completion, chat: chatCounts } : undefined;
     }
 
     /** For the status: requests answered with a prepared suggestion, and the guessed tokens of both sequences. */
     speculation(): Pick<ServerStatus, "preparedSuggestions" | "predictions"> {
-        const predictions = this.options.models.engine?.tokenPredictions?.();
+        const predictions = this.predictions();
         const both = predictions && { validated: predictions.completion.validated + predictions.chat.validated, refuted: predictions.completion.refuted + predictions.chat.refuted };
         return { preparedSuggestions: this.stats.prepared, ...(both ? { predictions: both } : {}) };
     }
