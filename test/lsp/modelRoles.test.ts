@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chatRequest, modelsRequest } from "../../shared/src/protocol.js";
 import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { isState, recent, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+import { isState, recent, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
 
 const SOURCE = "function add(a, b) {\n    \n}\n";
 
@@ -79,5 +79,25 @@ describe("Llama 2 Chat (32,000 tokens, no infill tokens)", () => {
     it("chats in Llama 2's format", async () => {
         const answer = await server.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: "Write add(a, b)" }] });
         assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
+    });
+});
+
+describe("a base model used for chat", () => {
+    it("answers, and warns once (log and message) naming the Instruct models", async () => {
+        const base = await ensureTinyModel({ name: "7b-base", identity: { name: "codellama_codellama-7b-hf" } });
+        const server = await startServer({ settings: testSettings(base), showsStatus: false });
+        try {
+            await server.waitForStatus(isState("ready"));
+            for (let question = 0; question < 2; question++) {
+                const answer = await server.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: "Write add(a, b)" }] });
+                assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
+            }
+            const warning = "Code Llama: Chat: codellama_codellama-7b-hf is a base model, not trained to follow instructions; a Code Llama Instruct model (7B, 13B, 34B or 70B) or Llama 2 Chat follows instructions.";
+            await waitUntil(() => server.questions.length > 0, "the warning");
+            assert.deepEqual([...server.messages, ...server.questions].filter((message) => message.type === 2).map((message) => message.message), [warning]);
+            assert.equal(server.logs.filter((log) => log.message.includes("is a base model")).length, 1, "logged once");
+        } finally {
+            await server.stop();
+        }
     });
 });
