@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { completionsEnabled, setCompletionsEnabled } from "./config.js";
-import { type FixAction, fixActions, SELECT_FILE, SHOW_LOG } from "./modelFixes.js";
+import { type FixAction, fixActions, SELECT_FILE, SELECT_MODEL, SHOW_LOG } from "./modelFixes.js";
 import { selectModel } from "./modelPicker.js";
 import type { ModelSetup } from "./modelSetup.js";
 import type { StatusBar } from "./statusBar.js";
@@ -74,6 +74,7 @@ async function showMenu(ctx: CommandContext): Promise<void> {
     const item = (action: FixAction): MenuItem => ({ label: `$(${action.icon}) ${action.label}`, run: () => vscode.commands.executeCommand(action.command, ...(action.args ?? [])) });
     const fixes = fixActions(ctx.statusBar.serverStatus);
     const items: MenuItem[] = fixes.map(item);
+    items.push(item(SELECT_MODEL));
     if (!fixes.includes(SELECT_FILE)) items.push(item(SELECT_FILE));
     const everywhere = completionsEnabled();
     items.push({

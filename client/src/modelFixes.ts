@@ -14,6 +14,8 @@ export interface FixAction {
     args?: unknown[];
 }
 
+/** The Code Llama and Llama 2 family and the local files, with what each can do ("Select Model…"). */
+export const SELECT_MODEL: FixAction = { label: "Select Model…", icon: "library", command: COMMANDS.selectModel };
 export const SELECT_FILE: FixAction = { label: "Select Model File…", icon: "file", command: COMMANDS.selectModelFile };
 export const SHOW_LOG: FixAction = { label: "Show Log", icon: "output", command: COMMANDS.showLogs };
 const settings = (query: string): FixAction => ({ label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: [query] });

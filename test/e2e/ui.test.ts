@@ -73,7 +73,7 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             const menu = wb.page.locator(".quick-input-list .monaco-list-row");
             await menu.filter({ hasText: "Select Model File…" }).waitFor({ timeout: 10_000 });
             const entries = await menu.allInnerTexts();
-            for (const entry of ["Disable Completions", "Show Log", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
+            for (const entry of ["Select Model…", "Disable Completions", "Show Log", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
             // The menu's title names the product once.
             assert.match(await wb.page.locator(".quick-input-title").innerText(), /^Code Llama: tiny-codellama\S* on CPU$/);
             await wb.page.keyboard.press("Escape");
