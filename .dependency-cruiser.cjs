@@ -8,7 +8,8 @@ module.exports = {
     forbidden: [
         {
             name: "engine-is-the-bottom",
-            comment: "The engine (node-llama-cpp, the remote backends) knows nothing of the model manager, completion, chat, LSP, configuration or the wire protocol.",
+            comment:
+                "The engine (node-llama-cpp, the remote backends) knows nothing of the model manager, completion, chat, LSP, configuration or the wire protocol.",
             severity: "error",
             from: { path: `${SERVER}engine/` },
             to: { path: [`${SERVER}(model|completion|chat|eval|lsp|cli|config)/`, `${SERVER}main\\.ts$`, "^shared/src/protocol\\.ts$"] },

@@ -8,10 +8,10 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { median } from "../server/src/completion/stats.js";
 import { privateHome } from "../tools/process.js";
 import { type ThreadSetting, threadsLabel } from "./backend.js";
 import type { Target } from "./report.js";
-import { median } from "../server/src/completion/stats.js";
 
 export interface CliRun {
     wallMs: number;
@@ -70,11 +70,20 @@ export function cliTimingTarget(results: readonly CliSettingRuns[]): Target {
     const name = "codellama complete at default threads";
     const goal = "≤ 1.3× the best fixed thread count";
     const byDefault = results.find((result) => result.setting === "default");
-    const fixed = results.filter((result) => result.setting !== "default").map((result) => ({ setting: result.setting, ms: steadyMs(result.runs) })).filter((result) => Number.isFinite(result.ms));
-    if (!byDefault || !Number.isFinite(steadyMs(byDefault.runs)) || fixed.length === 0) return { name, target: goal, measured: "needs a default and a fixed setting, two runs each", met: undefined };
+    const fixed = results
+        .filter((result) => result.setting !== "default")
+        .map((result) => ({ setting: result.setting, ms: steadyMs(result.runs) }))
+        .filter((result) => Number.isFinite(result.ms));
+    if (!byDefault || !Number.isFinite(steadyMs(byDefault.runs)) || fixed.length === 0)
+        return { name, target: goal, measured: "needs a default and a fixed setting, two runs each", met: undefined };
     const best = fixed.reduce((a, b) => (b.ms < a.ms ? b : a));
     const ratio = steadyMs(byDefault.runs) / best.ms;
-    return { name, target: goal, measured: `${steadyMs(byDefault.runs).toFixed(0)} ms vs ${best.ms.toFixed(0)} ms at --threads ${best.setting} = ${ratio.toFixed(2)}×`, met: ratio <= 1.3 };
+    return {
+        name,
+        target: goal,
+        measured: `${steadyMs(byDefault.runs).toFixed(0)} ms vs ${best.ms.toFixed(0)} ms at --threads ${best.setting} = ${ratio.toFixed(2)}×`,
+        met: ratio <= 1.3,
+    };
 }
 
 /** Runs `codellama complete --json` `options.runs` times per setting; progress lines go to `log`. */
@@ -90,7 +99,9 @@ export async function timeCliComplete(options: CliTimingOptions, log: (line: str
             for (const { setting, runs } of results) {
                 const run = await completeOnce(options, file, setting, homes.get(setting)!.env);
                 runs.push(run);
-                log(`  --threads ${setting}: run ${index + 1}: ${run.error ? `failed: ${run.error}` : `${run.wallMs.toFixed(0)} ms, threads ${run.threads ?? "?"}`}`);
+                log(
+                    `  --threads ${setting}: run ${index + 1}: ${run.error ? `failed: ${run.error}` : `${run.wallMs.toFixed(0)} ms, threads ${run.threads ?? "?"}`}`,
+                );
             }
         }
         return results;
@@ -107,13 +118,21 @@ interface CompleteJson {
 
 async function completeOnce(options: CliTimingOptions, file: string, setting: ThreadSetting, env: NodeJS.ProcessEnv): Promise<CliRun> {
     const args = [
-        options.cliJs, "complete", "--json",
-        "--model", options.modelPath,
-        "--file", file,
-        "--position", `${options.position.line}:${options.position.character}`,
-        "--max-tokens", String(options.maxTokens),
-        "--context-size", String(options.contextSize),
-        "--gpu", options.gpu,
+        options.cliJs,
+        "complete",
+        "--json",
+        "--model",
+        options.modelPath,
+        "--file",
+        file,
+        "--position",
+        `${options.position.line}:${options.position.character}`,
+        "--max-tokens",
+        String(options.maxTokens),
+        "--context-size",
+        String(options.contextSize),
+        "--gpu",
+        options.gpu,
         ...(setting === "default" ? [] : ["--threads", String(setting)]),
     ];
     const started = performance.now();

@@ -65,7 +65,24 @@ export function languageOf(fileName: string): SourceLanguage | undefined {
     return isGeneratedFileName(fileName) ? undefined : EXTENSIONS[path.extname(fileName).toLowerCase()];
 }
 
-const KEYWORDS = new Set(["if", "for", "while", "switch", "catch", "with", "return", "function", "else", "do", "typeof", "new", "await", "yield", "super", "constructor"]);
+const KEYWORDS = new Set([
+    "if",
+    "for",
+    "while",
+    "switch",
+    "catch",
+    "with",
+    "return",
+    "function",
+    "else",
+    "do",
+    "typeof",
+    "new",
+    "await",
+    "yield",
+    "super",
+    "constructor",
+]);
 
 const JS_SIGNATURES: readonly RegExp[] = [
     // function name(...) {   export async function* name<T>(
@@ -172,7 +189,14 @@ export function middleFunctions(file: SourceFile, options: Omit<PickOptions, "co
     return findFunctions(file.text, file.language).filter((span) => {
         const length = span.endLine - span.startLine + 1;
         const at = span.startLine / totalLines;
-        return length >= minLines && length <= maxLines && at >= window[0] && at <= window[1] && span.startLine >= minContextLines && totalLines - 1 - span.endLine >= minContextLines;
+        return (
+            length >= minLines &&
+            length <= maxLines &&
+            at >= window[0] &&
+            at <= window[1] &&
+            span.startLine >= minContextLines &&
+            totalLines - 1 - span.endLine >= minContextLines
+        );
     });
 }
 
@@ -337,7 +361,15 @@ export function collectSourceFiles(nodeModules: string, options: CollectOptions 
             if (!info) continue;
             const text = fs.readFileSync(full, "utf8").replace(/\r\n?/g, "\n");
             if (looksGenerated(text) || text.includes("\u0000")) continue;
-            files.push({ relPath: path.relative(nodeModules, full), absPath: full, packageName: info.name, packageVersion: info.version, license: info.license, language, text });
+            files.push({
+                relPath: path.relative(nodeModules, full),
+                absPath: full,
+                packageName: info.name,
+                packageVersion: info.version,
+                license: info.license,
+                language,
+                text,
+            });
         }
     };
     if (options.packages) for (const name of [...options.packages].sort()) walk(path.join(nodeModules, name), name.split("/").length);

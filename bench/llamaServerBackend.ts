@@ -29,15 +29,24 @@ export interface LlamaServerOptions {
 }
 
 /** The command line: llama.vscode's documented `-np 1 --cache-reuse 256`, this benchmark's context size and threads. */
-export function llamaServerArgs(options: Pick<LlamaServerOptions, "modelPath" | "contextSize" | "threads" | "spmInfill" | "extraArgs">, port: number): string[] {
+export function llamaServerArgs(
+    options: Pick<LlamaServerOptions, "modelPath" | "contextSize" | "threads" | "spmInfill" | "extraArgs">,
+    port: number,
+): string[] {
     return [
-        "-m", options.modelPath,
-        "-c", String(options.contextSize),
-        "-np", "1",
-        "--cache-reuse", "256",
+        "-m",
+        options.modelPath,
+        "-c",
+        String(options.contextSize),
+        "-np",
+        "1",
+        "--cache-reuse",
+        "256",
         ...(options.threads === undefined ? [] : ["-t", String(options.threads), "-tb", String(options.threads)]),
-        "--host", "127.0.0.1",
-        "--port", String(port),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
         ...(options.spmInfill ? ["--spm-infill"] : []),
         ...(options.extraArgs ?? []),
     ];
@@ -164,7 +173,15 @@ export class LlamaServerBackend implements Backend {
                 const cached = this.cache.lookup(input);
                 if (cached !== undefined) {
                     const latencyMs = performance.now() - started;
-                    const server: ServerNumbers = { source: "cache", promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, engineMs: 0, serverLatencyMs: 0 };
+                    const server: ServerNumbers = {
+                        source: "cache",
+                        promptTokens: 0,
+                        reusedTokens: 0,
+                        evaluatedTokens: 0,
+                        generatedTokens: 0,
+                        engineMs: 0,
+                        serverLatencyMs: 0,
+                    };
                     if (cancelled) return { outcome: "cancelled", latencyMs, server };
                     return cached.trim() ? { outcome: "answered", latencyMs, text: cached, server } : { outcome: "empty", latencyMs, server };
                 }

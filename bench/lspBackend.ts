@@ -15,9 +15,19 @@ import {
     type ProtocolConnection,
     ResponseError,
 } from "vscode-languageserver-protocol/node";
-import { chatDeltaProgress, chatRequest, type CompletionRecord, type CompletionStats, statsRequest, warmCacheNotification } from "../shared/src/protocol.js";
+import { type CompletionRecord, type CompletionStats, chatDeltaProgress, chatRequest, statsRequest, warmCacheNotification } from "../shared/src/protocol.js";
 import { type ServerUnderTest, startServer } from "../tools/lspClient.js";
-import { type Backend, type ChatRun, type EngineFacts, type KeystrokeEdit, type PendingRequest, type Position, type RequestResult, type ServerNumbers, threadsLabel } from "./backend.js";
+import {
+    type Backend,
+    type ChatRun,
+    type EngineFacts,
+    type KeystrokeEdit,
+    type PendingRequest,
+    type Position,
+    type RequestResult,
+    type ServerNumbers,
+    threadsLabel,
+} from "./backend.js";
 import { MemorySampler } from "./proc.js";
 
 export interface LspBackendOptions {
@@ -64,9 +74,14 @@ export class LspBackend implements Backend {
         let status;
         try {
             // Ready once loaded and done measuring its threads: a calibration while another stack starts would measure that one too.
-            status = await server.waitForStatus((candidate) => (candidate.state === "ready" && candidate.threads?.source !== "calibrating") || candidate.state === "error", timeoutMs);
+            status = await server.waitForStatus(
+                (candidate) => (candidate.state === "ready" && candidate.threads?.source !== "calibrating") || candidate.state === "error",
+                timeoutMs,
+            );
         } catch (error) {
-            throw new Error(`${this.label}: the server did not load the model within ${timeoutMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`);
+            throw new Error(
+                `${this.label}: the server did not load the model within ${timeoutMs / 1000} s: ${error instanceof Error ? error.message : String(error)}`,
+            );
         }
         if (status.state === "error") throw new Error(`${this.label}: the server could not load the model: ${status.message}`);
     }
@@ -91,27 +106,29 @@ export class LspBackend implements Backend {
         let cancelled = false;
         const sentAtEpoch = Date.now();
         const started = performance.now();
-        const done: Promise<RequestResult> = this.connection.sendRequest(
-            InlineCompletionRequest.type,
-            { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },
-            source.token,
-        ).then(
-            (answer): RequestResult => {
-                const latencyMs = performance.now() - started;
-                const items = Array.isArray(answer) ? answer : ((answer as InlineCompletionList | null)?.items ?? []);
-                const first = items[0]?.insertText;
-                const text = typeof first === "string" ? first : first?.value;
-                // An answer that comes after the next keystroke is dropped by the editor.
-                if (cancelled) return { outcome: "cancelled", latencyMs, text };
-                return text ? { outcome: "answered", latencyMs, text } : { outcome: "empty", latencyMs };
-            },
-            (error: unknown): RequestResult => {
-                const latencyMs = performance.now() - started;
-                if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) return { outcome: "cancelled", latencyMs };
-                if (cancelled) return { outcome: "cancelled", latencyMs };
-                return { outcome: "error", latencyMs, error: error instanceof Error ? error.message : String(error) };
-            },
-        );
+        const done: Promise<RequestResult> = this.connection
+            .sendRequest(
+                InlineCompletionRequest.type,
+                { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },
+                source.token,
+            )
+            .then(
+                (answer): RequestResult => {
+                    const latencyMs = performance.now() - started;
+                    const items = Array.isArray(answer) ? answer : ((answer as InlineCompletionList | null)?.items ?? []);
+                    const first = items[0]?.insertText;
+                    const text = typeof first === "string" ? first : first?.value;
+                    // An answer that comes after the next keystroke is dropped by the editor.
+                    if (cancelled) return { outcome: "cancelled", latencyMs, text };
+                    return text ? { outcome: "answered", latencyMs, text } : { outcome: "empty", latencyMs };
+                },
+                (error: unknown): RequestResult => {
+                    const latencyMs = performance.now() - started;
+                    if (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled) return { outcome: "cancelled", latencyMs };
+                    if (cancelled) return { outcome: "cancelled", latencyMs };
+                    return { outcome: "error", latencyMs, error: error instanceof Error ? error.message : String(error) };
+                },
+            );
         return {
             sentAtEpoch,
             done,
@@ -150,7 +167,10 @@ export class LspBackend implements Backend {
         }
         const fresh = stats.recent.slice(Math.max(0, stats.recent.length - (stats.requests - this.seenRequests)));
         this.seenRequests = stats.requests;
-        const matched = matchRecords(requests.map((request) => request.sentAtEpoch), fresh);
+        const matched = matchRecords(
+            requests.map((request) => request.sentAtEpoch),
+            fresh,
+        );
         matched.forEach((record, index) => {
             const result = requests[index]!.result;
             if (record && result) result.server = serverNumbers(record);
@@ -167,10 +187,12 @@ export class LspBackend implements Backend {
             chars += value.delta.length;
         });
         const started = performance.now();
-        const done = this.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: question }], maxTokens, partialResultToken: token }, source.token).then(
-            (answer) => ({ deltas, chars, tokens: answer.usage?.completionTokens, ms: performance.now() - started, stopReason: answer.stopReason }),
-            (error: unknown) => ({ deltas, chars, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) }),
-        );
+        const done = this.connection
+            .sendRequest(chatRequest, { messages: [{ role: "user", content: question }], maxTokens, partialResultToken: token }, source.token)
+            .then(
+                (answer) => ({ deltas, chars, tokens: answer.usage?.completionTokens, ms: performance.now() - started, stopReason: answer.stopReason }),
+                (error: unknown) => ({ deltas, chars, ms: performance.now() - started, error: error instanceof Error ? error.message : String(error) }),
+            );
         void done.finally(() => subscription.dispose());
         return { done, cancel: () => source.cancel() };
     }
@@ -205,7 +227,10 @@ export function serverNumbers(record: CompletionRecord): ServerNumbers {
  * the previous match. Returns one entry per request: its record or undefined.
  */
 export function matchRecords<R extends { receivedAt: number }>(sentAtEpoch: readonly number[], records: readonly R[]): (R | undefined)[] {
-    const sorted = records.map((record, index) => ({ record, index })).sort((a, b) => a.record.receivedAt - b.record.receivedAt || a.index - b.index).map((entry) => entry.record);
+    const sorted = records
+        .map((record, index) => ({ record, index }))
+        .sort((a, b) => a.record.receivedAt - b.record.receivedAt || a.index - b.index)
+        .map((entry) => entry.record);
     const result: (R | undefined)[] = sentAtEpoch.map(() => undefined);
     if (sorted.length === sentAtEpoch.length) {
         for (const [index, record] of sorted.entries()) result[index] = record;

@@ -31,7 +31,10 @@ function take(flag: string): string | undefined {
     return value;
 }
 
-const perfTypes = (take("--perf-types") ?? "q4_0").split(",").map((type) => type.trim()).filter(Boolean);
+const perfTypes = (take("--perf-types") ?? "q4_0")
+    .split(",")
+    .map((type) => type.trim())
+    .filter(Boolean);
 const preset = (take("--preset") ?? "perf") as TinyPreset;
 const wantsHelp = args.includes("--help") || args.includes("-h");
 
@@ -55,13 +58,19 @@ if (!wantsHelp && !passthrough.includes("--model")) {
 if (!wantsHelp && !passthrough.includes("--llama-server") && !process.env.LLAMA_SERVER_BIN) {
     const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "codellama-vscode-test");
     const built: string[] = fs.existsSync(cacheRoot)
-        ? fs.readdirSync(cacheRoot).filter((name) => name.startsWith("llama-server-")).map((name) => path.join(cacheRoot, name, "llama-server")).filter((file) => fs.existsSync(file))
+        ? fs
+              .readdirSync(cacheRoot)
+              .filter((name) => name.startsWith("llama-server-"))
+              .map((name) => path.join(cacheRoot, name, "llama-server"))
+              .filter((file) => fs.existsSync(file))
         : [];
     if (built.length > 0) {
         process.stderr.write(`bench: comparing with ${built[0]} (scripts/build-llama-server.sh)\n`);
         passthrough.push("--llama-server", built[0]);
     } else {
-        process.stderr.write("bench: no llama-server binary (scripts/build-llama-server.sh builds one, or pass --llama-server BIN); running this server's modes only\n");
+        process.stderr.write(
+            "bench: no llama-server binary (scripts/build-llama-server.sh builds one, or pass --llama-server BIN); running this server's modes only\n",
+        );
     }
 }
 

@@ -38,7 +38,10 @@ export class MemorySampler {
     peakRssKb = 0;
     hwmKb = 0;
 
-    constructor(private readonly pid: number, private readonly intervalMs = 250) {}
+    constructor(
+        private readonly pid: number,
+        private readonly intervalMs = 250,
+    ) {}
 
     start(): this {
         this.sample();

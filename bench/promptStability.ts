@@ -39,7 +39,13 @@ export function tokensToEvaluate(previous: readonly Token[] | undefined, next: r
     return previous ? next.length - reusableTokens(previous, next) : next.length;
 }
 
-export async function promptStability(tokenizer: PromptTokenizer, contextSize: number, scripts: readonly ReplayScript[], settings: Omit<PromptSettings, "layout">, formats: readonly FimFormat[]): Promise<StabilityResult[]> {
+export async function promptStability(
+    tokenizer: PromptTokenizer,
+    contextSize: number,
+    scripts: readonly ReplayScript[],
+    settings: Omit<PromptSettings, "layout">,
+    formats: readonly FimFormat[],
+): Promise<StabilityResult[]> {
     const results: StabilityResult[] = [];
     for (const format of formats) {
         const within: number[] = [];
@@ -79,7 +85,16 @@ export async function promptStability(tokenizer: PromptTokenizer, contextSize: n
                 keystrokes++;
             }
         }
-        results.push({ format, keystrokes, promptTokens: summarize(promptTokens), withinLine: summarize(within), newLine: summarize(newLine), fullReevaluations, withinLineCount: within.length, buildMs: summarize(buildMs) });
+        results.push({
+            format,
+            keystrokes,
+            promptTokens: summarize(promptTokens),
+            withinLine: summarize(within),
+            newLine: summarize(newLine),
+            fullReevaluations,
+            withinLineCount: within.length,
+            buildMs: summarize(buildMs),
+        });
     }
     return results;
 }

@@ -4,10 +4,11 @@
  * completion; the next keystroke cancels a request still running. At pause points (the end of a word,
  * a new line) the typist waits for the suggestion before typing on, as people do.
  */
+
+import { CURSOR_REST_MS } from "../shared/src/protocol.js";
 import type { Backend, PendingRequest, Position, RequestResult } from "./backend.js";
 import { sleep } from "./backend.js";
 import type { ReplayScript } from "./corpus.js";
-import { CURSOR_REST_MS } from "../shared/src/protocol.js";
 
 export type PauseMode = "word" | "line" | "none";
 
@@ -83,7 +84,11 @@ class ReplayDocument {
     private version = 1;
     cursor: Position;
 
-    constructor(private readonly backend: Backend, readonly uri: string, script: ReplayScript) {
+    constructor(
+        private readonly backend: Backend,
+        readonly uri: string,
+        script: ReplayScript,
+    ) {
         this.text = script.before + script.indent + script.after;
         this.offset = script.before.length + script.indent.length;
         this.cursor = startPosition(script);
@@ -104,7 +109,13 @@ class ReplayDocument {
 }
 
 /** Replays one script; resolves when every request has its answer. */
-export async function replay(backend: Backend, script: ReplayScript, scriptIndex: number, options: ReplayOptions, meta: { mode: string; phase: "idle" | "chat"; uri: string }): Promise<RequestLog[]> {
+export async function replay(
+    backend: Backend,
+    script: ReplayScript,
+    scriptIndex: number,
+    options: ReplayOptions,
+    meta: { mode: string; phase: "idle" | "chat"; uri: string },
+): Promise<RequestLog[]> {
     const { uri } = meta;
     const interval = 1000 / options.cps;
     const document = new ReplayDocument(backend, uri, script);
@@ -136,7 +147,16 @@ export async function replay(backend: Backend, script: ReplayScript, scriptIndex
         await sleep(keyAt + options.debounceMs - performance.now());
         const request = backend.request(uri, cursor);
         pending = request;
-        const log: RequestLog = { mode: meta.mode, phase: meta.phase, script: scriptIndex, keystroke: index, key, position: cursor, sentAtEpoch: request.sentAtEpoch, atPause };
+        const log: RequestLog = {
+            mode: meta.mode,
+            phase: meta.phase,
+            script: scriptIndex,
+            keystroke: index,
+            key,
+            position: cursor,
+            sentAtEpoch: request.sentAtEpoch,
+            atPause,
+        };
         logs.push(log);
         running.push(request.done.then((result) => (log.result = result)));
         if (atPause) {
@@ -164,7 +184,13 @@ export interface AcceptOptions {
  * requests after Tab and after an unpredicted keystroke come under the same conditions. Without a
  * suggestion to accept it types on. Makes as many requests as the script has keystrokes.
  */
-export async function replayAccepting(backend: Backend, script: ReplayScript, scriptIndex: number, options: AcceptOptions, meta: { mode: string; uri: string }): Promise<RequestLog[]> {
+export async function replayAccepting(
+    backend: Backend,
+    script: ReplayScript,
+    scriptIndex: number,
+    options: AcceptOptions,
+    meta: { mode: string; uri: string },
+): Promise<RequestLog[]> {
     const { uri } = meta;
     const document = new ReplayDocument(backend, uri, script);
     await document.open(script.language);
@@ -179,7 +205,17 @@ export async function replayAccepting(backend: Backend, script: ReplayScript, sc
         const cursor = document.cursor;
         await sleep(options.debounceMs);
         const request = backend.request(uri, cursor);
-        const log: RequestLog = { mode: meta.mode, phase: "idle", script: scriptIndex, keystroke: keystrokes - 1, key: tab ? "<Tab>" : inserted, position: cursor, sentAtEpoch: request.sentAtEpoch, atPause: true, after: tab ? "tab" : "keystroke" };
+        const log: RequestLog = {
+            mode: meta.mode,
+            phase: "idle",
+            script: scriptIndex,
+            keystroke: keystrokes - 1,
+            key: tab ? "<Tab>" : inserted,
+            position: cursor,
+            sentAtEpoch: request.sentAtEpoch,
+            atPause: true,
+            after: tab ? "tab" : "keystroke",
+        };
         logs.push(log);
         const result = await Promise.race([request.done, sleep(options.pauseMaxMs).then(() => undefined)]);
         if (result) log.result = result;

@@ -1,8 +1,9 @@
 /** Summaries per mode, the issue's targets, and their Markdown table (pure). */
+
+import { median } from "../server/src/completion/stats.js";
 import type { EngineFacts, ThreadSetting } from "./backend.js";
 import type { RequestLog } from "./replay.js";
 import { isWithinLine } from "./replay.js";
-import { median } from "../server/src/completion/stats.js";
 import { round, type Summary, summarize } from "./stats.js";
 
 export interface ChatRunResult {
@@ -125,8 +126,13 @@ export function summarizeMode(mode: ModeResult): ModeSummary {
         peakRssMb: mode.peakRssKb / 1024,
     };
     if (idle.some((log) => log.after !== undefined)) {
-        const latencies = (after: RequestLog["after"]): Summary => summarize(completedLogs.filter((log) => log.after === after).map((log) => log.result!.latencyMs));
-        summary.accept = { afterTab: latencies("tab"), afterKeystroke: latencies("keystroke"), prepared: completedLogs.filter((log) => log.result?.server?.source === "prepared").length };
+        const latencies = (after: RequestLog["after"]): Summary =>
+            summarize(completedLogs.filter((log) => log.after === after).map((log) => log.result!.latencyMs));
+        summary.accept = {
+            afterTab: latencies("tab"),
+            afterKeystroke: latencies("keystroke"),
+            prepared: completedLogs.filter((log) => log.result?.server?.source === "prepared").length,
+        };
     }
     const chatLogs = mode.logs.filter((log) => log.phase === "chat");
     if (chatLogs.length > 0) {
@@ -176,7 +182,11 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
     const within = shipped.withinLine;
     targets.push(
         within.excessTokens.n === 0
-            ? unmeasured("prompt tokens evaluated per keystroke request within a line", "≤ typed tokens + 4 (median)", "no within-line request reached the engine")
+            ? unmeasured(
+                  "prompt tokens evaluated per keystroke request within a line",
+                  "≤ typed tokens + 4 (median)",
+                  "no within-line request reached the engine",
+              )
             : {
                   name: "prompt tokens evaluated per keystroke request within a line",
                   target: "≤ typed tokens + 4 (median)",
@@ -188,10 +198,22 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
     if (llamaServer && llamaServer.latencyMs.n > 0 && shipped.latencyMs.n > 0) {
         const p50 = shipped.latencyMs.p50 / llamaServer.latencyMs.p50;
         const p95 = shipped.latencyMs.p95 / llamaServer.latencyMs.p95;
-        targets.push({ name: "median keystroke request → suggestion", target: "≤ 0.5× llama-server stack", measured: `${fmt(shipped.latencyMs.p50)} ms vs ${fmt(llamaServer.latencyMs.p50)} ms = ${fmt(p50, 2)}×`, met: p50 <= 0.5 });
-        targets.push({ name: "p95 keystroke request → suggestion", target: "≤ 0.7× llama-server stack", measured: `${fmt(shipped.latencyMs.p95)} ms vs ${fmt(llamaServer.latencyMs.p95)} ms = ${fmt(p95, 2)}×`, met: p95 <= 0.7 });
+        targets.push({
+            name: "median keystroke request → suggestion",
+            target: "≤ 0.5× llama-server stack",
+            measured: `${fmt(shipped.latencyMs.p50)} ms vs ${fmt(llamaServer.latencyMs.p50)} ms = ${fmt(p50, 2)}×`,
+            met: p50 <= 0.5,
+        });
+        targets.push({
+            name: "p95 keystroke request → suggestion",
+            target: "≤ 0.7× llama-server stack",
+            measured: `${fmt(shipped.latencyMs.p95)} ms vs ${fmt(llamaServer.latencyMs.p95)} ms = ${fmt(p95, 2)}×`,
+            met: p95 <= 0.7,
+        });
     } else {
-        targets.push(unmeasured("median / p95 keystroke request → suggestion", "≤ 0.5× / ≤ 0.7× llama-server stack", "llama-server mode not run (--llama-server BIN)"));
+        targets.push(
+            unmeasured("median / p95 keystroke request → suggestion", "≤ 0.5× / ≤ 0.7× llama-server stack", "llama-server mode not run (--llama-server BIN)"),
+        );
     }
 
     targets.push(
@@ -207,7 +229,12 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
 
     targets.push(
         shipped.chat && Number.isFinite(shipped.chat.ratio)
-            ? { name: "completion while a chat answer streams", target: "median ≤ 1.5× idle median", measured: `${fmt(shipped.chat.chatLatencyMs.p50)} ms vs ${fmt(shipped.chat.idleLatencyMs.p50)} ms idle = ${fmt(shipped.chat.ratio, 2)}×`, met: shipped.chat.ratio <= 1.5 }
+            ? {
+                  name: "completion while a chat answer streams",
+                  target: "median ≤ 1.5× idle median",
+                  measured: `${fmt(shipped.chat.chatLatencyMs.p50)} ms vs ${fmt(shipped.chat.idleLatencyMs.p50)} ms idle = ${fmt(shipped.chat.ratio, 2)}×`,
+                  met: shipped.chat.ratio <= 1.5,
+              }
             : unmeasured("completion while a chat answer streams", "median ≤ 1.5× idle median", "not run (--chat)"),
     );
 
@@ -218,7 +245,12 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
         const without = withoutPreparation?.accept?.afterTab;
         targets.push(
             without && without.n > 0 && after.n > 0
-                ? { name, target, measured: `${fmt(after.p50)} ms vs ${fmt(without.p50)} ms = ${fmt(after.p50 / without.p50, 2)}× (after an unpredicted keystroke: ${fmt(shipped.accept.afterKeystroke.p50)} ms vs ${fmt(withoutPreparation!.accept!.afterKeystroke.p50)} ms)`, met: after.p50 / without.p50 <= 0.3 }
+                ? {
+                      name,
+                      target,
+                      measured: `${fmt(after.p50)} ms vs ${fmt(without.p50)} ms = ${fmt(after.p50 / without.p50, 2)}× (after an unpredicted keystroke: ${fmt(shipped.accept.afterKeystroke.p50)} ms vs ${fmt(withoutPreparation!.accept!.afterKeystroke.p50)} ms)`,
+                      met: after.p50 / without.p50 <= 0.3,
+                  }
                 : unmeasured(name, target, "no-prepare mode not run, or no Tab answered"),
         );
     }
@@ -239,7 +271,11 @@ export function evaluateTargets({ shipped, withoutPreparation, llamaServer, memo
 /** Markdown table (for docs/performance.md). */
 export function formatMarkdownTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
     const escapeCell = (cell: string | number): string => String(cell).replace(/\|/g, "\\|");
-    return [`| ${headers.map(escapeCell).join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`)].join("\n");
+    return [
+        `| ${headers.map(escapeCell).join(" | ")} |`,
+        `|${headers.map(() => "---").join("|")}|`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`),
+    ].join("\n");
 }
 
 /** A table cell: the number with `digits` decimals, or "n/a". */
@@ -301,13 +337,31 @@ function threadsCell(summary: ModeSummary): string {
     return summary.threadSetting === "default" ? `${used} (default)` : used;
 }
 
-export const ACCEPT_HEADERS = ["mode", "after Tab p50 ms", "after Tab p95 ms", "after Tab n", "prepared", "after keystroke p50 ms", "after keystroke p95 ms", "after keystroke n"] as const;
+export const ACCEPT_HEADERS = [
+    "mode",
+    "after Tab p50 ms",
+    "after Tab p95 ms",
+    "after Tab n",
+    "prepared",
+    "after keystroke p50 ms",
+    "after keystroke p95 ms",
+    "after keystroke n",
+] as const;
 
 /** The "accept" typist's row of a mode; undefined when it did not run. */
 export function acceptRow(summary: ModeSummary): (string | number)[] | undefined {
     const accept = summary.accept;
     if (!accept) return undefined;
-    return [summary.name, cell(accept.afterTab.p50), cell(accept.afterTab.p95), accept.afterTab.n, accept.prepared, cell(accept.afterKeystroke.p50), cell(accept.afterKeystroke.p95), accept.afterKeystroke.n];
+    return [
+        summary.name,
+        cell(accept.afterTab.p50),
+        cell(accept.afterTab.p95),
+        accept.afterTab.n,
+        accept.prepared,
+        cell(accept.afterKeystroke.p50),
+        cell(accept.afterKeystroke.p95),
+        accept.afterKeystroke.n,
+    ];
 }
 
 /** JSON-safe copy of a summary (or anything made of numbers): NaN → null, numbers rounded. */

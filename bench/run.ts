@@ -8,24 +8,24 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
 import { encodePiecesSync, infillPieces, type SpecialTokenIds } from "../server/src/engine/promptFormat.js";
 import { encodeInfilling, type Token } from "../server/src/engine/tokenizer.js";
 import { formatTable } from "../server/src/eval/report.js";
+import { FIM_FORMATS, SETTINGS } from "../shared/src/settings.js";
 import type { Backend, RequestResult, ThreadSetting } from "./backend.js";
 import { sleep } from "./backend.js";
 import { CLI_TIMING_HEADERS, cliTimingRows, cliTimingTarget, timeCliComplete } from "./cliTiming.js";
-import { collectSourceFiles, CORPUS_NPM_PACKAGES, pickFunctions, replayScript, type ReplayScript, splitBudget } from "./corpus.js";
+import { CORPUS_NPM_PACKAGES, collectSourceFiles, pickFunctions, type ReplayScript, replayScript, splitBudget } from "./corpus.js";
 import { LlamaServerBackend, llamaServerArgs } from "./llamaServerBackend.js";
 import { LspBackend } from "./lspBackend.js";
 import { machineInfo } from "./proc.js";
-import { promptStability, type PromptTokenizer, type StabilityResult } from "./promptStability.js";
-import { annotateTyped, isWithinLine, type PauseMode, replay, replayAccepting, type ReplayOptions, type RequestLog } from "./replay.js";
+import { type PromptTokenizer, promptStability, type StabilityResult } from "./promptStability.js";
+import { annotateTyped, isWithinLine, type PauseMode, type ReplayOptions, type RequestLog, replay, replayAccepting } from "./replay.js";
 import {
     ACCEPT_HEADERS,
     acceptRow,
-    cell,
     type ChatRunResult,
+    cell,
     evaluateTargets,
     jsonSummary,
     type ModeResult,
@@ -171,7 +171,11 @@ export class BenchUsageError extends Error {}
 
 /** Parses `--threads default,1,2`. */
 export function parseThreadSettings(text: string): ThreadSetting[] {
-    const settings = text.split(",").map((item) => item.trim()).filter(Boolean).map((item): ThreadSetting => (item === "default" ? "default" : positiveNumber("threads", item, 0)));
+    const settings = text
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .map((item): ThreadSetting => (item === "default" ? "default" : positiveNumber("threads", item, 0)));
     if (settings.length === 0) throw new BenchUsageError("--threads needs at least one setting");
     if (new Set(settings).size !== settings.length) throw new BenchUsageError("--threads names a setting twice");
     return settings;
@@ -185,7 +189,8 @@ export function runLabel(mode: string, threads: ThreadSetting): string {
 function positiveNumber(flag: string, text: string | undefined, fallback: number, integer = true): number {
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) throw new BenchUsageError(`--${flag} must be a positive ${integer ? "integer" : "number"} (got "${text}")`);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value)))
+        throw new BenchUsageError(`--${flag} must be a positive ${integer ? "integer" : "number"} (got "${text}")`);
     return value;
 }
 
@@ -199,17 +204,27 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
     }
     const llamaServerBin = values["llama-server"] ?? (env.LLAMA_SERVER_BIN || undefined);
     const known = [...LSP_MODES, ...LLAMA_SERVER_MODES] as readonly string[];
-    const modes = (values.modes ? values.modes.split(",").map((mode) => mode.trim()).filter(Boolean) : ["shipped", "no-reuse", ...(llamaServerBin ? ["llama-server"] : [])]) as ModeName[];
+    const modes = (
+        values.modes
+            ? values.modes
+                  .split(",")
+                  .map((mode) => mode.trim())
+                  .filter(Boolean)
+            : ["shipped", "no-reuse", ...(llamaServerBin ? ["llama-server"] : [])]
+    ) as ModeName[];
     for (const mode of modes) if (!known.includes(mode)) throw new BenchUsageError(`Unknown mode "${mode}"; known: ${known.join(", ")}`);
     if (new Set(modes).size !== modes.length) throw new BenchUsageError("--modes names a mode twice");
-    if (!llamaServerBin && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("llama-server modes need --llama-server BIN (or LLAMA_SERVER_BIN)");
+    if (!llamaServerBin && modes.some((mode) => mode.startsWith("llama-server")))
+        throw new BenchUsageError("llama-server modes need --llama-server BIN (or LLAMA_SERVER_BIN)");
     const pause = values.pause ?? "word";
     if (!["word", "line", "none"].includes(pause)) throw new BenchUsageError(`--pause must be word, line or none (got "${pause}")`);
     const typist = values.typist ?? "type";
     if (typist !== "type" && typist !== "accept") throw new BenchUsageError(`--typist must be type or accept (got "${typist}")`);
-    if (typist === "accept" && modes.some((mode) => mode.startsWith("llama-server"))) throw new BenchUsageError("--typist accept runs this server's modes only (llama.vscode's Tab is not modelled)");
+    if (typist === "accept" && modes.some((mode) => mode.startsWith("llama-server")))
+        throw new BenchUsageError("--typist accept runs this server's modes only (llama.vscode's Tab is not modelled)");
     const sampling = values["llama-server-sampling"] ?? "greedy";
-    if (sampling !== "greedy" && sampling !== "llama.vscode") throw new BenchUsageError(`--llama-server-sampling must be greedy or llama.vscode (got "${sampling}")`);
+    if (sampling !== "greedy" && sampling !== "llama.vscode")
+        throw new BenchUsageError(`--llama-server-sampling must be greedy or llama.vscode (got "${sampling}")`);
     const full = values.full === true;
     const options: BenchOptions = {
         models: values.model ?? [],
@@ -242,7 +257,8 @@ export function parseBenchArgs(argv: readonly string[], env: Record<string, stri
         help: values.help === true,
     };
     if (!Number.isInteger(options.seed)) throw new BenchUsageError(`--seed must be an integer (got "${values.seed}")`);
-    if (!options.help && options.models.length === 0) throw new BenchUsageError("bench needs --model FILE.gguf (npm run bench generates the perf models and passes them)");
+    if (!options.help && options.models.length === 0)
+        throw new BenchUsageError("bench needs --model FILE.gguf (npm run bench generates the perf models and passes them)");
     return options;
 }
 
@@ -312,7 +328,11 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
     try {
         const { getLlama, readGgufFileInfo, LlamaLogLevel } = await import("node-llama-cpp");
         const info = await readGgufFileInfo(modelPath, { readTensorInfo: false });
-        const arch = info.architectureMetadata as { block_count?: number; embedding_length?: number; attention?: { head_count?: number; head_count_kv?: number | number[] } };
+        const arch = info.architectureMetadata as {
+            block_count?: number;
+            embedding_length?: number;
+            attention?: { head_count?: number; head_count_kv?: number | number[] };
+        };
         facts.nLayer = arch.block_count;
         facts.nEmbd = arch.embedding_length;
         facts.nHead = arch.attention?.head_count;
@@ -320,7 +340,9 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         facts.nHeadKv = typeof kv === "number" ? kv : Array.isArray(kv) ? kv[0] : facts.nHead;
         const general = (info.metadata as { general?: { name?: string; file_type?: number } }).general;
         if (general?.name) facts.name = general.name;
-        if (general?.file_type !== undefined) facts.fileType = ({ 0: "f32", 1: "f16", 2: "q4_0", 7: "q8_0", 15: "q4_K_M" } as Record<number, string>)[general.file_type] ?? `file_type ${general.file_type}`;
+        if (general?.file_type !== undefined)
+            facts.fileType =
+                ({ 0: "f32", 1: "f16", 2: "q4_0", 7: "q8_0", 15: "q4_K_M" } as Record<number, string>)[general.file_type] ?? `file_type ${general.file_type}`;
         if (facts.nLayer && facts.nEmbd && facts.nHead && facts.nHeadKv) {
             const kvWidth = (facts.nEmbd / facts.nHead) * facts.nHeadKv;
             facts.kvBytes = 2 * facts.nLayer * kvWidth * 2 * contextSize * SERVER_SEQUENCES;
@@ -328,7 +350,10 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         // The vocabulary alone, to count typed tokens the way the server encodes the typed part.
         const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, progressLogs: false });
         const vocab = await llama.loadModel({ modelPath, vocabOnly: true });
-        const tokenizer = { encode: (value: string): Token[] => vocab.tokenize(value, false) as Token[], encodeInfilling: (value: string) => encodeInfilling(tokenizer.encode, value) };
+        const tokenizer = {
+            encode: (value: string): Token[] => vocab.tokenize(value, false) as Token[],
+            encodeInfilling: (value: string) => encodeInfilling(tokenizer.encode, value),
+        };
         facts.countTokens = (text) => tokenizer.encodeInfilling(text).length;
         const { bos, infill } = vocab.tokens;
         if (bos !== null && infill.prefix !== null && infill.suffix !== null && infill.middle !== null) {
@@ -340,7 +365,9 @@ async function modelFacts(modelPath: string, contextSize: number): Promise<Model
         }
         facts.dispose = () => vocab.dispose();
     } catch (error) {
-        process.stderr.write(`bench: could not read the model's metadata or vocabulary (${error instanceof Error ? error.message : String(error)}); typed tokens are counted as characters\n`);
+        process.stderr.write(
+            `bench: could not read the model's metadata or vocabulary (${error instanceof Error ? error.message : String(error)}); typed tokens are counted as characters\n`,
+        );
     }
     return facts;
 }
@@ -354,7 +381,12 @@ function settingsFor(mode: ModeName, options: BenchOptions, modelPath: string, t
     if (mode === "no-prepare") completion.prepareNext = false;
     return {
         model: { path: modelPath },
-        engine: { ...(threads === "default" ? {} : { threads }), contextSize: options.contextSize, gpu: options.gpu, ...(mode === "no-predict" ? { tokenPrediction: false } : {}) },
+        engine: {
+            ...(threads === "default" ? {} : { threads }),
+            contextSize: options.contextSize,
+            gpu: options.gpu,
+            ...(mode === "no-predict" ? { tokenPrediction: false } : {}),
+        },
         completion,
         ...(options.chatModel ? { chat: { model: { path: path.resolve(options.chatModel) } } } : {}),
         log: { level: options.verbose ? "info" : "warn" },
@@ -381,14 +413,16 @@ function backendFor(mode: ModeName, threads: ThreadSetting, options: BenchOption
     });
 }
 
-const CHAT_QUESTION = "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
+const CHAT_QUESTION =
+    "Explain, step by step and with code examples, how a JavaScript event loop schedules timers, promises and I/O callbacks, and what that means for a language server that must answer every keystroke quickly.";
 
 /**
  * A small file (~400 tokens): long enough that the warm-up request is a real prompt evaluation (this
  * server measures its prompt speed on evaluations of 64 tokens or more, as it would on the first file
  * an editor opens), short enough to cost little.
  */
-const WARM_UP_SOURCE = Array.from({ length: 30 }, (_, index) => `const value${index} = compute(${index}, "item ${index}");\n`).join("") + "function add(a, b) {\n    \n}\n";
+const WARM_UP_SOURCE =
+    Array.from({ length: 30 }, (_, index) => `const value${index} = compute(${index}, "item ${index}");\n`).join("") + "function add(a, b) {\n    \n}\n";
 
 /** One request on a small document of its own (warm-up, or to leave another prompt in the cache); not measured. */
 async function complete(backend: Backend, uri: string): Promise<RequestResult> {
@@ -408,7 +442,15 @@ interface ModeRun {
 }
 
 /** One replay of one script on one mode: requests, then the server's numbers for them, then typed tokens. */
-async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase: "idle" | "chat", replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">, model: ModelFacts, log: (line: string) => void): Promise<void> {
+async function replayOn(
+    run: ModeRun,
+    script: ReplayScript,
+    index: number,
+    phase: "idle" | "chat",
+    replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">,
+    model: ModelFacts,
+    log: (line: string) => void,
+): Promise<void> {
     const { backend, result } = run;
     const mode = result.name;
     const chatRuns: Promise<ChatRunResult>[] = [];
@@ -428,9 +470,16 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
         await sleep(1000); // the chat prompt is evaluated and streaming has begun
     }
     const uri = `file:///bench/${encodeURIComponent(mode)}/${phase}/${index}/${path.basename(script.relPath)}`;
-    const logs = replayOptions.typist === "accept" && phase === "idle"
-        ? await replayAccepting(backend, script, index, { lookMs: replayOptions.lookMs, debounceMs: replayOptions.debounceMs, pauseMaxMs: replayOptions.pauseMaxMs }, { mode, uri })
-        : await replay(backend, script, index, replayOptions, { mode, phase, uri });
+    const logs =
+        replayOptions.typist === "accept" && phase === "idle"
+            ? await replayAccepting(
+                  backend,
+                  script,
+                  index,
+                  { lookMs: replayOptions.lookMs, debounceMs: replayOptions.debounceMs, pauseMaxMs: replayOptions.pauseMaxMs },
+                  { mode, uri },
+              )
+            : await replay(backend, script, index, replayOptions, { mode, phase, uri });
     if (chatting) {
         chatting = false;
         current?.cancel();
@@ -441,7 +490,9 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
     result.logs.push(...logs);
     const answered = logs.filter((entry) => entry.result?.outcome === "answered");
     const median = answered.map((entry) => entry.result!.latencyMs).sort((a, b) => a - b)[Math.floor(answered.length / 2)];
-    log(`  ${mode}: ${phase} ${script.id}: ${logs.length} requests, ${answered.length} answered${median === undefined ? "" : `, median ${median.toFixed(0)} ms`}`);
+    log(
+        `  ${mode}: ${phase} ${script.id}: ${logs.length} requests, ${answered.length} answered${median === undefined ? "" : `, median ${median.toFixed(0)} ms`}`,
+    );
 }
 
 /**
@@ -450,7 +501,13 @@ async function replayOn(run: ModeRun, script: ReplayScript, index: number, phase
  * the order of the modes rotates from script to script, so no mode always goes first. Only one
  * stack works at a time; the others sit idle.
  */
-async function runModes(scripts: readonly ReplayScript[], options: BenchOptions, model: ModelFacts, replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">, log: (line: string) => void): Promise<ModeResult[]> {
+async function runModes(
+    scripts: readonly ReplayScript[],
+    options: BenchOptions,
+    model: ModelFacts,
+    replayOptions: ReplayOptions & Pick<BenchOptions, "typist" | "lookMs">,
+    log: (line: string) => void,
+): Promise<ModeResult[]> {
     const runs: ModeRun[] = options.threads.flatMap((threads) =>
         options.modes.map((mode) => ({
             mode,
@@ -484,7 +541,9 @@ async function runModes(scripts: readonly ReplayScript[], options: BenchOptions,
             for (const run of rotated(runs, index)) await replayOn(run, script, index, "idle", replayOptions, model, log);
         }
         if (options.chat) {
-            for (const run of runs) if (run.mode === "shipped" && run.threads === options.threads[0] && run.backend.chat) await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
+            for (const run of runs)
+                if (run.mode === "shipped" && run.threads === options.threads[0] && run.backend.chat)
+                    await replayOn(run, scripts[0]!, 0, "chat", replayOptions, model, log);
         }
         for (const { backend, result } of runs) {
             result.engine = backend.engineFacts?.();
@@ -518,7 +577,11 @@ export interface BenchRun {
 }
 
 /** Runs every mode on every model; prints progress on stderr and the tables on stdout. */
-export async function runBench(options: BenchOptions, out: (text: string) => void = (text) => process.stdout.write(text), log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<BenchRun[]> {
+export async function runBench(
+    options: BenchOptions,
+    out: (text: string) => void = (text) => process.stdout.write(text),
+    log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<BenchRun[]> {
     const corpusDir = options.corpus ?? defaultCorpus();
     // Your own --corpus directory gives every package in it; the default one a fixed list (see CORPUS_NPM_PACKAGES).
     const files = collectSourceFiles(corpusDir, options.corpus ? {} : { packages: CORPUS_NPM_PACKAGES });
@@ -526,9 +589,22 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
     if (picked.length === 0) throw new Error(`No replayable functions found in ${corpusDir}`);
     const budgets = splitBudget(options.keystrokes, picked.length);
     const scripts = picked.map((entry, index) => replayScript(entry, budgets[index]!));
-    log(`bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`);
-    for (const script of scripts) log(`  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`);
-    const replayOptions = { cps: options.cps, debounceMs: options.debounceMs, pause: options.pause, pauseMaxMs: options.pauseMaxMs, restMs: options.restMs, typist: options.typist, lookMs: options.lookMs };
+    log(
+        `bench: ${files.length} source files in ${corpusDir}; replaying ${scripts.length} functions, ${scripts.reduce((sum, s) => sum + s.keystrokes.length, 0)} keystrokes per mode at ${options.cps} chars/s`,
+    );
+    for (const script of scripts)
+        log(
+            `  ${script.id} (${script.packageName}@${script.packageVersion}, ${script.license}; lines ${script.startLine}-${script.endLine} of ${script.totalLines}; ${script.keystrokes.length} keystrokes)`,
+        );
+    const replayOptions = {
+        cps: options.cps,
+        debounceMs: options.debounceMs,
+        pause: options.pause,
+        pauseMaxMs: options.pauseMaxMs,
+        restMs: options.restMs,
+        typist: options.typist,
+        lookMs: options.lookMs,
+    };
 
     if (options.cliComplete) {
         await runCliTiming(scripts[0]!, options, out, log);
@@ -544,13 +620,19 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         try {
             if (model.tokenizer) {
                 const started = performance.now();
-                stability = await promptStability(model.tokenizer, options.contextSize, scripts, {
-                    maxTokens: options.maxTokens,
-                    prefixShare: SETTINGS["completion.prefixShare"].default,
-                    suffixShare: SETTINGS["completion.suffixShare"].default,
-                    extraContextShare: SETTINGS["completion.extraContextShare"].default,
-                    reuseCache: true,
-                }, FIM_FORMATS);
+                stability = await promptStability(
+                    model.tokenizer,
+                    options.contextSize,
+                    scripts,
+                    {
+                        maxTokens: options.maxTokens,
+                        prefixShare: SETTINGS["completion.prefixShare"].default,
+                        suffixShare: SETTINGS["completion.suffixShare"].default,
+                        extraContextShare: SETTINGS["completion.extraContextShare"].default,
+                        reuseCache: true,
+                    },
+                    FIM_FORMATS,
+                );
                 log(`bench: prompt stability of ${FIM_FORMATS.join(", ")} over every keystroke in ${((performance.now() - started) / 1000).toFixed(1)} s`);
             }
             modes = await runModes(scripts, options, model, replayOptions, log);
@@ -566,16 +648,24 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
         });
         const { countTokens: _count, dispose: _dispose, tokenizer: _tokenizer, ...facts } = model;
         runs.push({ model: facts, stability, modes, summaries, targets });
-        out(`\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), threads ${options.threads.join(", ")} (targets: ${options.threads[0]}), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`);
+        out(
+            `\nModel ${model.name} (${path.basename(model.path)}, ${(model.bytes / 2 ** 20).toFixed(0)} MB${model.fileType ? `, ${model.fileType}` : ""}), threads ${options.threads.join(", ")} (targets: ${options.threads[0]}), context ${options.contextSize}, max ${options.maxTokens} tokens, ${options.cps} chars/s${options.restMs > 0 ? `, ${options.restMs} ms at rest before typing each function` : ""}\n\n`,
+        );
         out(`${formatTable(SUMMARY_HEADERS, summaries.map(summaryRow))}\n\n`);
         const acceptRows = summaries.map(acceptRow).filter((row) => row !== undefined);
-        if (acceptRows.length > 0) out(`The accept typist (looks ${options.lookMs} ms at each suggestion, then Tab or, every other time, a keystroke):\n\n${formatTable(ACCEPT_HEADERS, acceptRows)}\n\n`);
+        if (acceptRows.length > 0)
+            out(
+                `The accept typist (looks ${options.lookMs} ms at each suggestion, then Tab or, every other time, a keystroke):\n\n${formatTable(ACCEPT_HEADERS, acceptRows)}\n\n`,
+            );
         if (stability.length > 0) {
             out("Prompt stability (this server's prompt at every keystroke, previous keystroke's prompt cached; no timing):\n\n");
             out(`${formatTable(STABILITY_HEADERS, stability.map(stabilityRow))}\n\n`);
         }
         for (const summary of summaries) {
-            if (summary.chat) out(`${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} chat tokens/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`);
+            if (summary.chat)
+                out(
+                    `${summary.name}: while a chat answer streams (${summary.chat.chatTokensPerS.toFixed(1)} chat tokens/s), completion p50 ${summary.chat.chatLatencyMs.p50.toFixed(0)} ms vs ${summary.chat.idleLatencyMs.p50.toFixed(0)} ms idle (${summary.chat.ratio.toFixed(2)}×)\n`,
+                );
         }
         out(`${targetsTable(targets)}\n`);
         for (const mode of modes) for (const note of mode.notes ?? []) out(`note (${mode.name}): ${note}\n`);
@@ -586,9 +676,31 @@ export async function runBench(options: BenchOptions, out: (text: string) => voi
             benchmark: "codellama typing replay (issue #5)",
             date: new Date().toISOString(),
             machine: machineInfo(),
-            options: { ...options, json: undefined, help: undefined, llamaServerCommand: options.llamaServerBin ? [options.llamaServerBin, ...llamaServerArgs({ modelPath: "MODEL", contextSize: options.contextSize, threads: options.threads[0] === "default" ? undefined : options.threads[0], extraArgs: options.llamaServerArgs }, 0)].join(" ") : undefined },
+            options: {
+                ...options,
+                json: undefined,
+                help: undefined,
+                llamaServerCommand: options.llamaServerBin
+                    ? [
+                          options.llamaServerBin,
+                          ...llamaServerArgs(
+                              {
+                                  modelPath: "MODEL",
+                                  contextSize: options.contextSize,
+                                  threads: options.threads[0] === "default" ? undefined : options.threads[0],
+                                  extraArgs: options.llamaServerArgs,
+                              },
+                              0,
+                          ),
+                      ].join(" ")
+                    : undefined,
+            },
             defaults: { fimFormat: SETTINGS["completion.fimFormat"].default, reuseCache: SETTINGS["completion.reuseCache"].default },
-            corpus: scripts.map(({ before: _before, after: _after, keystrokes, ...meta }) => ({ ...meta, keystrokes: keystrokes.length, typed: keystrokes.join("") })),
+            corpus: scripts.map(({ before: _before, after: _after, keystrokes, ...meta }) => ({
+                ...meta,
+                keystrokes: keystrokes.length,
+                typed: keystrokes.join(""),
+            })),
             runs: runs.map((run) => ({
                 model: run.model,
                 targets: run.targets,
@@ -628,7 +740,20 @@ async function runCliTiming(script: ReplayScript, options: BenchOptions, out: (t
     const json: unknown[] = [];
     for (const modelPath of options.models) {
         log(`bench: codellama complete on ${modelPath} at ${script.id} (${position.line}:${position.character}), ${options.runs} runs per setting`);
-        const results = await timeCliComplete({ cliJs, modelPath: path.resolve(modelPath), text: prefix + script.after, position, settings: options.threads, runs: options.runs, maxTokens: options.maxTokens, contextSize: options.contextSize, gpu: options.gpu }, log);
+        const results = await timeCliComplete(
+            {
+                cliJs,
+                modelPath: path.resolve(modelPath),
+                text: prefix + script.after,
+                position,
+                settings: options.threads,
+                runs: options.runs,
+                maxTokens: options.maxTokens,
+                contextSize: options.contextSize,
+                gpu: options.gpu,
+            },
+            log,
+        );
         const target = cliTimingTarget(results);
         out(`\ncodellama complete, ${path.basename(modelPath)}, max ${options.maxTokens} tokens, ${options.runs} runs per setting\n\n`);
         out(`${formatTable(CLI_TIMING_HEADERS, cliTimingRows(results))}\n\n`);
@@ -637,16 +762,31 @@ async function runCliTiming(script: ReplayScript, options: BenchOptions, out: (t
     }
     if (options.json) {
         fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
-        fs.writeFileSync(options.json, `${JSON.stringify({ benchmark: "codellama complete at each thread setting", date: new Date().toISOString(), machine: machineInfo(), script: script.id, runs: json }, null, 1)}\n`);
+        fs.writeFileSync(
+            options.json,
+            `${JSON.stringify({ benchmark: "codellama complete at each thread setting", date: new Date().toISOString(), machine: machineInfo(), script: script.id, runs: json }, null, 1)}\n`,
+        );
         log(`bench: wrote ${options.json}`);
     }
 }
 
 function targetsTable(targets: readonly Target[]): string {
-    return formatTable(["target", "goal", "measured", "met"], targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]));
+    return formatTable(
+        ["target", "goal", "measured", "met"],
+        targets.map((target) => [target.name, target.target, target.measured, target.met === undefined ? "not measured" : target.met ? "yes" : "NO"]),
+    );
 }
 
-export const STABILITY_HEADERS = ["fimFormat", "keystrokes", "prompt tok p50", "in-line eval p50", "in-line eval p95", "new-line eval p50", "in-line full re-evals", "build ms p50"] as const;
+export const STABILITY_HEADERS = [
+    "fimFormat",
+    "keystrokes",
+    "prompt tok p50",
+    "in-line eval p50",
+    "in-line eval p95",
+    "new-line eval p50",
+    "in-line full re-evals",
+    "build ms p50",
+] as const;
 
 export function stabilityRow(entry: StabilityResult): (string | number)[] {
     return [

@@ -20,11 +20,19 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedEngine } from "../server/src/engine/embeddedEngine.js";
-import { infillPieces } from "../server/src/engine/promptFormat.js";
 import type { Generation } from "../server/src/engine/inference.js";
+import { infillPieces } from "../server/src/engine/promptFormat.js";
 import { formatTable } from "../server/src/eval/report.js";
 import { Logger } from "../server/src/log/logger.js";
-import { copyingModel, ensureTinyModel, NO_COPY_QUESTION, REPEAT_LINE_INFILL, REWRITE_QUESTION, TENSOR_TYPES, type TensorType } from "../tools/tinyCodellama/index.js";
+import {
+    copyingModel,
+    ensureTinyModel,
+    NO_COPY_QUESTION,
+    REPEAT_LINE_INFILL,
+    REWRITE_QUESTION,
+    TENSOR_TYPES,
+    type TensorType,
+} from "../tools/tinyCodellama/index.js";
 import { machineInfo } from "./proc.js";
 import { round, summarize } from "./stats.js";
 
@@ -47,9 +55,28 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-    { name: "chat-rewrite", goal: ">= 2x", target: (ratio) => ratio >= 2, speculative: "lookup", run: (engine) => engine.chat(REWRITE_QUESTION, { maxTokens: 400 }) },
-    { name: "chat-no-copy", goal: ">= 0.95x", target: (ratio) => ratio >= 0.95, speculative: "lookup", run: (engine) => engine.chat(NO_COPY_QUESTION, { maxTokens: 400 }) },
-    { name: "infill-line", goal: ">= 1.5x", target: (ratio) => ratio >= 1.5, speculative: "lookup", repeat: 8, run: (engine) => engine.infill(REPEAT_LINE_INFILL, { maxTokens: 64 }) },
+    {
+        name: "chat-rewrite",
+        goal: ">= 2x",
+        target: (ratio) => ratio >= 2,
+        speculative: "lookup",
+        run: (engine) => engine.chat(REWRITE_QUESTION, { maxTokens: 400 }),
+    },
+    {
+        name: "chat-no-copy",
+        goal: ">= 0.95x",
+        target: (ratio) => ratio >= 0.95,
+        speculative: "lookup",
+        run: (engine) => engine.chat(NO_COPY_QUESTION, { maxTokens: 400 }),
+    },
+    {
+        name: "infill-line",
+        goal: ">= 1.5x",
+        target: (ratio) => ratio >= 1.5,
+        speculative: "lookup",
+        repeat: 8,
+        run: (engine) => engine.infill(REPEAT_LINE_INFILL, { maxTokens: 64 }),
+    },
     { name: "chat-draft", goal: "report", target: () => true, speculative: "draft", run: (engine) => engine.chat(NO_COPY_QUESTION, { maxTokens: 400 }) },
 ];
 
@@ -70,9 +97,14 @@ const ALTERNATIVES = 2;
  * sequence would pay to read the prompt before it could branch in parallel (node-llama-cpp cannot
  * copy a sequence's cache). Milliseconds, wall clock.
  */
-async function measureAlternatives(engine: EmbeddedEngine, source: string): Promise<{ first: number; withAlternatives: number; secondSequencePrompt: number; promptTokens: number }> {
+async function measureAlternatives(
+    engine: EmbeddedEngine,
+    source: string,
+): Promise<{ first: number; withAlternatives: number; secondSequencePrompt: number; promptTokens: number }> {
     const middle = Math.floor(source.length / 2);
-    const prompt = engine.encode(infillPieces({ format: "psm-line", context: "", prefix: source.slice(0, middle), suffix: source.slice(middle), middle: "    " }));
+    const prompt = engine.encode(
+        infillPieces({ format: "psm-line", context: "", prefix: source.slice(0, middle), suffix: source.slice(middle), middle: "    " }),
+    );
     const typed = [...prompt, prompt.at(-1)! + 1];
     const time = async (work: () => Promise<unknown>): Promise<number> => {
         const started = performance.now();
@@ -84,7 +116,8 @@ async function measureAlternatives(engine: EmbeddedEngine, source: string): Prom
     await engine.generate("completion", prompt, { maxTokens: 0 });
     const withAlternatives = await time(async () => {
         await engine.generate("completion", typed, { maxTokens: SUGGESTION_TOKENS });
-        for (let branch = 1; branch <= ALTERNATIVES; branch++) await engine.generate("completion", [...typed, 300 + branch], { maxTokens: SUGGESTION_TOKENS - 1 });
+        for (let branch = 1; branch <= ALTERNATIVES; branch++)
+            await engine.generate("completion", [...typed, 300 + branch], { maxTokens: SUGGESTION_TOKENS - 1 });
     });
     await engine.generate("chat", [1, 300, 301], { maxTokens: 1 });
     const secondSequencePrompt = await time(() => engine.generate("chat", typed, { maxTokens: 1 }));
@@ -98,7 +131,15 @@ async function forgetPrompts(engine: EmbeddedEngine): Promise<void> {
 }
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { rounds: { type: "string" }, threads: { type: "string" }, type: { type: "string" }, json: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    const { values } = parseArgs({
+        options: {
+            rounds: { type: "string" },
+            threads: { type: "string" },
+            type: { type: "string" },
+            json: { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+    });
     if (values.help) {
         process.stdout.write(USAGE);
         return;
@@ -106,7 +147,8 @@ async function main(): Promise<void> {
     const rounds = Number(values.rounds ?? 5);
     const threads = Number(values.threads ?? 1);
     const type = (values.type ?? "f32") as TensorType;
-    if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(threads) || threads < 1 || !TENSOR_TYPES.includes(type)) throw new Error(`bad options\n${USAGE}`);
+    if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(threads) || threads < 1 || !TENSOR_TYPES.includes(type))
+        throw new Error(`bad options\n${USAGE}`);
 
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     log("bench: generating or reusing the models...");
@@ -114,25 +156,51 @@ async function main(): Promise<void> {
     const targetPath = await ensureTinyModel({ name: "copying-perf", ...copyingModel({ preset: "perf", type }) });
     const draftPath = await ensureTinyModel({ name: "copying-draft", ...copyingModel({ preset: "perf", type, nEmbd: 256, nLayer: 2, nHead: 4, nFf: 512 }) });
     const logger = new Logger(() => undefined, "error");
-    const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> => EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: threads, generation: threads }, contextSize: 2048, tokenPrediction, logger });
+    const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> =>
+        EmbeddedEngine.load({
+            modelPath,
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: threads, generation: threads },
+            contextSize: 2048,
+            tokenPrediction,
+            logger,
+        });
     const plain = await load(targetPath, false);
     const lookup = await load(targetPath, true);
     const drafted = await load(targetPath, false);
     const draft = await load(draftPath, false);
     await drafted.useDraft(draft);
     // As the typing benchmark runs it: a 4096-token context, a prompt of ~2,000 tokens of real code.
-    const typingModel = await EmbeddedEngine.load({ modelPath: await ensureTinyModel({ preset: "perf", type: "q4_0" }), gpu: "off", gpuLayers: 0, threads: { prompt: threads, generation: threads }, contextSize: 4096, logger });
+    const typingModel = await EmbeddedEngine.load({
+        modelPath: await ensureTinyModel({ preset: "perf", type: "q4_0" }),
+        gpu: "off",
+        gpuLayers: 0,
+        threads: { prompt: threads, generation: threads },
+        contextSize: 4096,
+        logger,
+    });
     const alternativesSource = fs.readFileSync(new URL("../server/src/completion/service.ts", import.meta.url), "utf8").slice(0, 7000);
     const alternatives: Awaited<ReturnType<typeof measureAlternatives>>[] = [];
     const loadStart = os.loadavg()[0]!;
 
-    const runs: { case: string; round: number; engine: string; tokens: number; tokensPerSecond: number; promptMs: number; totalMs: number; text: string }[] = [];
+    const runs: { case: string; round: number; engine: string; tokens: number; tokensPerSecond: number; promptMs: number; totalMs: number; text: string }[] =
+        [];
     try {
         for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
             for (const entry of CASES) {
                 const speculative = entry.speculative === "draft" ? drafted : lookup;
                 // Alternate which engine goes first, so that load drifting over a round falls on both.
-                const order: [string, EmbeddedEngine][] = roundIndex % 2 === 0 ? [["plain", plain], ["speculative", speculative]] : [["speculative", speculative], ["plain", plain]];
+                const order: [string, EmbeddedEngine][] =
+                    roundIndex % 2 === 0
+                        ? [
+                              ["plain", plain],
+                              ["speculative", speculative],
+                          ]
+                        : [
+                              ["speculative", speculative],
+                              ["plain", plain],
+                          ];
                 for (const [label, engine] of order) {
                     const generations: Generation[] = [];
                     for (let answer = 0; answer < (entry.repeat ?? 1); answer++) {
@@ -140,7 +208,16 @@ async function main(): Promise<void> {
                         generations.push(await entry.run(engine));
                     }
                     const generation = generations.at(-1)!;
-                    runs.push({ case: entry.name, round: roundIndex, engine: label, tokens: generation.generatedTokens, tokensPerSecond: generationSpeed(generations), promptMs: generation.promptMs, totalMs: generation.totalMs, text: generation.text });
+                    runs.push({
+                        case: entry.name,
+                        round: roundIndex,
+                        engine: label,
+                        tokens: generation.generatedTokens,
+                        tokensPerSecond: generationSpeed(generations),
+                        promptMs: generation.promptMs,
+                        totalMs: generation.totalMs,
+                        text: generation.text,
+                    });
                 }
             }
             alternatives.push(await measureAlternatives(typingModel, alternativesSource));
@@ -158,18 +235,53 @@ async function main(): Promise<void> {
         const speculativeRuns = of("speculative");
         const ratio = summarize(plainRuns.map((run, index) => speculativeRuns[index]!.tokensPerSecond / run.tokensPerSecond)).p50;
         const identical = plainRuns.every((run, index) => run.text === speculativeRuns[index]!.text);
-        return { case: entry.name, tokens: plainRuns[0]!.tokens, plain: summarize(plainRuns.map((run) => run.tokensPerSecond)).p50, speculative: summarize(speculativeRuns.map((run) => run.tokensPerSecond)).p50, ratio, goal: entry.goal, met: entry.target(ratio), identical };
+        return {
+            case: entry.name,
+            tokens: plainRuns[0]!.tokens,
+            plain: summarize(plainRuns.map((run) => run.tokensPerSecond)).p50,
+            speculative: summarize(speculativeRuns.map((run) => run.tokensPerSecond)).p50,
+            ratio,
+            goal: entry.goal,
+            met: entry.target(ratio),
+            identical,
+        };
     });
-    const acceptance = (counts: { validated: number; refuted: number }): string => (counts.validated + counts.refuted > 0 ? `${Math.round((100 * counts.validated) / (counts.validated + counts.refuted))} % of ${counts.validated + counts.refuted}` : "none proposed");
-    process.stdout.write(`\nSpeculative decoding, ${path.basename(targetPath)} (draft ${path.basename(draftPath)}), ${threads} thread(s), ${rounds} rounds, load average ${loadStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}\n\n`);
-    process.stdout.write(`${formatTable(["case", "tokens", "plain tok/s", "speculative tok/s", "ratio", "goal", "met", "same output"], rows.map((row) => [row.case, row.tokens, row.plain.toFixed(1), row.speculative.toFixed(1), `${row.ratio.toFixed(2)}×`, row.goal, row.met ? "yes" : "NO", row.identical ? "yes" : "NO"]))}\n\n`);
-    process.stdout.write(`proposed tokens confirmed: input lookup, chat ${acceptance(predictions.lookup.chat)}, completion ${acceptance(predictions.lookup.completion)}; draft, chat ${acceptance(predictions.draft.chat)}\n`);
+    const acceptance = (counts: { validated: number; refuted: number }): string =>
+        counts.validated + counts.refuted > 0
+            ? `${Math.round((100 * counts.validated) / (counts.validated + counts.refuted))} % of ${counts.validated + counts.refuted}`
+            : "none proposed";
+    process.stdout.write(
+        `\nSpeculative decoding, ${path.basename(targetPath)} (draft ${path.basename(draftPath)}), ${threads} thread(s), ${rounds} rounds, load average ${loadStart.toFixed(2)} -> ${os.loadavg()[0]!.toFixed(2)}\n\n`,
+    );
+    process.stdout.write(
+        `${formatTable(
+            ["case", "tokens", "plain tok/s", "speculative tok/s", "ratio", "goal", "met", "same output"],
+            rows.map((row) => [
+                row.case,
+                row.tokens,
+                row.plain.toFixed(1),
+                row.speculative.toFixed(1),
+                `${row.ratio.toFixed(2)}×`,
+                row.goal,
+                row.met ? "yes" : "NO",
+                row.identical ? "yes" : "NO",
+            ]),
+        )}\n\n`,
+    );
+    process.stdout.write(
+        `proposed tokens confirmed: input lookup, chat ${acceptance(predictions.lookup.chat)}, completion ${acceptance(predictions.lookup.completion)}; draft, chat ${acceptance(predictions.draft.chat)}\n`,
+    );
     const median = (pick: (entry: (typeof alternatives)[number]) => number): number => summarize(alternatives.map(pick)).p50;
     const alternativesRatio = median((entry) => entry.withAlternatives / entry.first);
-    process.stdout.write(`\nAlternatives (perf q4_0, ${alternatives[0]!.promptTokens}-token prompt cached, ${SUGGESTION_TOKENS} tokens each): one suggestion ${median((entry) => entry.first).toFixed(0)} ms, with ${ALTERNATIVES} branched alternatives ${median((entry) => entry.withAlternatives).toFixed(0)} ms = ${alternativesRatio.toFixed(2)}× (goal ≤ 1.3×: ${alternativesRatio <= 1.3 ? "yes" : "NO"}); a second sequence would first read the prompt: ${median((entry) => entry.secondSequencePrompt).toFixed(0)} ms\n`);
+    process.stdout.write(
+        `\nAlternatives (perf q4_0, ${alternatives[0]!.promptTokens}-token prompt cached, ${SUGGESTION_TOKENS} tokens each): one suggestion ${median((entry) => entry.first).toFixed(0)} ms, with ${ALTERNATIVES} branched alternatives ${median((entry) => entry.withAlternatives).toFixed(0)} ms = ${alternativesRatio.toFixed(2)}× (goal ≤ 1.3×: ${alternativesRatio <= 1.3 ? "yes" : "NO"}); a second sequence would first read the prompt: ${median((entry) => entry.secondSequencePrompt).toFixed(0)} ms\n`,
+    );
     if (values.json) {
         fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
-        fs.writeFileSync(values.json, `${JSON.stringify({ benchmark: "codellama speculative decoding (issue #16)", date: new Date().toISOString(), machine: machineInfo(), options: { rounds, threads, type }, loadAverage: { start: loadStart, end: os.loadavg()[0] }, models: { target: targetPath, draft: draftPath }, summary: rows.map((row) => ({ ...row, plain: round(row.plain), speculative: round(row.speculative), ratio: round(row.ratio, 2) })), predictions, alternatives: { runs: alternatives.map((entry) => ({ ...entry, first: round(entry.first), withAlternatives: round(entry.withAlternatives), secondSequencePrompt: round(entry.secondSequencePrompt) })), ratio: round(alternativesRatio, 2) }, runs: runs.map(({ text: _text, ...run }) => ({ ...run, tokensPerSecond: round(run.tokensPerSecond) })) }, null, 1)}\n`);
+        fs.writeFileSync(
+            values.json,
+            `${JSON.stringify({ benchmark: "codellama speculative decoding (issue #16)", date: new Date().toISOString(), machine: machineInfo(), options: { rounds, threads, type }, loadAverage: { start: loadStart, end: os.loadavg()[0] }, models: { target: targetPath, draft: draftPath }, summary: rows.map((row) => ({ ...row, plain: round(row.plain), speculative: round(row.speculative), ratio: round(row.ratio, 2) })), predictions, alternatives: { runs: alternatives.map((entry) => ({ ...entry, first: round(entry.first), withAlternatives: round(entry.withAlternatives), secondSequencePrompt: round(entry.secondSequencePrompt) })), ratio: round(alternativesRatio, 2) }, runs: runs.map(({ text: _text, ...run }) => ({ ...run, tokensPerSecond: round(run.tokensPerSecond) })) }, null, 1)}\n`,
+        );
         log(`bench: wrote ${values.json}`);
     }
 }

@@ -7,9 +7,9 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { collectSourceFiles, CORPUS_NPM_PACKAGES } from "../bench/corpus.js";
-import { type EvalLanguage, looksGenerated } from "../server/src/eval/languages.js";
+import { CORPUS_NPM_PACKAGES, collectSourceFiles } from "../bench/corpus.js";
 import { normaliseSource } from "../server/src/eval/holes.js";
+import { type EvalLanguage, looksGenerated } from "../server/src/eval/languages.js";
 import { listFiles } from "../server/src/eval/repo.js";
 import type { SourceText } from "../server/src/eval/sampling.js";
 import { seededRandom, shuffle } from "../server/src/eval/seededRandom.js";
@@ -29,9 +29,30 @@ interface DebianSource {
 }
 
 export const DEBIAN_SOURCES: readonly DebianSource[] = [
-    { package: "libpython3.*-stdlib", language: "python", licence: "PSF-2.0", root: (pkg) => `/usr/lib/${/python3\.\d+/.exec(pkg)![0]}`, include: /\.py$/, exclude: /\/(?:test|tests|idle_test|site-packages|dist-packages|__pycache__|lib2to3)\// },
-    { package: "libstdc++-*-dev", language: "cpp", licence: "GPL-3+ with GCC Runtime Library Exception", root: (pkg) => `/usr/include/c++/${/\+\+-(\d+)-dev/.exec(pkg)![1]}`, include: /\/(?:bits|ext)\/[^/]+\.(?:h|tcc)$|\/[a-z_]+$/, exclude: /\/(?:x86_64-linux-gnu|debug|profile|pstl|tr1|tr2|experimental|parallel|backward|decimal)\// },
-    { package: "libxcrypt-source", language: "c", licence: "LGPL-2.1+ (some files BSD-3-Clause or public domain)", root: () => "/usr/src/libxcrypt", include: /\.c$/, exclude: /\/test\// },
+    {
+        package: "libpython3.*-stdlib",
+        language: "python",
+        licence: "PSF-2.0",
+        root: (pkg) => `/usr/lib/${/python3\.\d+/.exec(pkg)![0]}`,
+        include: /\.py$/,
+        exclude: /\/(?:test|tests|idle_test|site-packages|dist-packages|__pycache__|lib2to3)\//,
+    },
+    {
+        package: "libstdc++-*-dev",
+        language: "cpp",
+        licence: "GPL-3+ with GCC Runtime Library Exception",
+        root: (pkg) => `/usr/include/c++/${/\+\+-(\d+)-dev/.exec(pkg)![1]}`,
+        include: /\/(?:bits|ext)\/[^/]+\.(?:h|tcc)$|\/[a-z_]+$/,
+        exclude: /\/(?:x86_64-linux-gnu|debug|profile|pstl|tr1|tr2|experimental|parallel|backward|decimal)\//,
+    },
+    {
+        package: "libxcrypt-source",
+        language: "c",
+        licence: "LGPL-2.1+ (some files BSD-3-Clause or public domain)",
+        root: () => "/usr/src/libxcrypt",
+        include: /\.c$/,
+        exclude: /\/test\//,
+    },
     {
         package: "openjdk-17-source",
         language: "java",
@@ -41,7 +62,13 @@ export const DEBIAN_SOURCES: readonly DebianSource[] = [
         zip: { file: "/usr/lib/jvm/openjdk-17/lib/src.zip", members: ["java.base/java/util/*", "java.base/java/io/*", "java.base/java/time/*"] },
     },
     { package: "php-symfony-console", language: "php", licence: "Expat", root: () => "/usr/share/php/Symfony/Component/Console", include: /\.php$/ },
-    { package: "bash-completion", language: "shellscript", licence: "GPL-2+", root: () => "/usr/share/bash-completion", include: /\/completions\/[^/]+$|\/bash_completion$/ },
+    {
+        package: "bash-completion",
+        language: "shellscript",
+        licence: "GPL-2+",
+        root: () => "/usr/share/bash-completion",
+        include: /\/completions\/[^/]+$|\/bash_completion$/,
+    },
 ];
 
 export interface CorpusPackage {
@@ -72,12 +99,21 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
     for (const debian of DEBIAN_SOURCES) {
         const installed = installedPackage(debian.package);
         if (!installed) {
-            packages.push({ package: debian.package, version: "", licence: debian.licence, language: debian.language, files: 0, missing: "not installed (bash eval/setup-corpus.sh)" });
+            packages.push({
+                package: debian.package,
+                version: "",
+                licence: debian.licence,
+                language: debian.language,
+                files: 0,
+                missing: "not installed (bash eval/setup-corpus.sh)",
+            });
             continue;
         }
         const root = debian.root(installed.name);
         if (debian.zip) extractZip(debian.zip.file, debian.zip.members, root);
-        const found = listFiles(root).map((name) => path.join(root, name)).filter((file) => debian.include.test(file) && !debian.exclude?.test(file));
+        const found = listFiles(root)
+            .map((name) => path.join(root, name))
+            .filter((file) => debian.include.test(file) && !debian.exclude?.test(file));
         let count = 0;
         for (const file of shuffle(found, seededRandom(options.seed))) {
             if (count >= options.maxFilesPerPackage) break;
@@ -88,12 +124,33 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
         }
         packages.push({ package: installed.name, version: installed.version, licence: debian.licence, language: debian.language, files: count });
     }
-    const npm = collectSourceFiles(options.nodeModules, { packages: CORPUS_NPM_PACKAGES, minBytes: MIN_BYTES, maxBytes: MAX_BYTES, maxFiles: options.maxNpmFiles }).filter((file) => file.language !== "python");
+    const npm = collectSourceFiles(options.nodeModules, {
+        packages: CORPUS_NPM_PACKAGES,
+        minBytes: MIN_BYTES,
+        maxBytes: MAX_BYTES,
+        maxFiles: options.maxNpmFiles,
+    }).filter((file) => file.language !== "python");
     const npmPackages = new Map<string, CorpusPackage>();
     for (const file of npm) {
-        files.push({ source: { file: path.join("node_modules", file.relPath), package: file.packageName, version: file.packageVersion, licence: file.license, language: file.language }, text: normaliseSource(file.text) });
+        files.push({
+            source: {
+                file: path.join("node_modules", file.relPath),
+                package: file.packageName,
+                version: file.packageVersion,
+                licence: file.license,
+                language: file.language,
+            },
+            text: normaliseSource(file.text),
+        });
         const key = `${file.packageName}@${file.packageVersion}`;
-        if (!npmPackages.has(key)) npmPackages.set(key, { package: file.packageName, version: file.packageVersion, licence: file.license, language: "javascript/typescript", files: 0 });
+        if (!npmPackages.has(key))
+            npmPackages.set(key, {
+                package: file.packageName,
+                version: file.packageVersion,
+                licence: file.license,
+                language: "javascript/typescript",
+                files: 0,
+            });
         npmPackages.get(key)!.files++;
     }
     packages.push(...[...npmPackages.values()].sort((a, b) => (a.package < b.package ? -1 : 1)));
@@ -103,8 +160,14 @@ export function collectCorpus(options: CollectOptions): { files: SourceText[]; p
 function installedPackage(pattern: string): { name: string; version: string } | undefined {
     try {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format fields
-        const out = execFileSync("dpkg-query", ["-W", "-f", "${Package} ${Version} ${db:Status-Status}\n", pattern], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-        const lines = out.split("\n").filter((line) => line.endsWith(" installed")).sort();
+        const out = execFileSync("dpkg-query", ["-W", "-f", "${Package} ${Version} ${db:Status-Status}\n", pattern], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+        });
+        const lines = out
+            .split("\n")
+            .filter((line) => line.endsWith(" installed"))
+            .sort();
         const [name, version] = (lines[lines.length - 1] ?? "").split(" ");
         return name && version ? { name, version } : undefined;
     } catch {

@@ -20,7 +20,9 @@ const text = source.slice(0, cut) + "\n" + source.slice(cut, cut + 2000);
 const line = text.slice(0, cut).split("\n").length - 1;
 const typed = "    const result = this.connection.sendRequest(";
 
-const llama = await startLlamaServer({ args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "4096", "-t", "1", "--no-webui"] });
+const llama = await startLlamaServer({
+    args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "4096", "-t", "1", "--no-webui"],
+});
 const { url } = llama;
 const results: Record<string, unknown> = {};
 try {
@@ -30,7 +32,9 @@ try {
         openai: { engine: { backend: "openai", serverUrl: `${url}/v1`, contextSize: 4096 } },
     };
     for (const [name, settings] of Object.entries(backends)) {
-        const server = await startServer({ settings: { ...settings, completion: { maxTokens: 32, fimFormat: "psm-line", extraContextShare: 0 }, log: { level: "warn" } } });
+        const server = await startServer({
+            settings: { ...settings, completion: { maxTokens: 32, fimFormat: "psm-line", extraContextShare: 0 }, log: { level: "warn" } },
+        });
         try {
             await server.waitForStatus(isState("ready"), 120_000);
             server.open("file:///m.js", text, "javascript");

@@ -80,8 +80,10 @@ for (const name of wanted) {
     const version = fs.existsSync(path.join(dir, "package.json")) ? JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version : undefined;
     if (version === llamaVersion) binaries.push(name);
     else if (name === wanted[0]) {
-        fail(`@node-llama-cpp/${name}@${llamaVersion} is not installed (${version ? `found ${version}` : "missing"}); ` +
-            `install it with: npm install --no-save --force @node-llama-cpp/${name}@${llamaVersion}`);
+        fail(
+            `@node-llama-cpp/${name}@${llamaVersion} is not installed (${version ? `found ${version}` : "missing"}); ` +
+                `install it with: npm install --no-save --force @node-llama-cpp/${name}@${llamaVersion}`,
+        );
     } else console.warn(`package-vsix: @node-llama-cpp/${name}@${llamaVersion} not installed: the .vsix will not have it`);
 }
 
@@ -108,10 +110,23 @@ fs.rmSync(vsix, { force: true });
 const vsce = path.join(path.dirname(require.resolve("@vscode/vsce/package.json")), "vsce");
 const started = Date.now();
 try {
-    run(process.execPath, [vsce, "package", "--target", options.target, "--ignoreFile", ignoreFile, "--out", vsix,
-        ...(fs.existsSync(path.join(ROOT, "LICENSE")) ? [] : ["--skip-license"])], {
-        env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
-    });
+    run(
+        process.execPath,
+        [
+            vsce,
+            "package",
+            "--target",
+            options.target,
+            "--ignoreFile",
+            ignoreFile,
+            "--out",
+            vsix,
+            ...(fs.existsSync(path.join(ROOT, "LICENSE")) ? [] : ["--skip-license"]),
+        ],
+        {
+            env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+        },
+    );
 } finally {
     fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
 }
@@ -132,17 +147,25 @@ for (const entry of must) if (!entries.has(entry)) fail(`${path.basename(vsix)} 
 if (![...entries].some((entry) => entry.startsWith(`extension/node_modules/@node-llama-cpp/${binaries[0]}/bins/`) && entry.endsWith("llama-addon.node"))) {
     fail(`${path.basename(vsix)} lacks the llama-addon.node of @node-llama-cpp/${binaries[0]}`);
 }
-const foreign = [...new Set([...entries].map((entry) => /^extension\/node_modules\/@node-llama-cpp\/([^/]+)\//.exec(entry)?.[1]).filter((name) => name && !binaries.includes(name)))];
+const foreign = [
+    ...new Set(
+        [...entries].map((entry) => /^extension\/node_modules\/@node-llama-cpp\/([^/]+)\//.exec(entry)?.[1]).filter((name) => name && !binaries.includes(name)),
+    ),
+];
 if (foreign.length > 0) fail(`${path.basename(vsix)} carries other platforms' binaries: ${foreign.join(", ")}`);
 // Anything else at the top of the extension is a new folder or file that .vscodeignore should drop
 // (or, if the extension needs it at run time, this list should name).
 const RUNTIME = /^extension\/(package\.json|readme\.md|changelog\.md|license(\.(md|txt))?|dist\/|node_modules\/|media\/|syntaxes\/|images\/)/i;
-const unexpected = [...new Set([...entries].filter((entry) => entry.startsWith("extension/") && !RUNTIME.test(entry)).map((entry) => entry.split("/").slice(0, 2).join("/")))];
+const unexpected = [
+    ...new Set([...entries].filter((entry) => entry.startsWith("extension/") && !RUNTIME.test(entry)).map((entry) => entry.split("/").slice(0, 2).join("/"))),
+];
 if (unexpected.length > 0) fail(`${path.basename(vsix)} carries files the extension does not run: ${unexpected.join(", ")}; add them to .vscodeignore`);
 
 const size = fs.statSync(vsix).size;
-console.log(`package-vsix: ${path.relative(ROOT, vsix)}: ${(size / 1048576).toFixed(1)} MiB, ${entries.size} files, ` +
-    `binaries ${binaries.map((name) => `@node-llama-cpp/${name}`).join(", ")} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(
+    `package-vsix: ${path.relative(ROOT, vsix)}: ${(size / 1048576).toFixed(1)} MiB, ${entries.size} files, ` +
+        `binaries ${binaries.map((name) => `@node-llama-cpp/${name}`).join(", ")} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+);
 
 /** Names of the entries of a zip file (vsce's own yauzl). */
 async function listZip(file) {

@@ -21,12 +21,18 @@ if (suites.includes("e2e") || suites.includes("editors")) {
 // Only top-level *.test.ts of each suite folder: test/e2e/*/suite*/ hold in-host suites for VS Code.
 const files = suites.flatMap((suite) => {
     const dir = path.join(root, "test", suite);
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith(".test.ts")).sort().map((name) => path.join("test", suite, name)) : [];
+    return fs.existsSync(dir)
+        ? fs
+              .readdirSync(dir)
+              .filter((name) => name.endsWith(".test.ts"))
+              .sort()
+              .map((name) => path.join("test", suite, name))
+        : [];
 });
 
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-timeout=900000", ...files], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, CODELLAMA_E2E_REQUIRE: process.env.CI ? "1" : process.env.CODELLAMA_E2E_REQUIRE ?? "" },
+    env: { ...process.env, CODELLAMA_E2E_REQUIRE: process.env.CI ? "1" : (process.env.CODELLAMA_E2E_REQUIRE ?? "") },
 });
 process.exit(result.status ?? 1);

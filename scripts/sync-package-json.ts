@@ -81,7 +81,9 @@ export function configurationContribution(): ConfigurationCategory[] {
  * program to load, or sizes what is loaded (all `machine` scoped).
  */
 export function restrictedConfigurations(): string[] {
-    return entries().filter(([, spec]) => spec.scope === "machine").map(([key]) => `codellama.${key}`);
+    return entries()
+        .filter(([, spec]) => spec.scope === "machine")
+        .map(([key]) => `codellama.${key}`);
 }
 
 /** Returns `pkg` with the generated parts replaced (key order of everything else kept). */
@@ -109,13 +111,20 @@ const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g,
 /** The settings table of the docs, in Markdown, in the Settings UI's order. */
 export function settingsTable(): string {
     const rows = orderedSettings().map(([key, spec]) => {
-        const type = spec.type === "string" && spec.enum ? spec.enum.map((value) => code(JSON.stringify(value))).join(" | ") : spec.type === "array" ? "string[]" : spec.type;
-        const range = spec.type === "integer" || spec.type === "number"
-            ? [spec.minimum !== undefined ? `≥ ${spec.minimum}` : "", spec.maximum !== undefined ? `≤ ${spec.maximum}` : ""].filter(Boolean).join(", ")
-            : "";
-        const values = spec.type === "string" && spec.enum && spec.enumDescriptions
-            ? ` ${spec.enum.map((value, index) => `${code(value)}: ${spec.enumDescriptions![index]}`).join(" ")}`
-            : "";
+        const type =
+            spec.type === "string" && spec.enum
+                ? spec.enum.map((value) => code(JSON.stringify(value))).join(" | ")
+                : spec.type === "array"
+                  ? "string[]"
+                  : spec.type;
+        const range =
+            spec.type === "integer" || spec.type === "number"
+                ? [spec.minimum !== undefined ? `≥ ${spec.minimum}` : "", spec.maximum !== undefined ? `≤ ${spec.maximum}` : ""].filter(Boolean).join(", ")
+                : "";
+        const values =
+            spec.type === "string" && spec.enum && spec.enumDescriptions
+                ? ` ${spec.enum.map((value, index) => `${code(value)}: ${spec.enumDescriptions![index]}`).join(" ")}`
+                : "";
         return `| ${spec.group} | ${code(`codellama.${key}`)} | ${cell(type)}${range ? ` (${range})` : ""} | ${code(JSON.stringify(spec.default))} | ${spec.scope} | ${cell(spec.description + values)} |`;
     });
     return ["| Group | Setting | Type | Default | Scope | Description |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");

@@ -13,7 +13,10 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 /** $LLAMA_SERVER_BIN, else the binary scripts/build-llama-server.sh builds once (from the source node-llama-cpp ships) into the per-user cache. */
 export function llamaServerBinary(): string {
     if (process.env.LLAMA_SERVER_BIN) return process.env.LLAMA_SERVER_BIN;
-    return execFileSync("bash", [path.join(REPO_ROOT, "scripts/build-llama-server.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").at(-1)!;
+    return execFileSync("bash", [path.join(REPO_ROOT, "scripts/build-llama-server.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+        .trim()
+        .split("\n")
+        .at(-1)!;
 }
 
 export function freePort(): Promise<number> {
@@ -50,7 +53,10 @@ export async function startLlamaServer(launch: LlamaServerLaunch): Promise<Runni
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const home = privateHome("codellama-llama-server-");
-    const child = spawn(launch.bin ?? llamaServerBinary(), launch.args(port), { env: { ...home.env, LLAMA_CACHE: path.join(home.home, ".cache") }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(launch.bin ?? llamaServerBinary(), launch.args(port), {
+        env: { ...home.env, LLAMA_CACHE: path.join(home.home, ".cache") },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     const logTail: string[] = [];
     const keep = (chunk: string): void => {
         for (const line of chunk.split("\n")) {

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+    type CancellationToken,
     type ClientCapabilities,
     ConfigurationRequest,
     createProtocolConnection,
@@ -13,21 +14,20 @@ import {
     ExitNotification,
     InitializedNotification,
     InitializeRequest,
-    InlineCompletionRequest,
     type InlineCompletionList,
+    InlineCompletionRequest,
     LogMessageNotification,
     type LogMessageParams,
     type ProtocolConnection,
-    ShowMessageNotification,
-    ShowMessageRequest,
-    type ShowMessageParams,
-    type ShowMessageRequestParams,
     type ServerCapabilities,
+    ShowMessageNotification,
+    type ShowMessageParams,
+    ShowMessageRequest,
+    type ShowMessageRequestParams,
     ShutdownRequest,
     StreamMessageReader,
     StreamMessageWriter,
     WorkDoneProgressCreateRequest,
-    type CancellationToken,
 } from "vscode-languageserver-protocol/node";
 import { type CompletionRecord, type ServerStatus, statsRequest, statusNotification } from "../shared/src/protocol.js";
 import { privateHome, waitForExit } from "./process.js";
@@ -101,7 +101,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
     const statuses: ServerStatus[] = [];
     const waiters: { predicate: (s: ServerStatus) => boolean; resolve: (s: ServerStatus) => void; reject: (error: Error) => void }[] = [];
     child.once("exit", (code, signal) => {
-        for (const waiter of waiters.splice(0)) waiter.reject(new Error(`The server exited (${signal ?? code}); statuses so far: ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`));
+        for (const waiter of waiters.splice(0))
+            waiter.reject(
+                new Error(`The server exited (${signal ?? code}); statuses so far: ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`),
+            );
     });
     const messages: ShowMessageParams[] = [];
     const questions: ShowMessageRequestParams[] = [];
@@ -141,14 +144,24 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
         textDocument: options.inlineCompletion === false ? {} : { inlineCompletion: { dynamicRegistration: false } },
         experimental: { codellamaStatus: options.showsStatus ?? true },
     };
-    const initializeResult = await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: options.rootUri ?? null, capabilities, initializationOptions: options.initializationOptions });
+    const initializeResult = await connection.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: options.rootUri ?? null,
+        capabilities,
+        initializationOptions: options.initializationOptions,
+    });
     await connection.sendNotification(InitializedNotification.type, {});
 
     function nextStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
         return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`)), timeoutMs);
+            const timer = setTimeout(
+                () => reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(statuses.map((s) => `${s.state}: ${s.message}`))}`)),
+                timeoutMs,
+            );
             if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`The server has exited (${child.signalCode ?? child.exitCode})`));
-            waiters.push({ predicate, resolve: (status) => {
+            waiters.push({
+                predicate,
+                resolve: (status) => {
                     clearTimeout(timer);
                     resolve(status);
                 },
@@ -156,7 +169,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
                     clearTimeout(timer);
                     reject(error);
                 },
-             });
+            });
         });
     }
 
@@ -184,7 +197,11 @@ export async function startServer(options: StartOptions = {}): Promise<ServerUnd
             void connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
         },
         complete(uri, line, character, token) {
-            return connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position: { line, character }, context: { triggerKind: 2 } }, token) as Promise<InlineCompletionList>;
+            return connection.sendRequest(
+                InlineCompletionRequest.type,
+                { textDocument: { uri }, position: { line, character }, context: { triggerKind: 2 } },
+                token,
+            ) as Promise<InlineCompletionList>;
         },
         async stop() {
             if (stopped) return;
@@ -231,7 +248,8 @@ export function assertOnlyLspFrames(bytes: Buffer): number {
         if (headerEnd < 0) throw new Error(`Stray bytes on stdout at ${offset}: ${JSON.stringify(bytes.subarray(offset, offset + 80).toString())}`);
         const header = bytes.subarray(offset, headerEnd).toString("ascii");
         const match = /^Content-Length: (\d+)$/im.exec(header);
-        if (!match || !/^(Content-(Length|Type): [^\r\n]+\r?\n?)+$/i.test(header + "\n")) throw new Error(`Not an LSP header on stdout: ${JSON.stringify(header.slice(0, 120))}`);
+        if (!match || !/^(Content-(Length|Type): [^\r\n]+\r?\n?)+$/i.test(header + "\n"))
+            throw new Error(`Not an LSP header on stdout: ${JSON.stringify(header.slice(0, 120))}`);
         const start = headerEnd + 4;
         const body = bytes.subarray(start, start + Number(match[1]));
         JSON.parse(body.toString("utf8"));
@@ -240,7 +258,6 @@ export function assertOnlyLspFrames(bytes: Buffer): number {
     }
     return frames;
 }
-
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
     return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);

@@ -9,12 +9,12 @@ import { parseArgs } from "node:util";
 import {
     PRESETS,
     TENSOR_TYPES,
-    writeTinyCodeLlama,
     type TensorType,
     type TinyModelOptions,
     type TinyPreset,
     type TinyScript,
     type TinyWeights,
+    writeTinyCodeLlama,
 } from "./tinyCodellama/index.js";
 
 const USAGE = `Usage: npx tsx tools/makeModel.ts [options] --out FILE.gguf

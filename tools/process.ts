@@ -39,7 +39,13 @@ export function privateHome(prefix: string): { home: string; env: NodeJS.Process
     fs.mkdirSync(path.join(home, "tmp"));
     return {
         home,
-        env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp"), XDG_CACHE_HOME: path.join(home, ".cache"), XDG_CONFIG_HOME: path.join(home, ".config") },
+        env: {
+            ...process.env,
+            HOME: home,
+            TMPDIR: path.join(home, "tmp"),
+            XDG_CACHE_HOME: path.join(home, ".cache"),
+            XDG_CONFIG_HOME: path.join(home, ".config"),
+        },
         remove: () => fs.rmSync(home, { recursive: true, force: true }),
     };
 }

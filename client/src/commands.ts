@@ -1,13 +1,13 @@
 /** The "Code Llama" commands of the palette and of the status bar menu. */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { COMMANDS } from "../../shared/src/commands.js";
 import { completionsEnabled, setCompletionsEnabled } from "./config.js";
+import { errorMessage } from "./errorMessage.js";
 import { type FixAction, fixActions, SELECT_FILE, SELECT_MODEL, SHOW_LOG } from "./modelFixes.js";
 import { selectModel } from "./modelPicker.js";
 import type { ModelSetup } from "./modelSetup.js";
 import type { StatusBar } from "./statusBar.js";
-import { COMMANDS } from "../../shared/src/commands.js";
-import { errorMessage } from "./errorMessage.js";
 
 export interface CommandContext {
     client: LanguageClient;
@@ -71,7 +71,10 @@ interface MenuItem extends vscode.QuickPickItem {
 /** The status bar item's menu: the fixes first when something is wrong, then the switches and the log. */
 async function showMenu(ctx: CommandContext): Promise<void> {
     const document = vscode.window.activeTextEditor?.document;
-    const item = (action: FixAction): MenuItem => ({ label: `$(${action.icon}) ${action.label}`, run: () => vscode.commands.executeCommand(action.command, ...(action.args ?? [])) });
+    const item = (action: FixAction): MenuItem => ({
+        label: `$(${action.icon}) ${action.label}`,
+        run: () => vscode.commands.executeCommand(action.command, ...(action.args ?? [])),
+    });
     const fixes = fixActions(ctx.statusBar.serverStatus);
     const items: MenuItem[] = fixes.map(item);
     items.push(item(SELECT_MODEL));

@@ -33,8 +33,7 @@ export async function setCompletionsEnabled(enabled: boolean, languageId?: strin
     const config = settings(languageId ? { languageId } : undefined);
     const inspected = config.inspect<boolean>("completion.enabled");
     const forLanguage = languageId !== undefined;
-    const defined = (value: boolean | undefined, languageValue: boolean | undefined): boolean =>
-        (forLanguage ? languageValue : value) !== undefined;
+    const defined = (value: boolean | undefined, languageValue: boolean | undefined): boolean => (forLanguage ? languageValue : value) !== undefined;
     const target = defined(inspected?.workspaceValue, inspected?.workspaceLanguageValue)
         ? vscode.ConfigurationTarget.Workspace
         : vscode.ConfigurationTarget.Global;
@@ -57,5 +56,8 @@ export async function setModelPath(file: string): Promise<void> {
 export function isExcluded(document: vscode.TextDocument): boolean {
     const patterns = settings(document).get<string[]>("completion.exclude", []);
     const inWorkspace = vscode.workspace.getWorkspaceFolder(document.uri) !== undefined;
-    return new ExcludeMatcher(Array.isArray(patterns) ? patterns : []).matches(document.uri.toString(), inWorkspace ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path);
+    return new ExcludeMatcher(Array.isArray(patterns) ? patterns : []).matches(
+        document.uri.toString(),
+        inWorkspace ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path,
+    );
 }

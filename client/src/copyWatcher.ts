@@ -19,8 +19,14 @@ export function watchCopies(client: LanguageClient, onSent: (event: { uri: strin
                 const range = ranges[0];
                 if (!range || range.isEmpty || !client.isRunning()) return;
                 client
-                    .sendNotification(didCopyNotification, { textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) }, range: client.code2ProtocolConverter.asRange(range) })
-                    .then(() => onSent({ uri: document.uri.toString(), range }), () => undefined);
+                    .sendNotification(didCopyNotification, {
+                        textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
+                        range: client.code2ProtocolConverter.asRange(range),
+                    })
+                    .then(
+                        () => onSent({ uri: document.uri.toString(), range }),
+                        () => undefined,
+                    );
             },
         },
         { providedPasteEditKinds: [], copyMimeTypes: [COPY_MIME] },

@@ -5,24 +5,24 @@
  */
 import * as vscode from "vscode";
 import { type LanguageClient, State } from "vscode-languageclient/node";
+import { COMMANDS } from "../../shared/src/commands.js";
 import { cancelLoadNotification, type ServerStatus, statusNotification } from "../../shared/src/protocol.js";
 import { activateChat, type ChatApi } from "./chat/chatFeature.js";
 import { createLanguageClient, type InlineCompletionEvent } from "./client.js";
+import { showClosableNotification } from "./closableNotification.js";
 import { registerCommands } from "./commands.js";
+import { watchCopies } from "./copyWatcher.js";
+import { errorMessage } from "./errorMessage.js";
+import { LoadProgress } from "./loadProgress.js";
+import { ModelSetup } from "./modelSetup.js";
 import { readServerKey, registerServerKeyCommand } from "./serverKey.js";
 import { registerStatistics } from "./statistics.js";
+import { StatusBar } from "./statusBar.js";
+import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
 import { type SuggestionCounts, SuggestionStatistics } from "./suggestionStatistics.js";
 import { SuggestionTracker } from "./suggestionTracker.js";
 import { watchSuggestions } from "./suggestionWatcher.js";
-import { showClosableNotification } from "./closableNotification.js";
-import { LoadProgress } from "./loadProgress.js";
-import { ModelSetup } from "./modelSetup.js";
-import { StatusBar } from "./statusBar.js";
-import type { ConnectionState, StatusPresentation } from "./statusDisplay.js";
-import { watchRestingCursor, type WarmCacheEvent } from "./warmCache.js";
-import { watchCopies } from "./copyWatcher.js";
-import { COMMANDS } from "../../shared/src/commands.js";
-import { errorMessage } from "./errorMessage.js";
+import { type WarmCacheEvent, watchRestingCursor } from "./warmCache.js";
 
 /** What activate() returns: read-only state for other extensions and the tests. */
 export interface CodeLlamaApi {
@@ -76,10 +76,12 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
             loadProgress.update(status);
         }),
         // "Stopped" also shows for a moment while the client restarts a crashed server: look again once it settled.
-        languageClient.onDidChangeState(() => setTimeout(() => {
-            statusBar.setConnection(connectionState(languageClient.state));
-            if (languageClient.state !== State.Running) loadProgress.update(undefined);
-        }, 0)),
+        languageClient.onDidChangeState(() =>
+            setTimeout(() => {
+                statusBar.setConnection(connectionState(languageClient.state));
+                if (languageClient.state !== State.Running) loadProgress.update(undefined);
+            }, 0),
+        ),
         ...registerCommands({ client: languageClient, output, statusBar, modelSetup }),
         ...registerStatistics(languageClient, suggestionStatistics),
         watchSuggestions(tracker),
@@ -93,13 +95,15 @@ export function activate(context: vscode.ExtensionContext): CodeLlamaApi {
         vscode.commands.registerCommand(COMMANDS.acceptNextWord, () => vscode.commands.executeCommand("editor.action.inlineSuggest.acceptNextWord")),
     );
     const chat = activateChat(context, languageClient, output, statusBar);
-    void Promise.resolve(readServerKey(context)).then(async (key) => {
-        if (key) serverEnv.CODELLAMA_API_KEY = key;
-        await languageClient.start();
-    }).catch((error: unknown) => {
-        output.error(`Could not start the Code Llama server: ${errorMessage(error)}`);
-        statusBar.setConnection("stopped");
-    });
+    void Promise.resolve(readServerKey(context))
+        .then(async (key) => {
+            if (key) serverEnv.CODELLAMA_API_KEY = key;
+            await languageClient.start();
+        })
+        .catch((error: unknown) => {
+            output.error(`Could not start the Code Llama server: ${errorMessage(error)}`);
+            statusBar.setConnection("stopped");
+        });
 
     return {
         get serverStatus() {

@@ -19,7 +19,9 @@ export function rolesLabel(roles: ModelChoice["roles"]): string {
 export function pickItems(choices: readonly ModelChoice[]): PickItem[] {
     return choices.map((choice) => ({
         label: `${choice.fits ? "" : "$(warning) "}${choice.label}`,
-        description: [choice.quantization, choice.path ? "on this computer" : choice.downloaded ? "downloaded" : `download ${formatBytes(choice.fileBytes)}`].filter(Boolean).join(" · "),
+        description: [choice.quantization, choice.path ? "on this computer" : choice.downloaded ? "downloaded" : `download ${formatBytes(choice.fileBytes)}`]
+            .filter(Boolean)
+            .join(" · "),
         detail: `${rolesLabel(choice.roles)} · needs ${formatBytes(choice.memoryBytes)}${choice.fits ? "" : ", more than this computer has"}`,
         choice,
     }));
@@ -30,4 +32,3 @@ export function settingsFor(choice: ModelChoice, role: "completion" | "chat"): P
     const prefix = role === "chat" ? "chat.model" : "model";
     return choice.path ? { [`${prefix}.path`]: choice.path } : { [`${prefix}.path`]: "", [`${prefix}.uri`]: choice.uri ?? "" };
 }
-

@@ -16,7 +16,7 @@ import { pickItems, rolesLabel, settingsFor } from "./modelPickItems.js";
 
 export async function selectModel(client: LanguageClient, output: vscode.LogOutputChannel): Promise<void> {
     if (!client.isRunning()) {
-        void vscode.window.showErrorMessage("Code Llama: the language server is not running. Run \"Code Llama: Restart Server\" first.");
+        void vscode.window.showErrorMessage('Code Llama: the language server is not running. Run "Code Llama: Restart Server" first.');
         return;
     }
     let choices: ModelChoice[];
@@ -26,16 +26,27 @@ export async function selectModel(client: LanguageClient, output: vscode.LogOutp
         output.error(`Could not list the models: ${errorMessage(error)}`);
         return;
     }
-    const picked = await vscode.window.showQuickPick(pickItems(choices), { title: "Code Llama: Select Model", placeHolder: "A model for completions or chat", matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(pickItems(choices), {
+        title: "Code Llama: Select Model",
+        placeHolder: "A model for completions or chat",
+        matchOnDescription: true,
+        matchOnDetail: true,
+    });
     if (!picked) return;
     const { choice } = picked;
     const completion = { label: "For completions", description: choice.roles.chat ? "and chat, unless a chat model is set" : "", role: "completion" as const };
     const chat = { label: "For chat, Explain and Debug", description: "beside the completion model", role: "chat" as const };
-    const role = choice.roles.chat ? (await vscode.window.showQuickPick([completion, chat], { title: `Code Llama: Use ${choice.label}`, placeHolder: rolesLabel(choice.roles) }))?.role : "completion";
+    const role = choice.roles.chat
+        ? (await vscode.window.showQuickPick([completion, chat], { title: `Code Llama: Use ${choice.label}`, placeHolder: rolesLabel(choice.roles) }))?.role
+        : "completion";
     if (!role) return;
     if (!choice.path && !choice.downloaded) {
         const download = `Download (${formatBytes(choice.fileBytes)})`;
-        const answer = await vscode.window.showInformationMessage(`Download ${choice.label} (${choice.quantization}, ${formatBytes(choice.fileBytes)}) from Hugging Face? It needs ${formatBytes(choice.memoryBytes)} of memory.`, { modal: true }, download);
+        const answer = await vscode.window.showInformationMessage(
+            `Download ${choice.label} (${choice.quantization}, ${formatBytes(choice.fileBytes)}) from Hugging Face? It needs ${formatBytes(choice.memoryBytes)} of memory.`,
+            { modal: true },
+            download,
+        );
         if (answer !== download) return;
     }
     const config = vscode.workspace.getConfiguration(SECTION);

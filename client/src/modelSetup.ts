@@ -70,7 +70,7 @@ export class ModelSetup {
             await setModelPath("");
         }
         if (!this.client.isRunning()) {
-            void vscode.window.showErrorMessage("Code Llama: the language server is not running. Run \"Code Llama: Restart Server\" first.");
+            void vscode.window.showErrorMessage('Code Llama: the language server is not running. Run "Code Llama: Restart Server" first.');
             return;
         }
         try {

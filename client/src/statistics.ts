@@ -4,9 +4,9 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { COMMANDS } from "../../shared/src/commands.js";
 import { statsRequest } from "../../shared/src/protocol.js";
 import { statisticsMarkdown } from "./statisticsMarkdown.js";
-import { COMMANDS } from "../../shared/src/commands.js";
 import type { SuggestionStatistics } from "./suggestionStatistics.js";
 
 const SCHEME = "codellama-stats";

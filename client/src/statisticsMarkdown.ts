@@ -10,7 +10,8 @@ export function statisticsMarkdown(stats: CompletionStats, counts: SuggestionCou
     const withoutModel = stats.recent.filter((record) => record.source === "typed-through" || record.source === "cache").length;
     const { promptTokens } = stats;
     const percent = (part: number, whole: number): string => (whole ? `${Math.round((100 * part) / whole)} %` : "–");
-    const confirmed = (counts: { validated: number; refuted: number } | undefined): string => (counts ? `${percent(counts.validated, counts.validated + counts.refuted)} of ${counts.validated + counts.refuted}` : "–");
+    const confirmed = (counts: { validated: number; refuted: number } | undefined): string =>
+        counts ? `${percent(counts.validated, counts.validated + counts.refuted)} of ${counts.validated + counts.refuted}` : "–";
     return [
         "# Code Llama: completion statistics",
         "",

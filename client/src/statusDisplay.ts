@@ -43,7 +43,11 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     const command = COMMANDS.showMenu;
     if (input.connection === "stopped") {
         return {
-            kind: "error", text: `$(error) ${NAME}: server stopped`, summary: "the language server stopped", severity: "error", command,
+            kind: "error",
+            text: `$(error) ${NAME}: server stopped`,
+            summary: "the language server stopped",
+            severity: "error",
+            command,
             tooltip: `The ${NAME} language server stopped. Click to restart it or to open the log.`,
         };
     }
@@ -53,19 +57,41 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     }
     switch (server.state) {
         case "downloading":
-            return { kind: "downloading", text: `$(cloud-download) ${NAME} ${percent(server.progress)}`, summary: server.message, tooltip: server.message, severity: "ok", command };
+            return {
+                kind: "downloading",
+                text: `$(cloud-download) ${NAME} ${percent(server.progress)}`,
+                summary: server.message,
+                tooltip: server.message,
+                severity: "ok",
+                command,
+            };
         case "loading":
-            return { kind: "loading", text: `$(loading~spin) ${NAME} ${percent(server.progress)}`, summary: server.message, tooltip: server.message, severity: "ok", command };
+            return {
+                kind: "loading",
+                text: `$(loading~spin) ${NAME} ${percent(server.progress)}`,
+                summary: server.message,
+                tooltip: server.message,
+                severity: "ok",
+                command,
+            };
         case "error":
             if (server.error === "model-not-downloaded") {
                 // A call to action for as long as there is no model: the first-run notification may be gone.
                 return {
-                    kind: "needs-model", text: `$(cloud-download) ${NAME}: Set Up Model`, summary: "no model yet", severity: "warning", command,
+                    kind: "needs-model",
+                    text: `$(cloud-download) ${NAME}: Set Up Model`,
+                    summary: "no model yet",
+                    severity: "warning",
+                    command,
                     tooltip: `${server.message}\n\nClick to download the model or to select a GGUF model file you already have.`,
                 };
             }
             return {
-                kind: "error", text: `$(error) ${NAME}: error`, summary: firstSentence(server.message), severity: "error", command,
+                kind: "error",
+                text: `$(error) ${NAME}: error`,
+                summary: firstSentence(server.message),
+                severity: "error",
+                command,
                 tooltip: `${server.message}\n\nClick for the fixes and the log.`,
             };
         case "ready": {
@@ -73,19 +99,44 @@ export function presentStatus(input: StatusInput): StatusPresentation {
             const ready = `${server.model ?? "model"} on ${deviceLabel(server)}${server.chat ? " for completions" : ""}`;
             if (input.excluded) {
                 const summary = `completions are off for this file (codellama.completion.exclude): it stays out of every prompt (${ready})`;
-                return { kind: "disabled", text: `$(lock) ${NAME}: excluded`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
+                return {
+                    kind: "disabled",
+                    text: `$(lock) ${NAME}: excluded`,
+                    summary,
+                    severity: "ok",
+                    command,
+                    tooltip: `${NAME}: ${summary}. Click for the menu.`,
+                };
             }
             if (!input.completionsEnabled) {
                 const summary = `completions are off ${input.languageId ? `for ${input.languageId}` : "everywhere"} (${ready})`;
-                return { kind: "disabled", text: `$(circle-slash) ${NAME}: disabled`, summary, severity: "ok", command, tooltip: `${NAME}: ${summary}. Click for the menu.` };
+                return {
+                    kind: "disabled",
+                    text: `$(circle-slash) ${NAME}: disabled`,
+                    summary,
+                    severity: "ok",
+                    command,
+                    tooltip: `${NAME}: ${summary}. Click for the menu.`,
+                };
             }
             const engine = engineLines(server) + aheadLine(server);
             if (server.completing) {
                 const summary = `${ready}, completing`;
-                return { kind: "completing", text: `$(loading~spin) ${NAME}: completing`, summary, tooltip: `${NAME}: ${summary}${engine}`, severity: "ok", command };
+                return {
+                    kind: "completing",
+                    text: `$(loading~spin) ${NAME}: completing`,
+                    summary,
+                    tooltip: `${NAME}: ${summary}${engine}`,
+                    severity: "ok",
+                    command,
+                };
             }
             return {
-                kind: "ready", text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`, summary: ready, severity: "ok", command,
+                kind: "ready",
+                text: `$(check) ${NAME}: ${shorten(server.model ?? "ready")} (${deviceName(server.device)})`,
+                summary: ready,
+                severity: "ok",
+                command,
                 tooltip: engine ? `${NAME}: ${ready}.${engine}\n\nClick for the menu.` : `${NAME}: ${ready}. Click for the menu.`,
             };
         }
@@ -133,7 +184,8 @@ const THREAD_SOURCES: Record<ThreadSource, string> = {
 function engineLines(status: ServerStatus): string {
     const lines: string[] = [];
     const { threads } = status;
-    if (threads) lines.push(`Threads: ${threadCounts(threads)} (${THREAD_SOURCES[threads.source]}; ${threads.cpus} CPU${threads.cpus === 1 ? "" : "s"} usable)`);
+    if (threads)
+        lines.push(`Threads: ${threadCounts(threads)} (${THREAD_SOURCES[threads.source]}; ${threads.cpus} CPU${threads.cpus === 1 ? "" : "s"} usable)`);
     const speeds = [
         status.promptTokensPerSecond !== undefined ? `prompt ${status.promptTokensPerSecond} tokens/s` : undefined,
         status.generationTokensPerSecond !== undefined ? `generation ${status.generationTokensPerSecond} tokens/s` : undefined,

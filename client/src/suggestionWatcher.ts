@@ -9,7 +9,10 @@ import type { SuggestionTracker } from "./suggestionTracker.js";
 export function watchSuggestions(tracker: SuggestionTracker): vscode.Disposable {
     return vscode.Disposable.from(
         vscode.workspace.onDidChangeTextDocument((event) => {
-            tracker.edited(event.document.uri.toString(), event.contentChanges.map((change) => ({ offset: change.rangeOffset, removed: change.rangeLength, text: change.text })));
+            tracker.edited(
+                event.document.uri.toString(),
+                event.contentChanges.map((change) => ({ offset: change.rangeOffset, removed: change.rangeLength, text: change.text })),
+            );
         }),
         vscode.window.onDidChangeTextEditorSelection(({ textEditor, selections }) => {
             if (textEditor !== vscode.window.activeTextEditor) return;

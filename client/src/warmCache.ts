@@ -34,11 +34,23 @@ export function watchRestingCursor(client: LanguageClient, onSent: (event: WarmC
         timer = setTimeout(() => {
             timer = undefined;
             const current = vscode.window.activeTextEditor;
-            if (current?.document !== document || document.version !== version || !current.selection.isEmpty || !current.selection.active.isEqual(selection.active)) return;
+            if (
+                current?.document !== document ||
+                document.version !== version ||
+                !current.selection.isEmpty ||
+                !current.selection.active.isEqual(selection.active)
+            )
+                return;
             if (!client.isRunning() || !completionsEnabled(document)) return;
             client
-                .sendNotification(warmCacheNotification, { textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) }, position: client.code2ProtocolConverter.asPosition(selection.active) })
-                .then(() => onSent({ uri: document.uri.toString(), position: selection.active }), () => undefined);
+                .sendNotification(warmCacheNotification, {
+                    textDocument: { uri: client.code2ProtocolConverter.asUri(document.uri) },
+                    position: client.code2ProtocolConverter.asPosition(selection.active),
+                })
+                .then(
+                    () => onSent({ uri: document.uri.toString(), position: selection.active }),
+                    () => undefined,
+                );
         }, CURSOR_REST_MS);
     };
     return vscode.Disposable.from(

@@ -17,4 +17,3 @@ export interface ModelChoice {
     downloaded: boolean;
     roles: { fillInTheMiddle: boolean; chat: boolean; chatFormat: "llama2" | "codellama-70b" | "none" };
 }
-

@@ -2,10 +2,20 @@
  * Every custom message between the Code Llama server and its clients, declared once with its types.
  * The VS Code client imports this file too, so a renamed field breaks the build, not a user.
  */
-import { NotificationType, NotificationType0, type PartialResultParams, ProgressType, type Range, RequestType, RequestType0, type TextDocumentIdentifier, type TextDocumentPositionParams } from "vscode-languageserver-protocol";
+import {
+    NotificationType,
+    NotificationType0,
+    type PartialResultParams,
+    ProgressType,
+    type Range,
+    RequestType,
+    RequestType0,
+    type TextDocumentIdentifier,
+    type TextDocumentPositionParams,
+} from "vscode-languageserver-protocol";
+import type { ModelChoice } from "./modelChoice.js";
 import type { ModelErrorCode, ModelFix } from "./modelErrors.js";
 import type { ChatMessage, ChatRole } from "./prompts/template.js";
-import type { ModelChoice } from "./modelChoice.js";
 import type { ThreadsInUse } from "./threads.js";
 
 export type { ChatMessage, ChatRole, ModelErrorCode, ModelFix };

@@ -9,9 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { ensureRandomModel, ensureTinyModel } from "../../tools/tinyCodellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv } from "./extensionEnv.js";
-import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
-import { runVSCodeTests } from "./rig/run-vscode-tests.js";
+import { buildExtension, E2E_OUT, e2eSkipReason, extensionSettings, makeWorkspace, testSettingsEnv } from "./extensionEnv.js";
+import { buildSuite, REPO_ROOT } from "./rig/buildSuite.js";
+import { runVSCodeTests } from "./rig/runVSCodeTests.js";
 
 const FENCE = "```";
 const WORKSPACE_FILES: Record<string, string> = {

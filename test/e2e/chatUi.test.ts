@@ -1,6 +1,6 @@
 // The chat panel in the VS Code workbench, driven like a person (playwright-core on code-server, see
 // test/e2e/rig/): open the panel, type (Shift+Enter, Enter), see the streamed scripted answer; the
-// XSS corpus (test/fixtures/xss-corpus.ts) answered by generated models renders inert in the
+// XSS corpus (test/fixtures/xssCorpus.ts) answered by generated models renders inert in the
 // webview; the Content-Security-Policy blocks inline script; the history survives a window reload.
 // Screenshots go to .test-output/e2e/chat-ui/.
 //   node --import tsx --test test/e2e/chatUi.test.ts
@@ -11,11 +11,11 @@ import { after, before, describe, test } from "node:test";
 import * as esbuild from "esbuild";
 import type { Frame } from "playwright-core";
 import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { visibleMarker } from "../fixtures/xss-corpus.js";
-import { ensureXssModels, type XssModel } from "../fixtures/xss-models.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extensionEnv.js";
-import { REPO_ROOT } from "./rig/build-suite.js";
-import { startWorkbench } from "./rig/ui-driver.js";
+import { visibleMarker } from "../fixtures/xssCorpus.js";
+import { ensureXssModels, type XssModel } from "../fixtures/xssModels.js";
+import { buildExtension, E2E_OUT, e2eSkipReason, extensionSettings, makeWorkspace } from "./extensionEnv.js";
+import { REPO_ROOT } from "./rig/buildSuite.js";
+import { startWorkbench } from "./rig/uiDriver.js";
 import { assistantTexts, chatFrame, sleep, waitUntil } from "./workbenchViews.js";
 
 const SHOTS = path.join(E2E_OUT, "chat-ui");
@@ -35,7 +35,12 @@ async function buildExtensionCopy(): Promise<void> {
     await esbuild.build({
         entryPoints: [path.join(REPO_ROOT, "test/e2e/chat/driver/driver.ts")],
         outfile: path.join(EXTENSION_COPY, "driver.cjs"),
-        bundle: true, platform: "node", format: "cjs", target: "node20", external: ["vscode"], logLevel: "warning",
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node20",
+        external: ["vscode"],
+        logLevel: "warning",
     });
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
     manifest.main = "./driver.cjs";
@@ -45,15 +50,41 @@ async function buildExtensionCopy(): Promise<void> {
 }
 
 /** What must never be in the rendered conversation, and the canaries a payload would have set. */
-function inspectWebview(frame: Frame): Promise<{ problems: string[]; text: string; xss: unknown; topXss: unknown; title: string; csp: string; violations: string }> {
+function inspectWebview(
+    frame: Frame,
+): Promise<{ problems: string[]; text: string; xss: unknown; topXss: unknown; title: string; csp: string; violations: string }> {
     return frame.evaluate(() => {
-        const FORBIDDEN = new Set(["SCRIPT", "IFRAME", "OBJECT", "EMBED", "SVG", "MATH", "STYLE", "LINK", "META", "BASE", "IMG", "VIDEO", "AUDIO", "FORM", "INPUT", "TEXTAREA", "SELECT", "DETAILS", "MARQUEE", "NOSCRIPT", "TEMPLATE", "FRAME"]);
+        const FORBIDDEN = new Set([
+            "SCRIPT",
+            "IFRAME",
+            "OBJECT",
+            "EMBED",
+            "SVG",
+            "MATH",
+            "STYLE",
+            "LINK",
+            "META",
+            "BASE",
+            "IMG",
+            "VIDEO",
+            "AUDIO",
+            "FORM",
+            "INPUT",
+            "TEXTAREA",
+            "SELECT",
+            "DETAILS",
+            "MARQUEE",
+            "NOSCRIPT",
+            "TEMPLATE",
+            "FRAME",
+        ]);
         const root = document.getElementById("messages")!;
         const problems: string[] = [];
         for (const element of Array.from(root.querySelectorAll("*"))) {
             if (FORBIDDEN.has(element.tagName.toUpperCase())) problems.push(`<${element.tagName.toLowerCase()}>`);
             for (const attribute of Array.from(element.attributes)) {
-                if (/^on/i.test(attribute.name) || attribute.name === "style" || attribute.name === "srcdoc") problems.push(`${element.tagName} ${attribute.name}`);
+                if (/^on/i.test(attribute.name) || attribute.name === "style" || attribute.name === "srcdoc")
+                    problems.push(`${element.tagName} ${attribute.name}`);
                 if (["href", "src", "action", "formaction", "data", "xlink:href"].includes(attribute.name) && !/^(?:https?:|mailto:)/i.test(attribute.value)) {
                     problems.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
                 }
@@ -141,7 +172,10 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             await waitUntil("the answer", async () => (await assistantTexts(frame)).includes(INSTRUCT_CHAT_ANSWER));
             assert.equal(await input.inputValue(), "", "the input is cleared after sending");
             const seen = await frame.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
-            assert.ok(seen.some((name) => name.includes("status-streaming")), `never saw the answer streaming: ${seen.join(", ")}`);
+            assert.ok(
+                seen.some((name) => name.includes("status-streaming")),
+                `never saw the answer streaming: ${seen.join(", ")}`,
+            );
             assert.equal(await frame.locator(".turn-user .markdown-body").first().innerText(), "Hello there");
             assert.equal(await frame.locator("#chat-title").innerText(), "Hello there");
             const before = await inspectWebview(frame);
@@ -154,7 +188,11 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             await wb.page.keyboard.press("Control+A");
             await wb.runCommand("Code Llama: Explain");
             frame = await chatFrame(wb);
-            await waitUntil("the Explain answer", async () => (await frame.locator("#chat-title").innerText()) === "Explain: add.js" && (await assistantTexts(frame)).includes(INSTRUCT_CHAT_ANSWER));
+            await waitUntil(
+                "the Explain answer",
+                async () =>
+                    (await frame.locator("#chat-title").innerText()) === "Explain: add.js" && (await assistantTexts(frame)).includes(INSTRUCT_CHAT_ANSWER),
+            );
             // The question shows as a title and the code; the instructions to the model are folded away.
             const question = frame.locator(".turn-user").last();
             assert.equal(await question.locator(".request-title").innerText(), "Explain add.js, lines 1–3");
@@ -167,7 +205,13 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             assert.deepEqual(await block.locator(".code-toolbar button").allInnerTexts(), ["Copy"]);
             // A line wider than the panel wraps inside its block instead of being cut off at the edge.
             // Measured until the webview has laid the block out (it re-renders the turn while the answer streams in).
-            const measure = () => block.locator("pre").evaluate((pre) => ({ hidden: pre.scrollWidth - pre.clientWidth, right: pre.getBoundingClientRect().right, width: document.documentElement.clientWidth, lines: Math.round(pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight)) }));
+            const measure = () =>
+                block.locator("pre").evaluate((pre) => ({
+                    hidden: pre.scrollWidth - pre.clientWidth,
+                    right: pre.getBoundingClientRect().right,
+                    width: document.documentElement.clientWidth,
+                    lines: Math.round(pre.getBoundingClientRect().height / parseFloat(getComputedStyle(pre).lineHeight)),
+                }));
             const laidOut = await waitUntil("the code block laid out", async () => ((await measure()).right > 0 ? true : undefined), 10_000).catch(() => false);
             const fit = await measure();
             assert.ok(laidOut && fit.hidden <= 0 && fit.right <= fit.width && fit.lines > 4, `code block: ${JSON.stringify(fit)}`);
@@ -181,7 +225,11 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             await wb.runCommand("Code Llama Test: Ask the XSS Models");
             await waitUntil("the XSS models' answers", async () => fs.existsSync(driverOut), 240_000);
             const results = JSON.parse(fs.readFileSync(driverOut, "utf8")) as { ok: boolean; got: string; model: string }[];
-            assert.deepEqual(results.filter((result) => !result.ok), [], "every model answered with its payloads");
+            assert.deepEqual(
+                results.filter((result) => !result.ok),
+                [],
+                "every model answered with its payloads",
+            );
             lap(`${xssModels.length} XSS models`);
             frame = await chatFrame(wb);
             await waitUntil("the payload answers in the panel", async () => {
@@ -207,12 +255,22 @@ describe("the chat panel in the VS Code workbench", { skip: e2eSkipReason() }, (
             // --- The policy: nonce'd script only; an injected inline script does not run. ---
             assert.match(after.csp, /default-src 'none'; script-src 'nonce-[A-Za-z0-9_-]+';/);
             assert.doesNotMatch(after.csp, /unsafe-inline|unsafe-eval/);
-            const injected = await frame.evaluate(() => new Promise<{ ran: unknown; violations: string }>((resolve) => {
-                const script = document.createElement("script");
-                script.textContent = "window.__inline = 1";
-                document.body.append(script);
-                setTimeout(() => resolve({ ran: (window as unknown as { __inline?: unknown }).__inline, violations: document.body.dataset.cspViolations ?? "0" }), 300);
-            }));
+            const injected = await frame.evaluate(
+                () =>
+                    new Promise<{ ran: unknown; violations: string }>((resolve) => {
+                        const script = document.createElement("script");
+                        script.textContent = "window.__inline = 1";
+                        document.body.append(script);
+                        setTimeout(
+                            () =>
+                                resolve({
+                                    ran: (window as unknown as { __inline?: unknown }).__inline,
+                                    violations: document.body.dataset.cspViolations ?? "0",
+                                }),
+                            300,
+                        );
+                    }),
+            );
             assert.equal(injected.ran, undefined, "an inline script ran");
             assert.equal(Number(injected.violations), Number(after.violations) + 1, "the CSP reported the blocked inline script");
             lap("checks");

@@ -8,12 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { ensureTinyModel } from "../../tools/tinyCodellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extensionEnv.js";
-import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
-import { runVSCodeTests } from "./rig/run-vscode-tests.js";
+import { buildExtension, E2E_OUT, e2eSkipReason, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extensionEnv.js";
+import { buildSuite, REPO_ROOT } from "./rig/buildSuite.js";
+import { runVSCodeTests } from "./rig/runVSCodeTests.js";
 
 const skip = e2eSkipReason();
-
 
 describe("Code Llama extension in a real VS Code", { skip }, () => {
     let model: string;

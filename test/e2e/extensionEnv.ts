@@ -4,8 +4,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT } from "./rig/build-suite.js";
-import { codeServerDir, findCodeServer } from "./rig/code-server.mjs";
+import { REPO_ROOT } from "./rig/buildSuite.js";
+import { codeServerDir, findCodeServer } from "./rig/codeServer.mjs";
 
 export const E2E_OUT = path.join(REPO_ROOT, ".test-output", "e2e");
 

@@ -7,9 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { buildExtension, e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace } from "./extensionEnv.js";
-import { REPO_ROOT } from "./rig/build-suite.js";
-import { startWorkbench, type Workbench } from "./rig/ui-driver.js";
+import { buildExtension, E2E_OUT, e2eSkipReason, extensionSettings, makeWorkspace } from "./extensionEnv.js";
+import { REPO_ROOT } from "./rig/buildSuite.js";
+import { startWorkbench, type Workbench } from "./rig/uiDriver.js";
 import { assistantTexts, chatFrame, ghostText } from "./workbenchViews.js";
 
 const SHOTS = path.join(E2E_OUT, "ui");
@@ -73,7 +73,11 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             const menu = wb.page.locator(".quick-input-list .monaco-list-row");
             await menu.filter({ hasText: "Select Model File…" }).waitFor({ timeout: 10_000 });
             const entries = await menu.allInnerTexts();
-            for (const entry of ["Select Model…", "Disable Completions", "Show Log", "Restart Server"]) assert.ok(entries.some((e) => e.includes(entry)), `menu lacks ${entry}: ${entries.join(" | ")}`);
+            for (const entry of ["Select Model…", "Disable Completions", "Show Log", "Restart Server"])
+                assert.ok(
+                    entries.some((e) => e.includes(entry)),
+                    `menu lacks ${entry}: ${entries.join(" | ")}`,
+                );
             // The menu's title names the product once.
             assert.match(await wb.page.locator(".quick-input-title").innerText(), /^Code Llama: tiny-codellama\S* on CPU$/);
             await wb.page.keyboard.press("Escape");
@@ -84,7 +88,12 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await wb.page.keyboard.press("Escape");
             await waitUntil(async () => !(await wb.hasGhostText()), "ghost text hidden after Escape");
             await wb.page.keyboard.press("Alt+Backslash");
-            await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text after Alt+\\", 30_000, () => ghostText(wb));
+            await waitUntil(
+                async () => (await ghostText(wb)) === FIM_ANSWER,
+                "ghost text after Alt+\\",
+                30_000,
+                () => ghostText(wb),
+            );
             await wb.screenshot(path.join(SHOTS, "2-ghost-text.png"));
 
             // Ctrl+Right takes one word, Tab the rest.
@@ -119,7 +128,11 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
 
     test("two models: the status shows both; completion from one, chat from the other", { timeout: 300_000 }, async () => {
         // The chat model answers only an Instruct prompt, with its own text, and is named as Code Llama 34B Instruct.
-        const chatModel = await ensureTinyModel({ name: "chat-34b", identity: { name: "CodeLlama 34B Instruct", sizeLabel: "34B", finetune: "Instruct" }, scripts: [{ name: "instruct", after: "]", answer: " XYZ.", end: "eos" }] });
+        const chatModel = await ensureTinyModel({
+            name: "chat-34b",
+            identity: { name: "CodeLlama 34B Instruct", sizeLabel: "34B", finetune: "Instruct" },
+            scripts: [{ name: "instruct", after: "]", answer: " XYZ.", end: "eos" }],
+        });
         const twoModels = makeWorkspace({ "add.js": SOURCE });
         const wb = await startWorkbench({ workspace: twoModels, extensionDevelopmentPath: REPO_ROOT });
         const statusItem = wb.page.locator(".statusbar-item", { hasText: "Code Llama" }).first();
@@ -130,10 +143,17 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
 
             // The tooltip names both models, each with its role and device.
             const tooltip = wb.page.locator(".workbench-hover, .monaco-hover").filter({ hasText: "Chat: CodeLlama 34B Instruct (CPU)" });
-            await waitUntil(async () => {
-                await statusItem.hover();
-                return tooltip.first().isVisible({ timeout: 2_000 }).catch(() => false);
-            }, "the tooltip with the chat model", 60_000);
+            await waitUntil(
+                async () => {
+                    await statusItem.hover();
+                    return tooltip
+                        .first()
+                        .isVisible({ timeout: 2_000 })
+                        .catch(() => false);
+                },
+                "the tooltip with the chat model",
+                60_000,
+            );
             await wb.screenshot(path.join(SHOTS, "8-two-models-status.png"));
             await wb.page.mouse.move(10, 10);
 
@@ -150,7 +170,12 @@ describe("Code Llama in the VS Code workbench, like a person", { skip: e2eSkipRe
             await input.click();
             await wb.page.keyboard.type("Write add(a, b)");
             await wb.page.keyboard.press("Enter");
-            await waitUntil(async () => (await assistantTexts(frame)).includes("XYZ."), "the chat model's answer", 60_000, () => assistantTexts(frame));
+            await waitUntil(
+                async () => (await assistantTexts(frame)).includes("XYZ."),
+                "the chat model's answer",
+                60_000,
+                () => assistantTexts(frame),
+            );
             await wb.screenshot(path.join(SHOTS, "10-two-models-chat.png"));
         } catch (error) {
             await wb.screenshot(path.join(SHOTS, "failure-two-models.png")).catch(() => undefined);
@@ -214,7 +239,10 @@ async function statisticsCounts(wb: Workbench): Promise<{ shown: number; accepte
     const deadline = Date.now() + 30_000;
     for (;;) {
         for (const frame of wb.page.frames()) {
-            const text = await frame.locator("body").innerText().catch(() => "");
+            const text = await frame
+                .locator("body")
+                .innerText()
+                .catch(() => "");
             if (!text.includes("Your suggestions since")) continue;
             const count = (label: RegExp): number => Number(label.exec(text)?.[1] ?? NaN);
             return {
@@ -246,7 +274,12 @@ async function typeBodyIndentation(wb: Workbench): Promise<void> {
     await wb.page.keyboard.press("Control+Home");
     await wb.page.keyboard.press("ArrowDown");
     await wb.page.keyboard.type("    ", { delay: 80 });
-    await waitUntil(async () => (await ghostText(wb)) === FIM_ANSWER, "ghost text", 30_000, () => ghostText(wb));
+    await waitUntil(
+        async () => (await ghostText(wb)) === FIM_ANSWER,
+        "ghost text",
+        30_000,
+        () => ghostText(wb),
+    );
 }
 
 /** Lets a notification finish sliding in before a screenshot. */

@@ -8,11 +8,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, describe, test } from "node:test";
 import { ensureTinyModel } from "../../tools/tinyCodellama/index.js";
-import { e2eSkipReason, E2E_OUT, extensionSettings, makeWorkspace, testSettingsEnv, PLANTED_WORKSPACE_SETTINGS } from "./extensionEnv.js";
-import { buildSuite, REPO_ROOT } from "./rig/build-suite.js";
-import { installExtension, makeRunDir } from "./rig/code-server.mjs";
-import { runVSCodeTests } from "./rig/run-vscode-tests.js";
-import { startWorkbench } from "./rig/ui-driver.js";
+import { E2E_OUT, e2eSkipReason, extensionSettings, makeWorkspace, PLANTED_WORKSPACE_SETTINGS, testSettingsEnv } from "./extensionEnv.js";
+import { buildSuite, REPO_ROOT } from "./rig/buildSuite.js";
+import { installExtension, makeRunDir } from "./rig/codeServer.mjs";
+import { runVSCodeTests } from "./rig/runVSCodeTests.js";
+import { startWorkbench } from "./rig/uiDriver.js";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { name: string; publisher: string; version: string };
 const target = `${process.platform}-${process.arch}`;
@@ -43,7 +43,10 @@ describe("the .vsix", { skip: e2eSkipReason() }, () => {
             const installed = path.join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
             assert.ok(fs.existsSync(path.join(installed, "dist", "server.js")), `not installed in ${installed}`);
             const binaries = fs.readdirSync(path.join(installed, "node_modules", "@node-llama-cpp"));
-            assert.ok(binaries.every((name) => name.startsWith(target.replace("darwin", "mac").replace("win32", "win"))), `other platforms' binaries: ${binaries.join(", ")}`);
+            assert.ok(
+                binaries.every((name) => name.startsWith(target.replace("darwin", "mac").replace("win32", "win"))),
+                `other platforms' binaries: ${binaries.join(", ")}`,
+            );
 
             started = Date.now();
             const code = await runVSCodeTests({
@@ -89,7 +92,11 @@ describe("the .vsix", { skip: e2eSkipReason() }, () => {
             await search.fill("@ext:codellama.codellama-vscode");
             const toc = wb.page.locator(".settings-toc-container .monaco-list-row");
             const groups = async (...names: string[]): Promise<void> => {
-                for (const group of names) await toc.filter({ hasText: new RegExp(`^${group} \\(\\d+\\)$`) }).first().waitFor({ timeout: 30_000 });
+                for (const group of names)
+                    await toc
+                        .filter({ hasText: new RegExp(`^${group} \\(\\d+\\)$`) })
+                        .first()
+                        .waitFor({ timeout: 30_000 });
             };
             await groups("Completion", "Chat", "Advanced");
             await wb.page.locator(".settings-editor .setting-item-contents", { hasText: "Suggest code as you type" }).first().waitFor({ timeout: 30_000 });
@@ -98,7 +105,10 @@ describe("the .vsix", { skip: e2eSkipReason() }, () => {
             await wb.screenshot(path.join(SHOTS, "2-settings.png"));
             await wb.page.locator(".settings-editor .settings-tabs-widget .action-label", { hasText: /^Remote/ }).click();
             await groups("Model", "Engine", "Advanced");
-            await wb.page.locator(".settings-editor .setting-item-contents", { hasText: "The Code Llama model file (GGUF) on this computer to use" }).first().waitFor({ timeout: 30_000 });
+            await wb.page
+                .locator(".settings-editor .setting-item-contents", { hasText: "The Code Llama model file (GGUF) on this computer to use" })
+                .first()
+                .waitFor({ timeout: 30_000 });
             await settle();
             await wb.screenshot(path.join(SHOTS, "3-settings-machine.png"));
 
@@ -108,7 +118,11 @@ describe("the .vsix", { skip: e2eSkipReason() }, () => {
             const submenu = wb.page.locator(".monaco-menu .action-item", { hasText: /^Code Llama$/ });
             await submenu.first().waitFor({ timeout: 10_000 });
             await submenu.first().hover();
-            for (const item of ["Explain", "Debug", "Run Prompt…"]) await wb.page.locator(".monaco-menu .action-label", { hasText: new RegExp(`^${item}$`) }).first().waitFor({ timeout: 10_000 });
+            for (const item of ["Explain", "Debug", "Run Prompt…"])
+                await wb.page
+                    .locator(".monaco-menu .action-label", { hasText: new RegExp(`^${item}$`) })
+                    .first()
+                    .waitFor({ timeout: 10_000 });
             await wb.screenshot(path.join(SHOTS, "4-context-menu.png"));
             await wb.page.keyboard.press("Escape");
         } catch (error) {

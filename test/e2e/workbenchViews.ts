@@ -1,6 +1,6 @@
 // What the workbench tests read off the page: the ghost text in the editor, the chat webview and its answers.
 import type { Frame } from "playwright-core";
-import type { Workbench } from "./rig/ui-driver.js";
+import type { Workbench } from "./rig/uiDriver.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,7 +18,13 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 export function chatFrame(wb: Workbench): Promise<Frame> {
     return waitUntil("the chat webview", async () => {
         for (const frame of wb.page.frames()) {
-            if (await frame.locator("#composer").count().catch(() => 0)) return frame;
+            if (
+                await frame
+                    .locator("#composer")
+                    .count()
+                    .catch(() => 0)
+            )
+                return frame;
         }
         return undefined;
     });
@@ -45,6 +51,9 @@ export function ghostText(wb: Workbench): Promise<string> {
     return wb.page.evaluate(() => {
         const editor = document.querySelector(".editor-group-container.active .editor-instance") ?? document;
         const spans = [...editor.querySelectorAll('[class*="ghost-text"]')].filter((element) => !element.querySelector('[class*="ghost-text"]'));
-        return spans.map((span) => span.textContent ?? "").join("").replace(/\u00a0/g, " ");
+        return spans
+            .map((span) => span.textContent ?? "")
+            .join("")
+            .replace(/\u00a0/g, " ");
     });
 }

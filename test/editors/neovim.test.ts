@@ -1,7 +1,7 @@
 // Real headless Neovim (Debian's `neovim`, 0.7) running editors/neovim/ against the real server
 // (dist/server.js) and the tiny scripted model:
 //   node --import tsx --test test/editors/neovim.test.ts
-import { waitForExit } from "../../tools/process.js";
+
 // Needs `nvim` (bash scripts/setup-test-env.sh installs it) and `npm run build`. Without nvim the
 // tests are skipped, except under CI=true or CODELLAMA_E2E_REQUIRE=1, where that is an error.
 //
@@ -15,8 +15,9 @@ import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { waitForExit } from "../../tools/process.js";
 import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_TRIGGERS, INSTRUCT_CHAT_ANSWER, SPACE } from "../../tools/tinyCodellama/index.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -251,7 +252,12 @@ interface Session {
 }
 
 /** Runs one headless Neovim session with the driver and returns what it wrote. */
-async function runNeovim(options: { scenario: "main" | "download" | "multiline"; settings: Record<string, unknown>; answerDownload?: string; completeKeymap?: string }): Promise<Session> {
+async function runNeovim(options: {
+    scenario: "main" | "download" | "multiline";
+    settings: Record<string, unknown>;
+    answerDownload?: string;
+    completeKeymap?: string;
+}): Promise<Session> {
     const nvim = findNvim()!;
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "codellama-nvim-"));
     const dirs = {
@@ -269,16 +275,19 @@ async function runNeovim(options: { scenario: "main" | "download" | "multiline";
     fs.writeFileSync(file, SOURCE);
     const resultsPath = path.join(root, "results.json");
     const configPath = path.join(root, "config.json");
-    fs.writeFileSync(configPath, JSON.stringify({
-        scenario: options.scenario,
-        plugin: PLUGIN_DIR,
-        cmd: [process.execPath, SERVER_JS, "--stdio"],
-        settings: options.settings,
-        file,
-        results: resultsPath,
-        answer_download: options.answerDownload,
-        complete_keymap: options.completeKeymap,
-    }));
+    fs.writeFileSync(
+        configPath,
+        JSON.stringify({
+            scenario: options.scenario,
+            plugin: PLUGIN_DIR,
+            cmd: [process.execPath, SERVER_JS, "--stdio"],
+            settings: options.settings,
+            file,
+            results: resultsPath,
+            answer_download: options.answerDownload,
+            complete_keymap: options.completeKeymap,
+        }),
+    );
     const driver = path.join(root, "driver.lua");
     fs.writeFileSync(driver, DRIVER);
 
@@ -307,9 +316,16 @@ async function runNeovim(options: { scenario: "main" | "download" | "multiline";
         const exited = await waitForExit(child, SESSION_TIMEOUT_MS);
         results = readResults();
         const serverPid: number | undefined = results.pids?.server;
-        assert.ok(exited, `Neovim did not quit within ${SESSION_TIMEOUT_MS / 1000} s; steps done: ${JSON.stringify(results.steps)}\n${output.slice(-2000)}\n${lspLogTail(results)}`);
+        assert.ok(
+            exited,
+            `Neovim did not quit within ${SESSION_TIMEOUT_MS / 1000} s; steps done: ${JSON.stringify(results.steps)}\n${output.slice(-2000)}\n${lspLogTail(results)}`,
+        );
         assert.equal(child.exitCode, 0, `Neovim exited with ${child.exitCode}\n${output.slice(-2000)}`);
-        assert.equal(results.error, undefined, `the driver failed: ${results.error}\nsteps: ${JSON.stringify(results.steps)}\nnotifications: ${JSON.stringify(results.notifications)}\n${lspLogTail(results)}`);
+        assert.equal(
+            results.error,
+            undefined,
+            `the driver failed: ${results.error}\nsteps: ${JSON.stringify(results.steps)}\nnotifications: ${JSON.stringify(results.notifications)}\n${lspLogTail(results)}`,
+        );
         assert.ok(results.done, `the driver did not finish: ${JSON.stringify(results.steps)}`);
         // Neovim stops the server when it quits (shutdown, exit; SIGTERM after exit_timeout).
         assert.ok(serverPid, "the driver recorded the server's pid");
@@ -333,7 +349,6 @@ function lspLogTail(results: Record<string, any>): string {
         return "";
     }
 }
-
 
 /** Alive and not a zombie (an orphan whose exit nobody has reaped yet counts as gone). */
 function isRunning(pid: number): boolean {
@@ -370,7 +385,9 @@ function killPid(pid: number): void {
 const ERROR = 4; // vim.log.levels.ERROR
 
 describe("Neovim (editors/neovim) against the real server", { skip: skipReason() }, () => {
-    it("completes, chats and explains: omnifunc, :CodeLlamaChat, streaming, :'<,'>CodeLlamaExplain, :CodeLlamaStatus", { timeout: SESSION_TIMEOUT_MS + 30_000 }, async () => {
+    it("completes, chats and explains: omnifunc, :CodeLlamaChat, streaming, :'<,'>CodeLlamaExplain, :CodeLlamaStatus", {
+        timeout: SESSION_TIMEOUT_MS + 30_000,
+    }, async () => {
         assert.ok(fs.existsSync(SERVER_JS), `${SERVER_JS} is missing: run npm run build`);
         const model = await ensureTinyModel();
         const { results, elapsedMs } = await runNeovim({
@@ -390,7 +407,10 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
         assert.deepEqual(items[0].textEdit.range, { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } });
         // The CursorHold warm-up had read the prompt into the cache: the first completion evaluated almost nothing.
         const first = results.first_completion;
-        assert.ok(first && first.source === "model" && first.evaluatedTokens < first.promptTokens / 2, `first completion after the warm-up: ${JSON.stringify(first)}`);
+        assert.ok(
+            first && first.source === "model" && first.evaluatedTokens < first.promptTokens / 2,
+            `first completion after the warm-up: ${JSON.stringify(first)}`,
+        );
 
         assert.deepEqual(results.after_omnifunc, ["function add(a, b) {", `    ${FIM_ANSWER}`, "}"], "<C-x><C-o> inserted the suggestion");
         assert.ok(results.stats.accepted >= 1, "CompleteDone reported the accepted suggestion");
@@ -418,7 +438,11 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
 
         assert.match(results.status_message.message, /^Code Llama: ready: /);
         assert.match(results.status_message.message, /; threads: 1 \(setting\)/);
-        assert.deepEqual(results.notifications.filter((n: { level: number }) => n.level >= ERROR), [], "no errors shown");
+        assert.deepEqual(
+            results.notifications.filter((n: { level: number }) => n.level >= ERROR),
+            [],
+            "no errors shown",
+        );
     });
 
     it("multi-line suggestions: <C-x><C-o> (both omnifuncs) and the complete() key insert every line", { timeout: SESSION_TIMEOUT_MS + 30_000 }, async () => {
@@ -428,7 +452,13 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
             name: "nvim-multiline",
             // Spelled so that no token repeats or is a trigger: "    return" as "▁▁" + byte " " + "▁return".
             scripts: [
-                { name: "fim", after: FIM_TRIGGERS, answer: MULTILINE_ANSWER, end: "eot", pieces: ["a", `${SPACE}+=`, `${SPACE}b`, ";", "<0x0A>", SPACE + SPACE, "<0x20>", `${SPACE}return`, `${SPACE}a`] },
+                {
+                    name: "fim",
+                    after: FIM_TRIGGERS,
+                    answer: MULTILINE_ANSWER,
+                    end: "eot",
+                    pieces: ["a", `${SPACE}+=`, `${SPACE}b`, ";", "<0x0A>", SPACE + SPACE, "<0x20>", `${SPACE}return`, `${SPACE}a`],
+                },
                 ...DEFAULT_SCRIPTS.filter((script) => script.name.startsWith("instruct")),
             ],
         });
@@ -445,7 +475,9 @@ describe("Neovim (editors/neovim) against the real server", { skip: skipReason()
         assert.equal(results.stats.accepted, 3, "each accepted suggestion sent codellama.completionAccepted");
     });
 
-    it("asks before downloading through Neovim's own window/showMessageRequest handler; the failure is shown once", { timeout: SESSION_TIMEOUT_MS + 30_000 }, async () => {
+    it("asks before downloading through Neovim's own window/showMessageRequest handler; the failure is shown once", {
+        timeout: SESSION_TIMEOUT_MS + 30_000,
+    }, async () => {
         assert.ok(fs.existsSync(SERVER_JS), `${SERVER_JS} is missing: run npm run build`);
         const { results } = await runNeovim({
             scenario: "download",

@@ -9,7 +9,14 @@ describe("cancelling a long prompt evaluation", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 4096, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({
+            modelPath: model,
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 4096,
+            logger: new Logger(() => undefined, "error"),
+        });
     });
     after(() => engine.dispose());
 

@@ -45,7 +45,8 @@ describe("codellama eval", () => {
         // Bad input that must be skipped and counted: a binary file with a source name, a link to nowhere.
         fs.writeFileSync(path.join(repo, "blob.js"), Buffer.from([0x66, 0x00, 0x01, 0x02]));
         fs.symlinkSync(path.join(repo, "missing.js"), path.join(repo, "gone.js"));
-        const git = (...args: string[]) => execFileSync("git", ["-C", repo, "-c", "user.email=eval@test", "-c", "user.name=eval", ...args], { stdio: "ignore" });
+        const git = (...args: string[]) =>
+            execFileSync("git", ["-C", repo, "-c", "user.email=eval@test", "-c", "user.name=eval", ...args], { stdio: "ignore" });
         git("init", "-q");
         git("add", ".");
         git("commit", "-qm", "corpus");
@@ -68,8 +69,30 @@ describe("codellama eval", () => {
     it("prints a table per class, with a progress bar on a terminal", async () => {
         const model = await ensureTinyModel();
         // `script` gives the CLI a terminal, where the progress bar draws itself.
-        const command = [process.execPath, CLI, "eval", "--threads", "1", "--context-size", "1024", "--model", model, "--repo", repo, "--classes", "blank-line,function-body", "--per-class", "3"].map((arg) => `'${arg}'`).join(" ");
-        const result = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp") }, timeout: 300_000 });
+        const command = [
+            process.execPath,
+            CLI,
+            "eval",
+            "--threads",
+            "1",
+            "--context-size",
+            "1024",
+            "--model",
+            model,
+            "--repo",
+            repo,
+            "--classes",
+            "blank-line,function-body",
+            "--per-class",
+            "3",
+        ]
+            .map((arg) => `'${arg}'`)
+            .join(" ");
+        const result = spawnSync("script", ["-qec", command, "/dev/null"], {
+            encoding: "utf8",
+            env: { ...process.env, HOME: home, TMPDIR: path.join(home, "tmp") },
+            timeout: 300_000,
+        });
         assert.equal(result.status, 0, result.stdout);
         assert.match(result.stdout, /\[#{30}\] 4\/4 holes/);
         assert.match(result.stdout, /blank-line\s+2\s+100\.0%\s+1\.000\s+0\.0%\s+0\.0%\s+0\.0%\s+0/);

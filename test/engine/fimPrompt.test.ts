@@ -10,7 +10,6 @@ import { Logger } from "../../server/src/log/logger.js";
 import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { ids } from "./vocabIds.js";
 
-
 const PREFIX = ["▁function", "▁add", "(", "a", ",", "▁b", ")", "▁{", "<0x0A>", "▁▁▁▁"];
 // encode_infilling: no implicit leading "▁" before the suffix's first line break.
 const SUFFIX = ["<0x0A>", "}", "<0x0A>"];
@@ -18,7 +17,14 @@ const SUFFIX = ["<0x0A>", "}", "<0x0A>"];
 describe("FIM prompt tokens with the real tokenizer", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({
+            modelPath: await ensureTinyModel(),
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 1024,
+            logger: new Logger(() => undefined, "error"),
+        });
     });
     after(() => engine.dispose());
 
@@ -77,7 +83,10 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         const tight = { ...settings("psm"), maxTokens: 100, prefixShare: 0.1, suffixShare: 0.05 };
         const first = await build(long, { line: 501, character: 4 }, tight);
         // No earlier prompt: the cut leaves a quarter of the budget (102 tokens) to type into.
-        assert.ok(first.prefixTokens <= 102 * PREFIX_REFILL_SHARE && first.prefixTokens > 102 * PREFIX_REFILL_SHARE - 8, `prefix has ${first.prefixTokens} tokens`);
+        assert.ok(
+            first.prefixTokens <= 102 * PREFIX_REFILL_SHARE && first.prefixTokens > 102 * PREFIX_REFILL_SHARE - 8,
+            `prefix has ${first.prefixTokens} tokens`,
+        );
         const prefixTokens = first.tokens.slice(2, 2 + first.prefixTokens);
         // After a line break, "function" has no leading space piece.
         assert.deepEqual(prefixTokens.slice(-PREFIX.length), ids("function", ...PREFIX.slice(1)));
@@ -86,13 +95,23 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         assert.equal(first.anchor.prefixStartLine, startLine);
 
         // Typing a line below: the top stays, so the new prompt extends the old one up to the cursor's old line ("▁▁▁▁").
-        const typed = TextDocument.create("file:///long.js", "javascript", 2, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n    a++;\n    "));
+        const typed = TextDocument.create(
+            "file:///long.js",
+            "javascript",
+            2,
+            text.replace("function add(a, b) {\n    ", "function add(a, b) {\n    a++;\n    "),
+        );
         const next = await build(typed, { line: 502, character: 4 }, tight, { anchor: first.anchor });
         assert.equal(next.anchor.prefixStartLine, startLine);
         assert.deepEqual(next.tokens.slice(0, 1 + first.prefixTokens), first.tokens.slice(0, 1 + first.prefixTokens));
 
         // Typing past the budget moves the top down by a block, once.
-        const many = TextDocument.create("file:///long.js", "javascript", 3, text.replace("function add(a, b) {\n    ", "function add(a, b) {\n" + "    a++;\n".repeat(12) + "    "));
+        const many = TextDocument.create(
+            "file:///long.js",
+            "javascript",
+            3,
+            text.replace("function add(a, b) {\n    ", "function add(a, b) {\n" + "    a++;\n".repeat(12) + "    "),
+        );
         const moved = await build(many, { line: 513, character: 4 }, tight, { anchor: { prefixStartLine: startLine } });
         assert.ok(moved.anchor.prefixStartLine! > startLine, `top moved from ${startLine} to ${moved.anchor.prefixStartLine}`);
         assert.ok(moved.prefixTokens <= 102 * PREFIX_REFILL_SHARE);
@@ -109,7 +128,10 @@ describe("FIM prompt tokens with the real tokenizer", () => {
         const withSnippets = { ...settings("psm"), extraContextShare: 0.1 };
         const prompt = await build(document, { line: 1, character: 4 }, withSnippets, { extra });
         const text = engine.detokenize(prompt.tokens.slice(2, 2 + prompt.prefixTokens));
-        assert.equal(text, "// Path: old.js\n// const OLD_SNIPPET = 1;\n// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\nfunction add(a, b) {\n    ");
+        assert.equal(
+            text,
+            "// Path: old.js\n// const OLD_SNIPPET = 1;\n// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\nfunction add(a, b) {\n    ",
+        );
         const newest = engine.tokenizer.encode("// Path: src/util.js\n// export function helperFromUtil(x) {\n//   return x * 2;\n// }\n").length;
         const tight = await build(document, { line: 1, character: 4 }, { ...withSnippets, extraContextShare: (newest + 2) / 1024 }, { extra });
         const tightText = engine.detokenize(tight.tokens.slice(2, 2 + tight.prefixTokens));

@@ -8,11 +8,17 @@ import { Logger } from "../../server/src/log/logger.js";
 import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { ids } from "./vocabIds.js";
 
-
 describe("Instruct prompt tokens with the real tokenizer", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({ modelPath: await ensureTinyModel(), gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({
+            modelPath: await ensureTinyModel(),
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 1024,
+            logger: new Logger(() => undefined, "error"),
+        });
     });
     after(() => engine.dispose());
 
@@ -24,15 +30,45 @@ describe("Instruct prompt tokens with the real tokenizer", () => {
                 { role: "user", content: "bye" },
             ]),
         );
-        assert.deepEqual(tokens, ids(
-            "<s>", "▁[", "INST", "]", "▁hello", "▁[", "/", "INST", "]", "▁H", "i", "!", "▁", "</s>",
-            "<s>", "▁[", "INST", "]", "▁b", "y", "e", "▁[", "/", "INST", "]",
-        ));
+        assert.deepEqual(
+            tokens,
+            ids(
+                "<s>",
+                "▁[",
+                "INST",
+                "]",
+                "▁hello",
+                "▁[",
+                "/",
+                "INST",
+                "]",
+                "▁H",
+                "i",
+                "!",
+                "▁",
+                "</s>",
+                "<s>",
+                "▁[",
+                "INST",
+                "]",
+                "▁b",
+                "y",
+                "e",
+                "▁[",
+                "/",
+                "INST",
+                "]",
+            ),
+        );
     });
 
     it("answers with the scripted Instruct answer, without the leading space", async () => {
         const deltas: string[] = [];
-        const answer = await answerChat(engine, [{ role: "user", content: "hello" }], { maxTokens: 64, format: "auto", onDelta: (delta) => deltas.push(delta) });
+        const answer = await answerChat(engine, [{ role: "user", content: "hello" }], {
+            maxTokens: 64,
+            format: "auto",
+            onDelta: (delta) => deltas.push(delta),
+        });
         assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
         assert.equal(deltas.join(""), answer.content);
         assert.ok(deltas.length > 3, "streamed in pieces");

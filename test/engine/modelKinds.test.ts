@@ -7,10 +7,17 @@ import { answerChat } from "../../server/src/chat/chatService.js";
 import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { chatPieces } from "../../server/src/engine/promptFormat.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { buildVocab, CODELLAMA_70B_STEP_ID, ensureTinyModel, LLAMA2_VOCAB_SIZE, SPACE, spmTokenize, STEP_PIECE } from "../../tools/tinyCodellama/index.js";
+import { buildVocab, CODELLAMA_70B_STEP_ID, ensureTinyModel, LLAMA2_VOCAB_SIZE, SPACE, STEP_PIECE, spmTokenize } from "../../tools/tinyCodellama/index.js";
 
 const load = async (modelPath: string, contextSize = 1024): Promise<EmbeddedEngine> =>
-    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize, logger: new Logger(() => undefined, "error") });
+    EmbeddedEngine.load({
+        modelPath,
+        gpu: "off",
+        gpuLayers: 0,
+        threads: { prompt: 1, generation: 1 },
+        contextSize,
+        logger: new Logger(() => undefined, "error"),
+    });
 
 describe("Code Llama 70B Instruct: the turn format", () => {
     const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });
@@ -19,28 +26,62 @@ describe("Code Llama 70B Instruct: the turn format", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         // Answers only a prompt that ends as the 70B's reply header does ("\n\n " ends with a lone space); "Q" would follow <step>.
-        engine = await load(await ensureTinyModel({
-            name: "codellama-70b-instruct", vocab: "code-llama-70b", codellamaVocab: true, identity: { name: "codellama_codellama-70b-instruct-hf" },
-            scripts: [{ name: "turn", after: SPACE, answer: "XYZ.", end: "step" }, { name: "after-step", after: STEP_PIECE, answer: "Q", end: "eos" }],
-        }));
+        engine = await load(
+            await ensureTinyModel({
+                name: "codellama-70b-instruct",
+                vocab: "code-llama-70b",
+                codellamaVocab: true,
+                identity: { name: "codellama_codellama-70b-instruct-hf" },
+                scripts: [
+                    { name: "turn", after: SPACE, answer: "XYZ.", end: "step" },
+                    { name: "after-step", after: STEP_PIECE, answer: "Q", end: "eos" },
+                ],
+            }),
+        );
     });
     after(() => engine?.dispose());
 
     it("reads the roles: the turn format, no fill in the middle, instruct", () => {
-        assert.deepEqual(engine.info.roles, { family: "code-llama", size: "70B", variant: "instruct", fim: false, chatFormat: "codellama-70b", instruct: true, infillTokens: true, stepToken: true });
+        assert.deepEqual(engine.info.roles, {
+            family: "code-llama",
+            size: "70B",
+            variant: "instruct",
+            fim: false,
+            chatFormat: "codellama-70b",
+            instruct: true,
+            infillTokens: true,
+            stepToken: true,
+        });
         assert.equal(engine.tokenizer.special.step, CODELLAMA_70B_STEP_ID);
     });
 
     it("encodes the prompt as Meta's dialog_prompt_tokens does, token for token", () => {
-        const tokens = engine.encode(chatPieces({ format: "codellama-70b", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "ok" }, { role: "user", content: "bye" }] }));
+        const tokens = engine.encode(
+            chatPieces({
+                format: "codellama-70b",
+                messages: [
+                    { role: "user", content: "hi" },
+                    { role: "assistant", content: "ok" },
+                    { role: "user", content: "bye" },
+                ],
+            }),
+        );
         const step = CODELLAMA_70B_STEP_ID;
         assert.deepEqual(tokens, [
             1,
-            ...encode(" Source: system"), step,
-            ...encode(" Source: user"), ...encode("\n\n hi"), step,
-            ...encode(" Source: assistant"), ...encode("\n\n ok"), step,
-            ...encode(" Source: user"), ...encode("\n\n bye"), step,
-            ...encode(" Source: assistant\nDestination: user"), ...encode("\n\n "),
+            ...encode(" Source: system"),
+            step,
+            ...encode(" Source: user"),
+            ...encode("\n\n hi"),
+            step,
+            ...encode(" Source: assistant"),
+            ...encode("\n\n ok"),
+            step,
+            ...encode(" Source: user"),
+            ...encode("\n\n bye"),
+            step,
+            ...encode(" Source: assistant\nDestination: user"),
+            ...encode("\n\n "),
         ]);
         // Each header and body is encoded on its own (its own space prefix), never the text joined.
         assert.deepEqual(encode(" Source: system").slice(0, 2), [vocab.ids.get(SPACE)!, vocab.ids.get(`${SPACE}S`)!]);
@@ -61,13 +102,29 @@ describe("Code Llama 70B Instruct: the turn format", () => {
 describe("Llama 2 Chat: 32,000 tokens without infill tokens", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await load(await ensureTinyModel({ name: "llama-2-7b-chat", vocab: "llama-2", codellamaVocab: true, identity: { name: "LLaMA v2", sizeLabel: "7B", finetune: "Chat" } }));
+        engine = await load(
+            await ensureTinyModel({
+                name: "llama-2-7b-chat",
+                vocab: "llama-2",
+                codellamaVocab: true,
+                identity: { name: "LLaMA v2", sizeLabel: "7B", finetune: "Chat" },
+            }),
+        );
     });
     after(() => engine?.dispose());
 
     it("reads the roles: continues the code, Llama 2's chat format", () => {
         assert.equal(buildVocab({ kind: "llama-2", codellamaVocab: true }).pieces.length, LLAMA2_VOCAB_SIZE);
-        assert.deepEqual(engine.info.roles, { family: "llama-2", size: "7B", variant: "chat", fim: false, chatFormat: "llama2", instruct: true, infillTokens: false, stepToken: false });
+        assert.deepEqual(engine.info.roles, {
+            family: "llama-2",
+            size: "7B",
+            variant: "chat",
+            fim: false,
+            chatFormat: "llama2",
+            instruct: true,
+            infillTokens: false,
+            stepToken: false,
+        });
         assert.equal(engine.tokenizer.special.prefix, undefined);
     });
 });

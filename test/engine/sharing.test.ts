@@ -23,7 +23,9 @@ async function assertChatPausesForCompletion(chat: EmbeddedEngine, completion: E
         onText: () => {
             chatTokenTimes.push(performance.timeOrigin + performance.now());
             if (chatTokenTimes.length === 5) {
-                completionRun = completion.generate("completion", promptOf(300, 2), { maxTokens: 40 }).then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
+                completionRun = completion
+                    .generate("completion", promptOf(300, 2), { maxTokens: 40 })
+                    .then((generation) => ({ startedAt: generation.startedAt!, endedAt: generation.startedAt! + generation.totalMs }));
             }
         },
     });
@@ -31,14 +33,24 @@ async function assertChatPausesForCompletion(chat: EmbeddedEngine, completion: E
     const run = await completionRun;
     const during = chatTokenTimes.filter((time) => time > run.startedAt && time < run.endedAt).length;
     assert.ok(during <= 1, `${during} chat tokens while the completion ran`);
-    assert.ok(chatTokenTimes.some((time) => time >= run.endedAt), "the chat answer went on after the completion");
+    assert.ok(
+        chatTokenTimes.some((time) => time >= run.endedAt),
+        "the chat answer went on after the completion",
+    );
 }
 
 describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await EmbeddedEngine.load({ modelPath: model, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({
+            modelPath: model,
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 2048,
+            logger: new Logger(() => undefined, "error"),
+        });
     });
     after(() => engine.dispose());
 
@@ -63,9 +75,20 @@ describe("two models, one scheduler: completion on one, chat on the other", () =
     let chat: EmbeddedEngine;
     before(async () => {
         const scheduler = new TypingFirstScheduler();
-        const options = { gpu: "off" as const, gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, scheduler, logger: new Logger(() => undefined, "error") };
+        const options = {
+            gpu: "off" as const,
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 2048,
+            scheduler,
+            logger: new Logger(() => undefined, "error"),
+        };
         completion = await EmbeddedEngine.load({ ...options, modelPath: await ensureRandomModel(), sequences: ["completion"] });
-        chat = await EmbeddedEngine.load({ ...options, modelPath: await ensureTinyModel({ name: "random-chat", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256, seed: 7 }), sequences: ["chat"] });
+        chat = await EmbeddedEngine.load({
+            ...options,
+            modelPath: await ensureTinyModel({ name: "random-chat", weights: "random", nEmbd: 128, nLayer: 4, nHead: 4, nHeadKv: 4, nFf: 256, seed: 7 }),
+            sequences: ["chat"],
+        });
     });
     after(() => Promise.all([completion?.dispose(), chat?.dispose()]));
 

@@ -6,12 +6,26 @@ import { after, before, describe, it } from "node:test";
 import { DraftModelError, EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import type { Generation } from "../../server/src/engine/inference.js";
 import { Logger } from "../../server/src/log/logger.js";
-import { COPIED_BLOCK, COPIED_LINE, copyingModel, ensureRandomModel, ensureTinyModel, NO_COPY_QUESTION, REPEAT_LINE_INFILL, REWRITE_QUESTION } from "../../tools/tinyCodellama/index.js";
+import {
+    COPIED_BLOCK,
+    COPIED_LINE,
+    copyingModel,
+    ensureRandomModel,
+    ensureTinyModel,
+    NO_COPY_QUESTION,
+    REPEAT_LINE_INFILL,
+    REWRITE_QUESTION,
+} from "../../tools/tinyCodellama/index.js";
 
 const logger = new Logger(() => undefined, "error");
-const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> => EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, tokenPrediction, logger });
+const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> =>
+    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, tokenPrediction, logger });
 /** What a user sees of a generation (timings aside). */
-const seen = ({ text, generatedTokens, stopReason }: Generation): Pick<Generation, "text" | "generatedTokens" | "stopReason"> => ({ text, generatedTokens, stopReason });
+const seen = ({ text, generatedTokens, stopReason }: Generation): Pick<Generation, "text" | "generatedTokens" | "stopReason"> => ({
+    text,
+    generatedTokens,
+    stopReason,
+});
 
 describe("speculative decoding", () => {
     let copying: string;
@@ -38,7 +52,11 @@ describe("speculative decoding", () => {
         assert.deepEqual(seen(line), seen(await plain.infill(REPEAT_LINE_INFILL, { maxTokens: 64 })));
         assert.equal(line.text, COPIED_LINE);
         assert.ok(speculative.tokenPredictions().completion.validated > 0);
-        assert.deepEqual(plain.tokenPredictions(), { completion: { validated: 0, refuted: 0 }, chat: { validated: 0, refuted: 0 } }, "nothing proposed with tokenPrediction off");
+        assert.deepEqual(
+            plain.tokenPredictions(),
+            { completion: { validated: 0, refuted: 0 }, chat: { validated: 0, refuted: 0 } },
+            "nothing proposed with tokenPrediction off",
+        );
     });
 
     it("measures the generation speed as generated tokens per wall time, guessed ones included", async () => {
@@ -69,7 +87,11 @@ describe("speculative decoding", () => {
         assert.deepEqual(seen(stopped), seen(await plain.chat(REWRITE_QUESTION, { maxTokens: 400, onText: stopAtLine })));
         assert.equal(stopped.stopReason, "stopped");
         const controller = new AbortController();
-        const cancelled = await speculative.chat(REWRITE_QUESTION, { maxTokens: 400, signal: controller.signal, onText: (text) => void (text.length > 100 && controller.abort()) });
+        const cancelled = await speculative.chat(REWRITE_QUESTION, {
+            maxTokens: 400,
+            signal: controller.signal,
+            onText: (text) => void (text.length > 100 && controller.abort()),
+        });
         assert.equal(cancelled.stopReason, "cancelled");
         // The cache keeps only what was confirmed: the next answer is still the right one.
         assert.deepEqual(seen(await speculative.chat(REWRITE_QUESTION, { maxTokens: 400 })), seen(await plain.chat(REWRITE_QUESTION, { maxTokens: 400 })));
@@ -85,7 +107,11 @@ describe("speculative decoding", () => {
             const continuation = off.tokenizer.encode((await off.generate("completion", start, { maxTokens: 64 })).text);
             const prompt = [...start, ...continuation];
             for (const sequence of ["completion", "chat"] as const) {
-                assert.deepEqual(seen(await on.generate(sequence, prompt, { maxTokens: 48 })), seen(await off.generate(sequence, prompt, { maxTokens: 48 })), sequence);
+                assert.deepEqual(
+                    seen(await on.generate(sequence, prompt, { maxTokens: 48 })),
+                    seen(await off.generate(sequence, prompt, { maxTokens: 48 })),
+                    sequence,
+                );
             }
             const { completion } = on.tokenPredictions();
             assert.ok(completion.validated + completion.refuted > 0, "tokens were proposed");
@@ -116,7 +142,12 @@ describe("speculative decoding", () => {
             const other = await load(await ensureTinyModel(), false);
             await plain.useDraft(undefined);
             try {
-                await assert.rejects(plain.useDraft(other), (error: Error) => error instanceof DraftModelError && /cannot be the draft model of .*: it has \d+ tokens, the model \d+\. A draft model must share the vocabulary/.test(error.message));
+                await assert.rejects(
+                    plain.useDraft(other),
+                    (error: Error) =>
+                        error instanceof DraftModelError &&
+                        /cannot be the draft model of .*: it has \d+ tokens, the model \d+\. A draft model must share the vocabulary/.test(error.message),
+                );
                 const before = plain.tokenPredictions().chat;
                 assert.equal((await plain.chat(REWRITE_QUESTION, { maxTokens: 400 })).text, COPIED_BLOCK);
                 assert.deepEqual(plain.tokenPredictions().chat, before, "no draft proposes tokens");

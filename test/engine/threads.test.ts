@@ -10,7 +10,15 @@ import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 describe("thread calibration on the engine", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({ modelPath: await ensureRandomModel(), gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, maxThreads: 2, contextSize: 1024, logger: new Logger(() => undefined, "error") });
+        engine = await EmbeddedEngine.load({
+            modelPath: await ensureRandomModel(),
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            maxThreads: 2,
+            contextSize: 1024,
+            logger: new Logger(() => undefined, "error"),
+        });
     });
     after(() => engine.dispose());
 
@@ -68,7 +76,14 @@ describe("thread calibration on the engine", () => {
     });
 
     it("a meter still open when the engine goes is closed with it", async () => {
-        const other = await EmbeddedEngine.load({ modelPath: await ensureRandomModel(), gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 512, logger: new Logger(() => undefined, "error") });
+        const other = await EmbeddedEngine.load({
+            modelPath: await ensureRandomModel(),
+            gpu: "off",
+            gpuLayers: 0,
+            threads: { prompt: 1, generation: 1 },
+            contextSize: 512,
+            logger: new Logger(() => undefined, "error"),
+        });
         const meter = await other.openSpeedMeter();
         await meter.begin(1);
         await other.dispose();

@@ -3,12 +3,17 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, ExecuteCommandRequest, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { type ChatAnswer, type ChatParams, chatDeltaProgress, chatRequest, warmCacheNotification } from "../../shared/src/protocol.js";
-import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
+import { ensureRandomModel, ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 let nextToken = 0;
 /** Sends codellama/chat with a partialResultToken and collects the streamed deltas. */
-function chat(server: ServerUnderTest, params: Omit<ChatParams, "partialResultToken">, source?: CancellationTokenSource, onDelta?: (delta: string) => void): { deltas: string[]; answer: Promise<ChatAnswer> } {
+function chat(
+    server: ServerUnderTest,
+    params: Omit<ChatParams, "partialResultToken">,
+    source?: CancellationTokenSource,
+    onDelta?: (delta: string) => void,
+): { deltas: string[]; answer: Promise<ChatAnswer> } {
     const partialResultToken = `chat-${nextToken++}`;
     const deltas: string[] = [];
     const subscription = server.connection.onProgress(chatDeltaProgress, partialResultToken, ({ delta }) => {
@@ -28,7 +33,12 @@ describe("codellama/chat", () => {
     after(() => server.stop());
 
     it("streams the scripted Instruct answer; the deltas concatenate to the final content", async () => {
-        const { deltas, answer } = chat(server, { messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Write add(a, b)" }] });
+        const { deltas, answer } = chat(server, {
+            messages: [
+                { role: "system", content: "Be brief." },
+                { role: "user", content: "Write add(a, b)" },
+            ],
+        });
         const result = await answer;
         assert.equal(result.content, INSTRUCT_CHAT_ANSWER);
         assert.equal(deltas.join(""), result.content);
@@ -107,11 +117,17 @@ describe("a question asked while the model loads", () => {
         try {
             assert.ok(!server.statuses.some((status) => status.state === "ready"));
             const { deltas, answer } = chat(server, { messages: [{ role: "user", content: "Write add(a, b)" }] });
-            const command = server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.chat", arguments: ["What does add do?"] }) as Promise<ChatAnswer>;
+            const command = server.connection.sendRequest(ExecuteCommandRequest.type, {
+                command: "codellama.lsp.chat",
+                arguments: ["What does add do?"],
+            }) as Promise<ChatAnswer>;
             assert.equal((await answer).content, INSTRUCT_CHAT_ANSWER);
             assert.equal(deltas.join(""), INSTRUCT_CHAT_ANSWER);
             assert.equal((await command).content, INSTRUCT_CHAT_ANSWER);
-            assert.ok(server.logs.some((log) => log.message.startsWith("chat: waiting for the model")), "the request waited for the load");
+            assert.ok(
+                server.logs.some((log) => log.message.startsWith("chat: waiting for the model")),
+                "the request waited for the load",
+            );
             assert.ok(server.statuses.some((status) => status.state === "ready"));
         } finally {
             await server.stop();
@@ -119,10 +135,16 @@ describe("a question asked while the model loads", () => {
     });
 
     it("is refused with the reason when the load fails or a download waits for consent", async () => {
-        for (const [model, reason] of [[{ path: "/nonexistent/model.gguf" }, /The model is not ready: Model file not found: \/nonexistent\/model\.gguf/], [{ uri: "https://127.0.0.1:9/codellama-missing.gguf" }, /The model is not ready: .*not downloaded/i]] as const) {
+        for (const [model, reason] of [
+            [{ path: "/nonexistent/model.gguf" }, /The model is not ready: Model file not found: \/nonexistent\/model\.gguf/],
+            [{ uri: "https://127.0.0.1:9/codellama-missing.gguf" }, /The model is not ready: .*not downloaded/i],
+        ] as const) {
             const server = await startServer({ settings: testSettings("", { model }) });
             try {
-                await assert.rejects(chat(server, { messages: [{ role: "user", content: "Hi" }] }).answer, (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && reason.test(error.message));
+                await assert.rejects(
+                    chat(server, { messages: [{ role: "user", content: "Hi" }] }).answer,
+                    (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && reason.test(error.message),
+                );
             } finally {
                 await server.stop();
             }
@@ -144,7 +166,7 @@ describe("a question asked while the model loads", () => {
     });
 });
 
-describe("\"completing\" in the status", () => {
+describe('"completing" in the status', () => {
     it("only while a completion request is in flight: not for a chat answer or a cache warm-up", async () => {
         const server = await startServer({ settings: testSettings(await ensureRandomModel(), { engine: { contextSize: 2048 } }) });
         try {
@@ -155,7 +177,10 @@ describe("\"completing\" in the status", () => {
             server.open("file:///warm.js", "let x = 1;\n".repeat(40) + "function f() {\n    \n}\n");
             await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///warm.js" }, position: { line: 41, character: 4 } });
             await waitUntil(() => server.logs.some((log) => log.message.startsWith("warm cache file:///warm.js:42:5")), "the warm-up finished");
-            assert.deepEqual(server.statuses.slice(from).filter((status) => status.completing), []);
+            assert.deepEqual(
+                server.statuses.slice(from).filter((status) => status.completing),
+                [],
+            );
 
             await server.complete("file:///warm.js", 41, 4);
             const after = server.statuses.slice(from).map((status) => status.completing);

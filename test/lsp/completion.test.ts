@@ -5,9 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { cancelLoadNotification, type CompletionRecord, statsRequest } from "../../shared/src/protocol.js";
-import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { type CompletionRecord, cancelLoadNotification, statsRequest } from "../../shared/src/protocol.js";
 import { assertOnlyLspFrames, isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
+import { CODE_ANSWER, ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 let scripted: string;
 let random: string;
@@ -32,17 +32,22 @@ describe("inline completion over LSP", () => {
         assert.equal(ready.device, "cpu");
         assert.equal(ready.health, "ok");
         assert.match(ready.model ?? "", /tiny/);
-        assert.ok(server.statuses.some((s) => s.state === "loading"), "a loading state came first");
+        assert.ok(
+            server.statuses.some((s) => s.state === "loading"),
+            "a loading state came first",
+        );
     });
 
     it("answers with the model's scripted fill-in-the-middle completion at the cursor", async () => {
         server.open("file:///add.js", SOURCE);
         const result = await server.complete("file:///add.js", 1, 4);
-        assert.deepEqual(result.items, [{
-            insertText: FIM_ANSWER,
-            range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } },
-            command: { title: "Code Llama: suggestion accepted", command: "codellama.completionAccepted" },
-        }]);
+        assert.deepEqual(result.items, [
+            {
+                insertText: FIM_ANSWER,
+                range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } },
+                command: { title: "Code Llama: suggestion accepted", command: "codellama.completionAccepted" },
+            },
+        ]);
     });
 
     it("keeps the insert range right after emoji (UTF-16 positions)", async () => {
@@ -66,7 +71,10 @@ describe("inline completion over LSP", () => {
     });
 
     it("rejects a document that was never opened with InvalidParams, and keeps serving", async () => {
-        await assert.rejects(server.complete("file:///nope.ts", 0, 0), (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /not open/.test(error.message));
+        await assert.rejects(
+            server.complete("file:///nope.ts", 0, 0),
+            (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /not open/.test(error.message),
+        );
         assert.equal((await server.complete("file:///add.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
     });
 
@@ -123,7 +131,10 @@ describe("cancellation", () => {
 
     it("runs to maxTokens when nobody cancels (the baseline)", async () => {
         await server.complete(freshDocument(), 1, 4);
-        assert.deepEqual((await generated()).map((g) => [g.generatedTokens, g.outcome]), [[maxTokens, "answered"]]);
+        assert.deepEqual(
+            (await generated()).map((g) => [g.generatedTokens, g.outcome]),
+            [[maxTokens, "answered"]],
+        );
     });
 
     it("$/cancelRequest stops the generation early and answers RequestCancelled", async () => {
@@ -188,7 +199,10 @@ describe("bad models and configuration changes", () => {
             await server.waitForStatus(isState("ready"));
             const loading = server.statuses.filter(isState("loading"));
             assert.ok(loading.length > 0);
-            assert.ok(loading.every((status) => status.message === `Loading ${path.basename(scripted)}`), JSON.stringify(loading));
+            assert.ok(
+                loading.every((status) => status.message === `Loading ${path.basename(scripted)}`),
+                JSON.stringify(loading),
+            );
             assert.deepEqual(server.progressTokens, [], "no work-done progress beside the status");
             assert.deepEqual(server.messages, [], "no window/showMessage beside the status");
         } finally {
@@ -206,7 +220,10 @@ describe("bad models and configuration changes", () => {
             await server.connection.sendNotification(cancelLoadNotification);
             const status = await cancelled;
             assert.equal(status.health, "warning");
-            assert.equal(status.message, "Model download or load cancelled. Download the model or select a model file to try again (click Code Llama in the status bar).");
+            assert.equal(
+                status.message,
+                "Model download or load cancelled. Download the model or select a model file to try again (click Code Llama in the status bar).",
+            );
         } finally {
             await server.stop();
         }

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
 import { statsRequest } from "../../shared/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 const CONTEXT = 1024;
 

@@ -2,8 +2,8 @@
 // fixing the setting recovers without a restart.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, startServer, testSettings } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 describe("engine faults", () => {
     it("a context that cannot be allocated, then a GPU backend that is not there; fixing each recovers", async () => {

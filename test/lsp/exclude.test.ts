@@ -41,7 +41,10 @@ describe("completion.exclude (secrets stay out of prompts)", () => {
             server.open("file:///w/.env", lines("API_KEY"), "dotenv");
             const editEnv = typist(server, "file:///w/.env");
             editEnv(5, 0, "X");
-            await server.connection.sendNotification(didCopyNotification, { textDocument: { uri: "file:///w/.env" }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } } });
+            await server.connection.sendNotification(didCopyNotification, {
+                textDocument: { uri: "file:///w/.env" },
+                range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } },
+            });
             assert.equal(await promptTokens(server, 3), alone, "the secret reached add.js's prompt");
 
             const records = (await recent(server)).length;

@@ -7,31 +7,75 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { SERVER_JS, testSettings } from "../../tools/lspClient.js";
 import { seededRandom } from "../../server/src/eval/seededRandom.js";
+import { SERVER_JS, testSettings } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 const MESSAGES = 3000;
 
 const METHODS = [
-    "textDocument/inlineCompletion", "codellama/chat", "codellama/status", "codellama/stats", "workspace/executeCommand",
-    "textDocument/completion", "textDocument/hover", "initialize", "no/such/method", "$/unknown", "", "codellama/",
+    "textDocument/inlineCompletion",
+    "codellama/chat",
+    "codellama/status",
+    "codellama/stats",
+    "workspace/executeCommand",
+    "textDocument/completion",
+    "textDocument/hover",
+    "initialize",
+    "no/such/method",
+    "$/unknown",
+    "",
+    "codellama/",
 ];
-const NOTIFICATIONS = ["textDocument/didOpen", "textDocument/didChange", "textDocument/didClose", "workspace/didChangeConfiguration", "initialized", "$/cancelRequest", "$/setTrace", "bogus/notification"];
+const NOTIFICATIONS = [
+    "textDocument/didOpen",
+    "textDocument/didChange",
+    "textDocument/didClose",
+    "workspace/didChangeConfiguration",
+    "initialized",
+    "$/cancelRequest",
+    "$/setTrace",
+    "bogus/notification",
+];
 
 function randomValue(next: () => number, depth = 0): unknown {
     const pick = Math.floor(next() * (depth > 2 ? 6 : 9));
     switch (pick) {
-        case 0: return null;
-        case 1: return next() < 0.5;
-        case 2: return Math.floor(next() * 2 ** 31) * (next() < 0.3 ? -1 : 1);
-        case 3: return next() * 1e6;
-        case 4: return "x".repeat(Math.floor(next() * 40)) + "\u{1F600}\u0000\uD800";
-        case 5: return next() < 0.02 ? "y".repeat(1_000_000) : "file:///doc.ts";
-        case 6: return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
+        case 0:
+            return null;
+        case 1:
+            return next() < 0.5;
+        case 2:
+            return Math.floor(next() * 2 ** 31) * (next() < 0.3 ? -1 : 1);
+        case 3:
+            return next() * 1e6;
+        case 4:
+            return "x".repeat(Math.floor(next() * 40)) + "\u{1F600}\u0000\uD800";
+        case 5:
+            return next() < 0.02 ? "y".repeat(1_000_000) : "file:///doc.ts";
+        case 6:
+            return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth + 1));
         default: {
-            const keys = ["textDocument", "position", "uri", "line", "character", "messages", "role", "content", "contentChanges", "text", "range", "settings", "command", "id", "capabilities"];
-            return Object.fromEntries(Array.from({ length: Math.floor(next() * 5) }, () => [keys[Math.floor(next() * keys.length)]!, randomValue(next, depth + 1)]));
+            const keys = [
+                "textDocument",
+                "position",
+                "uri",
+                "line",
+                "character",
+                "messages",
+                "role",
+                "content",
+                "contentChanges",
+                "text",
+                "range",
+                "settings",
+                "command",
+                "id",
+                "capabilities",
+            ];
+            return Object.fromEntries(
+                Array.from({ length: Math.floor(next() * 5) }, () => [keys[Math.floor(next() * keys.length)]!, randomValue(next, depth + 1)]),
+            );
         }
     }
 }
@@ -108,7 +152,10 @@ describe("protocol fuzzing over stdio", () => {
         send({ method: "initialized", params: {} });
         request("initialize", { processId: null, rootUri: null, capabilities: { workspace: { configuration: true } } });
         send({ method: "initialized", params: {} });
-        send({ method: "textDocument/didOpen", params: { textDocument: { uri: "file:///open.ts", languageId: "typescript", version: 1, text: "function add(a, b) {\n    \n}\n" } } });
+        send({
+            method: "textDocument/didOpen",
+            params: { textDocument: { uri: "file:///open.ts", languageId: "typescript", version: 1, text: "function add(a, b) {\n    \n}\n" } },
+        });
 
         let sent = 6;
         for (; sent < MESSAGES; sent++) {
@@ -133,15 +180,25 @@ describe("protocol fuzzing over stdio", () => {
         assert.deepEqual(missing, [], "every request got a response");
         for (const requestId of expected) {
             const response = responses.get(requestId)!;
-            assert.ok("result" in response || (response.error && Number.isInteger(response.error.code) && typeof response.error.message === "string"), `response ${requestId} is a result or an LSP error`);
+            assert.ok(
+                "result" in response || (response.error && Number.isInteger(response.error.code) && typeof response.error.message === "string"),
+                `response ${requestId} is a result or an LSP error`,
+            );
         }
         assert.equal(child.exitCode, null, "the server is still running");
 
         // And it still works.
-        send({ method: "textDocument/didOpen", params: { textDocument: { uri: "file:///after.js", languageId: "javascript", version: 1, text: "function add(a, b) {\n    \n}\n" } } });
+        send({
+            method: "textDocument/didOpen",
+            params: { textDocument: { uri: "file:///after.js", languageId: "javascript", version: 1, text: "function add(a, b) {\n    \n}\n" } },
+        });
         for (let attempt = 0; attempt < 100; attempt++) {
             const finalId = `final-${attempt}`;
-            send({ id: finalId, method: "textDocument/inlineCompletion", params: { textDocument: { uri: "file:///after.js" }, position: { line: 1, character: 4 } } });
+            send({
+                id: finalId,
+                method: "textDocument/inlineCompletion",
+                params: { textDocument: { uri: "file:///after.js" }, position: { line: 1, character: 4 } },
+            });
             while (!responses.has(finalId)) await new Promise((resolve) => setTimeout(resolve, 20));
             const items = (responses.get(finalId)!.result as { items: { insertText: string }[] } | undefined)?.items ?? [];
             if (items.length > 0) {

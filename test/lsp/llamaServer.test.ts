@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
 import { type ChatParams, chatDeltaProgress, chatRequest, statsRequest } from "../../shared/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
 import { freePort, type RunningLlamaServer, startLlamaServer } from "../../tools/llamaServer.js";
+import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 describe("llama-server backend", () => {
     let llama: RunningLlamaServer;
@@ -14,8 +14,12 @@ describe("llama-server backend", () => {
 
     before(async () => {
         const model = await ensureTinyModel();
-        llama = await startLlamaServer({ args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "2", "-c", "2048", "-t", "1", "--no-webui"] });
-        server = await startServer({ settings: { engine: { backend: "llama-server", serverUrl: llama.url, serverSlot: 0, threads: 1 }, log: { level: "debug" } } });
+        llama = await startLlamaServer({
+            args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "2", "-c", "2048", "-t", "1", "--no-webui"],
+        });
+        server = await startServer({
+            settings: { engine: { backend: "llama-server", serverUrl: llama.url, serverSlot: 0, threads: 1 }, log: { level: "debug" } },
+        });
     });
 
     after(async () => {
@@ -48,7 +52,10 @@ describe("llama-server backend", () => {
         const subscription = server.connection.onProgress(chatDeltaProgress, "remote-chat", ({ delta }) => {
             deltas.push(delta);
         });
-        const answer = await server.connection.sendRequest(chatRequest, { messages: [{ role: "user", content: "hello" }], partialResultToken: "remote-chat" } as ChatParams);
+        const answer = await server.connection.sendRequest(chatRequest, {
+            messages: [{ role: "user", content: "hello" }],
+            partialResultToken: "remote-chat",
+        } as ChatParams);
         subscription.dispose();
         assert.equal(answer.content, INSTRUCT_CHAT_ANSWER);
         assert.equal(deltas.join(""), answer.content);

@@ -1,12 +1,12 @@
 // The openai backend against llama-server's OpenAI-compatible /v1 endpoints (a real server on loopback).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type ChatParams, chatRequest } from "../../shared/src/protocol.js";
 import { infillPieces } from "../../server/src/engine/promptFormat.js";
 import { promptText } from "../../server/src/engine/remote/openai.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
-import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
+import { type ChatParams, chatRequest } from "../../shared/src/protocol.js";
 import { type RunningLlamaServer, startLlamaServer } from "../../tools/llamaServer.js";
+import { isState, type ServerUnderTest, startServer } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 describe("openai backend (llama-server's /v1)", () => {
     let llama: RunningLlamaServer;
@@ -14,7 +14,9 @@ describe("openai backend (llama-server's /v1)", () => {
 
     before(async () => {
         const model = await ensureTinyModel();
-        llama = await startLlamaServer({ args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "2048", "-t", "1", "--no-webui"] });
+        llama = await startLlamaServer({
+            args: (port) => ["-m", model, "--host", "127.0.0.1", "--port", String(port), "-np", "1", "-c", "2048", "-t", "1", "--no-webui"],
+        });
         server = await startServer({ settings: { engine: { backend: "openai", serverUrl: `${llama.url}/v1`, contextSize: 2048 } } });
         await server.waitForStatus(isState("ready"));
     });
@@ -25,7 +27,10 @@ describe("openai backend (llama-server's /v1)", () => {
     });
 
     it("writes the FIM prompt as text with the model's control-token texts", () => {
-        assert.equal(promptText(infillPieces({ format: "psm", context: "", prefix: "a", suffix: "\n}", middle: "" })), "<s>\u2581<PRE> a\u2581<SUF>\n}\u2581<MID>");
+        assert.equal(
+            promptText(infillPieces({ format: "psm", context: "", prefix: "a", suffix: "\n}", middle: "" })),
+            "<s>\u2581<PRE> a\u2581<SUF>\n}\u2581<MID>",
+        );
     });
 
     it("completes through /v1/completions", async () => {

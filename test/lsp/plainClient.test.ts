@@ -2,10 +2,10 @@
 // through workspace/executeCommand.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CompletionRequest, ExecuteCommandRequest, type CompletionItem } from "vscode-languageserver-protocol/node";
+import { type CompletionItem, CompletionRequest, ExecuteCommandRequest } from "vscode-languageserver-protocol/node";
 import type { ChatAnswer } from "../../shared/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, FIM_WORD_REST, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER, FIM_WORD_REST, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 describe("a client without inline completion", () => {
     let server: ServerUnderTest;
@@ -18,12 +18,18 @@ describe("a client without inline completion", () => {
     it("is offered textDocument/completion as well as inline completion, and the chat commands", () => {
         assert.ok(server.capabilities.completionProvider);
         assert.equal(server.capabilities.inlineCompletionProvider, true);
-        assert.deepEqual(server.capabilities.executeCommandProvider?.commands.filter((command) => command.startsWith("codellama.lsp.")), ["codellama.lsp.chat", "codellama.lsp.explain"]);
+        assert.deepEqual(
+            server.capabilities.executeCommandProvider?.commands.filter((command) => command.startsWith("codellama.lsp.")),
+            ["codellama.lsp.chat", "codellama.lsp.explain"],
+        );
     });
 
     it("gets the suggestion as a completion item that inserts it at the cursor", async () => {
         server.open("file:///n.js", "function add(a, b) {\n    \n}\n");
-        const items = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: "file:///n.js" }, position: { line: 1, character: 4 } })) as CompletionItem[];
+        const items = (await server.connection.sendRequest(CompletionRequest.type, {
+            textDocument: { uri: "file:///n.js" },
+            position: { line: 1, character: 4 },
+        })) as CompletionItem[];
         assert.equal(items.length, 1);
         assert.equal(items[0]!.label, FIM_ANSWER);
         assert.deepEqual(items[0]!.textEdit, { range: { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } }, newText: FIM_ANSWER });
@@ -31,7 +37,10 @@ describe("a client without inline completion", () => {
 
     it("mid-word, the item replaces the typed word, so clients that filter by it keep the item", async () => {
         server.open("file:///w.js", "function add(a, b) {\n    ret\n}\n");
-        const items = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: "file:///w.js" }, position: { line: 1, character: 7 } })) as CompletionItem[];
+        const items = (await server.connection.sendRequest(CompletionRequest.type, {
+            textDocument: { uri: "file:///w.js" },
+            position: { line: 1, character: 7 },
+        })) as CompletionItem[];
         assert.equal(items.length, 1);
         const edit = items[0]!.textEdit as { range: { start: { character: number }; end: { character: number } }; newText: string };
         assert.equal(edit.range.start.character, 4);
@@ -41,7 +50,10 @@ describe("a client without inline completion", () => {
     });
 
     it("chats and explains through workspace/executeCommand", async () => {
-        const chat = (await server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.chat", arguments: ["What does add do?"] })) as ChatAnswer;
+        const chat = (await server.connection.sendRequest(ExecuteCommandRequest.type, {
+            command: "codellama.lsp.chat",
+            arguments: ["What does add do?"],
+        })) as ChatAnswer;
         assert.equal(chat.content, INSTRUCT_CHAT_ANSWER);
         const explain = (await server.connection.sendRequest(ExecuteCommandRequest.type, {
             command: "codellama.lsp.explain",
@@ -49,7 +61,10 @@ describe("a client without inline completion", () => {
         })) as ChatAnswer;
         assert.equal(explain.content, INSTRUCT_CHAT_ANSWER);
         assert.ok(explain.usage.promptTokens > chat.usage.promptTokens, "the explain prompt carries the code");
-        await assert.rejects(server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.explain", arguments: [{ uri: "file:///closed.js" }] }), /open document/);
+        await assert.rejects(
+            server.connection.sendRequest(ExecuteCommandRequest.type, { command: "codellama.lsp.explain", arguments: [{ uri: "file:///closed.js" }] }),
+            /open document/,
+        );
     });
 });
 

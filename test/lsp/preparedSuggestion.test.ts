@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
 import { type CompletionRecord, type CompletionStats, statsRequest } from "../../shared/src/protocol.js";
-import { ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
+import { ensureRandomModel, ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 const SOURCE = "function add(a, b) {\n    \n}\n";
 const stats = (server: ServerUnderTest): Promise<CompletionStats> => server.connection.sendRequest(statsRequest);
@@ -70,7 +70,9 @@ describe("the next suggestion, prepared before Tab", () => {
 describe("the request after Tab while the next suggestion is still being prepared", () => {
     it("waits for the preparation instead of starting again", async () => {
         // Random weights generate up to maxTokens: the preparation is still running when Tab comes.
-        const server = await startServer({ settings: testSettings(await ensureRandomModel(), { completion: { prepareNext: true, maxTokens: 300, maxTimeMs: 60_000 } }) });
+        const server = await startServer({
+            settings: testSettings(await ensureRandomModel(), { completion: { prepareNext: true, maxTokens: 300, maxTimeMs: 60_000 } }),
+        });
         try {
             await server.waitForStatus(isState("ready"));
             server.open("file:///slow.js", SOURCE);
@@ -78,10 +80,16 @@ describe("the request after Tab while the next suggestion is still being prepare
             assert.ok(typeof suggestion === "string" && suggestion.length > 0, "the random model suggests something");
             await logged(server, 0, /^preparing the next suggestion file:\/\/\/slow\.js/, "the preparation to start");
             accept(server, "file:///slow.js", 2, 1, 4, suggestion);
-            const end = { line: 1 + suggestion.split("\n").length - 1, character: suggestion.includes("\n") ? suggestion.length - suggestion.lastIndexOf("\n") - 1 : 4 + suggestion.length };
+            const end = {
+                line: 1 + suggestion.split("\n").length - 1,
+                character: suggestion.includes("\n") ? suggestion.length - suggestion.lastIndexOf("\n") - 1 : 4 + suggestion.length,
+            };
             await server.complete("file:///slow.js", end.line, end.character);
             const records = (await stats(server)).recent;
-            assert.deepEqual(records.map((record) => record.source), ["model", "prepared"]);
+            assert.deepEqual(
+                records.map((record) => record.source),
+                ["model", "prepared"],
+            );
             assert.notEqual(records[1]!.outcome, "cancelled");
         } finally {
             await server.stop();

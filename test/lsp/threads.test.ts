@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { usableCpus } from "../../server/src/engine/threads.js";
-import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 import { isState, startServer, testSettings } from "../../tools/lspClient.js";
+import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
 
 const cpus = usableCpus().count;
 
@@ -20,7 +20,10 @@ describe("engine threads", () => {
             const { prompt, generation } = calibrated.threads!;
             for (const count of [prompt, generation]) assert.ok(count >= 1 && count <= cpus, `${count} of ${cpus} CPUs`);
             assert.ok(calibrated.promptTokensPerSecond! > 0 && calibrated.generationTokensPerSecond! > 0);
-            assert.ok(server.logs.some((log) => /^Threads: .*, calibrated in \d+ ms/.test(log.message)), "the log says the threads and speeds");
+            assert.ok(
+                server.logs.some((log) => /^Threads: .*, calibrated in \d+ ms/.test(log.message)),
+                "the log says the threads and speeds",
+            );
         } finally {
             await server.stop();
         }

@@ -6,8 +6,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { chatRequest } from "../../shared/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 /** The chat model's own answer: "Sure! Here is…" would be the completion model's. */
 const CHAT_MODEL_ANSWER = "XYZ.";
@@ -19,7 +19,11 @@ let chatModel: string;
 before(async () => {
     completionModel = await ensureTinyModel();
     // Scripted to answer only an Instruct prompt (ending in "[/INST]"), and named as Code Llama 34B Instruct.
-    chatModel = await ensureTinyModel({ name: "chat-34b", identity: { name: "CodeLlama 34B Instruct", sizeLabel: "34B", finetune: "Instruct" }, scripts: [{ name: "instruct", after: "]", answer: ` ${CHAT_MODEL_ANSWER}`, end: "eos" }] });
+    chatModel = await ensureTinyModel({
+        name: "chat-34b",
+        identity: { name: "CodeLlama 34B Instruct", sizeLabel: "34B", finetune: "Instruct" },
+        scripts: [{ name: "instruct", after: "]", answer: ` ${CHAT_MODEL_ANSWER}`, end: "eos" }],
+    });
 });
 
 describe("two models: completion from one, chat from the other", () => {
@@ -37,7 +41,10 @@ describe("two models: completion from one, chat from the other", () => {
         assert.equal(ready.chat?.device, "cpu");
         assert.equal(ready.chat?.message, "Chat: CodeLlama 34B Instruct (CPU)");
         assert.match(ready.message, /^tiny-codellama-tiny-scripted \(CPU\); Chat: CodeLlama 34B Instruct \(CPU\)$/);
-        assert.ok(server.statuses.some((status) => status.state === "ready" && status.chat?.state === "loading"), "the chat model loaded after the completion model was ready");
+        assert.ok(
+            server.statuses.some((status) => status.state === "ready" && status.chat?.state === "loading"),
+            "the chat model loaded after the completion model was ready",
+        );
     });
 
     it("completes with the completion model and chats with the chat model", async () => {
@@ -71,7 +78,10 @@ describe("two models: bad input", () => {
             assert.match(ready.chat!.message, new RegExp(`^Chat model: Model file not found: ${missing.replace(/[.]/g, "\\.")}\\.`));
             server.open("file:///add.js", SOURCE);
             assert.equal((await server.complete("file:///add.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
-            await assert.rejects(ask(server), (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && error.message.includes("Model file not found"));
+            await assert.rejects(
+                ask(server),
+                (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && error.message.includes("Model file not found"),
+            );
         } finally {
             await server.stop();
         }

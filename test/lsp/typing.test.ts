@@ -5,13 +5,16 @@ import { after, before, describe, it } from "node:test";
 import { DidCloseTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { COLD_PROMPT_MIN_TOKENS } from "../../server/src/completion/coldPrompt.js";
 import { didCopyNotification, statsRequest, warmCacheNotification } from "../../shared/src/protocol.js";
-import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../../tools/tinyCodellama/index.js";
 import { isState, recent, type ServerUnderTest, startServer, testSettings, typist, waitUntil } from "../../tools/lspClient.js";
+import { DEFAULT_SCRIPTS, ensureTinyModel, FIM_ANSWER, FIM_PIECES } from "../../tools/tinyCodellama/index.js";
 
 const SOURCE = "function add(a, b) {\n    \n}\n\nconsole.log(add(1, 2));\n";
 
 describe("KV-cache reuse while typing within a line", () => {
-    for (const [format, expectation] of [["psm-line", "only the typed tokens"], ["psm", "the whole suffix again"]] as const) {
+    for (const [format, expectation] of [
+        ["psm-line", "only the typed tokens"],
+        ["psm", "the whole suffix again"],
+    ] as const) {
         it(`${format}: each keystroke evaluates ${expectation}`, async () => {
             const server = await startServer({ settings: testSettings(await ensureTinyModel(), { completion: { fimFormat: format } }) });
             try {
@@ -29,10 +32,16 @@ describe("KV-cache reuse while typing within a line", () => {
                 const evaluated = typing.map((record) => record.evaluatedTokens);
                 if (format === "psm-line") {
                     // One character typed: at most that character's tokens plus a re-tokenized boundary.
-                    assert.ok(evaluated.every((count) => count <= 1 + 4), `evaluated ${evaluated}`);
+                    assert.ok(
+                        evaluated.every((count) => count <= 1 + 4),
+                        `evaluated ${evaluated}`,
+                    );
                     assert.ok(typing.every((record) => record.reusedTokens >= record.promptTokens - 5));
                 } else {
-                    assert.ok(evaluated.every((count) => count >= 5), `psm re-evaluates the suffix: ${evaluated}`);
+                    assert.ok(
+                        evaluated.every((count) => count >= 5),
+                        `psm re-evaluates the suffix: ${evaluated}`,
+                    );
                 }
             } finally {
                 await server.stop();
@@ -53,7 +62,10 @@ describe("warming the cache where the cursor rests (codellama/warmCache)", () =>
             try {
                 await server.waitForStatus(isState("ready"));
                 server.open("file:///warm.js", LONG);
-                await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///warm.js" }, position: { line: 61, character: 4 } });
+                await server.connection.sendNotification(warmCacheNotification, {
+                    textDocument: { uri: "file:///warm.js" },
+                    position: { line: 61, character: 4 },
+                });
                 if (warmCache) await warmed(server, "file:///warm.js");
                 else await new Promise((resolve) => setTimeout(resolve, 500));
                 assert.equal((await server.complete("file:///warm.js", 61, 4)).items[0]!.insertText, FIM_ANSWER);
@@ -70,7 +82,10 @@ describe("warming the cache where the cursor rests (codellama/warmCache)", () =>
         const server = await startServer({ settings: testSettings(await ensureTinyModel()) });
         try {
             await server.waitForStatus(isState("ready"));
-            await server.connection.sendNotification(warmCacheNotification, { textDocument: { uri: "file:///never-opened.js" }, position: { line: 0, character: 0 } });
+            await server.connection.sendNotification(warmCacheNotification, {
+                textDocument: { uri: "file:///never-opened.js" },
+                position: { line: 0, character: 0 },
+            });
             await server.connection.sendNotification(warmCacheNotification.method, { textDocument: { uri: 7 }, position: { line: -1 } });
             server.open("file:///ok.js", SOURCE);
             assert.equal((await server.complete("file:///ok.js", 1, 4)).items[0]!.insertText, FIM_ANSWER);
@@ -118,7 +133,10 @@ describe("snippets of other files", () => {
             server.open("file:///w/add.js", SOURCE);
             await server.complete("file:///w/add.js", 1, 4);
             const before = (await recent(server)).at(-1)!.promptTokens;
-            await server.connection.sendNotification(didCopyNotification, { textDocument: { uri: "file:///w/values.js" }, range: { start: { line: 50, character: 0 }, end: { line: 52, character: 10 } } });
+            await server.connection.sendNotification(didCopyNotification, {
+                textDocument: { uri: "file:///w/values.js" },
+                range: { start: { line: 50, character: 0 }, end: { line: 52, character: 10 } },
+            });
             await server.connection.sendNotification(didCopyNotification.method, { textDocument: { uri: "file:///w/values.js" }, range: "lines 1-3" });
             // An edit at the end, so that the suggestion cache does not answer the same request again.
             typist(server, "file:///w/add.js")(5, 0, "\n");
@@ -149,7 +167,10 @@ describe("snippets of closed files", () => {
             await server.complete("file:///w/add.js", 1, 4);
             const withoutSnippet = (await recent(server)).at(-1)!;
             assert.equal(withoutSnippet.source, "model");
-            assert.ok(withoutSnippet.promptTokens < withSnippet - 10, `prompt of ${withSnippet} tokens with the snippet, ${withoutSnippet.promptTokens} after closing its file`);
+            assert.ok(
+                withoutSnippet.promptTokens < withSnippet - 10,
+                `prompt of ${withSnippet} tokens with the snippet, ${withoutSnippet.promptTokens} after closing its file`,
+            );
         } finally {
             await server.stop();
         }
@@ -176,7 +197,10 @@ describe("typing line after line in a long file", () => {
             assert.ok(records[0]!.promptTokens > 400, `a long prompt: ${records[0]!.promptTokens} tokens`);
             // A line typed is "a++;", a line break and four spaces: about 6 tokens.
             const evaluated = records.slice(1).map((record) => record.evaluatedTokens);
-            assert.ok(evaluated.every((count) => count <= 10), `evaluated after each line break: ${evaluated}`);
+            assert.ok(
+                evaluated.every((count) => count <= 10),
+                `evaluated after each line break: ${evaluated}`,
+            );
         } finally {
             await server.stop();
         }
@@ -222,7 +246,10 @@ describe("typed-through suggestions and bursts", () => {
         assert.equal(outcomes.at(-1)!.status, "fulfilled", "the last keystroke's request is answered");
         const records = (await recent(server)).slice(before);
         assert.equal(records.length, word.length, "every request is accounted for");
-        assert.ok(records.some((record) => record.outcome === "cancelled"), "stale requests were cancelled");
+        assert.ok(
+            records.some((record) => record.outcome === "cancelled"),
+            "stale requests were cancelled",
+        );
         const stats = await server.connection.sendRequest(statsRequest);
         assert.equal(stats.requests, stats.recent.length);
     });
@@ -233,9 +260,20 @@ describe("the time cap (completion.maxTimeMs)", () => {
         // Two lines; "    b++" is spelled "▁▁" + byte " " + "▁b" so no token repeats or triggers.
         const model = await ensureTinyModel({
             name: "two-lines",
-            scripts: [{ name: "fim", after: [FIM_PIECES.middle, "▁▁▁▁"], answer: "return a\n    b++", end: "eot", pieces: ["return", "▁a", "<0x0A>", "▁▁", "<0x20>", "▁b", "++"] }],
+            scripts: [
+                {
+                    name: "fim",
+                    after: [FIM_PIECES.middle, "▁▁▁▁"],
+                    answer: "return a\n    b++",
+                    end: "eot",
+                    pieces: ["return", "▁a", "<0x0A>", "▁▁", "<0x20>", "▁b", "++"],
+                },
+            ],
         });
-        for (const [maxTimeMs, expected] of [[0, "return a\n    b++"], [1, "return a"]] as const) {
+        for (const [maxTimeMs, expected] of [
+            [0, "return a\n    b++"],
+            [1, "return a"],
+        ] as const) {
             const server = await startServer({ settings: testSettings(model, { completion: { maxTimeMs } }) });
             try {
                 await server.waitForStatus(isState("ready"));

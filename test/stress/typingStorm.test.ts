@@ -5,8 +5,8 @@ import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { CancellationTokenSource, DidChangeTextDocumentNotification, LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
 import { statsRequest } from "../../shared/src/protocol.js";
-import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 import { isState, type ServerUnderTest, startServer, testSettings } from "../../tools/lspClient.js";
+import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
 
 const KEYS_PER_SECOND = Number(process.env.STORM_KEYS_PER_SECOND ?? 50);
 const SECONDS = Number(process.env.STORM_SECONDS ?? 60);
@@ -73,7 +73,10 @@ describe("typing storm", () => {
         const elapsed = (Date.now() - started) / 1000;
 
         // The final request, undisturbed, gets the right answer at a fresh line in the function body.
-        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: ++version }, contentChanges: [{ text: header }] });
+        void server.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+            textDocument: { uri, version: ++version },
+            contentChanges: [{ text: header }],
+        });
         const final = await server.complete(uri, 1, 4);
         const rssEnd = rssMiB(server.process.pid!);
 
@@ -86,10 +89,15 @@ describe("typing storm", () => {
         const overlaps = generations.filter((generation, index) => index > 0 && generation.start < generations[index - 1]!.end - 0.1).length;
 
         const figures = {
-            keystrokes, seconds: Number(elapsed.toFixed(1)), ...outcomes,
+            keystrokes,
+            seconds: Number(elapsed.toFixed(1)),
+            ...outcomes,
             servedWithoutModel: stats.recent.filter((record) => record.source !== "model").length,
-            latencyP50Ms: Math.round(stats.latencyMs.p50), latencyP95Ms: Math.round(stats.latencyMs.p95),
-            overlappingGenerations: overlaps, rssStartMiB: Math.round(rssStart), rssEndMiB: Math.round(rssEnd),
+            latencyP50Ms: Math.round(stats.latencyMs.p50),
+            latencyP95Ms: Math.round(stats.latencyMs.p95),
+            overlappingGenerations: overlaps,
+            rssStartMiB: Math.round(rssStart),
+            rssEndMiB: Math.round(rssEnd),
         };
         console.log(`typing storm: ${JSON.stringify(figures)}`);
 

@@ -21,7 +21,12 @@ describe("codellama complete timing (bench --cli-complete)", () => {
     });
 
     it("the target: the default within 1.3× of the best fixed count", () => {
-        assert.deepEqual(cliTimingTarget(results), { name: "codellama complete at default threads", target: "≤ 1.3× the best fixed thread count", measured: "3800 ms vs 3400 ms at --threads 1 = 1.12×", met: true });
+        assert.deepEqual(cliTimingTarget(results), {
+            name: "codellama complete at default threads",
+            target: "≤ 1.3× the best fixed thread count",
+            measured: "3800 ms vs 3400 ms at --threads 1 = 1.12×",
+            met: true,
+        });
         const slow = [{ setting: "default" as const, runs: [run(1), run(5000)] }, results[1]!];
         assert.equal(cliTimingTarget(slow).met, false);
         assert.equal(cliTimingTarget([results[1]!]).met, undefined);

@@ -58,7 +58,10 @@ describe("bench corpus: files", () => {
             fs.writeFileSync(path.join(root, "nolicense", "package.json"), JSON.stringify({ name: "nolicense", version: "1.0.0" }));
             fs.writeFileSync(path.join(root, "nolicense", "index.js"), jsFile("work", 100, 12));
             const files = collectSourceFiles(root, { minBytes: 100 });
-            assert.deepEqual(files.map((file) => [file.relPath, file.packageName, file.packageVersion, file.license]), [[path.join("pkg", "lib", "index.js"), "pkg", "2.1.0", "Apache-2.0"]]);
+            assert.deepEqual(
+                files.map((file) => [file.relPath, file.packageName, file.packageVersion, file.license]),
+                [[path.join("pkg", "lib", "index.js"), "pkg", "2.1.0", "Apache-2.0"]],
+            );
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
@@ -72,7 +75,10 @@ describe("bench corpus: files", () => {
                 fs.writeFileSync(path.join(root, name, "index.js"), jsFile("work", 100, 12));
             }
             const files = collectSourceFiles(root, { minBytes: 100, packages: ["kept", "@scope/kept", "missing"] });
-            assert.deepEqual(files.map((file) => file.packageName), ["@scope/kept", "kept"]);
+            assert.deepEqual(
+                files.map((file) => file.packageName),
+                ["@scope/kept", "kept"],
+            );
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
@@ -104,19 +110,45 @@ describe("bench corpus: functions", () => {
         ].join("\n");
         assert.deepEqual(
             findFunctions(text, "typescript").map((span) => [span.name, span.startLine, span.endLine]),
-            [["load", 0, 2], ["method", 4, 8], ["typed", 9, 11], ["arrow", 13, 15], ["Foo.prototype.bar", 16, 18]],
+            [
+                ["load", 0, 2],
+                ["method", 4, 8],
+                ["typed", 9, 11],
+                ["arrow", 13, 15],
+                ["Foo.prototype.bar", 16, 18],
+            ],
         );
     });
     it("does not take control flow for a function", () => {
         assert.deepEqual(findFunctions("if (a) {\n    b();\n}\nwhile (x) {\n    y();\n}", "javascript"), []);
     });
     it("finds Python functions by indentation", () => {
-        const text = ["def top(a):", "    x = a", "", "    return x", "", "class C:", "    def method(self,", "               b):", "        return b", "x = 1"].join("\n");
-        assert.deepEqual(findFunctions(text, "python").map((span) => [span.name, span.startLine, span.endLine]), [["top", 0, 3], ["method", 6, 8]]);
+        const text = [
+            "def top(a):",
+            "    x = a",
+            "",
+            "    return x",
+            "",
+            "class C:",
+            "    def method(self,",
+            "               b):",
+            "        return b",
+            "x = 1",
+        ].join("\n");
+        assert.deepEqual(
+            findFunctions(text, "python").map((span) => [span.name, span.startLine, span.endLine]),
+            [
+                ["top", 0, 3],
+                ["method", 6, 8],
+            ],
+        );
     });
     it("keeps only functions in the middle with context around them", () => {
         const file = source("p/a.js", jsFile("mid", 100, 10));
-        assert.deepEqual(middleFunctions(file).map((span) => span.name), ["mid"]);
+        assert.deepEqual(
+            middleFunctions(file).map((span) => span.name),
+            ["mid"],
+        );
         assert.deepEqual(middleFunctions(source("p/b.js", jsFile("early", 5, 10))), []);
         assert.deepEqual(middleFunctions(source("p/c.js", jsFile("tiny", 100, 3))), []);
     });

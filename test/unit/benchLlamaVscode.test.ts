@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { llamaServerArgs, numbersFromTimings, TimingTally, threadsFromLog } from "../../bench/llamaServerBackend.js";
 import { infillInput, infillPayload, ResultCache, skipsAutomaticRequest, trimSuggestion } from "../../bench/llamaVscode.js";
-import { llamaServerArgs, numbersFromTimings, threadsFromLog, TimingTally } from "../../bench/llamaServerBackend.js";
 
 const doc = ["line0", "line1", "    const x = foo(", "line3", "line4"].join("\n");
 
@@ -26,7 +26,13 @@ describe("llama.vscode /infill requests", () => {
         assert.equal(infillInput("a\n    \nb", { line: 1, character: 4 }).inputPrefix, "a\n");
     });
     it("handles the first and the last line", () => {
-        assert.deepEqual(infillInput("only", { line: 0, character: 2 }), { inputPrefix: "\n", inputSuffix: "ly\n\n", prompt: "on", nIndent: 0, lineSuffix: "ly" });
+        assert.deepEqual(infillInput("only", { line: 0, character: 2 }), {
+            inputPrefix: "\n",
+            inputSuffix: "ly\n\n",
+            prompt: "on",
+            nIndent: 0,
+            lineSuffix: "ly",
+        });
     });
     it("skips automatic requests with more than 8 characters after the cursor", () => {
         assert.equal(skipsAutomaticRequest(infillInput("abc", { line: 0, character: 3 })), false);
@@ -54,10 +60,41 @@ describe("llama.vscode /infill requests", () => {
     });
     it("starts llama-server the way llama.vscode documents it", () => {
         assert.deepEqual(llamaServerArgs({ modelPath: "/m.gguf", contextSize: 4096, threads: 1, spmInfill: true, extraArgs: ["-fa", "off"] }, 8012), [
-            "-m", "/m.gguf", "-c", "4096", "-np", "1", "--cache-reuse", "256", "-t", "1", "-tb", "1", "--host", "127.0.0.1", "--port", "8012", "--spm-infill", "-fa", "off",
+            "-m",
+            "/m.gguf",
+            "-c",
+            "4096",
+            "-np",
+            "1",
+            "--cache-reuse",
+            "256",
+            "-t",
+            "1",
+            "-tb",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "8012",
+            "--spm-infill",
+            "-fa",
+            "off",
         ]);
         // At its own defaults: no -t / -tb.
-        assert.deepEqual(llamaServerArgs({ modelPath: "/m.gguf", contextSize: 4096, threads: undefined }, 8012), ["-m", "/m.gguf", "-c", "4096", "-np", "1", "--cache-reuse", "256", "--host", "127.0.0.1", "--port", "8012"]);
+        assert.deepEqual(llamaServerArgs({ modelPath: "/m.gguf", contextSize: 4096, threads: undefined }, 8012), [
+            "-m",
+            "/m.gguf",
+            "-c",
+            "4096",
+            "-np",
+            "1",
+            "--cache-reuse",
+            "256",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "8012",
+        ]);
     });
     it("reads the threads it runs from its log, and its speeds from the answers' timings", () => {
         assert.equal(threadsFromLog("0.00.522.830 I cmn          init: llama threadpool init, n_threads = 2"), 2);
@@ -72,7 +109,13 @@ describe("llama.vscode /infill requests", () => {
     });
     it("reads evaluated, reused and generated tokens from timings", () => {
         assert.deepEqual(numbersFromTimings({ timings: { prompt_n: 3, cache_n: 1800, predicted_n: 64, prompt_ms: 20, predicted_ms: 500 } }, 530), {
-            source: "model", promptTokens: 1803, reusedTokens: 1800, evaluatedTokens: 3, generatedTokens: 64, engineMs: 520, serverLatencyMs: 530,
+            source: "model",
+            promptTokens: 1803,
+            reusedTokens: 1800,
+            evaluatedTokens: 3,
+            generatedTokens: 64,
+            engineMs: 520,
+            serverLatencyMs: 530,
         });
     });
 });

@@ -3,16 +3,25 @@ import { describe, it } from "node:test";
 import type { Backend, RequestResult, ServerNumbers } from "../../bench/backend.js";
 import type { ReplayScript } from "../../bench/corpus.js";
 import { matchRecords } from "../../bench/lspBackend.js";
-import { advance, annotateTyped, isPausePoint, isWithinLine, replay, replayAccepting, type RequestLog, startPosition } from "../../bench/replay.js";
+import { advance, annotateTyped, isPausePoint, isWithinLine, type RequestLog, replay, replayAccepting, startPosition } from "../../bench/replay.js";
 import { BenchUsageError, parseBenchArgs, rotated, runLabel } from "../../bench/run.js";
 import { CURSOR_REST_MS } from "../../shared/src/protocol.js";
 
 describe("bench replay", () => {
     it("pauses at the end of a word, after a line break and after the last keystroke", () => {
         const keys = ["i", "f", " ", "(", "a", ")", "\n    ", "b"];
-        assert.deepEqual(keys.map((_, index) => isPausePoint(keys, index, "word")), [false, true, false, false, true, false, true, true]);
-        assert.deepEqual(keys.map((_, index) => isPausePoint(keys, index, "line")), [false, false, false, false, false, false, true, true]);
-        assert.deepEqual(keys.map((_, index) => isPausePoint(keys, index, "none")), [false, false, false, false, false, false, false, true]);
+        assert.deepEqual(
+            keys.map((_, index) => isPausePoint(keys, index, "word")),
+            [false, true, false, false, true, false, true, true],
+        );
+        assert.deepEqual(
+            keys.map((_, index) => isPausePoint(keys, index, "line")),
+            [false, false, false, false, false, false, true, true],
+        );
+        assert.deepEqual(
+            keys.map((_, index) => isPausePoint(keys, index, "none")),
+            [false, false, false, false, false, false, false, true],
+        );
     });
     it("moves the cursor over typed text", () => {
         assert.deepEqual(advance({ line: 3, character: 4 }, "ab"), { line: 3, character: 6 });
@@ -21,32 +30,76 @@ describe("bench replay", () => {
         assert.deepEqual(startPosition({ before: "a\nb\n", indent: "  " }), { line: 2, character: 2 });
     });
 
-    const numbers = (evaluatedTokens: number, source: ServerNumbers["source"] = "model"): ServerNumbers => ({ source, promptTokens: 100, reusedTokens: 100 - evaluatedTokens, evaluatedTokens, generatedTokens: 8, engineMs: 10 });
+    const numbers = (evaluatedTokens: number, source: ServerNumbers["source"] = "model"): ServerNumbers => ({
+        source,
+        promptTokens: 100,
+        reusedTokens: 100 - evaluatedTokens,
+        evaluatedTokens,
+        generatedTokens: 8,
+        engineMs: 10,
+    });
     const log = (keystroke: number, server?: ServerNumbers): RequestLog => ({
-        mode: "m", phase: "idle", script: 0, keystroke, key: "", position: { line: 0, character: keystroke }, sentAtEpoch: keystroke, atPause: false,
+        mode: "m",
+        phase: "idle",
+        script: 0,
+        keystroke,
+        key: "",
+        position: { line: 0, character: keystroke },
+        sentAtEpoch: keystroke,
+        atPause: false,
         result: { outcome: "answered", latencyMs: 1, server } satisfies RequestResult,
     });
     it("sets what was typed since the last evaluated request against the evaluated tokens", () => {
         const keys = ["c", "o", "n", "s", "t", "\n", "x"];
-        const logs = [log(0, numbers(1800)), log(1, numbers(0)), log(2, numbers(3)), log(3), log(4, numbers(2, "typed-through")), log(4, numbers(4)), log(6, numbers(9))];
+        const logs = [
+            log(0, numbers(1800)),
+            log(1, numbers(0)),
+            log(2, numbers(3)),
+            log(3),
+            log(4, numbers(2, "typed-through")),
+            log(4, numbers(4)),
+            log(6, numbers(9)),
+        ];
         annotateTyped(logs, keys, (text) => text.length);
-        assert.deepEqual(logs.map((entry) => entry.typedSinceEvaluation), [undefined, undefined, "on", undefined, undefined, "st", "\nx"]);
-        assert.deepEqual(logs.map((entry) => entry.typedTokens), [undefined, undefined, 2, undefined, undefined, 2, 2]);
+        assert.deepEqual(
+            logs.map((entry) => entry.typedSinceEvaluation),
+            [undefined, undefined, "on", undefined, undefined, "st", "\nx"],
+        );
+        assert.deepEqual(
+            logs.map((entry) => entry.typedTokens),
+            [undefined, undefined, 2, undefined, undefined, 2, 2],
+        );
         assert.deepEqual(logs.map(isWithinLine), [false, false, true, false, false, true, false]);
     });
 });
 
 describe("bench: pairing requests with the server's records", () => {
     it("pairs in order when every request has a record", () => {
-        const records = [{ receivedAt: 30, id: "c" }, { receivedAt: 10, id: "a" }, { receivedAt: 20, id: "b" }];
-        assert.deepEqual(matchRecords([9, 19, 29], records).map((record) => record?.id), ["a", "b", "c"]);
+        const records = [
+            { receivedAt: 30, id: "c" },
+            { receivedAt: 10, id: "a" },
+            { receivedAt: 20, id: "b" },
+        ];
+        assert.deepEqual(
+            matchRecords([9, 19, 29], records).map((record) => record?.id),
+            ["a", "b", "c"],
+        );
     });
     it("leaves a request the server dropped without a record", () => {
-        const records = [{ receivedAt: 11, id: "a" }, { receivedAt: 31, id: "c" }];
-        assert.deepEqual(matchRecords([10, 20, 30], records).map((record) => record?.id), ["a", undefined, "c"]);
+        const records = [
+            { receivedAt: 11, id: "a" },
+            { receivedAt: 31, id: "c" },
+        ];
+        assert.deepEqual(
+            matchRecords([10, 20, 30], records).map((record) => record?.id),
+            ["a", undefined, "c"],
+        );
     });
     it("never pairs a record with a request sent after it arrived", () => {
-        assert.deepEqual(matchRecords([10, 20], [{ receivedAt: 5, id: "early" }]).map((record) => record?.id), [undefined, undefined]);
+        assert.deepEqual(
+            matchRecords([10, 20], [{ receivedAt: 5, id: "early" }]).map((record) => record?.id),
+            [undefined, undefined],
+        );
     });
 });
 
@@ -82,7 +135,13 @@ describe("bench command line", () => {
         assert.throws(() => parseBenchArgs(["--model", "m", "--bogus"]), BenchUsageError);
         assert.throws(() => parseBenchArgs(["--model", "m", "--typist", "lazy"]), /--typist/);
         assert.throws(() => parseBenchArgs(["--model", "m", "--typist", "accept", "--llama-server", "/bin/ls"]), /this server's modes only/);
-        assert.deepEqual(Object.entries(parseBenchArgs(["--model", "m", "--typist", "accept", "--look-ms", "800"])).filter(([key]) => key === "typist" || key === "lookMs"), [["typist", "accept"], ["lookMs", 800]]);
+        assert.deepEqual(
+            Object.entries(parseBenchArgs(["--model", "m", "--typist", "accept", "--look-ms", "800"])).filter(([key]) => key === "typist" || key === "lookMs"),
+            [
+                ["typist", "accept"],
+                ["lookMs", 800],
+            ],
+        );
         assert.equal(parseBenchArgs(["--help"]).help, true);
     });
 });
@@ -90,7 +149,10 @@ describe("bench command line", () => {
 describe("mode order", () => {
     it("rotates from one replayed function to the next, so no mode always goes first", () => {
         const modes = ["shipped", "psm", "llama-server"];
-        assert.deepEqual([0, 1, 2, 3].map((index) => rotated(modes, index)[0]), ["shipped", "psm", "llama-server", "shipped"]);
+        assert.deepEqual(
+            [0, 1, 2, 3].map((index) => rotated(modes, index)[0]),
+            ["shipped", "psm", "llama-server", "shipped"],
+        );
         assert.deepEqual(rotated(modes, 1), ["psm", "llama-server", "shipped"]);
         assert.deepEqual(rotated([], 3), []);
     });
@@ -98,12 +160,25 @@ describe("mode order", () => {
 
 describe("replay with the cursor at rest first", () => {
     const script: ReplayScript = {
-        id: "t", relPath: "t.js", packageName: "t", packageVersion: "1", license: "MIT", language: "javascript", functionName: "f",
-        startLine: 2, endLine: 2, totalLines: 3, before: "a\n", indent: "  ", after: "\nb\n", keystrokes: ["x", "y"],
+        id: "t",
+        relPath: "t.js",
+        packageName: "t",
+        packageVersion: "1",
+        license: "MIT",
+        language: "javascript",
+        functionName: "f",
+        startLine: 2,
+        endLine: 2,
+        totalLines: 3,
+        before: "a\n",
+        indent: "  ",
+        after: "\nb\n",
+        keystrokes: ["x", "y"],
     };
     function recordingBackend(events: string[]): Backend {
         return {
-            label: "fake", pid: undefined,
+            label: "fake",
+            pid: undefined,
             start: async () => undefined,
             open: async () => void events.push("open"),
             change: (edit) => void events.push(`change ${edit.inserted}`),
@@ -132,8 +207,20 @@ describe("replay with the cursor at rest first", () => {
 
 describe("the accept typist", () => {
     const script: ReplayScript = {
-        id: "t", relPath: "t.js", packageName: "t", packageVersion: "1", license: "MIT", language: "javascript", functionName: "f",
-        startLine: 2, endLine: 2, totalLines: 3, before: "a\n", indent: "  ", after: "\nb\n", keystrokes: ["x", "y", "z", "w", "v"],
+        id: "t",
+        relPath: "t.js",
+        packageName: "t",
+        packageVersion: "1",
+        license: "MIT",
+        language: "javascript",
+        functionName: "f",
+        startLine: 2,
+        endLine: 2,
+        totalLines: 3,
+        before: "a\n",
+        indent: "  ",
+        after: "\nb\n",
+        keystrokes: ["x", "y", "z", "w", "v"],
     };
 
     it("presses Tab on every other suggestion and types the next keystroke otherwise; the editor asks at the cursor after each", async () => {
@@ -141,26 +228,39 @@ describe("the accept typist", () => {
         // Suggestions by request: "SUG" for the 1st, none for the 2nd (the typist types on), "AB\nC" for the 3rd and 4th.
         const answers = ["SUG", "", "AB\nC", "AB\nC", ""];
         const backend: Backend = {
-            label: "fake", pid: undefined,
+            label: "fake",
+            pid: undefined,
             start: async () => undefined,
             open: async () => undefined,
             change: (edit) => void events.push(`change ${JSON.stringify(edit.inserted)} at ${edit.position.line}:${edit.position.character}`),
             request: (_uri, position) => {
                 const text = answers[events.filter((event) => event.startsWith("request")).length]!;
                 events.push(`request ${position.line}:${position.character}`);
-                return { sentAtEpoch: Date.now(), done: Promise.resolve(text ? { outcome: "answered", latencyMs: 1, text } : { outcome: "empty", latencyMs: 1 }), cancel: () => undefined };
+                return {
+                    sentAtEpoch: Date.now(),
+                    done: Promise.resolve(text ? { outcome: "answered", latencyMs: 1, text } : { outcome: "empty", latencyMs: 1 }),
+                    cancel: () => undefined,
+                };
             },
             close: () => undefined,
             stop: async () => ({ peakRssKb: 0 }),
         };
         const logs = await replayAccepting(backend, script, 0, { lookMs: 0, debounceMs: 0, pauseMaxMs: 1000 }, { mode: "m", uri: "file:///t.js" });
         assert.deepEqual(events, [
-            'change "x" at 1:2', "request 1:3",
-            'change "SUG" at 1:3', "request 1:6",
-            'change "y" at 1:6', "request 1:7",
-            'change "AB\\nC" at 1:7', "request 2:1",
-            'change "z" at 2:1', "request 2:2",
+            'change "x" at 1:2',
+            "request 1:3",
+            'change "SUG" at 1:3',
+            "request 1:6",
+            'change "y" at 1:6',
+            "request 1:7",
+            'change "AB\\nC" at 1:7',
+            "request 2:1",
+            'change "z" at 2:1',
+            "request 2:2",
         ]);
-        assert.deepEqual(logs.map((log) => log.after), ["keystroke", "tab", "keystroke", "tab", "keystroke"]);
+        assert.deepEqual(
+            logs.map((log) => log.after),
+            ["keystroke", "tab", "keystroke", "tab", "keystroke"],
+        );
     });
 });

@@ -36,11 +36,28 @@ describe("the model catalogue", () => {
         assert.equal(on16.get("Code Llama 34B Instruct")!.fits, false);
     });
     it("the local files first, with their roles; a catalogue file already there is marked downloaded", () => {
-        const local = { path: "/models/codellama-7b-instruct.Q4_K_M.gguf", bytes: 4 * GB, facts: { name: "codellama_codellama-7b-instruct-hf", fileName: "codellama-7b-instruct.Q4_K_M.gguf", parameterCount: 0, infillTokens: true, stepToken: false, bosEos: true }, kvBytesPerToken: 524_288 };
+        const local = {
+            path: "/models/codellama-7b-instruct.Q4_K_M.gguf",
+            bytes: 4 * GB,
+            facts: {
+                name: "codellama_codellama-7b-instruct-hf",
+                fileName: "codellama-7b-instruct.Q4_K_M.gguf",
+                parameterCount: 0,
+                infillTokens: true,
+                stepToken: false,
+                bosEos: true,
+            },
+            kvBytesPerToken: 524_288,
+        };
         const [first, ...rest] = modelChoices([local], 16 * GB);
         assert.deepEqual(first, {
-            label: "codellama_codellama-7b-instruct-hf", path: local.path, fileBytes: 4 * GB, downloaded: true,
-            roles: { fillInTheMiddle: true, chat: true, chatFormat: "llama2" }, memoryBytes: 4 * GB + 4_294_967_296 + 500_000_000, fits: true,
+            label: "codellama_codellama-7b-instruct-hf",
+            path: local.path,
+            fileBytes: 4 * GB,
+            downloaded: true,
+            roles: { fillInTheMiddle: true, chat: true, chatFormat: "llama2" },
+            memoryBytes: 4 * GB + 4_294_967_296 + 500_000_000,
+            fits: true,
         });
         assert.equal(rest.find((choice) => choice.label === "Code Llama 7B Instruct")!.downloaded, true);
         assert.equal(rest.find((choice) => choice.label === "Code Llama 13B Instruct")!.downloaded, false);

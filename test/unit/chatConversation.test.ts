@@ -26,8 +26,19 @@ describe("requestMessages", () => {
     });
 
     it("keeps stopped and interrupted answers (the user saw them), drops failed ones with their question", () => {
-        const chat = chatWith([user("q1"), assistant("part", "stopped"), user("q2"), assistant("", "error"), user("q3"), assistant("cut", "interrupted"), user("q4")]);
-        assert.deepEqual(requestMessages(chat).map((m) => `${m.role}:${m.content}`), ["user:q1", "assistant:part", "user:q3", "assistant:cut", "user:q4"]);
+        const chat = chatWith([
+            user("q1"),
+            assistant("part", "stopped"),
+            user("q2"),
+            assistant("", "error"),
+            user("q3"),
+            assistant("cut", "interrupted"),
+            user("q4"),
+        ]);
+        assert.deepEqual(
+            requestMessages(chat).map((m) => `${m.role}:${m.content}`),
+            ["user:q1", "assistant:part", "user:q3", "assistant:cut", "user:q4"],
+        );
     });
 
     it("of two questions in a row only the later counts", () => {
@@ -37,7 +48,10 @@ describe("requestMessages", () => {
 
 describe("titles, restoring, shape", () => {
     it("names the lines a range covers; a selection of whole lines ends before the next one", () => {
-        const range = (startLine: number, endLine: number, endCharacter: number) => ({ start: { line: startLine, character: 0 }, end: { line: endLine, character: endCharacter } });
+        const range = (startLine: number, endLine: number, endCharacter: number) => ({
+            start: { line: startLine, character: 0 },
+            end: { line: endLine, character: endCharacter },
+        });
         assert.equal(lineSpan(range(3, 3, 5)), "line 4");
         assert.equal(lineSpan(range(2, 9, 1)), "lines 3–10");
         assert.equal(lineSpan(range(2, 10, 0)), "lines 3–10");
@@ -89,9 +103,15 @@ describe("ChatHistory", () => {
         const b = chatWith([user("second question")], { title: "B", updatedAt: 2 });
         await history.save(a);
         await history.save(b);
-        assert.deepEqual(history.list().map((entry) => entry.title), ["B", "A"]);
+        assert.deepEqual(
+            history.list().map((entry) => entry.title),
+            ["B", "A"],
+        );
         await history.save(a);
-        assert.deepEqual(history.list().map((entry) => entry.title), ["A", "B"]);
+        assert.deepEqual(
+            history.list().map((entry) => entry.title),
+            ["A", "B"],
+        );
         assert.deepEqual(history.load(b.id), b);
         assert.equal(history.latest()?.id, a.id);
     });
@@ -107,7 +127,10 @@ describe("ChatHistory", () => {
         const history = new ChatHistory(store, 3);
         const chats = Array.from({ length: 5 }, (_, index) => chatWith([user(`q${index}`)], { title: `chat ${index}` }));
         for (const chat of chats) await history.save(chat);
-        assert.deepEqual(history.list().map((entry) => entry.title), ["chat 4", "chat 3", "chat 2"]);
+        assert.deepEqual(
+            history.list().map((entry) => entry.title),
+            ["chat 4", "chat 3", "chat 2"],
+        );
         assert.equal(history.load(chats[0]!.id), undefined);
         assert.equal(history.load(chats[1]!.id), undefined);
         assert.equal([...store.map.keys()].filter((key) => key.startsWith("codellama.chat.")).length, 3);
@@ -122,7 +145,10 @@ describe("ChatHistory", () => {
         assert.deepEqual(history.list(), []);
         assert.equal(store.map.has(`codellama.chat.${chat.id}`), false);
         store.map.set("codellama.chats", [{ id: "gone", title: "Gone", updatedAt: 1, turns: 1 }, 42]);
-        assert.deepEqual(history.list().map((entry) => entry.id), ["gone"]);
+        assert.deepEqual(
+            history.list().map((entry) => entry.id),
+            ["gone"],
+        );
         assert.equal(history.load("gone"), undefined);
         assert.equal(history.latest(), undefined);
     });
@@ -149,7 +175,15 @@ describe("webview messages and HTML", () => {
     it("opens http(s) links only", () => {
         assert.equal(isOpenableLink("https://example.com/x"), true);
         assert.equal(isOpenableLink("http://localhost:8080"), true);
-        for (const href of ["javascript:alert(1)", "command:workbench.action.reloadWindow", "file:///etc/passwd", "vscode://x", "data:text/html,x", "relative", ""]) {
+        for (const href of [
+            "javascript:alert(1)",
+            "command:workbench.action.reloadWindow",
+            "file:///etc/passwd",
+            "vscode://x",
+            "data:text/html,x",
+            "relative",
+            "",
+        ]) {
             assert.equal(isOpenableLink(href), false, href);
         }
     });
@@ -168,7 +202,12 @@ describe("webview messages and HTML", () => {
         const nonce = newNonce();
         assert.match(nonce, /^[A-Za-z0-9_-]{24}$/);
         assert.notEqual(nonce, newNonce());
-        const html = chatHtml({ cspSource: "vscode-resource:", nonce, scriptUri: "vscode-resource:/dist/webview/chat.js", styleUri: "vscode-resource:/media/chat.css" });
+        const html = chatHtml({
+            cspSource: "vscode-resource:",
+            nonce,
+            scriptUri: "vscode-resource:/dist/webview/chat.js",
+            styleUri: "vscode-resource:/media/chat.css",
+        });
         assert.equal(html.match(/<script/g)?.length, 1);
         assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-resource:/dist/webview/chat.js"></script>`));
         assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i);

@@ -34,7 +34,10 @@ describe("enclosingSymbolRange", () => {
     });
     it("finds nothing between symbols, and takes the smallest of a flat list", () => {
         assert.equal(enclosingSymbolRange(symbols, { line: 11, character: 0 }), undefined);
-        const flat: SymbolNode[] = [{ kind: SymbolKind.Class, range: r(0, 0, 10, 1) }, { kind: SymbolKind.Function, range: r(2, 0, 4, 1) }];
+        const flat: SymbolNode[] = [
+            { kind: SymbolKind.Class, range: r(0, 0, 10, 1) },
+            { kind: SymbolKind.Function, range: r(2, 0, 4, 1) },
+        ];
         assert.deepEqual(enclosingSymbolRange(flat, { line: 3, character: 0 }), r(2, 0, 4, 1));
     });
 });
@@ -66,11 +69,14 @@ describe("diagnosticsText", () => {
         { range: r(5, 0, 5, 1), severity: 1, message: "no source" },
     ];
     it("lists errors first, then warnings, overlapping the range, 1-based lines, one line each", () => {
-        assert.equal(diagnosticsText(diagnostics, r(2, 0, 5, 0)), [
-            "- line 3: error: Cannot find name 'y'. (ts 2304)",
-            "- line 5: warning: 'x' is declared but never used. (ts 6133)",
-            "- line 6: warning: no source",
-        ].join("\n"));
+        assert.equal(
+            diagnosticsText(diagnostics, r(2, 0, 5, 0)),
+            [
+                "- line 3: error: Cannot find name 'y'. (ts 2304)",
+                "- line 5: warning: 'x' is declared but never used. (ts 6133)",
+                "- line 6: warning: no source",
+            ].join("\n"),
+        );
     });
     it("says so when there are none", () => {
         assert.equal(diagnosticsText(diagnostics, r(7, 0, 8, 0)), NO_DIAGNOSTICS);
@@ -88,18 +94,27 @@ describe("prompt files", () => {
             { path: "/w/.codellama/prompts/review.prompt", text: review },
             { path: "/w/.codellama/prompts/typo.prompt", text: "---\nname: Typo\n---\nUse {{selction}}" },
         ]);
-        assert.deepEqual(templates.map((t) => t.name), ["Review"]);
-        assert.deepEqual(errors.map((e) => e.message), [
-            '/w/.codellama/prompts/typo.prompt:4: unknown placeholder {{selction}} (known: {{selection}}, {{language}}, {{file}}, {{diagnostics}}, {{input}})',
-            '/w/.codellama/prompts/z-broken.prompt:3: unknown header key "model" (known: name, description, system)',
-        ]);
+        assert.deepEqual(
+            templates.map((t) => t.name),
+            ["Review"],
+        );
+        assert.deepEqual(
+            errors.map((e) => e.message),
+            [
+                "/w/.codellama/prompts/typo.prompt:4: unknown placeholder {{selction}} (known: {{selection}}, {{language}}, {{file}}, {{diagnostics}}, {{input}})",
+                '/w/.codellama/prompts/z-broken.prompt:3: unknown header key "model" (known: name, description, system)',
+            ],
+        );
     });
 
     it("workspace files override user files override the built-ins, by name", () => {
         const user = parsePromptFiles([{ path: "/home/u/.codellama/prompts/explain.prompt", text: explain }]).templates;
         const workspace = parsePromptFiles([{ path: "/w/.codellama/prompts/review.prompt", text: review }]).templates;
         const merged = mergeTemplates(builtinTemplates(), user, workspace);
-        assert.deepEqual(merged.map((t) => `${t.name} ${templateOrigin(t, "/home/u/.codellama/prompts")}`), ["explain user", "Debug built-in", "Review workspace"]);
+        assert.deepEqual(
+            merged.map((t) => `${t.name} ${templateOrigin(t, "/home/u/.codellama/prompts")}`),
+            ["explain user", "Debug built-in", "Review workspace"],
+        );
     });
 
     it("the user folder is ~/.codellama/prompts unless CODELLAMA_PROMPTS_DIR says otherwise", () => {
@@ -111,7 +126,10 @@ describe("prompt files", () => {
 describe("PromptTrust", () => {
     it("uses a trusted workspace's files without asking", async () => {
         let asked = 0;
-        const trust = new PromptTrust(() => true, async () => void asked++ as never);
+        const trust = new PromptTrust(
+            () => true,
+            async () => void asked++ as never,
+        );
         assert.equal(await trust.allowed(3), true);
         assert.equal(asked, 0);
     });
@@ -119,10 +137,13 @@ describe("PromptTrust", () => {
     it("in an untrusted workspace asks once per session, and only when there are files", async () => {
         const questions: number[] = [];
         let trusted = false;
-        const trust = new PromptTrust(() => trusted, async (count) => {
-            questions.push(count);
-            return false;
-        });
+        const trust = new PromptTrust(
+            () => trusted,
+            async (count) => {
+                questions.push(count);
+                return false;
+            },
+        );
         assert.equal(await trust.allowed(0), false);
         assert.deepEqual(questions, []);
         const [first, second] = await Promise.all([trust.allowed(2), trust.allowed(2)]);
@@ -135,14 +156,20 @@ describe("PromptTrust", () => {
 
     it("a yes counts for the session; a failed question counts as no and is asked again", async () => {
         let answers = [true];
-        const yes = new PromptTrust(() => false, async () => answers.shift()!);
+        const yes = new PromptTrust(
+            () => false,
+            async () => answers.shift()!,
+        );
         assert.equal(await yes.allowed(1), true);
         assert.equal(await yes.allowed(1), true);
         let calls = 0;
-        const failing = new PromptTrust(() => false, async () => {
-            if (calls++ === 0) throw new Error("dialog failed");
-            return true;
-        });
+        const failing = new PromptTrust(
+            () => false,
+            async () => {
+                if (calls++ === 0) throw new Error("dialog failed");
+                return true;
+            },
+        );
         assert.equal(await failing.allowed(1), false);
         assert.equal(await failing.allowed(1), true);
         answers = [];

@@ -4,14 +4,39 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { JSDOM } from "jsdom";
-import { createRenderer } from "../../client/src/webview/render.js";
 import { codeFence, renderMarkdown } from "../../client/src/webview/markdown.js";
-import { XSS_PAYLOADS, visibleMarker } from "../fixtures/xss-corpus.js";
+import { createRenderer } from "../../client/src/webview/render.js";
+import { visibleMarker, XSS_PAYLOADS } from "../fixtures/xssCorpus.js";
 
 const render = createRenderer(new JSDOM("").window as unknown as Parameters<typeof createRenderer>[0]);
 
 /** Elements and attributes that must never come out of the renderer. */
-const FORBIDDEN_TAGS = ["script", "iframe", "object", "embed", "svg", "math", "style", "link", "meta", "base", "img", "video", "audio", "form", "input", "button", "textarea", "select", "details", "marquee", "noscript", "template", "frame", "frameset"];
+const FORBIDDEN_TAGS = [
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "img",
+    "video",
+    "audio",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "details",
+    "marquee",
+    "noscript",
+    "template",
+    "frame",
+    "frameset",
+];
 
 function inspect(html: string): string[] {
     const document = new JSDOM(`<body>${html}</body>`).window.document;
@@ -21,7 +46,10 @@ function inspect(html: string): string[] {
         for (const attribute of Array.from(element.attributes)) {
             if (/^on/i.test(attribute.name)) problems.push(`${element.tagName} ${attribute.name}`);
             if (attribute.name === "style") problems.push(`${element.tagName} style`);
-            if (["href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"].includes(attribute.name) && !/^(?:https?:|mailto:)/i.test(attribute.value)) {
+            if (
+                ["href", "src", "action", "formaction", "xlink:href", "data", "srcdoc"].includes(attribute.name) &&
+                !/^(?:https?:|mailto:)/i.test(attribute.value)
+            ) {
                 problems.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
             }
         }
@@ -68,8 +96,8 @@ describe("chat webview renderer: Markdown", () => {
 
     it("keeps only highlight.js and language classes", () => {
         // markdown-it's raw output for a fence is `<pre><code class="language-…">`; any other class is dropped.
-        assert.match(renderMarkdown("```x\" onclick=\"y\n1\n```"), /class="language-x&quot;"/);
-        assert.doesNotMatch(render("```x\" onclick=\"y\n1\n```"), /onclick/);
+        assert.match(renderMarkdown('```x" onclick="y\n1\n```'), /class="language-x&quot;"/);
+        assert.doesNotMatch(render('```x" onclick="y\n1\n```'), /onclick/);
     });
 });
 
@@ -93,7 +121,8 @@ describe("chat webview renderer: the XSS corpus renders inert", () => {
             const html = render(payload.markdown);
             assert.deepEqual(inspect(html), [], html);
             const marker = visibleMarker(payload);
-            if (marker) assert.ok(new JSDOM(`<body>${html}</body>`).window.document.body.textContent!.includes(marker), `"${marker}" is not shown as text: ${html}`);
+            if (marker)
+                assert.ok(new JSDOM(`<body>${html}</body>`).window.document.body.textContent!.includes(marker), `"${marker}" is not shown as text: ${html}`);
         });
     }
 
@@ -101,7 +130,8 @@ describe("chat webview renderer: the XSS corpus renders inert", () => {
         const dom = new JSDOM(`<!DOCTYPE html><body><div id="chat"></div></body>`, { runScripts: "dangerously", pretendToBeVisual: true });
         const { window } = dom;
         const fired: string[] = [];
-        for (const name of ["alert", "confirm", "prompt"] as const) window[name] = (message?: unknown) => void fired.push(`${name}(${String(message)})`) as never;
+        for (const name of ["alert", "confirm", "prompt"] as const)
+            window[name] = (message?: unknown) => void fired.push(`${name}(${String(message)})`) as never;
         const chat = window.document.getElementById("chat")!;
         // Sanitised with the test document's own DOMPurify, as the webview does with its window.
         const renderHere = createRenderer(window as unknown as Parameters<typeof createRenderer>[0]);

@@ -20,7 +20,9 @@ describe("parsePosition", () => {
 
 describe("configFromFlags", () => {
     it("maps flags onto the configuration shape", () => {
-        const { config, warnings } = resolveConfig(configFromFlags({ model: "/m.gguf", gpu: "off", threads: "1", "context-size": "2048", "max-tokens": "16", "fim-format": "spm" }));
+        const { config, warnings } = resolveConfig(
+            configFromFlags({ model: "/m.gguf", gpu: "off", threads: "1", "context-size": "2048", "max-tokens": "16", "fim-format": "spm" }),
+        );
         assert.deepEqual(warnings, []);
         assert.equal(config.model.path, "/m.gguf");
         assert.equal(config.engine.gpu, "off");
@@ -52,10 +54,14 @@ describe("the CLI's messages", () => {
             const file = path.join(home, "x.js");
             fs.writeFileSync(file, "let x = 1;\n");
             const missing = path.join(home, "nope.gguf");
-            const run = spawnSync(process.execPath, ["--import", "tsx", "server/src/cli.ts", "complete", "--model", missing, "--file", file, "--position", "1:1"], {
-                env: { ...process.env, HOME: home, TMPDIR: home, XDG_CACHE_HOME: path.join(home, ".cache") },
-                encoding: "utf8",
-            });
+            const run = spawnSync(
+                process.execPath,
+                ["--import", "tsx", "server/src/cli.ts", "complete", "--model", missing, "--file", file, "--position", "1:1"],
+                {
+                    env: { ...process.env, HOME: home, TMPDIR: home, XDG_CACHE_HOME: path.join(home, ".cache") },
+                    encoding: "utf8",
+                },
+            );
             assert.equal(run.status, 1, run.stderr);
             assert.equal(run.stderr, `codellama: Model file not found: ${missing}. Pass --model PATH to a local Code Llama GGUF file.\n`);
         } finally {

@@ -5,14 +5,15 @@ import { affordablePrompt, affordablePromptTokens, COLD_PROMPT_MIN_TOKENS } from
 import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptSettings } from "../../server/src/completion/promptLayout.js";
 import { reusableTokens } from "../../server/src/engine/embeddedEngine.js";
 import type { InferenceEngine } from "../../server/src/engine/inference.js";
-import { encodePiecesSync, infillPieces, type InfillRequest } from "../../server/src/engine/promptFormat.js";
+import { encodePiecesSync, type InfillRequest, infillPieces } from "../../server/src/engine/promptFormat.js";
 import { PromptSpeed } from "../../server/src/engine/promptSpeed.js";
 import type { Token } from "../../server/src/engine/tokenizer.js";
 import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 
 /** One token per UTF-16 unit; ids above the special tokens. */
 const charTokens = (text: string): Token[] => Array.from(text, (ch) => ch.charCodeAt(0) + 10);
-const encode = (request: InfillRequest): Token[] => encodePiecesSync(infillPieces(request), { encode: charTokens, encodeInfilling: charTokens }, { bos: 1, prefix: 2, suffix: 3, middle: 4 });
+const encode = (request: InfillRequest): Token[] =>
+    encodePiecesSync(infillPieces(request), { encode: charTokens, encodeInfilling: charTokens }, { bos: 1, prefix: 2, suffix: 3, middle: 4 });
 const counter = { countTokens: (text: string) => charTokens(text).length };
 /** A prompt with the tokens this engine encodes it to. */
 const withTokens = (prompt: CompletionPrompt) => ({ ...prompt, tokens: encode(prompt.request) });
@@ -29,7 +30,15 @@ function engineWithCache(cache: { tokens: Token[]; tokensPerSecond?: number }): 
     };
 }
 
-const settings: PromptSettings & Pick<CompletionSettings, "coldPromptMs"> = { maxTokens: 64, coldPromptMs: 1000, layout: "psm-line", prefixShare: 0.5, suffixShare: 0.125, reuseCache: true, extraContextShare: 0 };
+const settings: PromptSettings & Pick<CompletionSettings, "coldPromptMs"> = {
+    maxTokens: 64,
+    coldPromptMs: 1000,
+    layout: "psm-line",
+    prefixShare: 0.5,
+    suffixShare: 0.125,
+    reuseCache: true,
+    extraContextShare: 0,
+};
 // 4,400 characters (tokens) above the cursor: more than the full prefix budget.
 const TEXT = "let x = 1;\n".repeat(400) + "function f() {\n    \n}\n" + "g();\n".repeat(50);
 const CURSOR = { line: 401, character: 4 };
@@ -92,7 +101,11 @@ describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly"
     it("keeps the full prompt when the cache holds it, when coldPromptMs is 0, or when cache reuse is off", async () => {
         const full = await fullPrompt();
         const cold = engineWithCache({ tokens: [] });
-        for (const [engine, custom] of [[engineWithCache({ tokens: full.tokens }), settings], [cold, { ...settings, coldPromptMs: 0 }], [cold, { ...settings, reuseCache: false }]] as const) {
+        for (const [engine, custom] of [
+            [engineWithCache({ tokens: full.tokens }), settings],
+            [cold, { ...settings, coldPromptMs: 0 }],
+            [cold, { ...settings, reuseCache: false }],
+        ] as const) {
             const prompt = withTokens(await affordablePrompt(engine, documentV1, CURSOR, custom, {}));
             assert.deepEqual(prompt.tokens, full.tokens);
             assert.equal(prompt.anchor.coldCut, undefined);
@@ -104,12 +117,16 @@ describe("affordablePrompt: a cold cache gets a prompt the engine reads quickly"
         const documentV2 = TextDocument.create("file:///a.js", "javascript", 2, TEXT.replace("{\n    \n}", "{\n    r\n}"));
         const typed = { line: 401, character: 5 };
 
-        const slow = withTokens(await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 10 }), documentV2, typed, settings, { anchor: cut.anchor }));
+        const slow = withTokens(
+            await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 10 }), documentV2, typed, settings, { anchor: cut.anchor }),
+        );
         assert.equal(slow.anchor.coldCut, COLD_PROMPT_MIN_TOKENS);
         assert.equal(slow.anchor.prefixStartLine, cut.anchor.prefixStartLine);
         assert.deepEqual(slow.tokens.slice(0, cut.tokens.length - 1), cut.tokens.slice(0, -1));
 
-        const fast = withTokens(await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 1e6 }), documentV2, typed, settings, { anchor: cut.anchor }));
+        const fast = withTokens(
+            await affordablePrompt(engineWithCache({ tokens: cut.tokens, tokensPerSecond: 1e6 }), documentV2, typed, settings, { anchor: cut.anchor }),
+        );
         assert.equal(fast.anchor.coldCut, undefined);
         assert.deepEqual(fast.tokens, encode((await buildCompletionPrompt(counter, 4096, documentV2, typed, settings)).request));
     });

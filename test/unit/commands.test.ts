@@ -13,12 +13,20 @@ describe("command ids", () => {
     });
     it("menus and keybindings name only listed commands (or VS Code's own)", () => {
         // Submenu entries name a submenu, not a command.
-        const used = [...Object.values(manifest.contributes.menus).flat(), ...manifest.contributes.keybindings].flatMap((entry) => (entry.command?.startsWith("codellama.") ? [entry.command] : []));
+        const used = [...Object.values(manifest.contributes.menus).flat(), ...manifest.contributes.keybindings].flatMap((entry) =>
+            entry.command?.startsWith("codellama.") ? [entry.command] : [],
+        );
         const known = new Set<string>(Object.values(COMMANDS));
-        assert.deepEqual(used.filter((id) => !known.has(id)), []);
+        assert.deepEqual(
+            used.filter((id) => !known.has(id)),
+            [],
+        );
     });
     it("keeps the language server's commands apart from the extension's", () => {
         const extension = new Set<string>(Object.values(COMMANDS));
-        assert.deepEqual(Object.values(SERVER_COMMANDS).filter((id) => extension.has(id)), []);
+        assert.deepEqual(
+            Object.values(SERVER_COMMANDS).filter((id) => extension.has(id)),
+            [],
+        );
     });
 });

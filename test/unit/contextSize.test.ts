@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chooseContextSize, type ContextNeed } from "../../server/src/engine/contextSize.js";
+import { type ContextNeed, chooseContextSize } from "../../server/src/engine/contextSize.js";
 
 const MIB = 2 ** 20;
 /** A model whose KV cache takes 0.5 MiB per token in RAM (CPU), none on the GPU. */

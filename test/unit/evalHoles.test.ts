@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { holeCandidates, normaliseSource } from "../../server/src/eval/holes.js";
-import { languageOfFile, looksGenerated } from "../../server/src/eval/languages.js";
-import type { EvalLanguage } from "../../server/src/eval/languages.js";
 import { readHolesFile, writeHolesFile } from "../../server/src/eval/holesFile.js";
+import type { EvalLanguage } from "../../server/src/eval/languages.js";
+import { languageOfFile, looksGenerated } from "../../server/src/eval/languages.js";
 import { sampleHoles } from "../../server/src/eval/sampling.js";
 import { splitIntoPieces } from "../../server/src/eval/tokens.js";
 import { holesIn, JS, PY } from "./evalSamples.js";
@@ -19,7 +19,13 @@ function holesOf(text: string, language: EvalLanguage): [string, number, number,
 describe("holeCandidates", () => {
     it("brace language: every class, each with the ideal the file had", () => {
         assert.deepEqual(holesOf(JS, "javascript"), [
-            ["function-body", 1, 21, "\n    const sum = a + b;\n    log(sum);\n    if (sum > 10) {\n        warn(\"big\", sum);\n    }\n    return compute(a,\n        b);", "\n}\n"],
+            [
+                "function-body",
+                1,
+                21,
+                '\n    const sum = a + b;\n    log(sum);\n    if (sum > 10) {\n        warn("big", sum);\n    }\n    return compute(a,\n        b);',
+                "\n}\n",
+            ],
             ["line-rest", 2, 11, "sum = a + b;", "\n    log"],
             ["line-mid-word", 2, 7, "nst sum = a + b;", "\n    log"],
             ["blank-line", 2, 5, "const sum = a + b;", "\n    log"],
@@ -28,11 +34,11 @@ describe("holeCandidates", () => {
             ["call-args", 3, 9, "sum", ")\n    if"],
             ["blank-line", 3, 5, "log(sum);", "\n    if "],
             ["blank-line-col0", 3, 1, "    log(sum);", "\n    if "],
-            ["block-closed", 4, 20, "\n        warn(\"big\", sum);", "\n    }\n "],
-            ["block-open", 4, 20, "\n        warn(\"big\", sum);\n    }", "\n    ret"],
-            ["line-rest", 5, 13, "(\"big\", sum);", "\n    }\n "],
-            ["line-mid-word", 5, 11, "rn(\"big\", sum);", "\n    }\n "],
-            ["call-args", 5, 14, "\"big\", sum", ")\n    }\n"],
+            ["block-closed", 4, 20, '\n        warn("big", sum);', "\n    }\n "],
+            ["block-open", 4, 20, '\n        warn("big", sum);\n    }', "\n    ret"],
+            ["line-rest", 5, 13, '("big", sum);', "\n    }\n "],
+            ["line-mid-word", 5, 11, 'rn("big", sum);', "\n    }\n "],
+            ["call-args", 5, 14, '"big", sum', ")\n    }\n"],
             ["statement-rest", 7, 12, "compute(a,\n        b);", "\n}\n"],
             ["multi-line-statement", 7, 5, "return compute(a,\n        b);", "\n}\n"],
         ]);
@@ -53,12 +59,15 @@ describe("holeCandidates", () => {
     });
     it("shell: then and do open blocks that fi and done close", () => {
         const sh = '_comp() {\n    if [ -z "$cur" ]; then\n        cur=.\n    fi\n    for f in *; do\n        echo "$f"\n    done\n}\n';
-        assert.deepEqual(holesOf(sh, "shellscript").filter(([cls]) => cls.startsWith("block")), [
-            ["block-closed", 2, 27, "\n        cur=.", "\n    fi\n"],
-            ["block-open", 2, 27, "\n        cur=.\n    fi", "\n    for"],
-            ["block-closed", 5, 19, "\n        echo \"$f\"", "\n    don"],
-            ["block-open", 5, 19, "\n        echo \"$f\"\n    done", "\n}\n"],
-        ]);
+        assert.deepEqual(
+            holesOf(sh, "shellscript").filter(([cls]) => cls.startsWith("block")),
+            [
+                ["block-closed", 2, 27, "\n        cur=.", "\n    fi\n"],
+                ["block-open", 2, 27, "\n        cur=.\n    fi", "\n    for"],
+                ["block-closed", 5, 19, '\n        echo "$f"', "\n    don"],
+                ["block-open", 5, 19, '\n        echo "$f"\n    done', "\n}\n"],
+            ],
+        );
     });
     it("comments, strings and docstrings are no code to cut; the last statement of a file is no hole either", () => {
         const text = 'x = 1\n"""\ndoc = 2\n"""\n# y = 3\ns = "(" + f(a)\nt = 1\n';
@@ -69,7 +78,10 @@ describe("holeCandidates", () => {
     });
     it("an ideal longer than the model's room to run on is no hole", () => {
         const long = `function f() {\n${Array.from({ length: 40 }, (_, index) => `    call${index}(argument${index});`).join("\n")}\n}\n`;
-        assert.equal(holeCandidates(long, "javascript", () => 0).some((spec) => spec.class === "function-body"), false);
+        assert.equal(
+            holeCandidates(long, "javascript", () => 0).some((spec) => spec.class === "function-body"),
+            false,
+        );
     });
 });
 
@@ -90,12 +102,33 @@ describe("sources", () => {
         assert.equal(looksGenerated("a\nb\n"), true);
     });
     it("splitIntoPieces: a break alone, a space on its word, indentation runs, short punctuation clusters", () => {
-        assert.deepEqual(splitIntoPieces("    return compute(a,\n\tb); // 42 <EOT>"), ["   ", " return", " comput", "e", "(", "a", ",", "\n", "\t", "b", ");", " //", " 4", "2", " <", "EOT", ">"]);
+        assert.deepEqual(splitIntoPieces("    return compute(a,\n\tb); // 42 <EOT>"), [
+            "   ",
+            " return",
+            " comput",
+            "e",
+            "(",
+            "a",
+            ",",
+            "\n",
+            "\t",
+            "b",
+            ");",
+            " //",
+            " 4",
+            "2",
+            " <",
+            "EOT",
+            ">",
+        ]);
     });
 });
 
 describe("sampleHoles", () => {
-    const files = [0, 1, 2].map((index) => ({ source: { file: `/src/f${index}.js`, package: "p", version: "1", licence: "MIT", language: "javascript" as const }, text: JS }));
+    const files = [0, 1, 2].map((index) => ({
+        source: { file: `/src/f${index}.js`, package: "p", version: "1", licence: "MIT", language: "javascript" as const },
+        text: JS,
+    }));
     it("the same files and seed give the same holes, in any order", () => {
         const a = sampleHoles(files, { seed: 7, perClass: 2 });
         const b = sampleHoles([...files].reverse(), { seed: 7, perClass: 2 });
@@ -110,7 +143,10 @@ describe("sampleHoles", () => {
     });
     it("perFile caps one file's share of a class", () => {
         const holes = sampleHoles(files.slice(0, 1), { seed: 1, perClass: 5, perFile: 1, classes: ["blank-line"] });
-        assert.deepEqual(holes.map(({ hole }) => hole.class), ["blank-line"]);
+        assert.deepEqual(
+            holes.map(({ hole }) => hole.class),
+            ["blank-line"],
+        );
     });
 });
 
@@ -130,10 +166,13 @@ describe("holes file", () => {
             fs.writeFileSync(file, JS.replace("return compute", "return calc"));
             const read = readHolesFile(path.join(dir, "holes.json"));
             assert.equal(read.skipped, 2, "the function body, which changed, and the missing file's hole");
-            assert.deepEqual(read.holes.map(({ hole }) => [hole.class, hole.ideal, hole.after.slice(0, 12)]), [
-                ["line-rest", "sum = a + b;", "\n    log(sum"],
-                ["line-mid-word", "nst sum = a + b;", "\n    log(sum"],
-            ]);
+            assert.deepEqual(
+                read.holes.map(({ hole }) => [hole.class, hole.ideal, hole.after.slice(0, 12)]),
+                [
+                    ["line-rest", "sum = a + b;", "\n    log(sum"],
+                    ["line-mid-word", "nst sum = a + b;", "\n    log(sum"],
+                ],
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

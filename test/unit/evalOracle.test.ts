@@ -20,17 +20,47 @@ describe("modelAnswer", () => {
     const block = hole(JS, "javascript", "block-closed", 4);
     const call = hole(JS, "javascript", "call-args", 3);
     it("each behaviour writes the ideal, then what such a model does", () => {
-        assert.deepEqual(modelAnswer(block, "stops", OTHER, () => 0), { text: '\n        warn("big", sum);', ends: true });
-        assert.deepEqual(modelAnswer(block, "runs-into-suffix", OTHER, () => 0), { text: '\n        warn("big", sum);' + block.after, ends: false });
-        assert.deepEqual(modelAnswer(block, "runs-into-other-code", OTHER, () => 0), { text: '\n        warn("big", sum);\n    def other(x):\n        return x * 2', ends: false }, "at the indentation of the file's next line");
-        assert.deepEqual(modelAnswer(block, "repeats-closers", OTHER, () => 0), { text: '\n        warn("big", sum);\n    }', ends: true }, "the closing line the file has");
-        assert.deepEqual(modelAnswer(call, "repeats-closers", OTHER, () => 0), { text: "sum);", ends: true }, "the auto-closed bracket and the rest of the line");
-        assert.deepEqual(modelAnswer(block, "spells-control-token", OTHER, () => 0), { text: '\n        warn("big", sum); <EOT>' + block.after, ends: false });
-        assert.deepEqual(modelAnswer(block, "other-indent-style", OTHER, () => 0), { text: '\n\t\twarn("big", sum);', ends: true });
+        assert.deepEqual(
+            modelAnswer(block, "stops", OTHER, () => 0),
+            { text: '\n        warn("big", sum);', ends: true },
+        );
+        assert.deepEqual(
+            modelAnswer(block, "runs-into-suffix", OTHER, () => 0),
+            { text: '\n        warn("big", sum);' + block.after, ends: false },
+        );
+        assert.deepEqual(
+            modelAnswer(block, "runs-into-other-code", OTHER, () => 0),
+            { text: '\n        warn("big", sum);\n    def other(x):\n        return x * 2', ends: false },
+            "at the indentation of the file's next line",
+        );
+        assert.deepEqual(
+            modelAnswer(block, "repeats-closers", OTHER, () => 0),
+            { text: '\n        warn("big", sum);\n    }', ends: true },
+            "the closing line the file has",
+        );
+        assert.deepEqual(
+            modelAnswer(call, "repeats-closers", OTHER, () => 0),
+            { text: "sum);", ends: true },
+            "the auto-closed bracket and the rest of the line",
+        );
+        assert.deepEqual(
+            modelAnswer(block, "spells-control-token", OTHER, () => 0),
+            { text: '\n        warn("big", sum); <EOT>' + block.after, ends: false },
+        );
+        assert.deepEqual(
+            modelAnswer(block, "other-indent-style", OTHER, () => 0),
+            { text: '\n\t\twarn("big", sum);', ends: true },
+        );
     });
     it("a behaviour with nothing to do at a hole gives no answer", () => {
-        assert.equal(modelAnswer(hole(JS, "javascript", "line-rest", 2), "repeats-closers", OTHER, () => 0), undefined);
-        assert.equal(modelAnswer(hole(JS, "javascript", "line-rest", 2), "other-indent-style", OTHER, () => 0), undefined);
+        assert.equal(
+            modelAnswer(hole(JS, "javascript", "line-rest", 2), "repeats-closers", OTHER, () => 0),
+            undefined,
+        );
+        assert.equal(
+            modelAnswer(hole(JS, "javascript", "line-rest", 2), "other-indent-style", OTHER, () => 0),
+            undefined,
+        );
     });
 });
 
@@ -38,10 +68,17 @@ describe("streamAnswer", () => {
     it("stops where completeAt's check stops the engine", () => {
         const blank = hole(JS, "javascript", "blank-line", 3);
         const rules = answerRules(cursorSurroundings(blank.before, blank.after), "\n");
-        assert.equal(streamAnswer({ text: blank.ideal + blank.after, ends: false }, rules.isComplete), "log(sum);\n    if (sum > 10) {\n", "the line after the statement, once finished");
+        assert.equal(
+            streamAnswer({ text: blank.ideal + blank.after, ends: false }, rules.isComplete),
+            "log(sum);\n    if (sum > 10) {\n",
+            "the line after the statement, once finished",
+        );
     });
     it("a model that never stops is cut at maxTokens", () => {
-        assert.equal(streamAnswer({ text: "a b c d e", ends: false }, () => false, 3), "a b c");
+        assert.equal(
+            streamAnswer({ text: "a b c d e", ends: false }, () => false, 3),
+            "a b c",
+        );
     });
 });
 
@@ -114,7 +151,10 @@ describe("runOracle", () => {
                 "",
             ].join("\n"),
         );
-        assert.equal(targetLines(report.targets), "stops exactly -> shown as is: 100.00% (target 100%) ok\nrun-on answers exact: 100.00% (target 95%) ok\nlowest class: call-args 100.00% (target 85%) ok\n");
+        assert.equal(
+            targetLines(report.targets),
+            "stops exactly -> shown as is: 100.00% (target 100%) ok\nrun-on answers exact: 100.00% (target 95%) ok\nlowest class: call-args 100.00% (target 85%) ok\n",
+        );
     });
     it("records what was shown when it was not the ideal", () => {
         assert.deepEqual(report.holes[0]!.results.stops, { outcome: "exact", broken: false });

@@ -33,7 +33,17 @@ describe("ExcludeMatcher", () => {
     const defaults = new ExcludeMatcher(DEFAULT_EXCLUDE);
 
     it("the defaults catch keys, certificates and environment files, by file name wherever they are", () => {
-        for (const uri of ["file:///w/.env", "file:///w/app/.env.local", "file:///home/u/.ssh/id_rsa", "file:///w/tls/server.pem", "file:///w/tls/server.key", "file:///w/cert.p12", "file:///w/secrets.json", "file:///w/Secrets.YAML", "file:///w/%2Eenv"]) {
+        for (const uri of [
+            "file:///w/.env",
+            "file:///w/app/.env.local",
+            "file:///home/u/.ssh/id_rsa",
+            "file:///w/tls/server.pem",
+            "file:///w/tls/server.key",
+            "file:///w/cert.p12",
+            "file:///w/secrets.json",
+            "file:///w/Secrets.YAML",
+            "file:///w/%2Eenv",
+        ]) {
             assert.equal(defaults.matches(uri, uri.slice(uri.lastIndexOf("/") + 1)), true, uri);
         }
         for (const uri of ["file:///w/env.ts", "file:///w/keyboard.ts", "file:///w/secrets/notes.md", "file:///w/pem.js", "untitled:Untitled-1"]) {

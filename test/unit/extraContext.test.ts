@@ -9,15 +9,27 @@ describe("SnippetRing", () => {
         ring.add({ uri: "a", text: "alpha()" });
         ring.add({ uri: "b", text: "beta()" });
         ring.add({ uri: "c", text: "gamma()" });
-        assert.deepEqual(ring.others("x").map((s) => s.uri), ["b", "c"]);
-        assert.deepEqual(ring.others("c").map((s) => s.uri), ["b"]);
+        assert.deepEqual(
+            ring.others("x").map((s) => s.uri),
+            ["b", "c"],
+        );
+        assert.deepEqual(
+            ring.others("c").map((s) => s.uri),
+            ["b"],
+        );
     });
     it("keeps at most two snippets per file, so edits all over one file do not push out the others", () => {
         const ring = new SnippetRing(4);
         ring.add({ uri: "other", text: "helper()" });
         for (let edit = 0; edit < 6; edit++) ring.add({ uri: "typing", text: `edit${edit}()` });
-        assert.deepEqual(ring.others("x").map((s) => s.text), ["helper()", "edit4()", "edit5()"]);
-        assert.deepEqual(ring.others("typing").map((s) => s.uri), ["other"]);
+        assert.deepEqual(
+            ring.others("x").map((s) => s.text),
+            ["helper()", "edit4()", "edit5()"],
+        );
+        assert.deepEqual(
+            ring.others("typing").map((s) => s.uri),
+            ["other"],
+        );
     });
     it("replaces a similar snippet instead of keeping both", () => {
         const ring = new SnippetRing();
@@ -31,7 +43,10 @@ describe("SnippetRing", () => {
         assert.equal(ring.others("x").length, 1, "blank snippets are ignored");
         ring.add({ uri: "c", text: "seven\neight" });
         ring.forget((uri) => uri === "a");
-        assert.deepEqual(ring.others("x").map((snippet) => snippet.uri), ["c"]);
+        assert.deepEqual(
+            ring.others("x").map((snippet) => snippet.uri),
+            ["c"],
+        );
     });
 });
 
@@ -44,14 +59,19 @@ describe("snippet text", () => {
         assert.equal(firstLines(document, 2), "line 0\nline 1");
     });
     it("takes the whole lines a copy touched, at most a maximum", () => {
-        const range = (startLine: number, startCharacter: number, endLine: number, endCharacter: number) => ({ start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } });
+        const range = (startLine: number, startCharacter: number, endLine: number, endCharacter: number) => ({
+            start: { line: startLine, character: startCharacter },
+            end: { line: endLine, character: endCharacter },
+        });
         assert.equal(copiedLines(document, range(5, 3, 7, 2)), "line 5\nline 6\nline 7");
         assert.equal(copiedLines(document, range(5, 0, 7, 0)), "line 5\nline 6", "a selection ending at a line start does not take that line");
         assert.equal(copiedLines(document, range(5, 2, 5, 4)), "line 5");
         assert.equal(copiedLines(document, range(0, 0, 39, 7), 3), "line 0\nline 1\nline 2");
     });
     it("renders snippets as comments of the current language with their paths", () => {
-        const rendered = renderSnippets([{ uri: "file:///p/util.py", text: "def helper():\n\n    return 1" }], lineComment("python"), (uri) => uri.replace("file:///p/", ""));
+        const rendered = renderSnippets([{ uri: "file:///p/util.py", text: "def helper():\n\n    return 1" }], lineComment("python"), (uri) =>
+            uri.replace("file:///p/", ""),
+        );
         assert.equal(rendered, "# Path: util.py\n# def helper():\n#\n#     return 1\n");
         assert.equal(lineComment("typescript"), "//");
         assert.equal(lineComment("lua"), "--");

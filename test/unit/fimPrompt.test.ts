@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { FimFormat } from "../../shared/src/settings.js";
 import { encodePiecesSync, infillPieces } from "../../server/src/engine/promptFormat.js";
 import { encodeInfilling, INFILL_SENTINEL } from "../../server/src/engine/tokenizer.js";
+import type { FimFormat } from "../../shared/src/settings.js";
 
 const special = { bos: 1, prefix: 32007, suffix: 32008, middle: 32009 };
 /** One token per character (its code), and 99 for SentencePiece's leading space where a text gets it. */
@@ -30,12 +30,16 @@ describe("infill layout", () => {
         assert.deepEqual(buildFimPrompt("psm", P, S, { context: "\u0005" }), [1, 32007, 99, 5, 10, 11, 32008, 20, 21, 22, 32009]);
     });
     it("continue: BOS and the prefix only (Meta's text_completion), no infill tokens needed", () => {
-        const continued = (more: { context?: string }) => encodePiecesSync(infillPieces({ format: "continue", prefix: P, suffix: "", context: more.context ?? "", middle: "" }), tokenizer, { bos: 1 });
+        const continued = (more: { context?: string }) =>
+            encodePiecesSync(infillPieces({ format: "continue", prefix: P, suffix: "", context: more.context ?? "", middle: "" }), tokenizer, { bos: 1 });
         assert.deepEqual(continued({}), [1, 99, 10, 11]);
         assert.deepEqual(continued({ context: "\u0005" }), [1, 99, 5, 10, 11]);
     });
     it("names what a model without infill tokens lacks", () => {
-        assert.throws(() => encodePiecesSync(infillPieces({ format: "psm", prefix: "a", suffix: "", context: "", middle: "" }), tokenizer, { bos: 1 }), /no fill-in-the-middle tokens/);
+        assert.throws(
+            () => encodePiecesSync(infillPieces({ format: "psm", prefix: "a", suffix: "", context: "", middle: "" }), tokenizer, { bos: 1 }),
+            /no fill-in-the-middle tokens/,
+        );
     });
 });
 

@@ -7,7 +7,8 @@ import type { Encoder } from "../../server/src/engine/tokenizer.js";
 import type { ChatMessage } from "../../shared/src/prompts/template.js";
 
 /** The Instruct prompt's tokens, as an engine with this encoder encodes it. */
-const buildInstructPrompt = (messages: readonly ChatMessage[], encoder: Encoder, ids: SpecialTokenIds): Promise<number[]> => encodePieces(instructPieces(messages), { encode: encoder, encodeInfilling: encoder }, ids);
+const buildInstructPrompt = (messages: readonly ChatMessage[], encoder: Encoder, ids: SpecialTokenIds): Promise<number[]> =>
+    encodePieces(instructPieces(messages), { encode: encoder, encodeInfilling: encoder }, ids);
 
 // A toy encoder that keeps the text visible: one "token" per encoded string, the text as a marker.
 const texts: string[] = [];
@@ -28,8 +29,11 @@ describe("buildInstructPrompt", () => {
         ];
         assert.deepEqual(decode(await buildInstructPrompt(messages, encode, special)), [
             // Meta strips the folded text as a whole, so the user text's leading spaces stay inside.
-            1, "[INST] <<SYS>>\nAnswer in Python.\n<</SYS>>\n\n  Reverse a list [/INST] Use reversed(). ", 2,
-            1, "[INST] And a string? [/INST]",
+            1,
+            "[INST] <<SYS>>\nAnswer in Python.\n<</SYS>>\n\n  Reverse a list [/INST] Use reversed(). ",
+            2,
+            1,
+            "[INST] And a string? [/INST]",
         ]);
     });
     it("without a system message", async () => {
@@ -39,53 +43,104 @@ describe("buildInstructPrompt", () => {
 
 describe("Code Llama 70B's turn format", () => {
     const STEP = 3; // 32015 in Code Llama 70B; below the toy encoder's text markers here
-    const build = (messages: readonly ChatMessage[]): Promise<number[]> => encodePieces(chatPieces({ messages, format: "codellama-70b" }), { encode, encodeInfilling: encode }, { ...special, step: STEP });
+    const build = (messages: readonly ChatMessage[]): Promise<number[]> =>
+        encodePieces(chatPieces({ messages, format: "codellama-70b" }), { encode, encodeInfilling: encode }, { ...special, step: STEP });
     it("is Meta's dialog_prompt_tokens: an empty system message first, a header and a body per message, <step> after each, the reply header", async () => {
         assert.deepEqual(decode(await build([{ role: "user", content: "  Reverse a list \n" }])), [
-            1, " Source: system", STEP,
-            " Source: user", "\n\n Reverse a list", STEP,
-            " Source: assistant\nDestination: user", "\n\n ",
+            1,
+            " Source: system",
+            STEP,
+            " Source: user",
+            "\n\n Reverse a list",
+            STEP,
+            " Source: assistant\nDestination: user",
+            "\n\n ",
         ]);
     });
     it("keeps the system message and earlier turns, each closed with <step>", async () => {
-        assert.deepEqual(decode(await build([
-            { role: "system", content: "Answer in Python." },
-            { role: "user", content: "hi" },
-            { role: "assistant", content: " Hello. " },
-            { role: "user", content: "bye" },
-        ])), [
-            1, " Source: system", "\n\n Answer in Python.", STEP,
-            " Source: user", "\n\n hi", STEP,
-            " Source: assistant", "\n\n Hello.", STEP,
-            " Source: user", "\n\n bye", STEP,
-            " Source: assistant\nDestination: user", "\n\n ",
-        ]);
+        assert.deepEqual(
+            decode(
+                await build([
+                    { role: "system", content: "Answer in Python." },
+                    { role: "user", content: "hi" },
+                    { role: "assistant", content: " Hello. " },
+                    { role: "user", content: "bye" },
+                ]),
+            ),
+            [
+                1,
+                " Source: system",
+                "\n\n Answer in Python.",
+                STEP,
+                " Source: user",
+                "\n\n hi",
+                STEP,
+                " Source: assistant",
+                "\n\n Hello.",
+                STEP,
+                " Source: user",
+                "\n\n bye",
+                STEP,
+                " Source: assistant\nDestination: user",
+                "\n\n ",
+            ],
+        );
     });
     it("stops at <step>; Llama 2's format at the end of generation only", () => {
         assert.deepEqual(chatStopTokens("codellama-70b"), ["step"]);
         assert.deepEqual(chatStopTokens("llama2"), []);
     });
     it("names what a vocabulary without <step> lacks", async () => {
-        await assert.rejects(encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "codellama-70b" }), { encode, encodeInfilling: encode }, special), /no <step> token/);
+        await assert.rejects(
+            encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "codellama-70b" }), { encode, encodeInfilling: encode }, special),
+            /no <step> token/,
+        );
     });
     it("Llama 2's format for llama2 (and for none, whose missing BOS/EOS it names)", async () => {
         assert.deepEqual(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "llama2" }), instructPieces([{ role: "user", content: "hi" }]));
-        await assert.rejects(encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "none" }), { encode, encodeInfilling: encode }, {}), /no BOS\/EOS/);
+        await assert.rejects(
+            encodePieces(chatPieces({ messages: [{ role: "user", content: "hi" }], format: "none" }), { encode, encodeInfilling: encode }, {}),
+            /no BOS\/EOS/,
+        );
     });
 });
 
 describe("conversationProblem", () => {
     it("accepts a valid conversation", async () => {
-        assert.equal(conversationProblem([{ role: "system", content: "s" }, { role: "user", content: "u" }]), undefined);
+        assert.equal(
+            conversationProblem([
+                { role: "system", content: "s" },
+                { role: "user", content: "u" },
+            ]),
+            undefined,
+        );
     });
     it("names what is wrong", async () => {
         assert.match(conversationProblem([])!, /non-empty/);
         assert.match(conversationProblem("x")!, /non-empty/);
         assert.match(conversationProblem([{ role: "bot", content: "x" }])!, /role/);
         assert.match(conversationProblem([{ role: "user", content: 3 }])!, /content/);
-        assert.match(conversationProblem([{ role: "user", content: "a" }, { role: "system", content: "s" }])!, /first message/);
-        assert.match(conversationProblem([{ role: "user", content: "a" }, { role: "user", content: "b" }])!, /alternate/);
-        assert.match(conversationProblem([{ role: "user", content: "a" }, { role: "assistant", content: "b" }])!, /last message/);
+        assert.match(
+            conversationProblem([
+                { role: "user", content: "a" },
+                { role: "system", content: "s" },
+            ])!,
+            /first message/,
+        );
+        assert.match(
+            conversationProblem([
+                { role: "user", content: "a" },
+                { role: "user", content: "b" },
+            ])!,
+            /alternate/,
+        );
+        assert.match(
+            conversationProblem([
+                { role: "user", content: "a" },
+                { role: "assistant", content: "b" },
+            ])!,
+            /last message/,
+        );
     });
 });
 
@@ -127,7 +182,8 @@ describe("fitConversation", () => {
 describe("TextStream", () => {
     it("emits deltas and holds back an incomplete multi-byte character", async () => {
         const pieces: Record<number, string> = { 1: "Hé", 2: "\uFFFD", 3: "llo" };
-        const decodeAll = (tokens: readonly number[]): string => (tokens.at(-1) === 2 ? "Hé\uFFFD" : tokens.length === 3 ? "Hé😀llo" : tokens.map((t) => pieces[t]).join(""));
+        const decodeAll = (tokens: readonly number[]): string =>
+            tokens.at(-1) === 2 ? "Hé\uFFFD" : tokens.length === 3 ? "Hé😀llo" : tokens.map((t) => pieces[t]).join("");
         const stream = new TextStream(decodeAll);
         assert.equal(stream.push([1]), "Hé");
         assert.equal(stream.push([1, 2]), "");
@@ -139,8 +195,19 @@ describe("TextStream", () => {
 describe("keptMessages", () => {
     it("drops the oldest messages after the system prompt", async () => {
         const { keptMessages } = await import("../../server/src/chat/instructPrompt.js");
-        const messages = [{ role: "system", content: "s" }, { role: "user", content: "1" }, { role: "assistant", content: "2" }, { role: "user", content: "3" }] as const;
-        assert.deepEqual(keptMessages([...messages], 2).map((m) => m.content), ["s", "3"]);
-        assert.deepEqual(keptMessages([...messages].slice(1), 2).map((m) => m.content), ["3"]);
+        const messages = [
+            { role: "system", content: "s" },
+            { role: "user", content: "1" },
+            { role: "assistant", content: "2" },
+            { role: "user", content: "3" },
+        ] as const;
+        assert.deepEqual(
+            keptMessages([...messages], 2).map((m) => m.content),
+            ["s", "3"],
+        );
+        assert.deepEqual(
+            keptMessages([...messages].slice(1), 2).map((m) => m.content),
+            ["3"],
+        );
     });
 });

@@ -12,7 +12,13 @@ interface Shown {
     cancel: (() => void) | undefined;
 }
 
-const status = (state: ServerStatus["state"], progress?: number, message = `${state}…`): ServerStatus => ({ state, health: "ok", message, completing: false, ...(progress === undefined ? {} : { progress }) });
+const status = (state: ServerStatus["state"], progress?: number, message = `${state}…`): ServerStatus => ({
+    state,
+    health: "ok",
+    message,
+    completing: false,
+    ...(progress === undefined ? {} : { progress }),
+});
 
 describe("LoadProgress", () => {
     let shown: Shown[];
@@ -22,19 +28,22 @@ describe("LoadProgress", () => {
         mock.timers.enable({ apis: ["setTimeout"] });
         shown = [];
         cancels = 0;
-        progress = new LoadProgress(() => cancels++, (title, onCancel): ClosableNotification => {
-            const entry: Shown = { title, reports: [], closed: false, cancel: onCancel };
-            shown.push(entry);
-            return {
-                report: (value) => void entry.reports.push(value),
-                close: () => {
-                    entry.closed = true;
-                },
-                get closed() {
-                    return entry.closed;
-                },
-            };
-        });
+        progress = new LoadProgress(
+            () => cancels++,
+            (title, onCancel): ClosableNotification => {
+                const entry: Shown = { title, reports: [], closed: false, cancel: onCancel };
+                shown.push(entry);
+                return {
+                    report: (value) => void entry.reports.push(value),
+                    close: () => {
+                        entry.closed = true;
+                    },
+                    get closed() {
+                        return entry.closed;
+                    },
+                };
+            },
+        );
     });
     afterEach(() => {
         progress.dispose();

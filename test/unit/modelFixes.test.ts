@@ -4,7 +4,15 @@ import { describe, it } from "node:test";
 import { commandLink, fixActions } from "../../client/src/modelFixes.js";
 import type { ServerStatus } from "../../shared/src/protocol.js";
 
-const problem = (fix: ServerStatus["fix"], more: Partial<ServerStatus> = {}): ServerStatus => ({ state: "error", health: "error", message: "x", error: "load-failed", fix, completing: false, ...more });
+const problem = (fix: ServerStatus["fix"], more: Partial<ServerStatus> = {}): ServerStatus => ({
+    state: "error",
+    health: "error",
+    message: "x",
+    error: "load-failed",
+    fix,
+    completing: false,
+    ...more,
+});
 const labels = (status: ServerStatus | undefined): string[] => fixActions(status).map((action) => action.label);
 
 describe("fixActions", () => {
@@ -17,7 +25,9 @@ describe("fixActions", () => {
     it("offers the matching commands and settings for the other problems", () => {
         assert.deepEqual(labels(problem("choose-model")), ["Select Model File…"]);
         assert.deepEqual(labels(problem("api-key")), ["Set Server API Key"]);
-        assert.deepEqual(fixActions(problem("smaller-context")), [{ label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: ["codellama.engine"] }]);
+        assert.deepEqual(fixActions(problem("smaller-context")), [
+            { label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: ["codellama.engine"] },
+        ]);
         assert.deepEqual(fixActions(problem("model-uri"))[0]?.args, ["codellama.model.uri"]);
         assert.deepEqual(fixActions(problem("choose-chat-model"))[0]?.args, ["codellama.chat.model"]);
     });
@@ -31,6 +41,9 @@ describe("fixActions", () => {
 describe("commandLink", () => {
     it("writes a notification link that runs the command with its arguments", () => {
         assert.equal(commandLink({ label: "Show Log", icon: "output", command: "codellama.showLogs" }), "[Show Log](command:codellama.showLogs)");
-        assert.equal(commandLink({ label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: ["codellama.engine"] }), "[Open Settings](command:workbench.action.openSettings?%5B%22codellama.engine%22%5D)");
+        assert.equal(
+            commandLink({ label: "Open Settings", icon: "settings-gear", command: "workbench.action.openSettings", args: ["codellama.engine"] }),
+            "[Open Settings](command:workbench.action.openSettings?%5B%22codellama.engine%22%5D)",
+        );
     });
 });

@@ -4,12 +4,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { defaultModelsDirectory } from "../../server/src/model/paths.js";
 import { downloadHost, downloadUrl, expectedFromHeaders, verifyDownload } from "../../server/src/model/modelSource.js";
+import { defaultModelsDirectory } from "../../server/src/model/paths.js";
 
 describe("model download", () => {
     it("resolves hf: URIs to Hugging Face's https resolve URL, and refuses plain http", () => {
-        assert.equal(downloadUrl("hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf"), "https://huggingface.co/TheBloke/CodeLlama-7B-Instruct-GGUF/resolve/main/codellama-7b-instruct.Q4_K_M.gguf");
+        assert.equal(
+            downloadUrl("hf:TheBloke/CodeLlama-7B-Instruct-GGUF/codellama-7b-instruct.Q4_K_M.gguf"),
+            "https://huggingface.co/TheBloke/CodeLlama-7B-Instruct-GGUF/resolve/main/codellama-7b-instruct.Q4_K_M.gguf",
+        );
         assert.equal(downloadUrl("https://example.com/m.gguf"), "https://example.com/m.gguf");
         assert.throws(() => downloadUrl("http://example.com/m.gguf"), /only downloaded over HTTPS/);
         assert.equal(downloadHost("hf:a/b/c.gguf"), "huggingface.co");
@@ -41,6 +44,9 @@ describe("model download", () => {
         assert.equal(defaultModelsDirectory({ HOME: "/home/u" }, "linux"), "/home/u/.cache/codellama/models");
         assert.equal(defaultModelsDirectory({ HOME: "/home/u", XDG_CACHE_HOME: "/c" }, "linux"), "/c/codellama/models");
         assert.equal(defaultModelsDirectory({ HOME: "/Users/u" }, "darwin"), "/Users/u/Library/Caches/codellama/models");
-        assert.equal(defaultModelsDirectory({ USERPROFILE: "C:\\Users\\u", LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, "win32"), path.join("C:\\Users\\u\\AppData\\Local", "codellama", "models"));
+        assert.equal(
+            defaultModelsDirectory({ USERPROFILE: "C:\\Users\\u", LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, "win32"),
+            path.join("C:\\Users\\u\\AppData\\Local", "codellama", "models"),
+        );
     });
 });

@@ -3,8 +3,8 @@ import { describe, it } from "node:test";
 import {
     cutAtSpecialTokenText,
     dropRepeatedSuffixLines,
-    postprocessCompletion,
     type PostprocessOptions,
+    postprocessCompletion,
     repeatsLineAbove,
     surroundings,
     trimSuffixOverlap,
@@ -54,7 +54,7 @@ describe("postprocessCompletion", () => {
     it("does not repeat the closing bracket the editor auto-closed", () => {
         assert.equal(postprocessCompletion("a, b)", at("add(", ")")), "a, b");
         assert.equal(postprocessCompletion("a, b);", at("add(", ")")), "a, b", "nor what the model wrote after it");
-        assert.equal(postprocessCompletion("hello\"", at("const s = \"", "\";")), "hello");
+        assert.equal(postprocessCompletion('hello"', at('const s = "', '";')), "hello");
     });
     it("keeps brackets and quotes the answer opens itself", () => {
         assert.equal(postprocessCompletion("sizeof(*key)", at("f(&ctx, ", ")")), "sizeof(*key)");
@@ -79,7 +79,10 @@ describe("postprocessCompletion", () => {
     });
     it("leaves a different step width alone: guessed from a few lines, it is as often alignment", () => {
         const two = { useTabs: false, size: 2 };
-        assert.equal(postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n}\n", "\n", two)), "\n    if (y) {\n        z();\n    }");
+        assert.equal(
+            postprocessCompletion("\n    if (y) {\n        z();\n    }", at("function f() {", "\n}\n", "\n", two)),
+            "\n    if (y) {\n        z();\n    }",
+        );
     });
     it("leaves indentation alone in a document that mixes tabs and spaces", () => {
         const gnu = { useTabs: false, size: 2, mixed: true as const };
@@ -121,7 +124,13 @@ describe("rules one by one", () => {
         assert.equal(repeatsLineAbove("return y;", "return x;"), false);
     });
     it("surroundings splits the cursor's neighbourhood", () => {
-        assert.deepEqual(surroundings("a\nb\n  c", "d\ne\nf", spaces4), { linePrefix: "  c", lineSuffix: "d", previousLine: "b", nextLines: ["e", "f"], documentIndent: spaces4 });
+        assert.deepEqual(surroundings("a\nb\n  c", "d\ne\nf", spaces4), {
+            linePrefix: "  c",
+            lineSuffix: "d",
+            previousLine: "b",
+            nextLines: ["e", "f"],
+            documentIndent: spaces4,
+        });
         assert.deepEqual(surroundings("", "", spaces4), { linePrefix: "", lineSuffix: "", previousLine: "", nextLines: [], documentIndent: spaces4 });
     });
 });

@@ -44,13 +44,25 @@ describe("the next suggestion, prepared while the user looks", () => {
         next.answered(ANSWER);
         next.requested();
         time.advance(100);
-        assert.equal(next.due(() => 3), undefined, "a request came");
+        assert.equal(
+            next.due(() => 3),
+            undefined,
+            "a request came",
+        );
         next.answered(ANSWER);
         time.advance(100);
-        assert.equal(next.due(() => 4), undefined, "the document changed");
+        assert.equal(
+            next.due(() => 4),
+            undefined,
+            "the document changed",
+        );
         next.answered(ANSWER);
         time.advance(100);
-        assert.equal(next.due(() => undefined), undefined, "the document was closed");
+        assert.equal(
+            next.due(() => undefined),
+            undefined,
+            "the document was closed",
+        );
     });
 
     it("has nothing to prepare after an empty answer, and plans only the latest answer", () => {
@@ -58,12 +70,19 @@ describe("the next suggestion, prepared while the user looks", () => {
         const next = new NextSuggestionPreparation<string>(time.now, 100);
         assert.equal(next.answered({ ...ANSWER, suggestion: "" }), undefined);
         time.advance(100);
-        assert.equal(next.due(() => 3), undefined);
+        assert.equal(
+            next.due(() => 3),
+            undefined,
+        );
         next.answered(ANSWER);
         time.advance(50);
         next.answered({ ...ANSWER, version: 4, suggestion: "return a - b;" });
         time.advance(50);
-        assert.equal(next.due(() => 4), undefined, "the pause restarts with the newer answer");
+        assert.equal(
+            next.due(() => 4),
+            undefined,
+            "the pause restarts with the newer answer",
+        );
         time.advance(50);
         assert.equal(next.due(() => 4)?.text, "function add(a, b) {\n    return a - b;\n}\n");
     });
@@ -89,6 +108,9 @@ describe("the next suggestion, prepared while the user looks", () => {
         assert.equal(next.answered(ANSWER), 100);
         next.clear();
         time.advance(100);
-        assert.equal(next.due(() => 3), undefined);
+        assert.equal(
+            next.due(() => 3),
+            undefined,
+        );
     });
 });

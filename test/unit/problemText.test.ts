@@ -6,21 +6,34 @@ import { Logger, type LogLevel } from "../../server/src/log/logger.js";
 import { type Audience, lspAudience, problemLogger, problemText } from "../../server/src/lsp/problemText.js";
 
 const FIXES: ModelFix[] = [
-    "choose-model", "choose-chat-model", "download-again", "lighter-load", "gpu-setting", "smaller-context", "approve-download",
-    "go-online", "model-uri", "start-server", "server-model", "api-key", "retry",
+    "choose-model",
+    "choose-chat-model",
+    "download-again",
+    "lighter-load",
+    "gpu-setting",
+    "smaller-context",
+    "approve-download",
+    "go-online",
+    "model-uri",
+    "start-server",
+    "server-model",
+    "api-key",
+    "retry",
 ];
 const text = (fix: ModelFix, audience: Audience): string => problemText({ code: "load-failed", message: "It broke.", fix }, audience);
 
 describe("problemText", () => {
     it("says what happened, then the remedy in the reader's words", () => {
         const problem = new ModelError("model-not-found", "Model file not found: /m/x.gguf.").problem;
-        assert.equal(problemText(problem, "vscode"), "Model file not found: /m/x.gguf. Select another GGUF model file (\"Code Llama: Select Model File…\").");
+        assert.equal(problemText(problem, "vscode"), 'Model file not found: /m/x.gguf. Select another GGUF model file ("Code Llama: Select Model File…").');
         assert.equal(problemText(problem, "lsp"), "Model file not found: /m/x.gguf. Set codellama.model.path to a local Code Llama GGUF file.");
         assert.equal(problemText(problem, "cli"), "Model file not found: /m/x.gguf. Pass --model PATH to a local Code Llama GGUF file.");
     });
 
     it("the first-run question names the download's size and both ways out", () => {
-        const problem = new ModelError("model-not-downloaded", "The model codellama-7b-instruct.Q4_K_M.gguf (4.1 GB) is not downloaded yet.", { downloadBytes: 4_081_095_360 }).problem;
+        const problem = new ModelError("model-not-downloaded", "The model codellama-7b-instruct.Q4_K_M.gguf (4.1 GB) is not downloaded yet.", {
+            downloadBytes: 4_081_095_360,
+        }).problem;
         assert.deepEqual(problem, {
             code: "model-not-downloaded",
             message: "The model codellama-7b-instruct.Q4_K_M.gguf (4.1 GB) is not downloaded yet.",
@@ -29,7 +42,7 @@ describe("problemText", () => {
         });
         assert.equal(
             problemText(problem, "vscode"),
-            "The model codellama-7b-instruct.Q4_K_M.gguf (4.1 GB) is not downloaded yet. Download it (\"Code Llama: Download Default Model\"), or select a GGUF model file you already have (\"Code Llama: Select Model File…\").",
+            'The model codellama-7b-instruct.Q4_K_M.gguf (4.1 GB) is not downloaded yet. Download it ("Code Llama: Download Default Model"), or select a GGUF model file you already have ("Code Llama: Select Model File…").',
         );
     });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { builtinTemplates } from "../../shared/src/prompts/builtin.js";
-import { mergeTemplates, parsePromptFile, placeholdersOf, PromptFileError, renderPrompt } from "../../shared/src/prompts/template.js";
+import { mergeTemplates, PromptFileError, parsePromptFile, placeholdersOf, renderPrompt } from "../../shared/src/prompts/template.js";
 
 const FILE = `---
 name: Add tests
@@ -43,15 +43,25 @@ describe("prompt files", () => {
             ["---\nname: x\n---\nhello {{selectoin}}", /:4: unknown placeholder \{\{selectoin\}\}/],
         ];
         for (const [text, message] of cases) {
-            assert.throws(() => parsePromptFile(text, "x.prompt"), (error: unknown) => error instanceof PromptFileError && message.test(error.message), text);
+            assert.throws(
+                () => parsePromptFile(text, "x.prompt"),
+                (error: unknown) => error instanceof PromptFileError && message.test(error.message),
+                text,
+            );
         }
     });
     it("built-in Explain and Debug are templates a user file overrides by name", () => {
         const builtins = builtinTemplates();
-        assert.deepEqual(builtins.map((t) => t.name), ["Explain", "Debug"]);
+        assert.deepEqual(
+            builtins.map((t) => t.name),
+            ["Explain", "Debug"],
+        );
         assert.deepEqual(placeholdersOf(builtins[1]!), ["selection", "language", "file", "diagnostics"]);
         const mine = parsePromptFile("---\nname: explain\n---\nMy way: {{selection}}", "mine.prompt");
         const merged = mergeTemplates(builtins, [mine]);
-        assert.deepEqual(merged.map((t) => t.source), ["mine.prompt", "built-in"]);
+        assert.deepEqual(
+            merged.map((t) => t.source),
+            ["mine.prompt", "built-in"],
+        );
     });
 });

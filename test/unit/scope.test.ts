@@ -14,15 +14,49 @@ describe("completionScope", () => {
         assert.deepEqual(completionScope(at("x = [", " ];")), { kind: "line", closer: "]" });
     });
     it("a block after an opener at the end of the line, with its closing line when the file has none", () => {
-        assert.deepEqual(completionScope(at("    if (x) {", "", ["    }"])), { kind: "lines", linePrefix: "    if (x) {", opener: { indent: 4, closer: undefined }, nextIndent: 4 });
-        assert.deepEqual(completionScope(at("    if (x) {", "", ["", "y();"])), { kind: "lines", linePrefix: "    if (x) {", opener: { indent: 4, closer: "}" }, nextIndent: 0 });
-        assert.deepEqual(completionScope(at("def f(x):")), { kind: "lines", linePrefix: "def f(x):", opener: { indent: 0, closer: undefined }, nextIndent: undefined });
-        assert.deepEqual(completionScope(at("  const f = () =>")).kind === "lines" && completionScope(at("  const f = () =>")), { kind: "lines", linePrefix: "  const f = () =>", opener: { indent: 2, closer: undefined }, nextIndent: undefined });
+        assert.deepEqual(completionScope(at("    if (x) {", "", ["    }"])), {
+            kind: "lines",
+            linePrefix: "    if (x) {",
+            opener: { indent: 4, closer: undefined },
+            nextIndent: 4,
+        });
+        assert.deepEqual(completionScope(at("    if (x) {", "", ["", "y();"])), {
+            kind: "lines",
+            linePrefix: "    if (x) {",
+            opener: { indent: 4, closer: "}" },
+            nextIndent: 0,
+        });
+        assert.deepEqual(completionScope(at("def f(x):")), {
+            kind: "lines",
+            linePrefix: "def f(x):",
+            opener: { indent: 0, closer: undefined },
+            nextIndent: undefined,
+        });
+        assert.deepEqual(completionScope(at("  const f = () =>")).kind === "lines" && completionScope(at("  const f = () =>")), {
+            kind: "lines",
+            linePrefix: "  const f = () =>",
+            opener: { indent: 2, closer: undefined },
+            nextIndent: undefined,
+        });
     });
     it("shell keywords open blocks closed by fi and done", () => {
-        assert.deepEqual(completionScope(at("  if [ -n \"$x\" ]; then", "", ["  fi"])), { kind: "lines", linePrefix: "  if [ -n \"$x\" ]; then", opener: { indent: 2, closer: undefined }, nextIndent: 2 });
-        assert.deepEqual(completionScope(at("for f in *; do")), { kind: "lines", linePrefix: "for f in *; do", opener: { indent: 0, closer: "done" }, nextIndent: undefined });
-        assert.equal(completionScope(at("  redo")).kind === "lines" && (completionScope(at("  redo")) as { opener?: unknown }).opener, undefined, "a word ending in do is no opener");
+        assert.deepEqual(completionScope(at('  if [ -n "$x" ]; then', "", ["  fi"])), {
+            kind: "lines",
+            linePrefix: '  if [ -n "$x" ]; then',
+            opener: { indent: 2, closer: undefined },
+            nextIndent: 2,
+        });
+        assert.deepEqual(completionScope(at("for f in *; do")), {
+            kind: "lines",
+            linePrefix: "for f in *; do",
+            opener: { indent: 0, closer: "done" },
+            nextIndent: undefined,
+        });
+        assert.equal(
+            completionScope(at("  redo")).kind === "lines" && (completionScope(at("  redo")) as { opener?: unknown }).opener,
+            undefined,
+            "a word ending in do is no opener",
+        );
     });
     it("elsewhere: lines judged against the next line's indentation", () => {
         assert.deepEqual(completionScope(at("        ", "", ["", "        next();"])), { kind: "lines", linePrefix: "        ", nextIndent: 8 });
@@ -30,37 +64,81 @@ describe("completionScope", () => {
 });
 
 describe("cutToScope", () => {
-    const lines = (linePrefix: string, nextIndent?: number, opener?: { indent: number; closer?: string }) => ({ kind: "lines" as const, linePrefix, nextIndent, opener });
+    const lines = (linePrefix: string, nextIndent?: number, opener?: { indent: number; closer?: string }) => ({
+        kind: "lines" as const,
+        linePrefix,
+        nextIndent,
+        opener,
+    });
     it("line scope cuts at the first break", () => {
         assert.deepEqual(cutToScope("a + b;\nnext", { kind: "line" }), { text: "a + b;", complete: true });
         assert.deepEqual(cutToScope("a + b", { kind: "line" }), { text: "a + b", complete: false });
     });
     it("line scope ends before the model closes the bracket the editor closed, not before its own", () => {
         assert.deepEqual(cutToScope("a, f(b));", { kind: "line", closer: ")" }), { text: "a, f(b)", complete: true });
-        assert.deepEqual(cutToScope("a, \")\", b", { kind: "line", closer: ")" }), { text: "a, \")\", b", complete: false }, "brackets in strings do not count");
+        assert.deepEqual(cutToScope('a, ")", b', { kind: "line", closer: ")" }), { text: 'a, ")", b', complete: false }, "brackets in strings do not count");
     });
     it("after an opener: the body, until a line dedents to the opener", () => {
         assert.deepEqual(cutToScope("\n    a();\n\n    b();\n}\nx", lines("if (x) {", 0, { indent: 0 })), { text: "\n    a();\n\n    b();", complete: true });
-        assert.deepEqual(cutToScope("\n    a();\n}", lines("if (x) {", 0, { indent: 0 })), { text: "\n    a();\n}", complete: false }, "an unfinished line is not judged yet");
-        assert.deepEqual(cutToScope("\n    a();\n}", lines("if (x) {", 0, { indent: 0 }), 4, true), { text: "\n    a();", complete: true }, "the finished answer's last line is");
+        assert.deepEqual(
+            cutToScope("\n    a();\n}", lines("if (x) {", 0, { indent: 0 })),
+            { text: "\n    a();\n}", complete: false },
+            "an unfinished line is not judged yet",
+        );
+        assert.deepEqual(
+            cutToScope("\n    a();\n}", lines("if (x) {", 0, { indent: 0 }), 4, true),
+            { text: "\n    a();", complete: true },
+            "the finished answer's last line is",
+        );
     });
     it("after an opener the file does not close: the closing line too", () => {
         assert.deepEqual(cutToScope("\n    a();\n}\nnext();", lines("if (x) {", 0, { indent: 0, closer: "}" })), { text: "\n    a();\n}", complete: true });
-        assert.deepEqual(cutToScope("\n    a();\n} else {\n", lines("if (x) {", 0, { indent: 0, closer: "}" })), { text: "\n    a();", complete: true }, "only a line that just closes");
+        assert.deepEqual(
+            cutToScope("\n    a();\n} else {\n", lines("if (x) {", 0, { indent: 0, closer: "}" })),
+            { text: "\n    a();", complete: true },
+            "only a line that just closes",
+        );
         assert.deepEqual(cutToScope("\n  x\nfi\n", lines("if a; then", undefined, { indent: 0, closer: "fi" })), { text: "\n  x\nfi", complete: true });
     });
     it("an opener followed by more on the same line is no opener", () => {
-        assert.deepEqual(cutToScope("i >= 0) {\n    a();\n} else {\n    b();\n}\nnext();\n", lines("if (", 0, { indent: 0 })), { text: "i >= 0) {\n    a();\n} else {\n    b();\n}", complete: true });
+        assert.deepEqual(cutToScope("i >= 0) {\n    a();\n} else {\n    b();\n}\nnext();\n", lines("if (", 0, { indent: 0 })), {
+            text: "i >= 0) {\n    a();\n} else {\n    b();\n}",
+            complete: true,
+        });
     });
     it("between existing lines: one statement", () => {
         assert.deepEqual(cutToScope("x = 1;\n    y = 2;\n", lines("    ", 4)), { text: "x = 1;", complete: true });
-        assert.deepEqual(cutToScope("    x = 1;\n    y = 2;\n", lines("", 4)), { text: "    x = 1;", complete: true }, "from column 0, the answer's own indentation");
-        assert.deepEqual(cutToScope("f(a,\n      b);\n    g();\n", lines("    ", 4)), { text: "f(a,\n      b);", complete: true }, "continuation lines are deeper");
-        assert.deepEqual(cutToScope("foo(\n    a,\n)\nbar()\n", lines("x = ", 0)), { text: "foo(\n    a,\n)", complete: true }, "a closing bracket at the statement's indentation goes on with it");
-        assert.deepEqual(cutToScope("if x:\n    a\nelse:\n    b\nc\n", lines("", 0)), { text: "if x:\n    a\nelse:\n    b", complete: true }, "else goes on with the statement");
+        assert.deepEqual(
+            cutToScope("    x = 1;\n    y = 2;\n", lines("", 4)),
+            { text: "    x = 1;", complete: true },
+            "from column 0, the answer's own indentation",
+        );
+        assert.deepEqual(
+            cutToScope("f(a,\n      b);\n    g();\n", lines("    ", 4)),
+            { text: "f(a,\n      b);", complete: true },
+            "continuation lines are deeper",
+        );
+        assert.deepEqual(
+            cutToScope("foo(\n    a,\n)\nbar()\n", lines("x = ", 0)),
+            { text: "foo(\n    a,\n)", complete: true },
+            "a closing bracket at the statement's indentation goes on with it",
+        );
+        assert.deepEqual(
+            cutToScope("if x:\n    a\nelse:\n    b\nc\n", lines("", 0)),
+            { text: "if x:\n    a\nelse:\n    b", complete: true },
+            "else goes on with the statement",
+        );
         assert.deepEqual(cutToScope("x = a +\nb\nc\n", lines("", 0)), { text: "x = a +\nb", complete: true }, "so does the line after an operator");
-        assert.deepEqual(cutToScope("@cache\ndef f():\n    return 1\ng()\n", lines("", 0)), { text: "@cache\ndef f():\n    return 1", complete: true }, "and the line after a decorator");
-        assert.deepEqual(cutToScope("x = 1;  /* one */\ny = 2;\n", lines("", 0)), { text: "x = 1;  /* one */", complete: true }, "a comment's */ is no operator");
+        assert.deepEqual(
+            cutToScope("@cache\ndef f():\n    return 1\ng()\n", lines("", 0)),
+            { text: "@cache\ndef f():\n    return 1", complete: true },
+            "and the line after a decorator",
+        );
+        assert.deepEqual(
+            cutToScope("x = 1;  /* one */\ny = 2;\n", lines("", 0)),
+            { text: "x = 1;  /* one */", complete: true },
+            "a comment's */ is no operator",
+        );
         assert.deepEqual(cutToScope("i++\nj++\n", lines("", 0)), { text: "i++", complete: true }, "nor is ++");
     });
     it("between lines, an answer that starts with a break: the statement on the next line", () => {
@@ -76,7 +154,7 @@ describe("cutToScope", () => {
     });
     it("bracketDepth skips strings", () => {
         assert.equal(bracketDepth("f(a, '(', [b"), 2);
-        assert.equal(bracketDepth("}) + \")\""), -2);
+        assert.equal(bracketDepth('}) + ")"'), -2);
     });
 });
 

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
-import { SETTING_GROUPS, SETTINGS, type SettingSpec } from "../../shared/src/settings.js";
 import {
     configurationContribution,
     DOC_FILES,
@@ -14,6 +13,7 @@ import {
     syncDoc,
     syncPackageJson,
 } from "../../scripts/sync-package-json.js";
+import { SETTING_GROUPS, SETTINGS, type SettingSpec } from "../../shared/src/settings.js";
 
 interface Contributed {
     type?: string;
@@ -37,21 +37,46 @@ const specs = Object.entries(SETTINGS) as [string, SettingSpec][];
 
 describe("package.json settings contribution", () => {
     it("contributes exactly the schema's settings, grouped in the Settings UI's order", () => {
-        assert.deepEqual(pkg.contributes.configuration.map((category) => category.title), ["Model", "Engine", "Completion", "Chat", "Advanced"]);
-        assert.deepEqual(pkg.contributes.configuration.map((category) => category.order), [0, 1, 2, 3, 4]);
-        assert.deepEqual(Object.keys(contributed), orderedSettings().map(([key]) => `codellama.${key}`));
+        assert.deepEqual(
+            pkg.contributes.configuration.map((category) => category.title),
+            ["Model", "Engine", "Completion", "Chat", "Advanced"],
+        );
+        assert.deepEqual(
+            pkg.contributes.configuration.map((category) => category.order),
+            [0, 1, 2, 3, 4],
+        );
+        assert.deepEqual(
+            Object.keys(contributed),
+            orderedSettings().map(([key]) => `codellama.${key}`),
+        );
         assert.deepEqual(Object.keys(contributed).sort(), specs.map(([key]) => `codellama.${key}`).sort());
         for (const category of pkg.contributes.configuration) {
-            for (const key of Object.keys(category.properties)) assert.equal(SETTINGS[key.slice("codellama.".length) as keyof typeof SETTINGS].group, category.title, key);
-            assert.deepEqual(Object.values(category.properties).map((property) => (property as { order: number }).order), Object.keys(category.properties).map((_, index) => index));
+            for (const key of Object.keys(category.properties))
+                assert.equal(SETTINGS[key.slice("codellama.".length) as keyof typeof SETTINGS].group, category.title, key);
+            assert.deepEqual(
+                Object.values(category.properties).map((property) => (property as { order: number }).order),
+                Object.keys(category.properties).map((_, index) => index),
+            );
         }
     });
 
     it("keeps the jargon under Advanced, and describes every value of a choice", () => {
-        for (const key of ["completion.fimFormat", "completion.coldPromptMs", "completion.reuseCache", "completion.prefixShare", "completion.suffixShare", "completion.extraContextShare", "engine.serverSlot", "engine.gpuLayers"] as const) {
+        for (const key of [
+            "completion.fimFormat",
+            "completion.coldPromptMs",
+            "completion.reuseCache",
+            "completion.prefixShare",
+            "completion.suffixShare",
+            "completion.extraContextShare",
+            "engine.serverSlot",
+            "engine.gpuLayers",
+        ] as const) {
             assert.equal(SETTINGS[key].group, "Advanced", key);
         }
-        assert.ok(SETTING_GROUPS.every((group) => specs.some(([, spec]) => spec.group === group)), "an empty group");
+        assert.ok(
+            SETTING_GROUPS.every((group) => specs.some(([, spec]) => spec.group === group)),
+            "an empty group",
+        );
         for (const [key, spec] of specs) {
             if (spec.type !== "string" || !spec.enum) continue;
             assert.equal(spec.enumDescriptions?.length, spec.enum.length, `codellama.${key}: one description per value`);

@@ -5,7 +5,18 @@ import { median, percentile, StatsCollector } from "../../server/src/completion/
 import type { CompletionRecord } from "../../shared/src/protocol.js";
 
 const record = (latencyMs: number, outcome: CompletionRecord["outcome"] = "answered"): CompletionRecord => ({
-    receivedAt: 0, latencyMs, source: "model", outcome, promptTokens: 10, reusedTokens: 5, evaluatedTokens: 5, generatedTokens: 3, engineMs: latencyMs, queuedMs: 0, heldMs: 0, engineStartedAt: 0,
+    receivedAt: 0,
+    latencyMs,
+    source: "model",
+    outcome,
+    promptTokens: 10,
+    reusedTokens: 5,
+    evaluatedTokens: 5,
+    generatedTokens: 3,
+    engineMs: latencyMs,
+    queuedMs: 0,
+    heldMs: 0,
+    engineStartedAt: 0,
 });
 
 // The one percentile of Show Statistics and the benchmark (until #14 the statistics used the nearest rank).
@@ -18,7 +29,14 @@ describe("percentile", () => {
         assert.equal(percentile([5, 1, 4, 2, 3], 50), 3);
         assert.equal(percentile([7], 95), 7);
         assert.equal(median([5]), 5);
-        assert.ok(Math.abs(percentile(Array.from({ length: 101 }, (_, i) => i), 95) - 95) < 1e-9);
+        assert.ok(
+            Math.abs(
+                percentile(
+                    Array.from({ length: 101 }, (_, i) => i),
+                    95,
+                ) - 95,
+            ) < 1e-9,
+        );
     });
     it("ignores non-finite values and gives NaN for none", () => {
         assert.equal(median([1, Number.NaN, 3, Infinity]), 2);
@@ -53,7 +71,12 @@ describe("StatsCollector", () => {
     });
     it("reports the median prompt tokens of the model's answers, cancelled and model-free ones left out", () => {
         const stats = new StatsCollector();
-        const of = (source: CompletionRecord["source"], outcome: CompletionRecord["outcome"], evaluatedTokens: number, reusedTokens: number): CompletionRecord => ({ ...record(10, outcome), source, evaluatedTokens, reusedTokens });
+        const of = (
+            source: CompletionRecord["source"],
+            outcome: CompletionRecord["outcome"],
+            evaluatedTokens: number,
+            reusedTokens: number,
+        ): CompletionRecord => ({ ...record(10, outcome), source, evaluatedTokens, reusedTokens });
         stats.record(of("model", "answered", 2, 900));
         stats.record(of("model", "answered", 3, 901));
         stats.record(of("model", "empty", 500, 0));

@@ -79,7 +79,12 @@ describe("SuggestionTracker", () => {
     });
 
     it("edits that are not an insertion at the suggestion dismiss it: a deletion, several changes, an edit elsewhere", () => {
-        for (const changes of [[{ offset: 9, removed: 1, text: "" }], [...insert(10, "r"), ...insert(40, "r")], insert(3, "return"), [{ offset: 10, removed: 2, text: "re" }]]) {
+        for (const changes of [
+            [{ offset: 9, removed: 1, text: "" }],
+            [...insert(10, "r"), ...insert(40, "r")],
+            insert(3, "return"),
+            [{ offset: 10, removed: 2, text: "re" }],
+        ]) {
             tracker.delivered(A, 10, "return a + b;");
             tracker.edited(A, changes);
         }

@@ -1,4 +1,3 @@
-import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,6 +8,7 @@ import { cacheKey, parseCacheEntry, ThreadCache, withCacheEntry } from "../../se
 import type { SpeedMeter, ThreadCounts, ThreadSpeed } from "../../server/src/engine/threads.js";
 import { type CalibratableEngine, describeSpeeds, ThreadTuner } from "../../server/src/engine/threadTuning.js";
 import { Logger } from "../../server/src/log/logger.js";
+import { CODE_LLAMA_7B_INSTRUCT } from "../fixtures/modelRoles.js";
 
 const machine = { cpuModel: "AMD EPYC", cpus: 2, device: "auto/-1" };
 const model = { path: "/m/model.gguf", size: 1000, mtimeMs: 12.4 };
@@ -28,7 +28,11 @@ describe("thread cache file", () => {
         assert.equal(parseCacheEntry(undefined, "k"), undefined);
         assert.equal(parseCacheEntry("{not json", "k"), undefined);
         assert.equal(parseCacheEntry('{"version":2,"entries":{}}', "k"), undefined);
-        assert.equal(parseCacheEntry(withCacheEntry(undefined, "k", { ...entry, choice: { prompt: 0, generation: 1 } }), "k"), undefined, "a count below 1 is not ours");
+        assert.equal(
+            parseCacheEntry(withCacheEntry(undefined, "k", { ...entry, choice: { prompt: 0, generation: 1 } }), "k"),
+            undefined,
+            "a count below 1 is not ours",
+        );
     });
 
     it("keeps the 64 most recently written entries", () => {
@@ -62,7 +66,17 @@ function fakeEngine(info: Partial<EngineInfo> = {}, meterFails = false): FakeEng
         generate: async () => (threads === 2 ? 16 : 5),
     };
     const engine: FakeEngine = {
-        info: { modelPath: "/m.gguf", modelName: "m", roles: CODE_LLAMA_7B_INSTRUCT, device: "cpu", gpuLayers: 0, totalLayers: 33, contextSize: 4096, loadMs: 0, ...info },
+        info: {
+            modelPath: "/m.gguf",
+            modelName: "m",
+            roles: CODE_LLAMA_7B_INSTRUCT,
+            device: "cpu",
+            gpuLayers: 0,
+            totalLayers: 33,
+            contextSize: 4096,
+            loadMs: 0,
+            ...info,
+        },
         threads: [],
         measured: [],
         closed: 0,
@@ -89,16 +103,26 @@ describe("ThreadTuner", () => {
         const lines: string[] = [];
         const logger = new Logger((level, message) => lines.push(`${level}: ${message}`), "info");
         const cache = new ThreadCache(path.join(dir, name, "threads.json"));
-        return { lines, cache, tuner: new ThreadTuner({ logger, cache, probe: { availableParallelism: () => cpus, readFile: () => undefined }, now: () => 0 }) };
+        return {
+            lines,
+            cache,
+            tuner: new ThreadTuner({ logger, cache, probe: { availableParallelism: () => cpus, readFile: () => undefined }, now: () => 0 }),
+        };
     };
 
     it("the setting wins; above the CPU count it is honoured and warned about once", () => {
         const { tuner: threads, lines } = tuner("setting");
-        assert.deepEqual(threads.plan(1, modelPath, "off/-1"), { threads: { prompt: 1, generation: 1 }, maxThreads: 1, inUse: { prompt: 1, generation: 1, source: "setting", cpus: 2 } });
+        assert.deepEqual(threads.plan(1, modelPath, "off/-1"), {
+            threads: { prompt: 1, generation: 1 },
+            maxThreads: 1,
+            inUse: { prompt: 1, generation: 1, source: "setting", cpus: 2 },
+        });
         assert.deepEqual(lines, []);
         assert.deepEqual(threads.plan(4, modelPath, "off/-1").threads, { prompt: 4, generation: 4 });
         threads.plan(4, modelPath, "off/-1");
-        assert.deepEqual(lines, ["warn: codellama.engine.threads is 4, more than the 2 CPUs this process may use: threads that wait for a CPU slow every token down. 0 picks the fastest count for this machine."]);
+        assert.deepEqual(lines, [
+            "warn: codellama.engine.threads is 4, more than the 2 CPUs this process may use: threads that wait for a CPU slow every token down. 0 picks the fastest count for this machine.",
+        ]);
     });
 
     it("without a setting or a cached choice: every usable CPU, then the calibration sets the fastest and caches it", async () => {
@@ -113,7 +137,10 @@ describe("ThreadTuner", () => {
         assert.deepEqual(engine.measured[0]!.prompt.promptTokensPerSecond, 2000);
         assert.deepEqual(engine.measured[0]!.generation.generationTokensPerSecond, 200);
         assert.equal(engine.closed, 1);
-        assert.match(lines.at(-1)!, /^info: Threads: 2 threads for prompts, 1 for generation, calibrated in 0 ms \(\d+ ms measuring\): 2 threads: 2000 prompt \/ 63 generation tokens\/s; 1 thread: 1000 \/ 200$/);
+        assert.match(
+            lines.at(-1)!,
+            /^info: Threads: 2 threads for prompts, 1 for generation, calibrated in 0 ms \(\d+ ms measuring\): 2 threads: 2000 prompt \/ 63 generation tokens\/s; 1 thread: 1000 \/ 200$/,
+        );
         assert.deepEqual(cache.get(plan.cacheKey!)!.choice, { prompt: 2, generation: 1 });
 
         // The next load of the same model on the same machine starts with it.

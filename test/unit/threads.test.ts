@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
     CALIBRATION,
-    calibrateThreads,
     CalibrationFailed,
+    type CpuProbe,
+    calibrateThreads,
     cgroupCpuQuota,
     chooseThreads,
-    type CpuProbe,
     describeThreads,
     type SpeedMeter,
     threadCandidates,
@@ -42,11 +42,19 @@ describe("usableCpus", () => {
     });
 
     it("cgroup v1: cfs_quota_us over cfs_period_us under the cpu controller, -1 is no quota", () => {
-        const v1 = (quota: string) => ({ "/proc/self/cgroup": "4:memory:/x\n2:cpu,cpuacct:/docker/abc\n1:name=systemd:/\n", "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us": quota, "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000\n" });
+        const v1 = (quota: string) => ({
+            "/proc/self/cgroup": "4:memory:/x\n2:cpu,cpuacct:/docker/abc\n1:name=systemd:/\n",
+            "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us": quota,
+            "/sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000\n",
+        });
         assert.equal(usableCpus(probe(8, v1("150000\n"))).count, 1);
         assert.equal(usableCpus(probe(8, v1("-1\n"))).count, 8);
         // In a container the host's path is not under the mount; the container's cgroup is its root.
-        const container = { "/proc/self/cgroup": "3:cpu:/docker/abc\n", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "400000", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000" };
+        const container = {
+            "/proc/self/cgroup": "3:cpu:/docker/abc\n",
+            "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "400000",
+            "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000",
+        };
         assert.equal(cgroupCpuQuota(probe(8, container)), 4);
     });
 
@@ -141,16 +149,30 @@ describe("calibrateThreads", () => {
 
     it("stops a phase early when it is clearly slower than the best so far", async () => {
         // On 16 CPUs one thread is 16× slower: its prompt stops after one unit, its generation after one token.
-        const { meter, units } = fakeMeter({ 16: { promptMs: 0.1, generationMs: 5 }, 8: { promptMs: 0.15, generationMs: 4 }, 1: { promptMs: 1.6, generationMs: 80 } });
+        const { meter, units } = fakeMeter({
+            16: { promptMs: 0.1, generationMs: 5 },
+            8: { promptMs: 0.15, generationMs: 4 },
+            1: { promptMs: 1.6, generationMs: 80 },
+        });
         const result = await calibrateThreads([16, 8, 1], meter);
         assert.deepEqual(result.choice, { prompt: 16, generation: 8 });
-        assert.deepEqual(units.filter((unit) => unit.startsWith("prompt 1x") || unit === "generate 1"), ["prompt 1x128", "generate 1"]);
+        assert.deepEqual(
+            units.filter((unit) => unit.startsWith("prompt 1x") || unit === "generate 1"),
+            ["prompt 1x128", "generate 1"],
+        );
     });
 
     it("stops trying fewer threads once a count is faster in neither phase", async () => {
-        const { meter, units } = fakeMeter({ 16: { promptMs: 0.1, generationMs: 5 }, 8: { promptMs: 0.12, generationMs: 5.5 }, 1: { promptMs: 0.01, generationMs: 1 } });
+        const { meter, units } = fakeMeter({
+            16: { promptMs: 0.1, generationMs: 5 },
+            8: { promptMs: 0.12, generationMs: 5.5 },
+            1: { promptMs: 0.01, generationMs: 1 },
+        });
         const result = await calibrateThreads([16, 8, 1], meter);
-        assert.deepEqual(result.speeds.map((speed) => speed.threads), [16, 8]);
+        assert.deepEqual(
+            result.speeds.map((speed) => speed.threads),
+            [16, 8],
+        );
         assert.ok(!units.includes("begin 1"));
     });
 
@@ -160,15 +182,25 @@ describe("calibrateThreads", () => {
         const { meter, units } = fakeMeter({ 1: { promptMs: 100, generationMs: 400 } });
         const result = await calibrateThreads([1], meter);
         assert.deepEqual(result.speeds, [{ threads: 1, promptTokensPerSecond: 10, generationTokensPerSecond: 2.5 }]);
-        assert.deepEqual(units.filter((unit) => unit.startsWith("prompt")), ["prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4"]);
+        assert.deepEqual(
+            units.filter((unit) => unit.startsWith("prompt")),
+            ["prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4", "prompt 1x4"],
+        );
         assert.equal(result.measuredMs, 800 + 1600 + 1600);
     });
 
     it("no count after the first once the total budget is spent", async () => {
         // Each step takes 3.2 s; fewer threads are a little faster at generating, so only the budget stops it.
-        const { meter } = fakeMeter({ 4: { promptMs: 100, generationMs: 400 }, 2: { promptMs: 100, generationMs: 390 }, 1: { promptMs: 100, generationMs: 380 } });
+        const { meter } = fakeMeter({
+            4: { promptMs: 100, generationMs: 400 },
+            2: { promptMs: 100, generationMs: 390 },
+            1: { promptMs: 100, generationMs: 380 },
+        });
         const result = await calibrateThreads([4, 2, 1], meter, undefined, { ...CALIBRATION, totalBudgetMs: 5000 });
-        assert.deepEqual(result.speeds.map((speed) => speed.threads), [4, 2]);
+        assert.deepEqual(
+            result.speeds.map((speed) => speed.threads),
+            [4, 2],
+        );
     });
 
     it("measures a step again when other work interrupted it", async () => {
@@ -180,7 +212,10 @@ describe("calibrateThreads", () => {
 
     it("gives up when interrupted too often, and when cancelled", async () => {
         const { meter } = fakeMeter({ 1: { promptMs: 1, generationMs: 5 } }, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        await assert.rejects(calibrateThreads([1], meter), (error: Error) => error instanceof CalibrationFailed && /interrupted it 5 times/.test(error.message));
+        await assert.rejects(
+            calibrateThreads([1], meter),
+            (error: Error) => error instanceof CalibrationFailed && /interrupted it 5 times/.test(error.message),
+        );
         const controller = new AbortController();
         controller.abort();
         await assert.rejects(calibrateThreads([1], fakeMeter({ 1: { promptMs: 1, generationMs: 5 } }).meter, controller.signal), CalibrationFailed);

@@ -7,46 +7,37 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { GgmlType, getLlama, type Llama, type LlamaContextSequence, LlamaLogLevel, type LlamaModel, readGgufFileInfo, type Token } from "node-llama-cpp";
 import {
-    GgmlType,
-    LlamaLogLevel,
-    getLlama,
-    readGgufFileInfo,
-    type Llama,
-    type LlamaContextSequence,
-    type LlamaModel,
-    type Token,
-} from "node-llama-cpp";
-import {
+    buildVocab,
     CODE_ANSWER,
+    CODELLAMA_FIM_PREFIX_ID,
+    CODELLAMA_VOCAB_SIZE,
     COPIED_BLOCK,
     COPIED_LINE,
     COPYING_SCRIPTS,
-    CODELLAMA_FIM_PREFIX_ID,
-    CODELLAMA_VOCAB_SIZE,
     DEFAULT_SCRIPTS,
+    encodeTensorData,
+    ensureTinyModel,
     FIM_ANSWER,
-    FIM_WORD_REST,
     FIM_PIECES,
+    FIM_WORD_REST,
+    float32ToFloat16,
     GGUF_ALIGNMENT,
     GgufWriter,
     INSTRUCT_ANSWER,
     INSTRUCT_CHAT_ANSWER,
+    type ResolvedScript,
     SCRIPTS_METADATA_KEY,
     SPACE,
-    TokenType,
-    buildVocab,
-    encodeTensorData,
-    ensureTinyModel,
-    float32ToFloat16,
     spmDetokenize,
     spmTokenize,
-    tinyModelCacheDir,
-    writeTinyCodeLlama,
-    type ResolvedScript,
     type TensorType,
     type TinyModelOptions,
     type TinyScript,
+    TokenType,
+    tinyModelCacheDir,
+    writeTinyCodeLlama,
 } from "../../tools/tinyCodellama/index.js";
 
 const tempDir = mkdtempSync(path.join(os.tmpdir(), "tiny-codellama-test-"));
@@ -88,9 +79,19 @@ function dequantize(data: Buffer, type: "q8_0" | "q4_0"): Float32Array {
 describe("GGUF writer", () => {
     test("float32ToFloat16 rounds to nearest even", () => {
         const cases: [number, number][] = [
-            [0, 0x0000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [65520, 0x7c00],
-            [1 / 3, 0x3555], [2 ** -24, 0x0001], [2 ** -25, 0x0000], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02],
-            [Infinity, 0x7c00], [-Infinity, 0xfc00],
+            [0, 0x0000],
+            [1, 0x3c00],
+            [-2, 0xc000],
+            [0.5, 0x3800],
+            [65504, 0x7bff],
+            [65520, 0x7c00],
+            [1 / 3, 0x3555],
+            [2 ** -24, 0x0001],
+            [2 ** -25, 0x0000],
+            [1 + 2 ** -11, 0x3c00],
+            [1 + 3 * 2 ** -11, 0x3c02],
+            [Infinity, 0x7c00],
+            [-Infinity, 0xfc00],
         ];
         for (const [value, bits] of cases) assert.equal(float32ToFloat16(value), bits, `f16(${value})`);
         assert.equal(float32ToFloat16(NaN) & 0x7e00, 0x7e00);
@@ -114,7 +115,10 @@ describe("GGUF writer", () => {
         // rounding of its scale 1/127.
         const oneHot = new Float32Array(32);
         oneHot[5] = 1;
-        assert.deepEqual(dequantize(encodeTensorData(oneHot, "q4_0"), "q4_0").map((v) => v + 0), oneHot); // v + 0: -0 -> 0
+        assert.deepEqual(
+            dequantize(encodeTensorData(oneHot, "q4_0"), "q4_0").map((v) => v + 0),
+            oneHot,
+        ); // v + 0: -0 -> 0
         for (const [i, v] of dequantize(encodeTensorData(oneHot, "q8_0"), "q8_0").entries()) assert.ok(Math.abs(v - oneHot[i]!) < 1e-4);
         assert.throws(() => encodeTensorData(new Float32Array(31), "q4_0"), /whole number of 32-value blocks/);
     });
@@ -174,7 +178,10 @@ describe("GGUF writer", () => {
             assert.deepEqual(shape("blk.1.ffn_down.weight"), [128, 64]);
             assert.deepEqual(shape("blk.1.ffn_norm.weight"), [64]);
             assert.deepEqual(shape("output.weight"), [64, written.nVocab]);
-            assert.equal(written.params, tensors.reduce((sum, t) => sum + t.dimensions.reduce<number>((a, d) => a * Number(d), 1), 0));
+            assert.equal(
+                written.params,
+                tensors.reduce((sum, t) => sum + t.dimensions.reduce<number>((a, d) => a * Number(d), 1), 0),
+            );
 
             // Offsets are contiguous and 32-byte aligned; the file ends after the last tensor.
             const quantized = type === "q4_0" ? GgmlType.Q4_0 : GgmlType.F32;
@@ -203,8 +210,14 @@ describe("vocab and scripts", () => {
         const codellama = buildVocab({ codellamaVocab: true });
         assert.equal(codellama.pieces.length, CODELLAMA_VOCAB_SIZE);
         const fim = [codellama.special.prefix, codellama.special.suffix, codellama.special.middle, codellama.special.eot];
-        assert.deepEqual(fim, [0, 1, 2, 3].map((i) => CODELLAMA_FIM_PREFIX_ID + i));
-        assert.deepEqual(fim.map((id) => codellama.pieces[id]), Object.values(FIM_PIECES));
+        assert.deepEqual(
+            fim,
+            [0, 1, 2, 3].map((i) => CODELLAMA_FIM_PREFIX_ID + i),
+        );
+        assert.deepEqual(
+            fim.map((id) => codellama.pieces[id]),
+            Object.values(FIM_PIECES),
+        );
         for (const id of fim) assert.equal(codellama.types[id], TokenType.control);
     });
 
@@ -212,7 +225,11 @@ describe("vocab and scripts", () => {
         const pieces = COPYING_SCRIPTS.flatMap((script) => script.pieces!);
         const plain = buildVocab();
         const extended = buildVocab({ extraPieces: pieces.map((piece) => piece.replaceAll(SPACE, " ")) });
-        assert.deepEqual(extended.pieces.slice(0, plain.pieces.length - 4), plain.pieces.slice(0, -4), "built-in pieces keep their ids (the infill tokens move to the end)");
+        assert.deepEqual(
+            extended.pieces.slice(0, plain.pieces.length - 4),
+            plain.pieces.slice(0, -4),
+            "built-in pieces keep their ids (the infill tokens move to the end)",
+        );
         assert.deepEqual(extended.pieces.slice(-4), Object.values(FIM_PIECES));
         const tokens = (text: string): string[] => spmTokenize(extended, text).map((id) => extended.pieces[id]!);
         const [rewrite, repeatLine] = COPYING_SCRIPTS;
@@ -346,7 +363,7 @@ describe("tiny Code Llama in node-llama-cpp", () => {
                 "    if (x === null) { return undefined; }",
                 "console.log(JSON.stringify({a: 1, b: [2, 3]}));",
                 "  <PRE> <SUF> <MID> <EOT> ▁<MID>",
-                "#include <stdio.h>\nint main() { printf(\"héllo\"); }",
+                '#include <stdio.h>\nint main() { printf("héllo"); }',
                 "x  =  y   +   z      ",
                 "Ünïcödé 😀 ✓ \u2581 mixed 中文",
                 "",
@@ -356,7 +373,11 @@ describe("tiny Code Llama in node-llama-cpp", () => {
             }
             const { prefix, suffix, middle } = model.tokens.infill;
             const special = new Set([model.tokens.bos, model.tokens.eos, model.tokens.eot, prefix, suffix, middle]);
-            for (const text of corpus) assert.ok(model.tokenize(text).every((t) => !special.has(t)), "text never yields control tokens");
+            for (const text of corpus)
+                assert.ok(
+                    model.tokenize(text).every((t) => !special.has(t)),
+                    "text never yields control tokens",
+                );
             assert.deepEqual([prefix, suffix, middle, model.tokens.eot], [vocab.special.prefix, vocab.special.suffix, vocab.special.middle, vocab.special.eot]);
             for (const token of [prefix, suffix, middle, model.tokens.eot]) assert.equal(model.getTokenAttributes(token!).control, true);
             assert.equal(model.isEogToken(model.tokens.eot!), true);
@@ -410,7 +431,10 @@ describe("tiny Code Llama in node-llama-cpp", () => {
         assert.equal(info.nVocab, CODELLAMA_VOCAB_SIZE);
         await withModel(file, async (model, sequence) => {
             const stored = JSON.parse(metadataValue(model.fileInfo.metadata, SCRIPTS_METADATA_KEY) as string) as ResolvedScript[];
-            assert.deepEqual(stored.map((s) => s.response), ['console.log("hé ✓");', "Hello World"]);
+            assert.deepEqual(
+                stored.map((s) => s.response),
+                ['console.log("hé ✓");', "Hello World"],
+            );
 
             const fim = await generate(model, sequence, infillPrompt(model, "x", "y"));
             assert.equal(model.tokens.infill.middle, CODELLAMA_FIM_PREFIX_ID + 2);
@@ -428,7 +452,10 @@ describe("vocabulary kinds", () => {
     test("Llama 2's: 32,000 entries, no infill tokens", () => {
         const vocab = buildVocab({ kind: "llama-2", codellamaVocab: true });
         assert.equal(vocab.pieces.length, 32000);
-        assert.deepEqual([vocab.special.prefix, vocab.special.suffix, vocab.special.middle, vocab.special.eot, vocab.special.step], [undefined, undefined, undefined, undefined, undefined]);
+        assert.deepEqual(
+            [vocab.special.prefix, vocab.special.suffix, vocab.special.middle, vocab.special.eot, vocab.special.step],
+            [undefined, undefined, undefined, undefined, undefined],
+        );
     });
     test("Code Llama 70B's: the infill tokens at 32007..32010 and <step> at 32015, 32,016 entries", () => {
         const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });
@@ -437,6 +464,9 @@ describe("vocabulary kinds", () => {
         assert.equal(vocab.pieces[32015], "<step>");
     });
     test("a script that ends with a token the vocabulary lacks is refused", () => {
-        assert.throws(() => writeTinyCodeLlama(path.join(tempDir, "no-eot.gguf"), { vocab: "llama-2", scripts: [{ name: "fim", after: "]", answer: "x", end: "eot" }] }), /this vocabulary has no eot token/);
+        assert.throws(
+            () => writeTinyCodeLlama(path.join(tempDir, "no-eot.gguf"), { vocab: "llama-2", scripts: [{ name: "fim", after: "]", answer: "x", end: "eot" }] }),
+            /this vocabulary has no eot token/,
+        );
     });
 });

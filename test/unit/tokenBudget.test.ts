@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { capBudgets, cutAtLineBoundary, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, splitLinesKeepingBreaks } from "../../server/src/completion/tokenBudget.js";
+import {
+    capBudgets,
+    cutAtLineBoundary,
+    fimBudgets,
+    fitToBudget,
+    MAX_CHARS_PER_TOKEN,
+    splitLinesKeepingBreaks,
+} from "../../server/src/completion/tokenBudget.js";
 
 /** One token per character, so budgets are easy to reason about. */
 const charTokens = (text: string): number => [...text].length;
@@ -68,17 +75,33 @@ describe("splitLinesKeepingBreaks", () => {
 
 describe("fimBudgets", () => {
     it("gives each side its share of the context", async () => {
-        assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, overhead: 4 }), { prefix: 2048, suffix: 819, extra: 0 });
+        assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, overhead: 4 }), {
+            prefix: 2048,
+            suffix: 819,
+            extra: 0,
+        });
     });
     it("never exceeds what the context leaves after generation", async () => {
-        assert.deepEqual(fimBudgets({ contextSize: 512, maxTokens: 400, prefixShare: 0.9, suffixShare: 0.9, overhead: 4 }), { prefix: 0, suffix: 108, extra: 0 });
+        assert.deepEqual(fimBudgets({ contextSize: 512, maxTokens: 400, prefixShare: 0.9, suffixShare: 0.9, overhead: 4 }), {
+            prefix: 0,
+            suffix: 108,
+            extra: 0,
+        });
     });
 });
 
 describe("fimBudgets with snippets of other files", () => {
     it("gives snippets their share only from what prefix and suffix leave", async () => {
-        assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, extraShare: 0.1, overhead: 4 }), { prefix: 2048, suffix: 819, extra: 409 });
-        assert.deepEqual(fimBudgets({ contextSize: 1000, maxTokens: 100, prefixShare: 0.6, suffixShare: 0.25, extraShare: 0.5, overhead: 4 }), { prefix: 600, suffix: 250, extra: 46 });
+        assert.deepEqual(fimBudgets({ contextSize: 4096, maxTokens: 128, prefixShare: 0.5, suffixShare: 0.2, extraShare: 0.1, overhead: 4 }), {
+            prefix: 2048,
+            suffix: 819,
+            extra: 409,
+        });
+        assert.deepEqual(fimBudgets({ contextSize: 1000, maxTokens: 100, prefixShare: 0.6, suffixShare: 0.25, extraShare: 0.5, overhead: 4 }), {
+            prefix: 600,
+            suffix: 250,
+            extra: 46,
+        });
     });
 });
 

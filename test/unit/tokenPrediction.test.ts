@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { LlamaContextSequence } from "node-llama-cpp";
-import { type PredictionCounts, PredictionLength, Speculation, vocabularyMismatch } from "../../server/src/engine/tokenPrediction.js";
 import type { Token } from "../../server/src/engine/tokenizer.js";
+import { type PredictionCounts, PredictionLength, Speculation, vocabularyMismatch } from "../../server/src/engine/tokenPrediction.js";
 
 describe("how many tokens input lookup proposes", () => {
     it("starts at the initial length, doubles after a proposal that held, and stays within the maximum", () => {
@@ -103,7 +103,12 @@ async function decodeAll(lookup: boolean): Promise<{ tokens: Token[]; log: strin
     const sequence = new ScriptedSequence(log) as unknown as LlamaContextSequence;
     const tokens: Token[] = [];
     try {
-        for await (const token of speculation.decode(sequence, PROMPT, { prompt: PROMPT, maxTokens: 20, evaluationPriority: 5, beforeDecode: (work) => log.push(`threads ${work}`) })) {
+        for await (const token of speculation.decode(sequence, PROMPT, {
+            prompt: PROMPT,
+            maxTokens: 20,
+            evaluationPriority: 5,
+            beforeDecode: (work) => log.push(`threads ${work}`),
+        })) {
             tokens.push(token);
             if (token === END) break;
         }
@@ -118,7 +123,8 @@ describe("the decode loop", () => {
         const { tokens, log, predictions } = await decodeAll(false);
         assert.deepEqual(tokens, [12, 13, 14, 15, 16, 17, END]);
         assert.deepEqual(log, [
-            "threads prompt", "evaluate 10,11,12,13,14,15,16,17,10,11",
+            "threads prompt",
+            "evaluate 10,11,12,13,14,15,16,17,10,11",
             ...[12, 13, 14, 15, 16, 17].flatMap((token) => ["threads generation", `evaluate ${token}`]),
         ]);
         assert.deepEqual(predictions, { validated: 0, refuted: 0 });
@@ -128,8 +134,14 @@ describe("the decode loop", () => {
         const { tokens, log, predictions } = await decodeAll(true);
         assert.deepEqual(tokens, [12, 13, 14, 15, 16, 17, END]);
         assert.deepEqual(log, [
-            "threads prompt", "threads prompt", "evaluate 10,11,12,13,14,15,16,17,10,11", "threads generation",
-            "threads generation", "batch 12,13,14,15,16,17,10,11", "erase 16-18", "threads generation",
+            "threads prompt",
+            "threads prompt",
+            "evaluate 10,11,12,13,14,15,16,17,10,11",
+            "threads generation",
+            "threads generation",
+            "batch 12,13,14,15,16,17,10,11",
+            "erase 16-18",
+            "threads generation",
         ]);
         assert.deepEqual(predictions, { validated: 5, refuted: 2 });
     });

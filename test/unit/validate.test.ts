@@ -14,7 +14,10 @@ describe("LSP params validation", () => {
     it("accepts a range and names what is wrong with a bad one", () => {
         assert.equal(rangeParamsProblem({ textDocument, range: { start: { line: 1, character: 0 }, end: { line: 2, character: 5 } } }), undefined);
         assert.match(rangeParamsProblem({ textDocument, range: null })!, /range/);
-        assert.match(rangeParamsProblem({ textDocument, range: { start: { line: 1, character: 0 }, end: { line: 1.5, character: 0 } } })!, /non-negative integers/);
+        assert.match(
+            rangeParamsProblem({ textDocument, range: { start: { line: 1, character: 0 }, end: { line: 1.5, character: 0 } } })!,
+            /non-negative integers/,
+        );
         assert.match(rangeParamsProblem("x")!, /object/);
     });
 });

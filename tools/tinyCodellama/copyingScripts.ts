@@ -13,7 +13,11 @@ import type { TinyModelOptions, TinyScript } from "./model.js";
 import { FIM_PIECES } from "./vocab.js";
 
 /** Each line in three pieces, each naming the line's number: no piece repeats. */
-const BLOCK_PIECES: readonly string[] = Array.from({ length: 60 }, (_, index) => [`\n    let r${index + 1}`, ` = mix${index + 1}(`, `r${index}, ${index + 1});`]).flat();
+const BLOCK_PIECES: readonly string[] = Array.from({ length: 60 }, (_, index) => [
+    `\n    let r${index + 1}`,
+    ` = mix${index + 1}(`,
+    `r${index}, ${index + 1});`,
+]).flat();
 const LINE_PIECES: readonly string[] = ["\n    const", " checksum", " = values", ".reduce", "((sum,", " value)", " =>", " sum +", " value,", " 0", ");"];
 
 /** The body of `function chain(r0) {...}`: 60 lines, each starting with a line break. */
@@ -29,9 +33,15 @@ export const COPYING_SCRIPTS: readonly TinyScript[] = [
 ];
 
 /** A chat question (an engine's ChatRequest, in Llama 2's format) whose answer rewrites its code block (COPIED_BLOCK). */
-export const REWRITE_QUESTION = { format: "llama2" as const, messages: [{ role: "user" as const, content: `Rename r to s in this code:\n\`\`\`js\nfunction chain(r0) {${COPIED_BLOCK}\n}\n\`\`\`` }] };
+export const REWRITE_QUESTION = {
+    format: "llama2" as const,
+    messages: [{ role: "user" as const, content: `Rename r to s in this code:\n\`\`\`js\nfunction chain(r0) {${COPIED_BLOCK}\n}\n\`\`\`` }],
+};
 /** A chat question without the block: the same answer copies nothing from it. */
-export const NO_COPY_QUESTION = { format: "llama2" as const, messages: [{ role: "user" as const, content: "Write a function that chains sixty mixing steps, each taking the previous result and its step number." }] };
+export const NO_COPY_QUESTION = {
+    format: "llama2" as const,
+    messages: [{ role: "user" as const, content: "Write a function that chains sixty mixing steps, each taking the previous result and its step number." }],
+};
 /** An infill request (an engine's InfillRequest) whose answer repeats COPIED_LINE from its prefix. */
 export const REPEAT_LINE_INFILL = {
     format: "psm" as const,

@@ -7,41 +7,23 @@
 // See model.ts for how the scripted answers work and DEFAULT_SCRIPTS for what they are.
 
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { resolveTinyModelConfig, writeTinyCodeLlama, type TinyModelOptions } from "./model.js";
+import { resolveTinyModelConfig, type TinyModelOptions, writeTinyCodeLlama } from "./model.js";
+
 export { COPIED_BLOCK, COPIED_LINE, COPYING_SCRIPTS, copyingModel, NO_COPY_QUESTION, REPEAT_LINE_INFILL, REWRITE_QUESTION } from "./copyingScripts.js";
 
 export {
+    encodeTensorData,
+    float32ToFloat16,
     GGUF_ALIGNMENT,
     GgufWriter,
     TENSOR_TYPES,
-    encodeTensorData,
-    float32ToFloat16,
     type TensorType,
     type TensorValues,
 } from "./ggufWriter.js";
-export {
-    CODELLAMA_70B_STEP_ID,
-    CODELLAMA_FIM_PREFIX_ID,
-    CODELLAMA_VOCAB_SIZE,
-    LLAMA2_VOCAB_SIZE,
-    STEP_PIECE,
-    FIM_PIECES,
-    SPACE,
-    TokenType,
-    buildVocab,
-    byteTokenPiece,
-    spmDetokenize,
-    spmTokenize,
-    type SpecialTokenIds,
-    type SpmTokenizeOptions,
-    type Vocab,
-    type VocabKind,
-    type VocabOptions,
-} from "./vocab.js";
 export {
     CODE_ANSWER,
     DEFAULT_SCRIPTS,
@@ -52,10 +34,9 @@ export {
     INSTRUCT_CHAT_ANSWER,
     LLAMA2_SCRIPTS,
     PRESETS,
-    SCRIPTS_METADATA_KEY,
-    resolveTinyModelConfig,
-    writeTinyCodeLlama,
     type ResolvedScript,
+    resolveTinyModelConfig,
+    SCRIPTS_METADATA_KEY,
     type ScriptEnd,
     type TinyModelConfig,
     type TinyModelInfo,
@@ -63,7 +44,27 @@ export {
     type TinyPreset,
     type TinyScript,
     type TinyWeights,
+    writeTinyCodeLlama,
 } from "./model.js";
+export {
+    buildVocab,
+    byteTokenPiece,
+    CODELLAMA_70B_STEP_ID,
+    CODELLAMA_FIM_PREFIX_ID,
+    CODELLAMA_VOCAB_SIZE,
+    FIM_PIECES,
+    LLAMA2_VOCAB_SIZE,
+    SPACE,
+    type SpecialTokenIds,
+    type SpmTokenizeOptions,
+    STEP_PIECE,
+    spmDetokenize,
+    spmTokenize,
+    TokenType,
+    type Vocab,
+    type VocabKind,
+    type VocabOptions,
+} from "./vocab.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../..");
@@ -78,7 +79,13 @@ let generatorHash: string | undefined;
 function hashGenerator(): string {
     if (generatorHash === undefined) {
         const hash = createHash("sha256");
-        const files = [...readdirSync(HERE).filter((n) => /\.[cm]?[jt]s$/.test(n)).sort().map((name) => path.join(HERE, name)), path.join(REPO_ROOT, "server/src/eval/seededRandom.ts")];
+        const files = [
+            ...readdirSync(HERE)
+                .filter((n) => /\.[cm]?[jt]s$/.test(n))
+                .sort()
+                .map((name) => path.join(HERE, name)),
+            path.join(REPO_ROOT, "server/src/eval/seededRandom.ts"),
+        ];
         for (const file of files) hash.update(path.basename(file)).update(readFileSync(file));
         generatorHash = hash.digest("hex");
     }

@@ -15,18 +15,8 @@
 // (zeros are multiplied too), so a large scripted model is also a valid performance subject.
 
 import { seededRandom } from "../../server/src/eval/seededRandom.js";
-import { GgufWriter, blockSizeOf, type TensorType, type TensorValues } from "./ggufWriter.js";
-import {
-    FIM_PIECES,
-    SPACE,
-    TokenType,
-    type VocabKind,
-    buildVocab,
-    spmDetokenize,
-    spmTokenize,
-    type SpecialTokenIds,
-    type Vocab,
-} from "./vocab.js";
+import { blockSizeOf, GgufWriter, type TensorType, type TensorValues } from "./ggufWriter.js";
+import { buildVocab, FIM_PIECES, SPACE, type SpecialTokenIds, spmDetokenize, spmTokenize, TokenType, type Vocab, type VocabKind } from "./vocab.js";
 
 export type TinyPreset = "tiny" | "perf" | "7b";
 export type ScriptEnd = "eot" | "eos" | "step";
@@ -182,18 +172,39 @@ type PresetSettings = Omit<TinyModelConfig, "preset" | "scripts" | "seed" | "ide
 export const PRESETS: Readonly<Record<TinyPreset, PresetSettings>> = {
     // ~1 MB, loads in tens of milliseconds.
     tiny: {
-        weights: "scripted", type: "f32", nEmbd: 64, nLayer: 2, nHead: 4, nHeadKv: 2, nFf: 128,
-        contextLength: 4096, codellamaVocab: false,
+        weights: "scripted",
+        type: "f32",
+        nEmbd: 64,
+        nLayer: 2,
+        nHead: 4,
+        nHeadKv: 2,
+        nFf: 128,
+        contextLength: 4096,
+        codellamaVocab: false,
     },
     // 134M parameters: big enough that prompt processing and generation speed are measurable.
     perf: {
-        weights: "random", type: "f32", nEmbd: 768, nLayer: 12, nHead: 12, nHeadKv: 12, nFf: 2048,
-        contextLength: 4096, codellamaVocab: true,
+        weights: "random",
+        type: "f32",
+        nEmbd: 768,
+        nLayer: 12,
+        nHead: 12,
+        nHeadKv: 12,
+        nFf: 2048,
+        contextLength: 4096,
+        codellamaVocab: true,
     },
     // Code Llama 7B's shapes (6.7B parameters, ~3.8 GB at q4_0) for memory and load-time tests.
     "7b": {
-        weights: "random", type: "q4_0", nEmbd: 4096, nLayer: 32, nHead: 32, nHeadKv: 32, nFf: 11008,
-        contextLength: 16384, codellamaVocab: true,
+        weights: "random",
+        type: "q4_0",
+        nEmbd: 4096,
+        nLayer: 32,
+        nHead: 32,
+        nHeadKv: 32,
+        nFf: 11008,
+        contextLength: 16384,
+        codellamaVocab: true,
     },
 };
 
@@ -229,7 +240,7 @@ export function resolveTinyModelConfig(options: TinyModelOptions = {}): TinyMode
     if (base === undefined) throw new Error(`unknown preset ${JSON.stringify(preset)}`);
     const weights = options.weights ?? base.weights;
     if (weights !== "scripted" && options.scripts !== undefined && options.scripts.length > 0) {
-        throw new Error("scripts need weights: \"scripted\"");
+        throw new Error('scripts need weights: "scripted"');
     }
     const config: TinyModelConfig = {
         preset,
@@ -447,8 +458,10 @@ function rows(rowCount: number, rowLength: number, fill: (chunk: Float32Array, f
     })();
 }
 
-const constant = (value: number, shape: readonly number[]): TensorValues => () =>
-    rows(shape[1] ?? 1, shape[0]!, (chunk) => chunk.fill(value));
+const constant =
+    (value: number, shape: readonly number[]): TensorValues =>
+    () =>
+        rows(shape[1] ?? 1, shape[0]!, (chunk) => chunk.fill(value));
 
 /** Uniform in [-scale, scale), seeded per tensor so a tensor's values depend on nothing else. */
 function uniform(seed: number, name: string, shape: readonly number[], scale: number): TensorValues {
@@ -476,8 +489,7 @@ function addTensors(
     fixed: { tokenEmbd: TensorValues; output: TensorValues; attnOutput?: TensorValues; ffnDown?: TensorValues },
 ): void {
     const nEmbdKv = (c.nEmbd / c.nHead) * c.nHeadKv;
-    const add = (name: string, shape: readonly number[], values?: TensorValues): void =>
-        w.addTensor(name, shape, c.type, values ?? matrix(name, shape));
+    const add = (name: string, shape: readonly number[], values?: TensorValues): void => w.addTensor(name, shape, c.type, values ?? matrix(name, shape));
     const norm = (name: string): void => w.addTensor(name, [c.nEmbd], "f32", constant(1, [c.nEmbd]));
 
     add("token_embd.weight", [c.nEmbd, nVocab], fixed.tokenEmbd);

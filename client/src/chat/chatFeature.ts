@@ -4,12 +4,12 @@
  * the "Ask Code Llama to fix" quick fix and the fix preview.
  */
 import * as vscode from "vscode";
-import { AskToFixProvider } from "../prompts/askToFix.js";
 import { COMMANDS } from "../../../shared/src/commands.js";
+import { FixPreview } from "../fix/fixPreview.js";
+import { AskToFixProvider } from "../prompts/askToFix.js";
 import { registerChatCommands } from "../prompts/promptCommands.js";
 import { PromptLibrary } from "../prompts/promptLibrary.js";
 import type { StatusPresentation } from "../statusDisplay.js";
-import { FixPreview } from "../fix/fixPreview.js";
 import { type ChatChange, type ChatClient, ChatSession } from "./chatSession.js";
 import { CHAT_VIEW_ID, ChatView, type ServerNotice } from "./chatView.js";
 import type { Chat, ChatSummary, ChatTurn } from "./conversation.js";

@@ -8,9 +8,9 @@ import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { ErrorCodes, type LanguageClient, LSPErrorCodes, ResponseError, State } from "vscode-languageclient/node";
 import { type ChatAnswer, chatDeltaProgress, chatRequest } from "../../../shared/src/protocol.js";
-import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, titleFrom, type TurnDisplay } from "./conversation.js";
-import type { ChatHistory } from "./history.js";
 import { errorMessage } from "../errorMessage.js";
+import { type Chat, type ChatSummary, type ChatTurn, type FixTarget, newChat, requestMessages, type TurnDisplay, titleFrom } from "./conversation.js";
+import type { ChatHistory } from "./history.js";
 
 export type ChatChange = { kind: "state" } | { kind: "turn"; chatId: string; turn: ChatTurn };
 
@@ -98,7 +98,13 @@ export class ChatSession implements vscode.Disposable {
         chat.turns.push(question);
         if (chat.turns.length === 1 && chat.title === "New chat") chat.title = options.display?.title ?? titleFrom(text);
         const messages = requestMessages(chat);
-        const answer: ChatTurn = { id: randomUUID(), role: "assistant", content: "", status: "streaming", ...(options.fixTarget ? { fixTarget: options.fixTarget } : {}) };
+        const answer: ChatTurn = {
+            id: randomUUID(),
+            role: "assistant",
+            content: "",
+            status: "streaming",
+            ...(options.fixTarget ? { fixTarget: options.fixTarget } : {}),
+        };
         chat.turns.push(answer);
         chat.updatedAt = this.now();
         const cancel = new vscode.CancellationTokenSource();
@@ -118,7 +124,12 @@ export class ChatSession implements vscode.Disposable {
         await running.done;
     }
 
-    private async generate(chat: Chat, answer: ChatTurn, messages: ReturnType<typeof requestMessages>, cancel: vscode.CancellationTokenSource): Promise<ChatTurn> {
+    private async generate(
+        chat: Chat,
+        answer: ChatTurn,
+        messages: ReturnType<typeof requestMessages>,
+        cancel: vscode.CancellationTokenSource,
+    ): Promise<ChatTurn> {
         const partialResultToken = `codellama-chat-${answer.id}`;
         const disposables: vscode.Disposable[] = [cancel];
         try {
@@ -132,9 +143,11 @@ export class ChatSession implements vscode.Disposable {
             // The server going away rejects the request too, but only once the client noticed:
             // the state change is the earlier and surer sign.
             const serverGone = new Promise<"gone">((resolve) => {
-                disposables.push(this.client.onDidChangeState(({ newState }) => {
-                    if (newState !== State.Running) resolve("gone");
-                }));
+                disposables.push(
+                    this.client.onDidChangeState(({ newState }) => {
+                        if (newState !== State.Running) resolve("gone");
+                    }),
+                );
             });
             const request = this.client.sendRequest(chatRequest, { messages, partialResultToken }, cancel.token);
             request.catch(() => undefined); // may reject after the race below was decided
@@ -226,14 +239,21 @@ export class ChatSession implements vscode.Disposable {
 }
 
 function isCancellation(error: unknown): boolean {
-    return (error instanceof ResponseError && (error.code === LSPErrorCodes.RequestCancelled || error.code === LSPErrorCodes.ServerCancelled)) || error instanceof vscode.CancellationError;
+    return (
+        (error instanceof ResponseError && (error.code === LSPErrorCodes.RequestCancelled || error.code === LSPErrorCodes.ServerCancelled)) ||
+        error instanceof vscode.CancellationError
+    );
 }
 
 function isConnectionLoss(error: unknown): boolean {
-    return error instanceof ResponseError && (error.code === ErrorCodes.PendingResponseRejected || error.code === ErrorCodes.ConnectionInactive || error.code === ErrorCodes.MessageWriteError);
+    return (
+        error instanceof ResponseError &&
+        (error.code === ErrorCodes.PendingResponseRejected || error.code === ErrorCodes.ConnectionInactive || error.code === ErrorCodes.MessageWriteError)
+    );
 }
 
 function errorText(error: unknown): string {
-    if (error instanceof ResponseError && error.code === ErrorCodes.ConnectionInactive) return "the Code Llama server is not running (run “Code Llama: Restart Server”)";
+    if (error instanceof ResponseError && error.code === ErrorCodes.ConnectionInactive)
+        return "the Code Llama server is not running (run “Code Llama: Restart Server”)";
     return errorMessage(error);
 }

@@ -4,11 +4,11 @@
  * checked (parseFromWebview); links open outside VS Code and only for http(s).
  */
 import * as vscode from "vscode";
+import { errorMessage } from "../errorMessage.js";
 import type { ChatSession } from "./chatSession.js";
 import { insertAtCursor, replaceSelection } from "./codeBlockActions.js";
 import { type ChatViewState, type FromWebview, isOpenableLink, parseFromWebview, type ToWebview } from "./messages.js";
 import { chatHtml, newNonce } from "./webviewHtml.js";
-import { errorMessage } from "../errorMessage.js";
 
 export const CHAT_VIEW_ID = "codellama.chat";
 

@@ -88,7 +88,16 @@ export function summarize(chat: Chat): ChatSummary {
 
 /** A title from the first line of a question that says something: "Explain what add() does". */
 export function titleFrom(text: string): string {
-    const line = text.split(/\r?\n/).map((l) => l.replace(/[#>*_`]+/g, " ").replace(/\s+/g, " ").trim()).find((l) => l.length > 0) ?? "";
+    const line =
+        text
+            .split(/\r?\n/)
+            .map((l) =>
+                l
+                    .replace(/[#>*_`]+/g, " ")
+                    .replace(/\s+/g, " ")
+                    .trim(),
+            )
+            .find((l) => l.length > 0) ?? "";
     if (!line) return "New chat";
     return line.length > MAX_TITLE_LENGTH ? `${line.slice(0, MAX_TITLE_LENGTH - 1).trimEnd()}…` : line;
 }
@@ -128,7 +137,9 @@ export function restoredChat(chat: Chat): Chat {
     if (!chat.turns.some((turn) => turn.status === "streaming")) return chat;
     return {
         ...chat,
-        turns: chat.turns.map((turn) => (turn.status === "streaming" ? { ...turn, status: "interrupted", error: "The window closed while the answer was generated." } : turn)),
+        turns: chat.turns.map((turn) =>
+            turn.status === "streaming" ? { ...turn, status: "interrupted", error: "The window closed while the answer was generated." } : turn,
+        ),
     };
 }
 
@@ -142,6 +153,13 @@ export function isChat(value: unknown): value is Chat {
         typeof chat.createdAt === "number" &&
         typeof chat.updatedAt === "number" &&
         Array.isArray(chat.turns) &&
-        chat.turns.every((turn) => typeof turn === "object" && turn !== null && (turn.role === "user" || turn.role === "assistant") && typeof turn.content === "string" && typeof turn.id === "string")
+        chat.turns.every(
+            (turn) =>
+                typeof turn === "object" &&
+                turn !== null &&
+                (turn.role === "user" || turn.role === "assistant") &&
+                typeof turn.content === "string" &&
+                typeof turn.id === "string",
+        )
     );
 }

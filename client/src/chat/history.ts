@@ -28,7 +28,9 @@ export class ChatHistory {
     list(): ChatSummary[] {
         const index = this.store.get<unknown>(INDEX_KEY);
         if (!Array.isArray(index)) return [];
-        return index.filter((entry): entry is ChatSummary => typeof entry?.id === "string" && typeof entry.title === "string" && typeof entry.updatedAt === "number");
+        return index.filter(
+            (entry): entry is ChatSummary => typeof entry?.id === "string" && typeof entry.title === "string" && typeof entry.updatedAt === "number",
+        );
     }
 
     load(id: string): Chat | undefined {
@@ -73,7 +75,10 @@ export class ChatHistory {
     private enqueue(updates: [string, unknown][]): Promise<void> {
         // Memento.update changes what get() returns at once; only persisting is asynchronous.
         const written = Promise.all(updates.map(([key, value]) => this.store.update(key, value)));
-        this.writes = this.writes.then(() => written, () => written);
+        this.writes = this.writes.then(
+            () => written,
+            () => written,
+        );
         return written.then(() => undefined);
     }
 }

@@ -36,7 +36,19 @@ export type FromWebview =
     | { type: "previewFix"; turnId: string; code: string }
     | { type: "openLink"; href: string };
 
-const FROM_WEBVIEW_TYPES = new Set(["ready", "send", "stop", "newChat", "openChat", "deleteChat", "copy", "insert", "replaceSelection", "previewFix", "openLink"]);
+const FROM_WEBVIEW_TYPES = new Set([
+    "ready",
+    "send",
+    "stop",
+    "newChat",
+    "openChat",
+    "deleteChat",
+    "copy",
+    "insert",
+    "replaceSelection",
+    "previewFix",
+    "openLink",
+]);
 
 /** Checks a message from the webview (it renders untrusted text: trust nothing it sends). */
 export function parseFromWebview(value: unknown): FromWebview | undefined {
@@ -44,7 +56,14 @@ export function parseFromWebview(value: unknown): FromWebview | undefined {
     const message = value as Record<string, unknown>;
     if (typeof message.type !== "string" || !FROM_WEBVIEW_TYPES.has(message.type)) return undefined;
     const strings: Record<string, string[]> = {
-        send: ["text"], openChat: ["id"], deleteChat: ["id"], copy: ["code"], insert: ["code"], replaceSelection: ["code"], previewFix: ["turnId", "code"], openLink: ["href"],
+        send: ["text"],
+        openChat: ["id"],
+        deleteChat: ["id"],
+        copy: ["code"],
+        insert: ["code"],
+        replaceSelection: ["code"],
+        previewFix: ["turnId", "code"],
+        openLink: ["href"],
     };
     for (const key of strings[message.type] ?? []) if (typeof message[key] !== "string") return undefined;
     return message as FromWebview;

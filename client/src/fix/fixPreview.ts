@@ -6,11 +6,11 @@
  * title, `codellama.acceptFix`) applies it; "Discard Fix" closes the preview.
  */
 import * as vscode from "vscode";
+import { COMMANDS } from "../../../shared/src/commands.js";
 import type { ChatSession } from "../chat/chatSession.js";
 import { codeBlocksOf } from "../chat/codeBlocks.js";
 import type { FixTarget } from "../chat/conversation.js";
 import { fixReplacement, replaceRange } from "./fixedText.js";
-import { COMMANDS } from "../../../shared/src/commands.js";
 
 export const FIX_SCHEME = "codellama-fix";
 /** The actions' names, as package.json's titles of COMMANDS.acceptFix and .discardFix say them. */
@@ -67,7 +67,9 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
         const turn = [...this.session.current.turns].reverse().find((t) => t.role === "assistant" && t.fixTarget && t.status !== "streaming");
         const block = code ?? (turn ? codeBlocksOf(turn.content).at(-1)?.code : undefined);
         if (!turn?.fixTarget || block === undefined) {
-            void vscode.window.showInformationMessage("Code Llama: no fix to apply. Run “Code Llama: Debug” on the code first; its answer's code block can then be applied.");
+            void vscode.window.showInformationMessage(
+                "Code Llama: no fix to apply. Run “Code Llama: Debug” on the code first; its answer's code block can then be applied.",
+            );
             return false;
         }
         return this.preview(turn.fixTarget, block);
@@ -79,7 +81,9 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
         const range = locate(document, target);
         const name = vscode.workspace.asRelativePath(document.uri);
         if (!range) {
-            void vscode.window.showWarningMessage(`Code Llama: the code the answer is about has changed in ${name}. Select it and run “Code Llama: Debug” again.`);
+            void vscode.window.showWarningMessage(
+                `Code Llama: the code the answer is about has changed in ${name}. Select it and run “Code Llama: Debug” again.`,
+            );
             return false;
         }
         const replacement = fixReplacement({
@@ -109,7 +113,9 @@ export class FixPreview implements vscode.TextDocumentContentProvider, vscode.Di
         if (!pending) return false;
         const document = await vscode.workspace.openTextDocument(pending.documentUri);
         if (document.version !== pending.version) {
-            void vscode.window.showWarningMessage(`Code Llama: ${vscode.workspace.asRelativePath(document.uri)} changed after the preview; preview the fix again.`);
+            void vscode.window.showWarningMessage(
+                `Code Llama: ${vscode.workspace.asRelativePath(document.uri)} changed after the preview; preview the fix again.`,
+            );
             await this.discard();
             return false;
         }

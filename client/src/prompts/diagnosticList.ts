@@ -18,8 +18,12 @@ export const NO_DIAGNOSTICS = "(none reported)";
 const SEVERITY = ["error", "warning"] as const;
 
 const overlaps = (a: LineRange, b: LineRange): boolean =>
-    !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) ||
-        b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
+    !(
+        a.end.line < b.start.line ||
+        (a.end.line === b.start.line && a.end.character < b.start.character) ||
+        b.end.line < a.start.line ||
+        (b.end.line === a.start.line && b.end.character < a.start.character)
+    );
 
 /** Errors and warnings overlapping `range`, errors first, then by position. */
 export function relevantDiagnostics<T extends DiagnosticLike>(diagnostics: readonly T[], range: LineRange): T[] {

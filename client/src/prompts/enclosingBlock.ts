@@ -21,12 +21,38 @@ export interface SymbolNode {
 
 /** vscode.SymbolKind values (0-based, unlike LSP's). */
 export const SymbolKind = {
-    File: 0, Module: 1, Namespace: 2, Package: 3, Class: 4, Method: 5, Property: 6, Field: 7, Constructor: 8, Enum: 9, Interface: 10,
-    Function: 11, Variable: 12, Constant: 13, Object: 18, Struct: 22, Event: 23, Operator: 24,
+    File: 0,
+    Module: 1,
+    Namespace: 2,
+    Package: 3,
+    Class: 4,
+    Method: 5,
+    Property: 6,
+    Field: 7,
+    Constructor: 8,
+    Enum: 9,
+    Interface: 10,
+    Function: 11,
+    Variable: 12,
+    Constant: 13,
+    Object: 18,
+    Struct: 22,
+    Event: 23,
+    Operator: 24,
 } as const;
 
 /** Kinds that are a unit worth explaining on their own. */
-const BLOCK_KINDS = new Set<number>([SymbolKind.Method, SymbolKind.Constructor, SymbolKind.Function, SymbolKind.Class, SymbolKind.Interface, SymbolKind.Enum, SymbolKind.Struct, SymbolKind.Operator, SymbolKind.Event]);
+const BLOCK_KINDS = new Set<number>([
+    SymbolKind.Method,
+    SymbolKind.Constructor,
+    SymbolKind.Function,
+    SymbolKind.Class,
+    SymbolKind.Interface,
+    SymbolKind.Enum,
+    SymbolKind.Struct,
+    SymbolKind.Operator,
+    SymbolKind.Event,
+]);
 /** Kinds that count only when they span lines (`const add = (a, b) => {...}`, an object literal). */
 const MULTILINE_KINDS = new Set<number>([SymbolKind.Variable, SymbolKind.Constant, SymbolKind.Property, SymbolKind.Field, SymbolKind.Object]);
 

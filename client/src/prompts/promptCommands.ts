@@ -5,13 +5,13 @@
  */
 import path from "node:path";
 import * as vscode from "vscode";
-import { placeholdersOf, type PromptTemplate, renderPrompt } from "../../../shared/src/prompts/template.js";
+import { COMMANDS } from "../../../shared/src/commands.js";
+import { type PromptTemplate, placeholdersOf, renderPrompt } from "../../../shared/src/prompts/template.js";
 import type { ChatSession } from "../chat/chatSession.js";
 import type { ChatView } from "../chat/chatView.js";
 import { type ChatTurn, type FixTarget, lineSpan, type TurnDisplay } from "../chat/conversation.js";
 import type { PromptLibrary } from "./promptLibrary.js";
 import { isTargetArgument, promptValues, resolveTarget, type TargetArgument } from "./promptTarget.js";
-import { COMMANDS } from "../../../shared/src/commands.js";
 
 export interface ChatCommandContext {
     session: ChatSession;
@@ -93,11 +93,16 @@ export async function runTemplate(ctx: ChatCommandContext, template: PromptTempl
     await ctx.view.reveal(false);
     const fixTarget: FixTarget | undefined =
         target && offersFix(template)
-            ? { uri: target.document.uri.toString(), range: [target.range.start.line, target.range.start.character, target.range.end.line, target.range.end.character], text: target.document.getText(target.range) }
+            ? {
+                  uri: target.document.uri.toString(),
+                  range: [target.range.start.line, target.range.start.character, target.range.end.line, target.range.end.character],
+                  text: target.document.getText(target.range),
+              }
             : undefined;
-    const display: TurnDisplay | undefined = target && values.selection !== undefined
-        ? { title: `${template.name} ${file}, ${lineSpan(target.range)}`, code: values.selection, language: target.document.languageId }
-        : undefined;
+    const display: TurnDisplay | undefined =
+        target && values.selection !== undefined
+            ? { title: `${template.name} ${file}, ${lineSpan(target.range)}`, code: values.selection, language: target.document.languageId }
+            : undefined;
     return ctx.session.ask(question, { ...(fixTarget ? { fixTarget } : {}), ...(display ? { display } : {}) });
 }
 

@@ -6,7 +6,7 @@
  * Pure (no VS Code API); reading the folders is promptLibrary.ts.
  */
 import path from "node:path";
-import { PromptFileError, parsePromptFile, type PromptTemplate } from "../../../shared/src/prompts/template.js";
+import { PromptFileError, type PromptTemplate, parsePromptFile } from "../../../shared/src/prompts/template.js";
 import { errorMessage } from "../errorMessage.js";
 
 /** Inside each workspace folder. */

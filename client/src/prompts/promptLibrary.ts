@@ -8,9 +8,17 @@ import os from "node:os";
 import * as vscode from "vscode";
 import { builtinTemplates } from "../../../shared/src/prompts/builtin.js";
 import { mergeTemplates, type PromptTemplate } from "../../../shared/src/prompts/template.js";
-import { parsePromptFiles, PROMPT_FILE_EXTENSION, type PromptFile, templateOrigin, type TemplateOrigin, userPromptsFolder, WORKSPACE_PROMPTS_FOLDER } from "./promptFiles.js";
-import { PromptTrust } from "./promptTrust.js";
 import { errorMessage } from "../errorMessage.js";
+import {
+    PROMPT_FILE_EXTENSION,
+    type PromptFile,
+    parsePromptFiles,
+    type TemplateOrigin,
+    templateOrigin,
+    userPromptsFolder,
+    WORKSPACE_PROMPTS_FOLDER,
+} from "./promptFiles.js";
+import { PromptTrust } from "./promptTrust.js";
 
 const USE = "Use Them";
 
@@ -20,14 +28,20 @@ export class PromptLibrary implements vscode.Disposable {
     private readonly reported = new Set<string>();
     private readonly disposables: vscode.Disposable[] = [];
 
-    constructor(private readonly output: vscode.LogOutputChannel, userFolder = userPromptsFolder(process.env, os.homedir())) {
+    constructor(
+        private readonly output: vscode.LogOutputChannel,
+        userFolder = userPromptsFolder(process.env, os.homedir()),
+    ) {
         this.userFolder = userFolder;
         this.trust = new PromptTrust(
             () => vscode.workspace.isTrusted,
             async (count) =>
                 (await vscode.window.showWarningMessage(
                     `This workspace is not trusted. Use its ${count} prompt file${count === 1 ? "" : "s"} from .codellama/prompts in this session?`,
-                    { modal: true, detail: "Prompt files decide what Code Llama is asked, and can replace the built-in Explain and Debug. The built-in prompts and your own (in your user folder) work either way." },
+                    {
+                        modal: true,
+                        detail: "Prompt files decide what Code Llama is asked, and can replace the built-in Explain and Debug. The built-in prompts and your own (in your user folder) work either way.",
+                    },
                     USE,
                 )) === USE,
         );
@@ -38,7 +52,9 @@ export class PromptLibrary implements vscode.Disposable {
     async templates(): Promise<PromptTemplate[]> {
         const [user, workspace] = await Promise.all([
             this.readFolder(vscode.Uri.file(this.userFolder)),
-            Promise.all((vscode.workspace.workspaceFolders ?? []).map((folder) => this.readFolder(vscode.Uri.joinPath(folder.uri, ...WORKSPACE_PROMPTS_FOLDER)))).then((lists) => lists.flat()),
+            Promise.all(
+                (vscode.workspace.workspaceFolders ?? []).map((folder) => this.readFolder(vscode.Uri.joinPath(folder.uri, ...WORKSPACE_PROMPTS_FOLDER))),
+            ).then((lists) => lists.flat()),
         ]);
         const userParsed = parsePromptFiles(user);
         const useWorkspace = workspace.length > 0 && (await this.trust.allowed(workspace.length));
@@ -87,9 +103,14 @@ export class PromptLibrary implements vscode.Disposable {
             this.reported.add(error.message);
             this.output.error(`Prompt file ${error.message}`);
         }
-        void vscode.window.showWarningMessage(`Code Llama: ${fresh.length === 1 ? "a prompt file has a problem" : `${fresh.length} prompt files have problems`}: ${fresh[0]!.message}`, "Show Log").then((choice) => {
-            if (choice) this.output.show(true);
-        });
+        void vscode.window
+            .showWarningMessage(
+                `Code Llama: ${fresh.length === 1 ? "a prompt file has a problem" : `${fresh.length} prompt files have problems`}: ${fresh[0]!.message}`,
+                "Show Log",
+            )
+            .then((choice) => {
+                if (choice) this.output.show(true);
+            });
     }
 
     dispose(): void {

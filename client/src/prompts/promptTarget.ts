@@ -27,7 +27,8 @@ export function isTargetArgument(value: unknown): value is TargetArgument {
     return typeof uri === "string" || uri instanceof vscode.Uri;
 }
 
-const toRange = (range: vscode.Range | LineRange): vscode.Range => new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+const toRange = (range: vscode.Range | LineRange): vscode.Range =>
+    new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 
 /** The target of a command: the argument's, else the active editor's selection (or block around the cursor). */
 export async function resolveTarget(argument?: TargetArgument): Promise<PromptTarget | undefined> {
@@ -49,12 +50,20 @@ export async function resolveTarget(argument?: TargetArgument): Promise<PromptTa
 export async function enclosingBlock(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Range> {
     let symbols: (vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined;
     try {
-        symbols = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined>("vscode.executeDocumentSymbolProvider", document.uri);
+        symbols = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined>(
+            "vscode.executeDocumentSymbolProvider",
+            document.uri,
+        );
     } catch {
         symbols = undefined; // no symbol provider for this language
     }
     const nodes: SymbolNode[] = (symbols ?? []).map((symbol) => ("location" in symbol ? { kind: symbol.kind, range: symbol.location.range } : symbol));
-    const range = enclosingSymbolRange(nodes, position) ?? surroundingLines(Array.from({ length: document.lineCount }, (_, line) => document.lineAt(line).text), position.line);
+    const range =
+        enclosingSymbolRange(nodes, position) ??
+        surroundingLines(
+            Array.from({ length: document.lineCount }, (_, line) => document.lineAt(line).text),
+            position.line,
+        );
     return document.validateRange(toRange(range));
 }
 

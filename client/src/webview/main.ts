@@ -140,7 +140,9 @@ function turnElement(turn: ChatTurn): HTMLElement {
         const status = document.createElement("div");
         status.className = "turn-status";
         status.setAttribute("role", turn.status === "streaming" ? "status" : "note");
-        status.textContent = turn.error ? `${STATUS_TEXT[turn.status]}: ${turn.error}` : `${STATUS_TEXT[turn.status]}${turn.status === "interrupted" ? "." : ""}`;
+        status.textContent = turn.error
+            ? `${STATUS_TEXT[turn.status]}: ${turn.error}`
+            : `${STATUS_TEXT[turn.status]}${turn.status === "interrupted" ? "." : ""}`;
         article.append(status);
     }
     return article;
@@ -210,11 +212,18 @@ function decorateCodeBlocks(body: HTMLElement, turn: ChatTurn): void {
         if (turn.role === "assistant") {
             toolbar.append(
                 actionButton("Insert", "Insert code at the cursor", () => post({ type: "insert", code })),
-                actionButton("Replace selection", "Replace the editor selection with this code", () => post({ type: "replaceSelection", code }), "needs-selection"),
+                actionButton(
+                    "Replace selection",
+                    "Replace the editor selection with this code",
+                    () => post({ type: "replaceSelection", code }),
+                    "needs-selection",
+                ),
             );
         }
         if (turn.role === "assistant" && turn.fixTarget && turn.status !== "streaming") {
-            toolbar.append(actionButton("Apply Fix…", "Preview this code as a fix, then apply it", () => post({ type: "previewFix", turnId: turn.id, code }), "apply-fix"));
+            toolbar.append(
+                actionButton("Apply Fix…", "Preview this code as a fix, then apply it", () => post({ type: "previewFix", turnId: turn.id, code }), "apply-fix"),
+            );
         }
         pre.replaceWith(block);
         pre.tabIndex = 0; // scrollable: reachable by keyboard

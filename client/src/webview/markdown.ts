@@ -31,7 +31,31 @@ import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import MarkdownIt from "markdown-it";
 
-const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown, php, plaintext, python, ruby, rust, shell, sql, swift, typescript, xml, yaml };
+const LANGUAGES = {
+    bash,
+    c,
+    cpp,
+    csharp,
+    css,
+    diff,
+    go,
+    java,
+    javascript,
+    json,
+    kotlin,
+    markdown,
+    php,
+    plaintext,
+    python,
+    ruby,
+    rust,
+    shell,
+    sql,
+    swift,
+    typescript,
+    xml,
+    yaml,
+};
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
 // VS Code language ids that highlight.js knows under another name.
 hljs.registerAliases(["javascriptreact", "jsx"], { languageName: "javascript" });

@@ -1,9 +1,9 @@
+import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import type { ChatAnswer } from "../../../shared/src/protocol.js";
 import type { ChatFormatSetting } from "../../../shared/src/settings.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { chatUse } from "../engine/modelRoles.js";
 import type { ModelManager } from "../model/modelManager.js";
-import type { ChatMessage } from "../../../shared/src/prompts/template.js";
 import { fitConversation } from "./instructPrompt.js";
 
 export interface ChatOptions {
@@ -21,7 +21,9 @@ export interface ChatOptions {
 export async function answerChat(engine: InferenceEngine, messages: readonly ChatMessage[], options: ChatOptions): Promise<ChatAnswer> {
     const maxTokens = Math.min(options.maxTokens, Math.floor(engine.info.contextSize / 2));
     const { format } = chatUse(engine.info.roles, options.format);
-    const prompt = await fitConversation(messages, engine.info.contextSize - maxTokens, (candidate) => engine.chatPromptTokens({ messages: candidate, format }));
+    const prompt = await fitConversation(messages, engine.info.contextSize - maxTokens, (candidate) =>
+        engine.chatPromptTokens({ messages: candidate, format }),
+    );
     // Meta's decoding drops the space SentencePiece puts before the answer's first word (and the 70B's reply header ends in one).
     const answerText = (text: string): string => text.replace(/^ /, "");
     let sent = "";
@@ -46,7 +48,11 @@ export async function answerChat(engine: InferenceEngine, messages: readonly Cha
  * Cancelled while waiting: an empty answer marked cancelled. Rejects with ModelNotReady when loading
  * failed or a download waits for the user's consent.
  */
-export async function answerWhenReady(models: Pick<ModelManager, "whenChatReady">, messages: readonly ChatMessage[], options: ChatOptions): Promise<ChatAnswer> {
+export async function answerWhenReady(
+    models: Pick<ModelManager, "whenChatReady">,
+    messages: readonly ChatMessage[],
+    options: ChatOptions,
+): Promise<ChatAnswer> {
     const engine = await models.whenChatReady(options.signal);
     if (!engine) return { content: "", stopReason: "cancelled", usage: { promptTokens: 0, completionTokens: 0, droppedMessages: 0 } };
     return answerChat(engine, messages, options);

@@ -20,16 +20,38 @@ interface ConfigFlag {
 }
 
 export const CONFIG_FLAGS: readonly ConfigFlag[] = [
-    { flag: "model", value: "PATH", settings: ["model.path"], help: "Local GGUF model", defaultText: `download ${DEFAULT_MODEL_URI} on first use into the per-user cache` },
+    {
+        flag: "model",
+        value: "PATH",
+        settings: ["model.path"],
+        help: "Local GGUF model",
+        defaultText: `download ${DEFAULT_MODEL_URI} on first use into the per-user cache`,
+    },
     { flag: "model-uri", value: "URI", settings: ["model.uri"], help: "Model to download when no --model is given", defaultText: false },
     { flag: "models-dir", value: "DIR", settings: ["model.directory"], help: "Where downloaded models are kept", defaultText: false },
-    { flag: "chat-model", value: "PATH", settings: ["chat.model.path"], help: "A second local GGUF model for chat, e.g. a 34B or 70B Instruct beside a 7B for completion", defaultText: "the completion model" },
+    {
+        flag: "chat-model",
+        value: "PATH",
+        settings: ["chat.model.path"],
+        help: "A second local GGUF model for chat, e.g. a 34B or 70B Instruct beside a 7B for completion",
+        defaultText: "the completion model",
+    },
     { flag: "completion-mode", value: "MODE", settings: ["completion.mode"] },
     { flag: "chat-format", value: "FORMAT", settings: ["chat.format"] },
     { flag: "gpu", value: "MODE", settings: ["engine.gpu"] },
     { flag: "gpu-layers", value: "N", settings: ["engine.gpuLayers"], help: "Layers on the GPU, -1 = as many as fit" },
-    { flag: "threads", value: "N", settings: ["engine.threads"], help: "CPU threads, 0 = the fastest count for this machine, measured at the first run of a model" },
-    { flag: "context-size", value: "N", settings: ["engine.contextSize"], help: "Context size in tokens, 0 = automatic: 16384 when the memory holds it beside the model(s), else the largest that fits" },
+    {
+        flag: "threads",
+        value: "N",
+        settings: ["engine.threads"],
+        help: "CPU threads, 0 = the fastest count for this machine, measured at the first run of a model",
+    },
+    {
+        flag: "context-size",
+        value: "N",
+        settings: ["engine.contextSize"],
+        help: "Context size in tokens, 0 = automatic: 16384 when the memory holds it beside the model(s), else the largest that fits",
+    },
     { flag: "max-tokens", value: "N", settings: ["completion.maxTokens", "chat.maxTokens"], help: "Most tokens to generate" },
     { flag: "fim-format", value: "FORMAT", settings: ["completion.fimFormat"] },
     { flag: "log-level", value: "LEVEL", settings: ["log.level"], cliDefault: "warn" },

@@ -21,7 +21,11 @@ export interface EvalFlags {
 
 export type WithEngine = (work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>) => Promise<number>;
 
-export async function evalCommand(flags: EvalFlags, withEngine: WithEngine, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<number> {
+export async function evalCommand(
+    flags: EvalFlags,
+    withEngine: WithEngine,
+    log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
     const holes = chooseHoles(flags, log);
     if (holes.length === 0) {
         log("codellama eval: no holes to run (no source files with code to cut holes from)");
@@ -35,7 +39,13 @@ export async function evalCommand(flags: EvalFlags, withEngine: WithEngine, log:
         try {
             // One request per hole and no typing to keep up with: the full prompt, however cold the cache,
             // and the whole answer, however slow the machine (the default time cap follows its speed).
-            const report = await runModelEval(engine, holes, { ...config.completion, coldPromptMs: 0, maxTimeMs: 0 }, (done, total) => progress.report(done / total, `${done}/${total} holes`), controller.signal);
+            const report = await runModelEval(
+                engine,
+                holes,
+                { ...config.completion, coldPromptMs: 0, maxTimeMs: 0 },
+                (done, total) => progress.report(done / total, `${done}/${total} holes`),
+                controller.signal,
+            );
             progress.done();
             process.stdout.write(flags.json ? `${JSON.stringify(report, null, 1)}\n` : modelTable(report));
         } finally {
@@ -55,12 +65,18 @@ function chooseHoles(flags: EvalFlags, log: (line: string) => void): SourcedHole
     const perClass = positiveInteger("--per-class", flags["per-class"] ?? "5");
     const seed = positiveInteger("--seed", flags.seed ?? "1");
     const classes = flags.classes === undefined ? undefined : flags.classes.split(",").map((name) => name.trim());
-    for (const name of classes ?? []) if (!(HOLE_CLASSES as readonly string[]).includes(name)) throw new UsageError(`unknown hole class "${name}"; known: ${HOLE_CLASSES.join(", ")}`);
+    for (const name of classes ?? [])
+        if (!(HOLE_CLASSES as readonly string[]).includes(name)) throw new UsageError(`unknown hole class "${name}"; known: ${HOLE_CLASSES.join(", ")}`);
     const repo = flags.repo ?? ".";
     const { files, skipped, listedBy } = collectRepoFiles(repo);
     const holes = sampleHoles(files, { seed, perClass, classes: classes as HoleClass[] | undefined });
-    const skippedText = Object.entries(skipped).filter(([, count]) => count > 0).map(([reason, count]) => `${count} ${reason}`).join(", ");
-    log(`codellama eval: ${holes.length} holes from ${files.length} source files in ${repo} (${listedBy === "git" ? "tracked by git" : "all files"}${skippedText ? `; skipped ${skippedText}` : ""})`);
+    const skippedText = Object.entries(skipped)
+        .filter(([, count]) => count > 0)
+        .map(([reason, count]) => `${count} ${reason}`)
+        .join(", ");
+    log(
+        `codellama eval: ${holes.length} holes from ${files.length} source files in ${repo} (${listedBy === "git" ? "tracked by git" : "all files"}${skippedText ? `; skipped ${skippedText}` : ""})`,
+    );
     return holes;
 }
 

@@ -10,16 +10,16 @@ import { answerChat } from "../chat/chatService.js";
 import { completeAt } from "../completion/generation.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { InferenceEngine } from "../engine/inference.js";
+import { formatTable } from "../eval/report.js";
 import { errorMessage, Logger, type LogSink } from "../log/logger.js";
 import { problemLogger } from "../lsp/problemText.js";
 import { runLanguageServer } from "../lsp/run.js";
 import { SERVER_VERSION } from "../lsp/server.js";
-import { formatTable } from "../eval/report.js";
 import { modelChoices, rolesText } from "../model/catalogue.js";
 import { localModels } from "../model/localModels.js";
 import { ModelManager } from "../model/modelManager.js";
 import { defaultModelsDirectory } from "../model/paths.js";
-import { CONFIG_FLAGS, configFromFlags, configFlagsHelp } from "./configFlags.js";
+import { CONFIG_FLAGS, configFlagsHelp, configFromFlags } from "./configFlags.js";
 import { evalCommand } from "./evalCommand.js";
 import { terminalProgress } from "./terminalProgress.js";
 import { UsageError } from "./usageError.js";
@@ -123,7 +123,11 @@ export function parsePosition(text: string): { line: number; character: number }
 }
 
 /** Loads the model(s) the flags name and runs `work` with the one for `role`; when it cannot load, logs why and what to do, in flags. */
-async function withEngine(values: Values, work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>, role: "completion" | "chat" = "completion"): Promise<number> {
+async function withEngine(
+    values: Values,
+    work: (engine: InferenceEngine, config: CodeLlamaConfig) => Promise<void>,
+    role: "completion" | "chat" = "completion",
+): Promise<number> {
     const { config, warnings } = resolveConfig(configFromFlags(values));
     if (warnings.length) throw new UsageError(warnings.join("\n"));
     const logger = new Logger(cliSink, config.log.level);
@@ -145,23 +149,33 @@ async function withEngine(values: Values, work: (engine: InferenceEngine, config
 async function chat(values: Values, question: string): Promise<number> {
     const text = question.trim() || (await readStdin()).trim();
     if (!text) throw new UsageError('chat needs a question: codellama chat "How do I reverse a list in Python?"');
-    const messages: ChatMessage[] = typeof values.system === "string" ? [{ role: "system", content: values.system }, { role: "user", content: text }] : [{ role: "user", content: text }];
-    return withEngine(values, async (engine, config) => {
-        const controller = new AbortController();
-        const stop = (): void => controller.abort();
-        process.once("SIGINT", stop);
-        try {
-            const answer = await answerChat(engine, messages, {
-                maxTokens: config.chat.maxTokens,
-                format: config.chat.format,
-                signal: controller.signal,
-                onDelta: values.json ? undefined : (delta) => process.stdout.write(delta),
-            });
-            process.stdout.write(values.json ? `${JSON.stringify(answer, null, 2)}\n` : "\n");
-        } finally {
-            process.off("SIGINT", stop);
-        }
-    }, "chat");
+    const messages: ChatMessage[] =
+        typeof values.system === "string"
+            ? [
+                  { role: "system", content: values.system },
+                  { role: "user", content: text },
+              ]
+            : [{ role: "user", content: text }];
+    return withEngine(
+        values,
+        async (engine, config) => {
+            const controller = new AbortController();
+            const stop = (): void => controller.abort();
+            process.once("SIGINT", stop);
+            try {
+                const answer = await answerChat(engine, messages, {
+                    maxTokens: config.chat.maxTokens,
+                    format: config.chat.format,
+                    signal: controller.signal,
+                    onDelta: values.json ? undefined : (delta) => process.stdout.write(delta),
+                });
+                process.stdout.write(values.json ? `${JSON.stringify(answer, null, 2)}\n` : "\n");
+            } finally {
+                process.off("SIGINT", stop);
+            }
+        },
+        "chat",
+    );
 }
 
 /** `codellama models`: the same choices as the editor's "Select Model…", as a table (or JSON). */
@@ -180,9 +194,11 @@ async function models(values: Values): Promise<number> {
         formatBytes(choice.memoryBytes),
         rolesText(choice.roles),
         choice.fits ? "yes" : "no",
-        choice.path ?? (choice.downloaded ? `${choice.uri} (downloaded)` : choice.uri ?? ""),
+        choice.path ?? (choice.downloaded ? `${choice.uri} (downloaded)` : (choice.uri ?? "")),
     ]);
-    process.stdout.write(`${formatTable(["Model", "Quant", "File", "Memory", "Roles", "Fits", "Path or download"], rows)}\n\nMemory: the weights and a 4,096-token context for completion and for chat; this machine has ${formatBytes(os.totalmem())}.\n`);
+    process.stdout.write(
+        `${formatTable(["Model", "Quant", "File", "Memory", "Roles", "Fits", "Path or download"], rows)}\n\nMemory: the weights and a 4,096-token context for completion and for chat; this machine has ${formatBytes(os.totalmem())}.\n`,
+    );
     return 0;
 }
 
@@ -207,7 +223,9 @@ async function complete(values: Values): Promise<number> {
         // One answer, no keystrokes to keep up with: the full prompt, however cold the cache.
         const completion = await completeAt(engine, document, position, { ...config.completion, coldPromptMs: 0 });
         if (values.json) {
-            process.stdout.write(`${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, speed: engine.speed?.(), prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`);
+            process.stdout.write(
+                `${JSON.stringify({ completion: completion.text, position: completion.position, model: engine.info, speed: engine.speed?.(), prompt: completion.prompt, generation: completion.generation }, null, 2)}\n`,
+            );
         } else {
             process.stdout.write(completion.text + (completion.text.endsWith("\n") ? "" : "\n"));
         }

@@ -7,7 +7,14 @@
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { InferenceEngine } from "../engine/inference.js";
 import type { Position } from "./cursorContext.js";
-import { buildCompletionPrompt, type CompletionPrompt, type CompletionSettings, type PromptAnchor, type PromptHints, type PromptSettings } from "./promptLayout.js";
+import {
+    buildCompletionPrompt,
+    type CompletionPrompt,
+    type CompletionSettings,
+    type PromptAnchor,
+    type PromptHints,
+    type PromptSettings,
+} from "./promptLayout.js";
 
 /** Uncached prompt tokens any completion may evaluate, whatever the measured speed. */
 export const COLD_PROMPT_MIN_TOKENS = 256;
@@ -33,8 +40,15 @@ export function fullContextAnchor(anchor: PromptAnchor | undefined): PromptAncho
  * quickly. A cut prompt stays (it is cached) until a warm-up or a cheap enough moment brings the
  * full context back. Engines that cannot see their cache always get the full prompt.
  */
-export async function affordablePrompt(engine: Pick<InferenceEngine, "info" | "countTokens" | "promptCost">, document: TextDocument, position: Position, settings: PromptSettings & Pick<CompletionSettings, "coldPromptMs">, hints: PromptHints): Promise<CompletionPrompt> {
-    const build = (buildHints: PromptHints): Promise<CompletionPrompt> => buildCompletionPrompt(engine, engine.info.contextSize, document, position, settings, buildHints);
+export async function affordablePrompt(
+    engine: Pick<InferenceEngine, "info" | "countTokens" | "promptCost">,
+    document: TextDocument,
+    position: Position,
+    settings: PromptSettings & Pick<CompletionSettings, "coldPromptMs">,
+    hints: PromptHints,
+): Promise<CompletionPrompt> {
+    const build = (buildHints: PromptHints): Promise<CompletionPrompt> =>
+        buildCompletionPrompt(engine, engine.info.contextSize, document, position, settings, buildHints);
     const anchored = await build(hints);
     if (!engine.promptCost || settings.coldPromptMs <= 0 || settings.reuseCache === false) return anchored;
     const costOf = (prompt: CompletionPrompt) => engine.promptCost!(prompt.request);

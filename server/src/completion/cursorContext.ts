@@ -23,7 +23,13 @@ export interface CursorContext {
  * the cursor are copied and normalised, so the cost does not grow with the document. The prefix
  * starts at `prefixFromLine` when that line is above the cursor and within `maxPrefixChars`.
  */
-export function cursorContext(document: TextDocument, position: Position, maxPrefixChars: number, maxSuffixChars: number, prefixFromLine?: number): CursorContext {
+export function cursorContext(
+    document: TextDocument,
+    position: Position,
+    maxPrefixChars: number,
+    maxSuffixChars: number,
+    prefixFromLine?: number,
+): CursorContext {
     const text = document.getText();
     let offset = document.offsetAt(position);
     if (offset > 0 && offset < text.length && isLowSurrogate(text.charCodeAt(offset)) && isHighSurrogate(text.charCodeAt(offset - 1))) offset--;

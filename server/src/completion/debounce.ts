@@ -15,7 +15,10 @@ export class AdaptiveDebounce {
     private latency: number | undefined;
     private stopCost: number | undefined;
 
-    constructor(private readonly maxDelayMs = 150, private readonly weight = 0.3) {}
+    constructor(
+        private readonly maxDelayMs = 150,
+        private readonly weight = 0.3,
+    ) {}
 
     /** Call when a request arrives; returns the delay in ms before generating. */
     arrive(now: number): number {

@@ -24,7 +24,10 @@ export class SnippetRing {
      * `perFile` bounds each file's share: editing one file in many places replaces its own oldest
      * snippet instead of pushing other files' snippets out of the prompts written meanwhile.
      */
-    constructor(private readonly capacity = 8, private readonly perFile = 2) {}
+    constructor(
+        private readonly capacity = 8,
+        private readonly perFile = 2,
+    ) {}
 
     /** Adds a snippet; one too similar to an existing snippet replaces it. */
     add(snippet: Snippet): void {
@@ -59,7 +62,11 @@ export function firstLines(document: TextDocument, count = OPENED_SNIPPET_LINES)
 }
 
 /** The lines a copy touched, as a snippet's text; at most `maxLines` from the first. */
-export function copiedLines(document: TextDocument, range: { start: { line: number }; end: { line: number; character: number } }, maxLines = COPIED_SNIPPET_LINES): string {
+export function copiedLines(
+    document: TextDocument,
+    range: { start: { line: number }; end: { line: number; character: number } },
+    maxLines = COPIED_SNIPPET_LINES,
+): string {
     const last = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
     return linesOf(document, range.start.line, Math.min(last + 1, range.start.line + maxLines));
 }
@@ -71,11 +78,30 @@ function linesOf(document: TextDocument, start: number, end: number): string {
 }
 
 const LINE_COMMENTS: Record<string, string> = {
-    python: "#", shellscript: "#", ruby: "#", perl: "#", r: "#", yaml: "#", toml: "#", dockerfile: "#", makefile: "#", powershell: "#", elixir: "#", julia: "#",
-    lua: "--", sql: "--", haskell: "--", ada: "--",
-    clojure: ";;", lisp: ";;", scheme: ";;",
-    erlang: "%", latex: "%", matlab: "%",
-    vb: "'", bat: "REM",
+    python: "#",
+    shellscript: "#",
+    ruby: "#",
+    perl: "#",
+    r: "#",
+    yaml: "#",
+    toml: "#",
+    dockerfile: "#",
+    makefile: "#",
+    powershell: "#",
+    elixir: "#",
+    julia: "#",
+    lua: "--",
+    sql: "--",
+    haskell: "--",
+    ada: "--",
+    clojure: ";;",
+    lisp: ";;",
+    scheme: ";;",
+    erlang: "%",
+    latex: "%",
+    matlab: "%",
+    vb: "'",
+    bat: "REM",
 };
 
 /** The line comment of a VS Code language id ("//" for the C family and anything unknown). */
@@ -86,12 +112,21 @@ export function lineComment(languageId: string): string {
 /** Renders snippets as comments, each under a `Path:` line, most recent last (nearest the code). */
 export function renderSnippets(snippets: readonly Snippet[], comment: string, pathOf: (uri: string) => string): string {
     return snippets
-        .map((snippet) => [`${comment} Path: ${pathOf(snippet.uri)}`, ...snippet.text.split("\n").map((line) => (line ? `${comment} ${line}` : comment))].join("\n") + "\n")
+        .map(
+            (snippet) =>
+                [`${comment} Path: ${pathOf(snippet.uri)}`, ...snippet.text.split("\n").map((line) => (line ? `${comment} ${line}` : comment))].join("\n") +
+                "\n",
+        )
         .join("");
 }
 
 function lineSet(text: string): Set<string> {
-    return new Set(text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0));
+    return new Set(
+        text
+            .split("\n")
+            .map((line) => line.trim())
+            .filter((line) => line.length > 0),
+    );
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

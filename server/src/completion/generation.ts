@@ -8,7 +8,14 @@ import type { GenerateOptions, Generation, InferenceEngine } from "../engine/inf
 import { affordablePrompt, fullContextAnchor } from "./coldPrompt.js";
 import type { Position } from "./cursorContext.js";
 import { answerRules } from "./postprocess.js";
-import { buildCompletionPrompt, type CompletionPrompt, completionLayout, type CompletionSettings, type PromptAnchor, type PromptHints } from "./promptLayout.js";
+import {
+    buildCompletionPrompt,
+    type CompletionPrompt,
+    type CompletionSettings,
+    completionLayout,
+    type PromptAnchor,
+    type PromptHints,
+} from "./promptLayout.js";
 import { completionTimeLimitMs, cutAtTimeLimit } from "./scope.js";
 
 export interface Completion {
@@ -25,7 +32,15 @@ export interface Completion {
  * text before it, as the model can: completionLayout) and post-processes it; `priority` "background"
  * for work nobody waits for (the next suggestion, prepared).
  */
-export async function completeAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}, priority: GenerateOptions["priority"] = "interactive"): Promise<Completion> {
+export async function completeAt(
+    engine: InferenceEngine,
+    document: TextDocument,
+    position: Position,
+    settings: CompletionSettings,
+    signal?: AbortSignal,
+    hints: PromptHints = {},
+    priority: GenerateOptions["priority"] = "interactive",
+): Promise<Completion> {
     const prompt = await affordablePrompt(engine, document, position, { ...settings, layout: completionLayout(settings, engine.info.roles) }, hints);
     const rules = answerRules(prompt.surroundings, prompt.eol);
     const started = performance.now();
@@ -56,8 +71,27 @@ export async function completeAt(engine: InferenceEngine, document: TextDocument
  * Evaluates the full-context prompt for the cursor into the completion sequence's cache and
  * generates nothing: while the cursor rests, so the first keystroke there evaluates only what it typed.
  */
-export async function warmAt(engine: InferenceEngine, document: TextDocument, position: Position, settings: CompletionSettings, signal?: AbortSignal, hints: PromptHints = {}): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "text"> }> {
-    const prompt = await buildCompletionPrompt(engine, engine.info.contextSize, document, position, { ...settings, layout: completionLayout(settings, engine.info.roles) }, { ...hints, anchor: fullContextAnchor(hints.anchor) });
-    const { text: _text, ...generation } = await engine.infill(prompt.request, { maxTokens: 0, signal, reuseCache: settings.reuseCache, priority: "background" });
+export async function warmAt(
+    engine: InferenceEngine,
+    document: TextDocument,
+    position: Position,
+    settings: CompletionSettings,
+    signal?: AbortSignal,
+    hints: PromptHints = {},
+): Promise<{ anchor: PromptAnchor; generation: Omit<Generation, "text"> }> {
+    const prompt = await buildCompletionPrompt(
+        engine,
+        engine.info.contextSize,
+        document,
+        position,
+        { ...settings, layout: completionLayout(settings, engine.info.roles) },
+        { ...hints, anchor: fullContextAnchor(hints.anchor) },
+    );
+    const { text: _text, ...generation } = await engine.infill(prompt.request, {
+        maxTokens: 0,
+        signal,
+        reuseCache: settings.reuseCache,
+        priority: "background",
+    });
     return { anchor: prompt.anchor, generation };
 }

@@ -12,7 +12,7 @@ export interface IndentStyle {
 
 /** Columns a tab stands for when judging indentation: the style's step, or the traditional 8 where tabs and spaces mix (GNU style indents by 2 and makes 8 spaces a tab). */
 export function tabWidth(style: IndentStyle | undefined): number {
-    return style?.mixed ? 8 : style?.size ?? DEFAULT_INDENT.size;
+    return style?.mixed ? 8 : (style?.size ?? DEFAULT_INDENT.size);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { detectIndentation, type IndentStyle, reindent, tabWidth } from "./indentation.js";
-import { completionScope, type CompletionScope, cutToScope } from "./scope.js";
+import { type CompletionScope, completionScope, cutToScope } from "./scope.js";
 
 /**
  * Text of Code Llama's control tokens and SentencePiece markers. A model sometimes spells them out as
@@ -137,7 +137,11 @@ export function dropRepeatedSuffixLines(text: string, nextLines: readonly string
     if (lines.length < 2 || upcoming.length === 0) return text;
     for (let count = Math.min(upcoming.length, lines.length - 1); count > 0; count--) {
         const tail = lines.slice(lines.length - count).map((line) => line.trimEnd());
-        if (tail.every((line, index) => line === upcoming[index])) return lines.slice(0, lines.length - count).join("\n").replace(/\s+$/, "");
+        if (tail.every((line, index) => line === upcoming[index]))
+            return lines
+                .slice(0, lines.length - count)
+                .join("\n")
+                .replace(/\s+$/, "");
     }
     return text;
 }

@@ -8,7 +8,7 @@
  * This module decides when to start, for which document, and which request a result serves; the
  * service runs the work (a request stops it: one at a time). Pure; the clock is injected.
  */
-import { sameKey, suggestionKey, type SuggestionKey } from "./suggestionCache.js";
+import { type SuggestionKey, sameKey, suggestionKey } from "./suggestionCache.js";
 
 /** Longer than the gap between an answer and the next keystroke while typing on, short against a look at the suggestion. */
 export const PREPARE_AFTER_IDLE_MS = 200;
@@ -44,7 +44,10 @@ export class NextSuggestionPreparation<T> {
     private planned: { target: PreparationTarget; dueAt: number } | undefined;
     private ready: { key: SuggestionKey; result: T } | undefined;
 
-    constructor(private readonly now: () => number, private readonly idleMs = PREPARE_AFTER_IDLE_MS) {}
+    constructor(
+        private readonly now: () => number,
+        private readonly idleMs = PREPARE_AFTER_IDLE_MS,
+    ) {}
 
     /**
      * A suggestion was answered (shown): plans to prepare the next one. Returns how long to wait

@@ -8,15 +8,18 @@ import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { completionUse, type ModelRoles } from "../engine/modelRoles.js";
 import { type CompletionLayout, type InfillRequest, layoutOverheadTokens, prefixLeadingSpace } from "../engine/promptFormat.js";
-import { cursorContext, type CursorContext, type Position } from "./cursorContext.js";
-import { cursorSurroundings, type CursorSurroundings } from "./postprocess.js";
+import { type CursorContext, cursorContext, type Position } from "./cursorContext.js";
 import { lineComment, renderSnippets, type Snippet } from "./extraContext.js";
+import { type CursorSurroundings, cursorSurroundings } from "./postprocess.js";
 import { type BudgetedText, capBudgets, fimBudgets, fitToBudget, MAX_CHARS_PER_TOKEN, type TokenCount } from "./tokenBudget.js";
 
 /** What laying out a prompt needs of the engine: its token counts. */
 export type TokenCounter = Pick<InferenceEngine, "countTokens">;
 
-export type CompletionSettings = Pick<CodeLlamaConfig["completion"], "maxTokens" | "maxTimeMs" | "coldPromptMs" | "mode" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare">;
+export type CompletionSettings = Pick<
+    CodeLlamaConfig["completion"],
+    "maxTokens" | "maxTimeMs" | "coldPromptMs" | "mode" | "fimFormat" | "prefixShare" | "suffixShare" | "reuseCache" | "extraContextShare"
+>;
 /** What building the prompt depends on: the settings, with the layout chosen for the model (completionLayout). */
 export type PromptSettings = Omit<CompletionSettings, "maxTimeMs" | "coldPromptMs" | "mode" | "fimFormat"> & { layout: CompletionLayout };
 
@@ -94,13 +97,27 @@ export const MIDDLE_MAX_SHARE = 0.25;
  * as long as the text after the cursor is unchanged, so neither a keystroke nor a line break changes
  * a token before the cursor's text — the model's cache stays valid and only the typed text is evaluated.
  */
-export async function buildCompletionPrompt(counter: TokenCounter, contextSize: number, document: TextDocument, position: Position, settings: PromptSettings, hints: PromptHints = {}): Promise<CompletionPrompt> {
+export async function buildCompletionPrompt(
+    counter: TokenCounter,
+    contextSize: number,
+    document: TextDocument,
+    position: Position,
+    settings: PromptSettings,
+    hints: PromptHints = {},
+): Promise<CompletionPrompt> {
     const withSpace: TokenCount = (text) => counter.countTokens(text, true);
     const withoutSpace: TokenCount = (text) => counter.countTokens(text, false);
     const { extra, anchor = {} } = hints;
     const maxPromptTokens = hints.maxPromptTokens ?? anchor.coldCut;
     const overhead = layoutOverheadTokens(settings.layout);
-    const fullBudgets = fimBudgets({ contextSize, maxTokens: settings.maxTokens, prefixShare: settings.prefixShare, suffixShare: settings.suffixShare, extraShare: settings.extraContextShare, overhead });
+    const fullBudgets = fimBudgets({
+        contextSize,
+        maxTokens: settings.maxTokens,
+        prefixShare: settings.prefixShare,
+        suffixShare: settings.suffixShare,
+        extraShare: settings.extraContextShare,
+        overhead,
+    });
     const budgets = maxPromptTokens === undefined ? fullBudgets : capBudgets(fullBudgets, maxPromptTokens - overhead);
     // Snippets come first in the prefix: the start of the text gets SentencePiece's leading space, the code after them none.
     const snippets = extra ? await fitSnippets(extra, lineComment(document.languageId), budgets.extra, withSpace) : { text: "", tokens: 0 };
@@ -110,7 +127,12 @@ export async function buildCompletionPrompt(counter: TokenCounter, contextSize: 
     const middle = settings.layout === "psm-line" ? await fitMiddle(context, suffix.text, anchor, budgets.prefix, withoutSpace) : undefined;
     const above = middle ? context.prefix.slice(0, context.prefix.length - middle.text.length) : context.prefix;
     const aboveEndLine = middle ? middle.startLine : context.position.line;
-    const prefix = await fitAnchoredPrefix(above, budgets.prefix - (middle?.tokens ?? 0), context.prefixStartLine !== undefined, prefixLeadingSpace(snippets.text) ? withSpace : withoutSpace);
+    const prefix = await fitAnchoredPrefix(
+        above,
+        budgets.prefix - (middle?.tokens ?? 0),
+        context.prefixStartLine !== undefined,
+        prefixLeadingSpace(snippets.text) ? withSpace : withoutSpace,
+    );
     const startsAtLine = prefix.text.length === above.length ? context.prefixStartLine !== undefined : above[above.length - prefix.text.length - 1] === "\n";
     const prefixTokens = snippets.tokens + prefix.tokens + (middle?.tokens ?? 0);
     return {
@@ -135,7 +157,13 @@ export async function buildCompletionPrompt(counter: TokenCounter, contextSize: 
  * the suffix is the one it was typed against and it takes at most MIDDLE_MAX_SHARE of the prefix
  * budget; otherwise the cursor's line up to the cursor.
  */
-async function fitMiddle(context: CursorContext, suffixText: string, anchor: PromptAnchor, prefixBudget: number, count: TokenCount): Promise<BudgetedText & { startLine: number }> {
+async function fitMiddle(
+    context: CursorContext,
+    suffixText: string,
+    anchor: PromptAnchor,
+    prefixBudget: number,
+    count: TokenCount,
+): Promise<BudgetedText & { startLine: number }> {
     const cursorLine = context.position.line;
     const from = anchor.middleStartLine;
     if (from !== undefined && from < cursorLine && anchor.suffixText === suffixText) {
@@ -190,4 +218,3 @@ async function fitSnippets(extra: ExtraContext, comment: string, budget: number,
     }
     return best;
 }
-

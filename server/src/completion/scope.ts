@@ -85,7 +85,9 @@ export function cutToScope(text: string, scope: CompletionScope, tabSize = 4, fi
         for (let index = 1; index < judged; index++) {
             const line = lines[index]!;
             if (line.trim() === "" || indentWidth(line, tabSize) > opener.indent) continue;
-            return opener.closer !== undefined && CLOSING_LINE.test(line) && line.trimStart().startsWith(opener.closer) ? cutBefore(index + 1) : cutBefore(index);
+            return opener.closer !== undefined && CLOSING_LINE.test(line) && line.trimStart().startsWith(opener.closer)
+                ? cutBefore(index + 1)
+                : cutBefore(index);
         }
         return { text, complete: false };
     }
@@ -102,7 +104,15 @@ export function cutToScope(text: string, scope: CompletionScope, tabSize = 4, fi
         if (line.trim() === "") continue;
         const width = indentWidth(line, tabSize);
         if (width < indent && !(oneStatement && depth > 0 && CONTINUES_STATEMENT.test(line))) return cutBefore(index);
-        if (oneStatement && width === indent && depth <= 0 && !CONTINUES_STATEMENT.test(line) && !CONTINUED_LINE.test(previous) && !previous.trimStart().startsWith("@")) return cutBefore(index);
+        if (
+            oneStatement &&
+            width === indent &&
+            depth <= 0 &&
+            !CONTINUES_STATEMENT.test(line) &&
+            !CONTINUED_LINE.test(previous) &&
+            !previous.trimStart().startsWith("@")
+        )
+            return cutBefore(index);
         depth += bracketDepth(line);
         previous = line;
     }

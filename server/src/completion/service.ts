@@ -34,7 +34,7 @@ import { LatestOnly } from "./latestOnly.js";
 import { NextSuggestionPreparation } from "./preparation.js";
 import type { ExtraContext, PromptAnchor } from "./promptLayout.js";
 import { StatsCollector } from "./stats.js";
-import { sameKey, SuggestionCache, suggestionKey, type SuggestionKey } from "./suggestionCache.js";
+import { SuggestionCache, type SuggestionKey, sameKey, suggestionKey } from "./suggestionCache.js";
 
 export interface Suggestion {
     /** "" when there is nothing worth showing. */
@@ -125,7 +125,10 @@ export class CompletionService {
             if (signal.aborted) return { status: "cancelled" };
             const result = await this.suggest(document, position, settings, signal);
             const { logger } = this.options;
-            logger.debug(() => `completion ${document.uri}:${position.line + 1}:${position.character + 1} -> ${result.status === "suggested" ? JSON.stringify(result.suggestion.text) : result.status} stats ${JSON.stringify(this.stats.snapshot().recent.at(-1))}`);
+            logger.debug(
+                () =>
+                    `completion ${document.uri}:${position.line + 1}:${position.character + 1} -> ${result.status === "suggested" ? JSON.stringify(result.suggestion.text) : result.status} stats ${JSON.stringify(this.stats.snapshot().recent.at(-1))}`,
+            );
             if (result.status === "suggested" && result.suggestion.coldCut) this.warmWhenIdle(document, position);
             return result;
         });
@@ -159,7 +162,10 @@ export class CompletionService {
     /** For the status: requests answered with a prepared suggestion, and the guessed tokens of both sequences. */
     speculation(): Pick<ServerStatus, "preparedSuggestions" | "predictions"> {
         const predictions = this.predictions();
-        const both = predictions && { validated: predictions.completion.validated + predictions.chat.validated, refuted: predictions.completion.refuted + predictions.chat.refuted };
+        const both = predictions && {
+            validated: predictions.completion.validated + predictions.chat.validated,
+            refuted: predictions.completion.refuted + predictions.chat.refuted,
+        };
         return { preparedSuggestions: this.stats.prepared, ...(both ? { predictions: both } : {}) };
     }
 
@@ -200,7 +206,10 @@ export class CompletionService {
 
         let completion;
         try {
-            completion = await completeAt(engine, document, position, settings, signal, { extra: this.extraContext(document.uri, settings), anchor: this.anchors.get(document.uri) });
+            completion = await completeAt(engine, document, position, settings, signal, {
+                extra: this.extraContext(document.uri, settings),
+                anchor: this.anchors.get(document.uri),
+            });
         } catch (error) {
             this.stats.record({ ...base, source: "model", outcome: "error", latencyMs: this.now() - started, heldMs });
             throw error;
@@ -224,15 +233,27 @@ export class CompletionService {
         };
         this.stats.record(record);
         if (signal.aborted) return { status: "cancelled" };
-        this.debounce.measured(generation.totalMs, generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined);
+        this.debounce.measured(
+            generation.totalMs,
+            generation.generatedTokens > 0 ? (generation.totalMs - generation.promptMs) / generation.generatedTokens : undefined,
+        );
         this.cache.remember(key, completion.text);
         if (completion.text) this.stats.event("shown");
         this.prepareNext(document, offset, completion.text);
-        return { status: "suggested", suggestion: { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) } };
+        return {
+            status: "suggested",
+            suggestion: { text: completion.text, position: completion.position, source: "model", ...(record.coldCut ? { coldCut: true } : {}) },
+        };
     }
 
     /** Answers the request after Tab with the suggestion prepared for it, and plans the one after. */
-    private servePrepared(document: TextDocument, key: SuggestionKey, prepared: PreparedSuggestion, started: number, base: Omit<CompletionRecord, "source" | "outcome" | "latencyMs">): CompletionResult {
+    private servePrepared(
+        document: TextDocument,
+        key: SuggestionKey,
+        prepared: PreparedSuggestion,
+        started: number,
+        base: Omit<CompletionRecord, "source" | "outcome" | "latencyMs">,
+    ): CompletionResult {
         this.rememberAnchor(document.uri, prepared.anchor);
         this.cache.remember(key, prepared.text);
         this.stats.record({ ...base, source: "prepared", outcome: prepared.text ? "answered" : "empty", latencyMs: this.now() - started });
@@ -242,7 +263,12 @@ export class CompletionService {
     }
 
     /** The request after Tab came while its suggestion is still being prepared: the preparation goes on and answers it (a newer request stops both). */
-    private async awaitPreparation(document: TextDocument, position: Position, done: Promise<PreparedSuggestion | undefined>, signal: AbortSignal | undefined): Promise<CompletionResult> {
+    private async awaitPreparation(
+        document: TextDocument,
+        position: Position,
+        done: Promise<PreparedSuggestion | undefined>,
+        signal: AbortSignal | undefined,
+    ): Promise<CompletionResult> {
         const started = this.now();
         const base = withoutModel(Date.now());
         const aborted = new Promise<"aborted">((resolve) => {
@@ -283,18 +309,28 @@ export class CompletionService {
         const done = this.generate(undefined, { completion: false }, async (signal): Promise<PreparedSuggestion | undefined> => {
             const engine = models.engine;
             if (!engine || signal.aborted) return undefined;
-            const completion = await completeAt(engine, accepted, accepted.positionAt(target.offset), settings, signal, { extra: this.extraContext(target.uri, settings), anchor: this.anchors.get(target.uri) }, "background");
+            const completion = await completeAt(
+                engine,
+                accepted,
+                accepted.positionAt(target.offset),
+                settings,
+                signal,
+                { extra: this.extraContext(target.uri, settings), anchor: this.anchors.get(target.uri) },
+                "background",
+            );
             if (signal.aborted || completion.generation.stopReason === "cancelled" || epoch !== this.epoch) return undefined;
             logger.debug(() => `prepared the next suggestion ${target.uri}@${target.offset}: ${JSON.stringify(completion.text)}`);
             const prepared = { text: completion.text, anchor: completion.prompt.anchor };
             this.next.prepared(target.key, prepared);
             return prepared;
-        }).catch((error: unknown) => {
-            logger.warn(`Preparing the next suggestion failed: ${errorMessage(error)}`);
-            return undefined;
-        }).finally(() => {
-            if (this.preparing?.done === done) this.preparing = undefined;
-        });
+        })
+            .catch((error: unknown) => {
+                logger.warn(`Preparing the next suggestion failed: ${errorMessage(error)}`);
+                return undefined;
+            })
+            .finally(() => {
+                if (this.preparing?.done === done) this.preparing = undefined;
+            });
         this.preparing = { key: target.key, done };
     }
 
@@ -337,12 +373,22 @@ export class CompletionService {
     private async warm(document: TextDocument, position: Position, { replacesPreparation }: { replacesPreparation: boolean }): Promise<boolean | undefined> {
         const { models, logger } = this.options;
         const settings = this.options.settings();
-        if (!settings.enabled || !settings.warmCache || !models.engine || (this.latest.busy && !(replacesPreparation && this.preparing)) || this.options.excluded(document.uri)) return undefined;
+        if (
+            !settings.enabled ||
+            !settings.warmCache ||
+            !models.engine ||
+            (this.latest.busy && !(replacesPreparation && this.preparing)) ||
+            this.options.excluded(document.uri)
+        )
+            return undefined;
         try {
             return await this.generate(undefined, { completion: false }, async (signal) => {
                 const engine = models.engine;
                 if (!engine || signal.aborted) return false;
-                const { anchor, generation } = await warmAt(engine, document, position, settings, signal, { extra: this.extraContext(document.uri, settings), anchor: this.anchors.get(document.uri) });
+                const { anchor, generation } = await warmAt(engine, document, position, settings, signal, {
+                    extra: this.extraContext(document.uri, settings),
+                    anchor: this.anchors.get(document.uri),
+                });
                 this.rememberAnchor(document.uri, anchor);
                 const warmed = generation.stopReason !== "cancelled";
                 logger.debug(() => `warm cache ${document.uri}:${position.line + 1}:${position.character + 1} ${warmed ? "done" : "stopped"}`);

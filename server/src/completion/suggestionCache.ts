@@ -36,7 +36,12 @@ export function suggestionKey(uri: string, text: string, offset: number): Sugges
 
 /** Whether two keys are the same cursor in the same text, as far as the cache compares. */
 export function sameKey(a: SuggestionKey, b: SuggestionKey): boolean {
-    return a.uri === b.uri && a.offset === b.offset && a.before.slice(-TAIL_CHARS) === b.before.slice(-TAIL_CHARS) && a.after.slice(0, HEAD_CHARS) === b.after.slice(0, HEAD_CHARS);
+    return (
+        a.uri === b.uri &&
+        a.offset === b.offset &&
+        a.before.slice(-TAIL_CHARS) === b.before.slice(-TAIL_CHARS) &&
+        a.after.slice(0, HEAD_CHARS) === b.after.slice(0, HEAD_CHARS)
+    );
 }
 
 export class SuggestionCache {

@@ -27,7 +27,9 @@ export async function fitToBudget(text: string, budget: number, keep: "start" | 
     if (tokens <= budget) return { text: window, tokens };
 
     const lines = splitLinesKeepingBreaks(window);
-    const wholeLines = await largestFitting(lines.length, budget, count, (taken) => (keep === "end" ? lines.slice(lines.length - taken) : lines.slice(0, taken)).join(""));
+    const wholeLines = await largestFitting(lines.length, budget, count, (taken) =>
+        (keep === "end" ? lines.slice(lines.length - taken) : lines.slice(0, taken)).join(""),
+    );
     if (wholeLines.text) return wholeLines;
     // The line next to the cursor alone exceeds the budget: cut characters, keeping the cursor side.
     const line = keep === "end" ? lines[lines.length - 1]! : lines[0]!;
@@ -89,7 +91,14 @@ export function splitLinesKeepingBreaks(text: string): string[] {
  * Token budgets for the text before and after the cursor and for snippets of other files, as shares
  * of the context; whatever the shares, they leave room for the layout tokens and the generation.
  */
-export function fimBudgets(options: { contextSize: number; maxTokens: number; prefixShare: number; suffixShare: number; extraShare?: number; overhead: number }): { prefix: number; suffix: number; extra: number } {
+export function fimBudgets(options: {
+    contextSize: number;
+    maxTokens: number;
+    prefixShare: number;
+    suffixShare: number;
+    extraShare?: number;
+    overhead: number;
+}): { prefix: number; suffix: number; extra: number } {
     const available = Math.max(0, options.contextSize - options.maxTokens - options.overhead);
     const suffix = Math.min(Math.floor(options.contextSize * options.suffixShare), available);
     const prefix = Math.max(0, Math.min(Math.floor(options.contextSize * options.prefixShare), available - suffix));

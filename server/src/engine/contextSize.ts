@@ -37,7 +37,12 @@ export interface ContextChoice {
  * when it fits `free`; else the largest multiple of 256 from 2,048 up that fits (`need` grows with the
  * size); else the smallest, for the load to try.
  */
-export function chooseContextSize(setting: number, trainedContextSize: number | undefined, free: FreeMemory, need: (contextSize: number) => ContextNeed): ContextChoice {
+export function chooseContextSize(
+    setting: number,
+    trainedContextSize: number | undefined,
+    free: FreeMemory,
+    need: (contextSize: number) => ContextNeed,
+): ContextChoice {
     if (setting > 0) return { contextSize: setting, source: "setting" };
     const target = Math.min(AUTO_CONTEXT_SIZE, trainedContextSize && trainedContextSize > 0 ? trainedContextSize : AUTO_CONTEXT_SIZE);
     const fits = (contextSize: number): boolean => {

@@ -1,23 +1,32 @@
 import path from "node:path";
-import type { LlamaContext, LlamaContextSequence, LlamaModel, Llama, Token as LlamaToken } from "node-llama-cpp";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token as LlamaToken } from "node-llama-cpp";
 import type { GpuMode } from "../../../shared/src/settings.js";
 import { errorMessage, type Logger } from "../log/logger.js";
-import { chooseContextSize, type ContextChoice, MIN_AUTO_CONTEXT_SIZE } from "./contextSize.js";
+import { type ContextChoice, chooseContextSize, MIN_AUTO_CONTEXT_SIZE } from "./contextSize.js";
 import { ModelError } from "./errors.js";
 import { modelDisplayName, modelFacts, validateModelFile } from "./ggufFile.js";
 import { loadWithGpuFallback } from "./gpuFallback.js";
-import type { EngineInfo, EngineSpeed, Generation, GenerateOptions, InferenceEngine, PromptCost } from "./inference.js";
+import type { EngineInfo, EngineSpeed, GenerateOptions, Generation, InferenceEngine, PromptCost } from "./inference.js";
 import { llamaBackend, llamaLog } from "./llamaBackend.js";
 import { modelRoles } from "./modelRoles.js";
 import { Mutex } from "./mutex.js";
-import { type ChatRequest, chatPieces, chatStopTokens, encodePiecesSync, infillPieces, type InfillRequest, type PromptPiece, type SpecialTokenIds } from "./promptFormat.js";
+import {
+    type ChatRequest,
+    chatPieces,
+    chatStopTokens,
+    encodePiecesSync,
+    type InfillRequest,
+    infillPieces,
+    type PromptPiece,
+    type SpecialTokenIds,
+} from "./promptFormat.js";
 import { PromptSpeed, TokenRate } from "./promptSpeed.js";
 import { type Priority, TypingFirstScheduler } from "./scheduler.js";
 import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
 import type { ThreadCounts, ThreadSpeed } from "./threads.js";
-import { type PredictionCounts, Speculation, vocabularyMismatch, type Vocabulary } from "./tokenPrediction.js";
 import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
+import { type PredictionCounts, Speculation, type Vocabulary, vocabularyMismatch } from "./tokenPrediction.js";
 
 /** Generations shorter than this many tokens after the first say little about the speed. */
 const MIN_MEASURED_GENERATION = 3;
@@ -106,7 +115,9 @@ export class EmbeddedEngine implements InferenceEngine {
         tokenPrediction: boolean,
     ) {
         this.threads = threads;
-        this.sequences = new Map(sequenceNames.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex(), speculation: new Speculation(tokenPrediction) }]));
+        this.sequences = new Map(
+            sequenceNames.map((name) => [name, { sequence: context.getSequence(), lock: new Mutex(), speculation: new Speculation(tokenPrediction) }]),
+        );
         this.tokenizer = createTokenizer(model);
     }
 
@@ -125,14 +136,22 @@ export class EmbeddedEngine implements InferenceEngine {
                 loadedLayers = model.gpuLayers;
                 try {
                     const context = await contextSizeFor(llama, model, options, sequenceNames.length);
-                    return { model, contextChoice: context, context: await createContext(llama, model, { ...options, contextSize: context.contextSize }, maxThreads, sequenceNames.length) };
+                    return {
+                        model,
+                        contextChoice: context,
+                        context: await createContext(llama, model, { ...options, contextSize: context.contextSize }, maxThreads, sequenceNames.length),
+                    };
                 } catch (error) {
                     await model.dispose();
                     throw error;
                 }
             },
             layersTried: (_error, gpuLayers) => loadedLayers ?? gpuLayers ?? (options.gpuLayers >= 0 ? options.gpuLayers : fileLayers),
-            retryable: (error) => llama.gpu !== false && !options.signal?.aborted && error instanceof ModelError && (error.code === "load-failed" || error.code === "context-failed"),
+            retryable: (error) =>
+                llama.gpu !== false &&
+                !options.signal?.aborted &&
+                error instanceof ModelError &&
+                (error.code === "load-failed" || error.code === "context-failed"),
             onRetry: (error, next) => options.logger.warn(`${errorMessage(error)} Retrying with ${next} GPU layers.`),
         });
         const { model, context, contextChoice } = result;
@@ -146,9 +165,23 @@ export class EmbeddedEngine implements InferenceEngine {
             contextSize: context.contextSize,
             ...(contextChoice.source === "setting" ? {} : { contextSizeAuto: contextChoice.source }),
             loadMs: Math.round(performance.now() - started),
-            ...(lastError ? { fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU` } : {}),
+            ...(lastError
+                ? {
+                      fallback: `GPU memory ran out (${errorMessage(lastError)}); loaded with ${model.gpuLayers} of ${model.fileInsights.totalLayers} layers on the GPU`,
+                  }
+                : {}),
         };
-        return new EmbeddedEngine(info, llama, model, context, sequenceNames, options.scheduler ?? new TypingFirstScheduler(), options.threads, maxThreads, options.tokenPrediction ?? true);
+        return new EmbeddedEngine(
+            info,
+            llama,
+            model,
+            context,
+            sequenceNames,
+            options.scheduler ?? new TypingFirstScheduler(),
+            options.threads,
+            maxThreads,
+            options.tokenPrediction ?? true,
+        );
     }
 
     countTokens(text: string, leadingSpace: boolean): number {
@@ -169,7 +202,9 @@ export class EmbeddedEngine implements InferenceEngine {
     }
 
     chat(request: ChatRequest, options: GenerateOptions): Promise<Generation> {
-        const stopTokens = chatStopTokens(request.format).map((name) => this.tokenizer.special[name]).filter((id) => id !== undefined);
+        const stopTokens = chatStopTokens(request.format)
+            .map((name) => this.tokenizer.special[name])
+            .filter((id) => id !== undefined);
         return this.generate("chat", this.encode(chatPieces(request)), { ...options, stopTokens });
     }
 
@@ -195,20 +230,33 @@ export class EmbeddedEngine implements InferenceEngine {
         const entry = this.sequence(sequenceName);
         const called = performance.now();
         const ended = this.scheduler.trackGeneration();
-        return entry.lock.run(async () => {
-            const started = performance.now();
-            const queuedMs = started - called;
-            const startedAt = performance.timeOrigin + started;
-            const cancelled = (): Generation => ({ text: "", generatedTokens: 0, stopReason: "cancelled", promptTokens: prompt.length, reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: performance.now() - started, queuedMs, startedAt });
-            if (this.disposed || options.signal?.aborted) return cancelled();
-            const priority = options.priority ?? "interactive";
-            const end = this.scheduler.begin(priority);
-            try {
-                return await this.evaluateAndGenerate(entry, prompt, options, { started, queuedMs, startedAt, cancelled });
-            } finally {
-                end();
-            }
-        }).finally(ended);
+        return entry.lock
+            .run(async () => {
+                const started = performance.now();
+                const queuedMs = started - called;
+                const startedAt = performance.timeOrigin + started;
+                const cancelled = (): Generation => ({
+                    text: "",
+                    generatedTokens: 0,
+                    stopReason: "cancelled",
+                    promptTokens: prompt.length,
+                    reusedTokens: 0,
+                    evaluatedTokens: 0,
+                    promptMs: 0,
+                    totalMs: performance.now() - started,
+                    queuedMs,
+                    startedAt,
+                });
+                if (this.disposed || options.signal?.aborted) return cancelled();
+                const priority = options.priority ?? "interactive";
+                const end = this.scheduler.begin(priority);
+                try {
+                    return await this.evaluateAndGenerate(entry, prompt, options, { started, queuedMs, startedAt, cancelled });
+                } finally {
+                    end();
+                }
+            })
+            .finally(ended);
     }
 
     private sequence(name: SequenceName): SequenceEntry {
@@ -217,7 +265,12 @@ export class EmbeddedEngine implements InferenceEngine {
         return entry;
     }
 
-    private async evaluateAndGenerate({ sequence, speculation }: SequenceEntry, prompt: readonly Token[], options: GenerateOptions & { stopTokens?: readonly Token[] }, run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation }): Promise<Generation> {
+    private async evaluateAndGenerate(
+        { sequence, speculation }: SequenceEntry,
+        prompt: readonly Token[],
+        options: GenerateOptions & { stopTokens?: readonly Token[] },
+        run: { started: number; queuedMs: number; startedAt: number; cancelled(): Generation },
+    ): Promise<Generation> {
         const { started, queuedMs, startedAt, cancelled } = run;
         const priority: Priority = options.priority ?? "interactive";
         let pausedMs = 0;
@@ -229,7 +282,8 @@ export class EmbeddedEngine implements InferenceEngine {
         };
         const evaluateOnly = options.maxTokens === 0;
         const maxTokens = Math.max(0, Math.min(options.maxTokens, sequence.contextSize - prompt.length));
-        if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly)) return { ...cancelled(), stopReason: "max-tokens" };
+        if (prompt.length === 0 || prompt.length > sequence.contextSize || (maxTokens === 0 && !evaluateOnly))
+            return { ...cancelled(), stopReason: "max-tokens" };
 
         const reused = options.reuseCache === false ? 0 : reusableTokens(sequence.contextTokens, prompt);
         if (reused < sequence.nextTokenIndex) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
@@ -250,11 +304,23 @@ export class EmbeddedEngine implements InferenceEngine {
             });
             this.promptSpeed.record(chunk.length, chunkMs);
             pending = pending.slice(chunkTokens);
-            if (pending.length > 0 && options.signal?.aborted) return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
+            if (pending.length > 0 && options.signal?.aborted)
+                return { ...cancelled(), reusedTokens: reused, evaluatedTokens: prompt.length - reused - pending.length };
         }
         if (evaluateOnly) {
             const totalMs = performance.now() - started;
-            return { text: "", generatedTokens: 0, stopReason: "max-tokens", promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs: totalMs, totalMs, queuedMs, startedAt };
+            return {
+                text: "",
+                generatedTokens: 0,
+                stopReason: "max-tokens",
+                promptTokens: prompt.length,
+                reusedTokens: reused,
+                evaluatedTokens: prompt.length - reused,
+                promptMs: totalMs,
+                totalMs,
+                queuedMs,
+                startedAt,
+            };
         }
 
         const tokens: Token[] = [];
@@ -311,11 +377,26 @@ export class EmbeddedEngine implements InferenceEngine {
         }
         // Time paused for a completion is not generation time.
         if (tokens.length > 1) this.generationSpeed.record(tokens.length - 1, performance.now() - firstTokenAt - pausedMs);
-        return { text: text + stream.finish(tokens), generatedTokens: tokens.length, stopReason, promptTokens: prompt.length, reusedTokens: reused, evaluatedTokens: prompt.length - reused, promptMs, totalMs: performance.now() - started, queuedMs, startedAt };
+        return {
+            text: text + stream.finish(tokens),
+            generatedTokens: tokens.length,
+            stopReason,
+            promptTokens: prompt.length,
+            reusedTokens: reused,
+            evaluatedTokens: prompt.length - reused,
+            promptMs,
+            totalMs: performance.now() - started,
+            queuedMs,
+            startedAt,
+        };
     }
 
     speed(): EngineSpeed {
-        return { threads: { ...this.threads }, promptTokensPerSecond: this.promptSpeed.tokensPerSecond, generationTokensPerSecond: this.generationSpeed.tokensPerSecond };
+        return {
+            threads: { ...this.threads },
+            promptTokensPerSecond: this.promptSpeed.tokensPerSecond,
+            generationTokensPerSecond: this.generationSpeed.tokensPerSecond,
+        };
     }
 
     /**
@@ -337,15 +418,23 @@ export class EmbeddedEngine implements InferenceEngine {
      */
     async openSpeedMeter(signal?: AbortSignal): Promise<EngineSpeedMeter & { close(): Promise<void> }> {
         const { scheduler } = this;
-        const meter = await EngineSpeedMeter.open(this.model, this.maxThreads, {
-            generationsStarted: () => scheduler.generationsStarted,
-            generationsRunning: () => scheduler.generationsRunning,
-            idle: () => scheduler.idle(),
-            decode: async (threads, work) => (await scheduler.step("background", () => {
-                this.useThreads(threads);
-                return work();
-            })).result,
-        }, signal);
+        const meter = await EngineSpeedMeter.open(
+            this.model,
+            this.maxThreads,
+            {
+                generationsStarted: () => scheduler.generationsStarted,
+                generationsRunning: () => scheduler.generationsRunning,
+                idle: () => scheduler.idle(),
+                decode: async (threads, work) =>
+                    (
+                        await scheduler.step("background", () => {
+                            this.useThreads(threads);
+                            return work();
+                        })
+                    ).result,
+            },
+            signal,
+        );
         this.meters.add(meter);
         return Object.assign(meter, {
             close: async () => {
@@ -382,7 +471,10 @@ export class EmbeddedEngine implements InferenceEngine {
     async useDraft(draft: EmbeddedEngine | undefined): Promise<void> {
         if (draft) {
             const problem = vocabularyMismatch(this.vocabulary(), draft.vocabulary());
-            if (problem) throw new DraftModelError(`${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`);
+            if (problem)
+                throw new DraftModelError(
+                    `${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`,
+                );
         }
         const entry = this.sequences.get("chat")!;
         await entry.lock.run(async () => {
@@ -473,13 +565,23 @@ async function contextSizeFor(llama: Llama, model: LlamaModel, options: EngineOp
     const [vram, ram] = await Promise.all([llama.getVramState(), llama.getRamState()]);
     const weights = insights.estimateModelResourceRequirements({ gpuLayers: model.gpuLayers });
     const free = { gpuVram: llama.gpu === false ? 0 : vram.free, cpuRam: ram.free - weights.cpuRam - (options.reservedRamBytes ?? 0) };
-    const choice = chooseContextSize(0, insights.trainContextSize, free, (contextSize) => insights.estimateContextResourceRequirements({ contextSize, sequences, modelGpuLayers: model.gpuLayers }));
-    options.logger.info(`Context size ${choice.contextSize} (${choice.source}; free for it: ${Math.round(free.gpuVram / 2 ** 20)} MiB GPU, ${Math.round(free.cpuRam / 2 ** 20)} MiB RAM)`);
+    const choice = chooseContextSize(0, insights.trainContextSize, free, (contextSize) =>
+        insights.estimateContextResourceRequirements({ contextSize, sequences, modelGpuLayers: model.gpuLayers }),
+    );
+    options.logger.info(
+        `Context size ${choice.contextSize} (${choice.source}; free for it: ${Math.round(free.gpuVram / 2 ** 20)} MiB GPU, ${Math.round(free.cpuRam / 2 ** 20)} MiB RAM)`,
+    );
     return choice;
 }
 
 /** The context runs up to `maxThreads` threads; useThreads picks each decode's count below that. */
-async function createContext(llama: Llama, model: LlamaModel, options: Pick<EngineOptions, "contextSize" | "modelPath">, maxThreads: number, sequences: number): Promise<LlamaContext> {
+async function createContext(
+    llama: Llama,
+    model: LlamaModel,
+    options: Pick<EngineOptions, "contextSize" | "modelPath">,
+    maxThreads: number,
+    sequences: number,
+): Promise<LlamaContext> {
     // The backend's limit caps the context's threads as it is created (node-llama-cpp's CPU default is max(4, cores)).
     llama.maxThreads = maxThreads;
     try {
@@ -490,7 +592,11 @@ async function createContext(llama: Llama, model: LlamaModel, options: Pick<Engi
             failedCreationRemedy: false,
         });
     } catch (error) {
-        throw new ModelError("context-failed", `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`, { cause: error });
+        throw new ModelError(
+            "context-failed",
+            `Could not allocate a ${options.contextSize}-token context for ${path.basename(options.modelPath)}: ${errorMessage(error)}.`,
+            { cause: error },
+        );
     }
 }
 
@@ -498,7 +604,15 @@ function createTokenizer(model: LlamaModel): LocalTokenizer {
     const { bos, eos, infill } = model.tokens;
     const tokenize = memoizeEncoder((text: string): Token[] => model.tokenize(text, false) as Token[]);
     const special: SpecialTokenIds = {};
-    for (const [name, id] of [["bos", bos], ["eos", eos], ["prefix", infill.prefix], ["suffix", infill.suffix], ["middle", infill.middle], ["step", stepToken(model)]] as const) if (id !== null) special[name] = id;
+    for (const [name, id] of [
+        ["bos", bos],
+        ["eos", eos],
+        ["prefix", infill.prefix],
+        ["suffix", infill.suffix],
+        ["middle", infill.middle],
+        ["step", stepToken(model)],
+    ] as const)
+        if (id !== null) special[name] = id;
     return { encode: tokenize, encodeInfilling: (text) => encodeInfilling(tokenize, text), special };
 }
 

@@ -25,7 +25,11 @@ export class ModelError extends Error {
     readonly downloadBytes: number | undefined;
 
     /** `message` says what happened; the remedy is `fix` (by default the usual one for `code`). */
-    constructor(readonly code: ModelErrorCode, message: string, options: { fix?: ModelFix; downloadBytes?: number; cause?: unknown } = {}) {
+    constructor(
+        readonly code: ModelErrorCode,
+        message: string,
+        options: { fix?: ModelFix; downloadBytes?: number; cause?: unknown } = {},
+    ) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.name = "ModelError";
         this.fix = options.fix ?? DEFAULT_FIX[code];

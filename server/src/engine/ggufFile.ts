@@ -53,7 +53,13 @@ export function modelFacts(info: GgufFileInfo, parameterCount: number, modelPath
     const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value.trim() : undefined);
     const { bos_token_id: bos, eos_token_id: eos } = tokenizer?.ggml ?? {};
     return {
-        ...definedOnly({ name: text(general.name), basename: text(general.basename), sizeLabel: text(general.size_label), finetune: text((general as { finetune?: unknown }).finetune), chatTemplate: text(tokenizer?.chat_template) }),
+        ...definedOnly({
+            name: text(general.name),
+            basename: text(general.basename),
+            sizeLabel: text(general.size_label),
+            finetune: text((general as { finetune?: unknown }).finetune),
+            chatTemplate: text(tokenizer?.chat_template),
+        }),
         fileName: path.basename(modelPath),
         parameterCount,
         infillTokens: INFILL_PIECES.every((piece) => tokens.has(piece)),
@@ -67,7 +73,10 @@ const INFILL_PIECES = ["\u2581<PRE>", "\u2581<SUF>", "\u2581<MID>"];
 
 /** Parameters of a file's tensors (their element counts), from its tensor info; 0 when it was not read. */
 export function parameterCount(info: GgufFileInfo): number {
-    return (info.fullTensorInfo ?? []).reduce((sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1), 0);
+    return (info.fullTensorInfo ?? []).reduce(
+        (sum, tensor) => sum + tensor.dimensions.reduce<number>((product, dimension) => product * Number(dimension), 1),
+        0,
+    );
 }
 
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {

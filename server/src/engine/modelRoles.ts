@@ -51,20 +51,43 @@ export interface ModelRoles {
 }
 
 /** Parameter counts from which a size is named, largest first (Code Llama 34B has 33.7B, 7B 6.7B). */
-const SIZE_BY_PARAMETERS: readonly [number, string][] = [[50e9, "70B"], [25e9, "34B"], [10e9, "13B"], [5e9, "7B"]];
+const SIZE_BY_PARAMETERS: readonly [number, string][] = [
+    [50e9, "70B"],
+    [25e9, "34B"],
+    [10e9, "13B"],
+    [5e9, "7B"],
+];
 /** The sizes trained to fill in the middle. */
 const FIM_SIZES = new Set(["7B", "13B"]);
 
 export function modelRoles(facts: ModelFacts): ModelRoles {
-    const names = [facts.name, facts.basename, facts.finetune, facts.sizeLabel, facts.fileName].filter((text): text is string => typeof text === "string").join(" ").toLowerCase();
+    const names = [facts.name, facts.basename, facts.finetune, facts.sizeLabel, facts.fileName]
+        .filter((text): text is string => typeof text === "string")
+        .join(" ")
+        .toLowerCase();
     const family: ModelFamily = /code[\s_-]?llama/.test(names) ? "code-llama" : /llama[\s_-]?v?2/.test(names) ? "llama-2" : "unknown";
     const size = sizeOf(facts, names);
-    const variant: ModelVariant = /instruct/.test(names) ? "instruct" : /python/.test(names) ? "python" : family === "llama-2" && /chat/.test(names) ? "chat" : "base";
+    const variant: ModelVariant = /instruct/.test(names)
+        ? "instruct"
+        : /python/.test(names)
+          ? "python"
+          : family === "llama-2" && /chat/.test(names)
+            ? "chat"
+            : "base";
     // A fine-tune of unknown name fills in the middle when its vocabulary can and nothing says it was not trained to.
     const fim = facts.infillTokens && family !== "llama-2" && (variant === "base" || variant === "instruct") && (size === undefined || FIM_SIZES.has(size));
     // Meta's chat_completion takes the turn format whenever the vocabulary has <step>.
     const chatFormat: ChatFormat = !facts.bosEos ? "none" : facts.stepToken || /Source: /.test(facts.chatTemplate ?? "") ? "codellama-70b" : "llama2";
-    return { family, size, variant, fim, chatFormat, instruct: variant === "instruct" || variant === "chat", infillTokens: facts.infillTokens, stepToken: facts.stepToken };
+    return {
+        family,
+        size,
+        variant,
+        fim,
+        chatFormat,
+        instruct: variant === "instruct" || variant === "chat",
+        infillTokens: facts.infillTokens,
+        stepToken: facts.stepToken,
+    };
 }
 
 function sizeOf(facts: ModelFacts, names: string): string | undefined {

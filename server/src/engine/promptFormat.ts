@@ -6,8 +6,9 @@
  * servers). The control tokens are ids, never their text: "<PRE>" typed in code does not tokenize
  * to the control token.
  */
-import type { FimFormat } from "../../../shared/src/settings.js";
+
 import type { ChatMessage } from "../../../shared/src/prompts/template.js";
+import type { FimFormat } from "../../../shared/src/settings.js";
 import type { ChatFormat } from "./modelRoles.js";
 import type { Token, Tokenizer } from "./tokenizer.js";
 
@@ -70,7 +71,15 @@ export function infillPieces(request: InfillRequest): PromptPiece[] {
     switch (request.format) {
         case "psm":
         case "psm-line":
-            return [{ special: "bos" }, { special: "prefix" }, ...prefix, { special: "suffix" }, suffix, { special: "middle" }, { text: request.middle, leadingSpace: false }];
+            return [
+                { special: "bos" },
+                { special: "prefix" },
+                ...prefix,
+                { special: "suffix" },
+                suffix,
+                { special: "middle" },
+                { text: request.middle, leadingSpace: false },
+            ];
         case "spm":
             return [{ special: "bos" }, { special: "prefix" }, { special: "suffix" }, suffix, { special: "middle" }, ...prefix];
         case "continue":
@@ -150,14 +159,24 @@ const MISSING: Record<SpecialToken, string> = {
 /** The pieces as token ids; throws, naming what the model lacks, when a control token is not in its vocabulary. */
 export async function encodePieces(pieces: readonly PromptPiece[], tokenizer: Tokenizer, special: SpecialTokenIds): Promise<Token[]> {
     assertSpecialTokens(pieces, special);
-    const parts = await Promise.all(pieces.map((piece) => ("special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text))));
+    const parts = await Promise.all(
+        pieces.map((piece) =>
+            "special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text),
+        ),
+    );
     return parts.flat();
 }
 
 /** encodePieces for a tokenizer that answers at once (the embedded engine's). */
-export function encodePiecesSync(pieces: readonly PromptPiece[], tokenizer: { encode(text: string): Token[]; encodeInfilling(text: string): Token[] }, special: SpecialTokenIds): Token[] {
+export function encodePiecesSync(
+    pieces: readonly PromptPiece[],
+    tokenizer: { encode(text: string): Token[]; encodeInfilling(text: string): Token[] },
+    special: SpecialTokenIds,
+): Token[] {
     assertSpecialTokens(pieces, special);
-    return pieces.flatMap((piece) => ("special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text)));
+    return pieces.flatMap((piece) =>
+        "special" in piece ? [special[piece.special]!] : piece.leadingSpace ? tokenizer.encode(piece.text) : tokenizer.encodeInfilling(piece.text),
+    );
 }
 
 function assertSpecialTokens(pieces: readonly PromptPiece[], special: SpecialTokenIds): void {

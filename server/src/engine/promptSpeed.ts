@@ -14,7 +14,10 @@ const UNMEASURED_CHUNK_TOKENS = 64;
 export class TokenRate {
     private average: number | undefined;
 
-    constructor(private readonly minTokens: number, private readonly weight = 0.3) {}
+    constructor(
+        private readonly minTokens: number,
+        private readonly weight = 0.3,
+    ) {}
 
     /** `tokens` tokens took `ms`. */
     record(tokens: number, ms: number): void {

@@ -18,7 +18,8 @@ export interface EngineActivity {
 }
 
 /** Code-shaped text for the measured prompt; its content does not change the speed. */
-const SAMPLE = "export function measure(values: number[], limit = 10): number {\n    let total = 0;\n    for (const value of values) if (value < limit) total += value * 2;\n    return total / Math.max(1, values.length);\n}\n";
+const SAMPLE =
+    "export function measure(values: number[], limit = 10): number {\n    let total = 0;\n    for (const value of values) if (value < limit) total += value * 2;\n    return total / Math.max(1, values.length);\n}\n";
 
 export class EngineSpeedMeter implements SpeedMeter {
     private readonly tokens: LlamaToken[];

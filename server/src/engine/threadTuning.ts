@@ -6,8 +6,20 @@
  */
 import { errorMessage, type Logger } from "../log/logger.js";
 import type { EngineInfo } from "./inference.js";
-import { cacheKey, type CachedThreads, machineFacts, modelFileFacts, type ThreadCache } from "./threadCache.js";
-import { calibrateThreads, type CpuProbe, describeThreads, type SpeedMeter, systemCpuProbe, threadCandidates, type ThreadCounts, type ThreadSource, type ThreadSpeed, type ThreadsInUse, usableCpus } from "./threads.js";
+import { type CachedThreads, cacheKey, machineFacts, modelFileFacts, type ThreadCache } from "./threadCache.js";
+import {
+    type CpuProbe,
+    calibrateThreads,
+    describeThreads,
+    type SpeedMeter,
+    systemCpuProbe,
+    type ThreadCounts,
+    type ThreadSource,
+    type ThreadSpeed,
+    type ThreadsInUse,
+    threadCandidates,
+    usableCpus,
+} from "./threads.js";
 
 export interface ThreadPlan {
     threads: ThreadCounts;
@@ -56,9 +68,15 @@ export class ThreadTuner {
             const warning = `${setting}`;
             if (setting > cpus.count && !this.warned.has(warning)) {
                 this.warned.add(warning);
-                logger.warn(`codellama.engine.threads is ${setting}, more than the ${cpus.detail} this process may use: threads that wait for a CPU slow every token down. 0 picks the fastest count for this machine.`);
+                logger.warn(
+                    `codellama.engine.threads is ${setting}, more than the ${cpus.detail} this process may use: threads that wait for a CPU slow every token down. 0 picks the fastest count for this machine.`,
+                );
             }
-            return { threads: { prompt: setting, generation: setting }, maxThreads: setting, inUse: { prompt: setting, generation: setting, source: "setting", cpus: cpus.count } };
+            return {
+                threads: { prompt: setting, generation: setting },
+                maxThreads: setting,
+                inUse: { prompt: setting, generation: setting, source: "setting", cpus: cpus.count },
+            };
         }
         let key: string | undefined;
         try {
@@ -70,7 +88,12 @@ export class ThreadTuner {
         if (cached) {
             return { threads: cached.choice, maxThreads: cpus.count, inUse: { ...cached.choice, source: "cached", cpus: cpus.count }, cached };
         }
-        return { threads: { prompt: cpus.count, generation: cpus.count }, maxThreads: cpus.count, inUse: { prompt: cpus.count, generation: cpus.count, source: "calibrating", cpus: cpus.count }, cacheKey: key };
+        return {
+            threads: { prompt: cpus.count, generation: cpus.count },
+            maxThreads: cpus.count,
+            inUse: { prompt: cpus.count, generation: cpus.count, source: "calibrating", cpus: cpus.count },
+            cacheKey: key,
+        };
     }
 
     /**
@@ -93,8 +116,11 @@ export class ThreadTuner {
             const result = await calibrateThreads(threadCandidates(cpus), meter, signal);
             const speedAt = (threads: number): ThreadSpeed => result.speeds.find((speed) => speed.threads === threads)!;
             engine.setThreads(result.choice, { prompt: speedAt(result.choice.prompt), generation: speedAt(result.choice.generation) });
-            logger.info(`Threads: ${describeThreads(result.choice)}, calibrated in ${Math.round(this.now() - started)} ms (${Math.round(result.measuredMs)} ms measuring): ${describeSpeeds(result.speeds)}`);
-            if (plan.cacheKey !== undefined) this.remember(plan.cacheKey, { choice: result.choice, speeds: result.speeds, measuredAt: new Date().toISOString() });
+            logger.info(
+                `Threads: ${describeThreads(result.choice)}, calibrated in ${Math.round(this.now() - started)} ms (${Math.round(result.measuredMs)} ms measuring): ${describeSpeeds(result.speeds)}`,
+            );
+            if (plan.cacheKey !== undefined)
+                this.remember(plan.cacheKey, { choice: result.choice, speeds: result.speeds, measuredAt: new Date().toISOString() });
             return { ...result.choice, source: "calibrated", cpus };
         } catch (error) {
             if (signal.aborted) return fallback;
@@ -141,6 +167,9 @@ const PLAN_SOURCES: Record<ThreadSource, string> = {
 /** "2 threads: 2037 prompt / 58 generation tokens/s; 1 thread: 1119 / 200". */
 export function describeSpeeds(speeds: readonly ThreadSpeed[]): string {
     return speeds
-        .map((speed, index) => `${describeThreads({ prompt: speed.threads, generation: speed.threads })}: ${Math.round(speed.promptTokensPerSecond)}${index === 0 ? " prompt" : ""} / ${Math.round(speed.generationTokensPerSecond)}${index === 0 ? " generation tokens/s" : ""}`)
+        .map(
+            (speed, index) =>
+                `${describeThreads({ prompt: speed.threads, generation: speed.threads })}: ${Math.round(speed.promptTokensPerSecond)}${index === 0 ? " prompt" : ""} / ${Math.round(speed.generationTokensPerSecond)}${index === 0 ? " generation tokens/s" : ""}`,
+        )
         .join("; ");
 }

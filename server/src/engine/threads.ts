@@ -8,8 +8,9 @@
  * slower than 2. Prompt evaluation (large batches) and generation (one token at a time) can prefer
  * different counts: on a busy 2-CPU machine prompts ran fastest on 2 threads, generation on 1.
  */
-import os from "node:os";
+
 import fs from "node:fs";
+import os from "node:os";
 
 export type { ThreadSource, ThreadsInUse } from "../../../shared/src/threads.js";
 
@@ -75,7 +76,8 @@ export function cgroupCpuQuota(probe: CpuProbe): number | undefined {
         } else if (controllers!.split(",").includes("cpu")) {
             // cgroup v1: cpu.cfs_quota_us (-1: none) over cpu.cfs_period_us, under the cpu controller's mount.
             for (const mount of ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpuacct,cpu"]) {
-                for (const dir of ancestors(mount, cgroupPath)) pushQuota(quotas, probe.readFile(`${dir}/cpu.cfs_quota_us`)?.trim(), probe.readFile(`${dir}/cpu.cfs_period_us`)?.trim());
+                for (const dir of ancestors(mount, cgroupPath))
+                    pushQuota(quotas, probe.readFile(`${dir}/cpu.cfs_quota_us`)?.trim(), probe.readFile(`${dir}/cpu.cfs_period_us`)?.trim());
             }
         }
     }
@@ -166,7 +168,12 @@ type Plan = { readonly [Key in keyof typeof CALIBRATION]: number };
  * thread count up to a peak, then falls), nor once the total budget is spent. A step during which
  * other work ran is measured again.
  */
-export async function calibrateThreads(candidates: readonly number[], meter: SpeedMeter, signal?: AbortSignal, plan: Plan = CALIBRATION): Promise<CalibrationResult> {
+export async function calibrateThreads(
+    candidates: readonly number[],
+    meter: SpeedMeter,
+    signal?: AbortSignal,
+    plan: Plan = CALIBRATION,
+): Promise<CalibrationResult> {
     const checkAborted = (): void => {
         if (signal?.aborted) throw new CalibrationFailed("cancelled");
     };
@@ -207,7 +214,10 @@ export async function calibrateThreads(candidates: readonly number[], meter: Spe
             measuredMs += prompt.ms + generation.ms;
             speed = { threads, promptTokensPerSecond: prompt.tokensPerSecond, generationTokensPerSecond: generation.tokensPerSecond };
         }
-        const passedPeak = speeds.length > 0 && speed.promptTokensPerSecond <= best("promptTokensPerSecond") && speed.generationTokensPerSecond <= best("generationTokensPerSecond");
+        const passedPeak =
+            speeds.length > 0 &&
+            speed.promptTokensPerSecond <= best("promptTokensPerSecond") &&
+            speed.generationTokensPerSecond <= best("generationTokensPerSecond");
         speeds.push(speed);
         if (passedPeak || measuredMs >= plan.totalBudgetMs) break;
     }
@@ -218,7 +228,13 @@ export async function calibrateThreads(candidates: readonly number[], meter: Spe
  * Runs `unit` (`unitTokens` tokens each) until `tokens` are done, the phase budget is spent, or it
  * is clearly slower than `bestTokensPerSecond`; undefined when a unit was interrupted.
  */
-async function measurePhase(unit: () => Promise<number | undefined>, unitTokens: number, tokens: number, bestTokensPerSecond: number, plan: Plan): Promise<{ tokensPerSecond: number; ms: number } | undefined> {
+async function measurePhase(
+    unit: () => Promise<number | undefined>,
+    unitTokens: number,
+    tokens: number,
+    bestTokensPerSecond: number,
+    plan: Plan,
+): Promise<{ tokensPerSecond: number; ms: number } | undefined> {
     let done = 0;
     let ms = 0;
     while (done < tokens) {
@@ -243,7 +259,9 @@ export function chooseThreads(speeds: readonly ThreadSpeed[], plan: Pick<Plan, "
 
 /** "2 threads", or "2 threads for prompts, 1 for generation". */
 export function describeThreads(counts: ThreadCounts): string {
-    return counts.prompt === counts.generation ? plural(counts.prompt, "thread") : `${plural(counts.prompt, "thread")} for prompts, ${counts.generation} for generation`;
+    return counts.prompt === counts.generation
+        ? plural(counts.prompt, "thread")
+        : `${plural(counts.prompt, "thread")} for prompts, ${counts.generation} for generation`;
 }
 
 function plural(count: number, noun: string): string {

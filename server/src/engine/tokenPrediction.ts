@@ -10,7 +10,14 @@
  * user's code, an explanation quoting it, a completion copying a line), and a draft sequence of a
  * smaller model of the same vocabulary, which guesses ahead on its own.
  */
-import { type ControlledEvaluateInputItem, DraftSequenceTokenPredictor, type EvaluationPriority, InputLookupTokenPredictor, type LlamaContextSequence, type Token as LlamaToken } from "node-llama-cpp";
+import {
+    type ControlledEvaluateInputItem,
+    DraftSequenceTokenPredictor,
+    type EvaluationPriority,
+    InputLookupTokenPredictor,
+    type LlamaContextSequence,
+    type Token as LlamaToken,
+} from "node-llama-cpp";
 import type { Token } from "./tokenizer.js";
 
 /** Tokens proposed and how many of them the model confirmed, since the sequence was created. */
@@ -38,7 +45,11 @@ const DRAFT_MAX_TOKENS = 16;
 export class PredictionLength {
     private current: number;
 
-    constructor(private readonly min = LOOKUP_MIN_TOKENS, private readonly max = LOOKUP_MAX_TOKENS, start = LOOKUP_START_TOKENS) {
+    constructor(
+        private readonly min = LOOKUP_MIN_TOKENS,
+        private readonly max = LOOKUP_MAX_TOKENS,
+        start = LOOKUP_START_TOKENS,
+    ) {
         this.current = start;
     }
 
@@ -69,7 +80,10 @@ export type DecodeWork = "prompt" | "generation";
  * tokens is never filled), which makes every longer proposal wasted work.
  */
 export class Speculation {
-    private readonly lookup = new InputLookupTokenPredictor({ patternLength: { min: LOOKUP_PATTERN_TOKENS }, predictionLength: { min: 1, max: LOOKUP_MAX_TOKENS } });
+    private readonly lookup = new InputLookupTokenPredictor({
+        patternLength: { min: LOOKUP_PATTERN_TOKENS },
+        predictionLength: { min: 1, max: LOOKUP_MAX_TOKENS },
+    });
     private draft: DraftSequenceTokenPredictor | undefined;
     private readonly length = new PredictionLength();
     private readonly counts: PredictionCounts = { validated: 0, refuted: 0 };
@@ -104,7 +118,11 @@ export class Speculation {
      * the first token, "generation" for every later step (one token or a checked batch) and for the
      * draft guessing ahead; the engine sets each one's threads there.
      */
-    async *decode(sequence: LlamaContextSequence, pending: readonly Token[], options: { prompt: readonly Token[]; maxTokens: number; evaluationPriority: EvaluationPriority; beforeDecode(work: DecodeWork): void }): AsyncGenerator<Token, void, undefined> {
+    async *decode(
+        sequence: LlamaContextSequence,
+        pending: readonly Token[],
+        options: { prompt: readonly Token[]; maxTokens: number; evaluationPriority: EvaluationPriority; beforeDecode(work: DecodeWork): void },
+    ): AsyncGenerator<Token, void, undefined> {
         const { evaluationPriority, beforeDecode } = options;
         const isEndOfGeneration = (token: Token): boolean => sequence.model.isEogToken(token as LlamaToken);
         const source = this.source;
@@ -112,7 +130,11 @@ export class Speculation {
         if (proposer) {
             proposer.updateInputTokens(options.prompt as LlamaToken[]);
             beforeDecode("prompt");
-            await proposer.reset({ targetSequence: sequence, stateTokens: [...sequence.contextTokens, ...pending] as LlamaToken[], evaluateOptions: { temperature: 0, evaluationPriority } });
+            await proposer.reset({
+                targetSequence: sequence,
+                stateTokens: [...sequence.contextTokens, ...pending] as LlamaToken[],
+                evaluateOptions: { temperature: 0, evaluationPriority },
+            });
         }
         // Evaluated next: the rest of the prompt, then the last token yielded.
         let input = pending;
@@ -156,7 +178,13 @@ export class Speculation {
     }
 
     /** Evaluates `input` and the proposal in one batch; the model's tokens after the input's last token and after each proposed token while the proposal held. */
-    private async verify(sequence: LlamaContextSequence, input: readonly Token[], proposal: readonly Token[], evaluationPriority: EvaluationPriority, isEndOfGeneration: (token: Token) => boolean): Promise<Token[]> {
+    private async verify(
+        sequence: LlamaContextSequence,
+        input: readonly Token[],
+        proposal: readonly Token[],
+        evaluationPriority: EvaluationPriority,
+        isEndOfGeneration: (token: Token) => boolean,
+    ): Promise<Token[]> {
         const asking = [input.at(-1)!, ...proposal].map((token): ControlledEvaluateInputItem => [token as LlamaToken, { generateNext: { token: true } }]);
         const results = await sequence.controlledEvaluate([...(input.slice(0, -1) as LlamaToken[]), ...asking], { evaluationPriority });
         const generated: Token[] = [];
@@ -170,7 +198,8 @@ export class Speculation {
         this.counts.validated += confirmed;
         this.counts.refuted += proposal.length - confirmed;
         this.length.settle(proposal.length, confirmed, isEndOfGeneration(generated.at(-1)!));
-        if (confirmed < proposal.length) await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - (proposal.length - confirmed), end: sequence.nextTokenIndex }]);
+        if (confirmed < proposal.length)
+            await sequence.eraseContextTokenRanges([{ start: sequence.nextTokenIndex - (proposal.length - confirmed), end: sequence.nextTokenIndex }]);
         return generated;
     }
 
@@ -192,6 +221,7 @@ export function vocabularyMismatch(target: Vocabulary, draft: Vocabulary): strin
     if (target.kind !== draft.kind) return `its tokenizer is ${draft.kind ?? "unknown"}, the model's ${target.kind ?? "unknown"}`;
     if (target.tokens.length !== draft.tokens.length) return `it has ${draft.tokens.length} tokens, the model ${target.tokens.length}`;
     const differing = target.tokens.findIndex((text, id) => draft.tokens[id] !== text);
-    if (differing >= 0) return `token ${differing} is ${JSON.stringify(draft.tokens[differing])} in it, ${JSON.stringify(target.tokens[differing])} in the model`;
+    if (differing >= 0)
+        return `token ${differing} is ${JSON.stringify(draft.tokens[differing])} in it, ${JSON.stringify(target.tokens[differing])} in the model`;
     return undefined;
 }

@@ -4,8 +4,9 @@
  * suggestion. Classes are told apart from the layout (indentation, brackets, the opener at a line's
  * end), not by parsing: a file's odd corners give a few odd holes, not an error. Pure.
  */
-import { splitIntoPieces } from "./tokens.js";
+
 import { type EvalLanguage, FAMILY, type LanguageFamily } from "./languages.js";
+import { splitIntoPieces } from "./tokens.js";
 
 export const HOLE_CLASSES = [
     "line-rest",
@@ -149,7 +150,8 @@ function scanLines(text: string, family: LanguageFamily): Line[] {
         }
         const trimmed = lineText.trim();
         const blank = trimmed === "";
-        const comment = family === "brace" ? /^(?:\/\/|\/\*|\*|#)/.test(trimmed) : trimmed.startsWith("#") || (family === "python" && /^[rbuf]*("""|''')/i.test(trimmed));
+        const comment =
+            family === "brace" ? /^(?:\/\/|\/\*|\*|#)/.test(trimmed) : trimmed.startsWith("#") || (family === "python" && /^[rbuf]*("""|''')/i.test(trimmed));
         const decorator = family !== "shell" && trimmed.startsWith("@");
         lines.push({
             start,
@@ -195,12 +197,14 @@ const PURE_CLOSER: Readonly<Record<LanguageFamily, RegExp | undefined>> = {
     shell: /^\s*(?:fi|done|esac|\})$/,
 };
 /** Lines that go on the statement above them, so no statement starts there. */
-const CONTINUATION_START = /^\s*(?:[)\]}{.]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b|fi\b|done\b|esac\b|then\b|do\b|in\b|\?|:|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
+const CONTINUATION_START =
+    /^\s*(?:[)\]}{.]|else\b|elif\b|except\b|finally\b|catch\b|case\b|default\b|fi\b|done\b|esac\b|then\b|do\b|in\b|\?|:|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
 /** A line that makes the statement above it go on (rather than end): a brace below a header, else, an operator. */
 const NEXT_CONTINUES = /^\s*(?:[{.?:]|else\b|elif\b|except\b|finally\b|catch\b|&&|\|\||\+|-(?!-)|\*(?!\/)|\/(?![/*])|=)/;
 /** A line ending like this goes on on the next one. */
 const CONTINUATION_END = /(?:[,+\-*/%=&|?\\.([]|\bthen|\bdo|&&|\|\|)$/;
-const CONTROL = /^\s*(?:if|for|foreach|while|switch|catch|with|return|else|do|try|synchronized|using|lock|fixed|unchecked|checked|sizeof|typeof|new|when|match|elif|until|case)\b/;
+const CONTROL =
+    /^\s*(?:if|for|foreach|while|switch|catch|with|return|else|do|try|synchronized|using|lock|fixed|unchecked|checked|sizeof|typeof|new|when|match|elif|until|case)\b/;
 const FUNCTION_HEADER: Readonly<Record<LanguageFamily, RegExp>> = {
     brace: /\bfunction\b|=>\s*\{?$|^\s*(?:[\w$<>[\],.*&:~?]+\s+)*[*&]*[\w$~][\w$]*\s*(?:<[^>]*>)?\s*\([^;]*\)\s*(?:const|noexcept|override|final|throws\s+[\w.,\s]+|:\s*[^{;=]+)*\s*\{?$/,
     python: /^\s*(?:async\s+)?def\s/,
@@ -237,7 +241,8 @@ export function holeCandidates(text: string, language: EvalLanguage, random: () 
         for (let line = index; line < Math.min(lines.length, index + MAX_STATEMENT_LINES); line++) {
             const current = lines[line]!;
             // Continuation lines are deeper; only a closing bracket may come back to the statement's indentation.
-            if (line > index && (!current.code || current.indent < first.indent || (current.indent === first.indent && !/^\s*[)\]}]/.test(current.text)))) return undefined;
+            if (line > index && (!current.code || current.indent < first.indent || (current.indent === first.indent && !/^\s*[)\]}]/.test(current.text))))
+                return undefined;
             depth += current.delta;
             if (depth < 0) return undefined;
             if (depth === 0 && !CONTINUATION_END.test(current.bare)) {
@@ -300,7 +305,7 @@ function blockHole(lines: readonly Line[], index: number, family: LanguageFamily
     if (lastBody < 0 || closing >= lines.length || !lines.slice(index + 1, lastBody + 1).some((line) => line.code)) return;
     const closer = lines[closing]!;
     if (family === "brace" && !closer.text.trimStart().startsWith("}")) return;
-    const header = opener.bare.trim() === "{" ? lines[index - 1]?.bare ?? "" : opener.bare;
+    const header = opener.bare.trim() === "{" ? (lines[index - 1]?.bare ?? "") : opener.bare;
     const isFunction = FUNCTION_HEADER[family].test(header) && !CONTROL.test(header);
     add(isFunction ? "function-body" : "block-closed", opener.end, lines[lastBody]!.end);
     if (!isFunction && PURE_CLOSER[family]?.test(closer.text)) add("block-open", opener.end, closer.end);

@@ -8,8 +8,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { completeAt } from "../completion/generation.js";
-import { percentile } from "../completion/stats.js";
 import type { CompletionSettings } from "../completion/promptLayout.js";
+import { percentile } from "../completion/stats.js";
 import type { InferenceEngine } from "../engine/inference.js";
 import { HOLE_CLASSES, type HoleClass } from "./holes.js";
 import { editSimilarity, judge, type Outcome } from "./metrics.js";
@@ -40,7 +40,13 @@ export interface ModelEvalReport {
 }
 
 /** Runs every hole through `engine`; `onProgress(done, total)` after each. Errors of one hole are the caller's to see: they stop the run. */
-export async function runModelEval(engine: InferenceEngine, holes: readonly SourcedHole[], settings: CompletionSettings, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<ModelEvalReport> {
+export async function runModelEval(
+    engine: InferenceEngine,
+    holes: readonly SourcedHole[],
+    settings: CompletionSettings,
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+): Promise<ModelEvalReport> {
     const results: ModelHoleResult[] = [];
     let peakRss = process.memoryUsage().rss;
     for (const { source, hole } of holes) {
@@ -89,7 +95,12 @@ export function modelTable(report: ModelEvalReport): string {
             mean(results.map((result) => result.evaluatedTokens)).toFixed(0),
         ];
     };
-    const rows = HOLE_CLASSES.filter((cls) => report.results.some((result) => result.class === cls)).map((cls) => rowOf(cls, report.results.filter((result) => result.class === cls)));
+    const rows = HOLE_CLASSES.filter((cls) => report.results.some((result) => result.class === cls)).map((cls) =>
+        rowOf(
+            cls,
+            report.results.filter((result) => result.class === cls),
+        ),
+    );
     rows.push(rowOf("all", report.results));
     const { model } = report;
     return (

@@ -4,8 +4,9 @@
  * streaming stop check, then the post-processing of the finished text). What it measures is ours:
  * where generation stops and what the editor shows, on real code, without model weights. Pure.
  */
+
+import { DEFAULT_INDENT, detectIndentation, type IndentStyle, indentation, tabWidth } from "../completion/indentation.js";
 import { answerRules, cursorSurroundings } from "../completion/postprocess.js";
-import { DEFAULT_INDENT, detectIndentation, indentation, type IndentStyle, tabWidth } from "../completion/indentation.js";
 import { indentWidth } from "../completion/scope.js";
 import type { Hole } from "./holes.js";
 import { splitIntoPieces } from "./tokens.js";
@@ -41,15 +42,24 @@ export function modelAnswer(hole: Hole, behaviour: Behaviour, otherCode: string,
         case "runs-into-other-code": {
             // Where the file goes on with its next line, the model goes on with something else, at that line's indentation.
             const breaks = /\n+/.exec(after)?.[0] ?? "\n";
-            const next = after.split("\n").slice(1).find((line) => line.trim() !== "") ?? "";
+            const next =
+                after
+                    .split("\n")
+                    .slice(1)
+                    .find((line) => line.trim() !== "") ?? "";
             const style = cursorSurroundings(hole.before, after).documentIndent ?? DEFAULT_INDENT;
             return { text: ideal + breaks + indentBlock(otherCode, /^[ \t]*/.exec(next)![0], style), ends: false };
         }
         case "repeats-closers": {
             if (hole.afterPrefix) return { text: ideal + hole.dropped, ends: true };
             // The block's closing line is already in the file; the model writes it again.
-            const closing = after.split("\n").slice(1).find((line) => line.trim() !== "");
-            return closing !== undefined && /^\s*(?:[}\])]|fi\b|done\b|esac\b|end\b)/.test(closing) && after.startsWith("\n") ? { text: `${ideal}\n${closing}`, ends: true } : undefined;
+            const closing = after
+                .split("\n")
+                .slice(1)
+                .find((line) => line.trim() !== "");
+            return closing !== undefined && /^\s*(?:[}\])]|fi\b|done\b|esac\b|end\b)/.test(closing) && after.startsWith("\n")
+                ? { text: `${ideal}\n${closing}`, ends: true }
+                : undefined;
         }
         case "spells-control-token":
             return { text: ideal + CONTROL_TOKEN_TEXTS[pick(CONTROL_TOKEN_TEXTS.length)] + after, ends: false };

@@ -2,8 +2,9 @@
  * The oracle eval over a set of holes: every behaviour at every hole, judged against the ideal, and
  * the tallies per language, class and behaviour. Pure (the caller brings the holes).
  */
-import type { EvalLanguage } from "./languages.js";
+
 import { HOLE_CLASSES, type Hole, type HoleClass } from "./holes.js";
+import type { EvalLanguage } from "./languages.js";
 import { addJudgement, emptyTally, exactRate, judge, type Outcome, type Tally } from "./metrics.js";
 import { BEHAVIOURS, type Behaviour, modelAnswer, shownAt } from "./oracle.js";
 import { formatTable, percent } from "./report.js";
@@ -84,7 +85,10 @@ function sum(cells: readonly { tally: Tally }[]): Tally {
 
 function targetsOf(cells: OracleReport["cells"]): OracleTargets {
     const runOn = cells.filter((cell) => cell.behaviour !== "stops");
-    const classRates = HOLE_CLASSES.filter((cls) => runOn.some((cell) => cell.class === cls)).map((cls) => ({ class: cls, rate: exactRate(sum(runOn.filter((cell) => cell.class === cls))) }));
+    const classRates = HOLE_CLASSES.filter((cls) => runOn.some((cell) => cell.class === cls)).map((cls) => ({
+        class: cls,
+        rate: exactRate(sum(runOn.filter((cell) => cell.class === cls))),
+    }));
     return {
         stops: exactRate(sum(cells.filter((cell) => cell.behaviour === "stops"))),
         runOn: exactRate(sum(runOn)),
@@ -103,13 +107,27 @@ const SHORT: Readonly<Record<Behaviour, string>> = {
 
 /** Exact shares per row (class or language) and behaviour, with the run-on total, as a table. */
 export function oracleTable(report: OracleReport, by: "class" | "language"): string {
-    const keys = by === "class" ? HOLE_CLASSES.filter((cls) => report.cells.some((cell) => cell.class === cls)) : [...new Set(report.cells.map((cell) => cell.language))].sort();
+    const keys =
+        by === "class"
+            ? HOLE_CLASSES.filter((cls) => report.cells.some((cell) => cell.class === cls))
+            : [...new Set(report.cells.map((cell) => cell.language))].sort();
     const rowOf = (label: string, cells: OracleReport["cells"]) => {
         const holes = sum(cells.filter((cell) => cell.behaviour === "stops")).answers;
         const runOn = sum(cells.filter((cell) => cell.behaviour !== "stops"));
-        return [label, String(holes), ...BEHAVIOURS.map((behaviour) => rate(sum(cells.filter((cell) => cell.behaviour === behaviour)))), rate(runOn), String(sum(cells).broken)];
+        return [
+            label,
+            String(holes),
+            ...BEHAVIOURS.map((behaviour) => rate(sum(cells.filter((cell) => cell.behaviour === behaviour)))),
+            rate(runOn),
+            String(sum(cells).broken),
+        ];
     };
-    const rows = keys.map((key) => rowOf(key, report.cells.filter((cell) => (by === "class" ? cell.class : cell.language) === key)));
+    const rows = keys.map((key) =>
+        rowOf(
+            key,
+            report.cells.filter((cell) => (by === "class" ? cell.class : cell.language) === key),
+        ),
+    );
     rows.push(rowOf("all", report.cells));
     return `${formatTable([by, "holes", ...BEHAVIOURS.map((behaviour) => SHORT[behaviour]), "run-on", "broken"], rows)}\n`;
 }
@@ -121,9 +139,11 @@ function rate(tally: Tally): string {
 /** The targets in a sentence each, with whether they hold. */
 export function targetLines(targets: OracleTargets): string {
     const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
-    return [
-        `stops exactly -> shown as is: ${(targets.stops * 100).toFixed(2)}% (target 100%) ${mark(targets.stops === 1)}`,
-        `run-on answers exact: ${(targets.runOn * 100).toFixed(2)}% (target 95%) ${mark(targets.runOn >= 0.95)}`,
-        `lowest class: ${targets.lowestRunOnClass.class} ${(targets.lowestRunOnClass.rate * 100).toFixed(2)}% (target 85%) ${mark(targets.lowestRunOnClass.rate >= 0.85)}`,
-    ].join("\n") + "\n";
+    return (
+        [
+            `stops exactly -> shown as is: ${(targets.stops * 100).toFixed(2)}% (target 100%) ${mark(targets.stops === 1)}`,
+            `run-on answers exact: ${(targets.runOn * 100).toFixed(2)}% (target 95%) ${mark(targets.runOn >= 0.95)}`,
+            `lowest class: ${targets.lowestRunOnClass.class} ${(targets.lowestRunOnClass.rate * 100).toFixed(2)}% (target 85%) ${mark(targets.lowestRunOnClass.rate >= 0.85)}`,
+        ].join("\n") + "\n"
+    );
 }

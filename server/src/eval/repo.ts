@@ -78,7 +78,10 @@ function readText(file: string, skipped: Record<SkipReason, number>): string | u
 function gitFiles(root: string): string[] | undefined {
     try {
         const out = execFileSync("git", ["-C", root, "ls-files", "-z"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 2 ** 20 });
-        return out.split("\0").filter((name) => name !== "").sort();
+        return out
+            .split("\0")
+            .filter((name) => name !== "")
+            .sort();
     } catch {
         return undefined;
     }

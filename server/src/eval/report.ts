@@ -5,7 +5,11 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
     const cells = [headers.map(String), ...rows.map((row) => row.map((cell) => String(cell)))];
     const numeric = headers.map((_, column) => rows.every((row) => typeof row[column] === "number" || /^[-\d.,×%/ ]+$|^n\/a$/.test(String(row[column] ?? ""))));
     const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? "").length)));
-    const line = (row: readonly string[]): string => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ").trimEnd();
+    const line = (row: readonly string[]): string =>
+        row
+            .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+            .join("  ")
+            .trimEnd();
     return [line(cells[0]!), widths.map((width) => "-".repeat(width)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 

@@ -45,14 +45,20 @@ export function sampleHoles(files: readonly SourceText[], options: SampleOptions
             if ([...counts.values()].every((count) => count >= options.perClass)) break;
             const candidates = holeCandidates(file.text, file.source.language, random);
             // Definitions and statements whose first line starts them (not a brace below a header).
-            for (const spec of candidates.filter((candidate) => candidate.class === "function-body" || candidate.class === "multi-line-statement").slice(0, 2)) {
+            for (const spec of candidates
+                .filter((candidate) => candidate.class === "function-body" || candidate.class === "multi-line-statement")
+                .slice(0, 2)) {
                 const lineStart = file.text.lastIndexOf("\n", spec.cursor - 1) + 1;
-                if (file.text.slice(lineStart, spec.cursor).trim() !== "{") definitions.push({ file: file.source.file, code: file.text.slice(lineStart, spec.truthEnd) });
+                if (file.text.slice(lineStart, spec.cursor).trim() !== "{")
+                    definitions.push({ file: file.source.file, code: file.text.slice(lineStart, spec.truthEnd) });
             }
             for (const cls of classes) {
                 const room = Math.min(perFile, options.perClass - counts.get(cls)!);
                 if (room <= 0) continue;
-                const ofClass = shuffle(candidates.filter((candidate) => candidate.class === cls), random).slice(0, room);
+                const ofClass = shuffle(
+                    candidates.filter((candidate) => candidate.class === cls),
+                    random,
+                ).slice(0, room);
                 for (const spec of ofClass) picked.push({ file, hole: cutHole(file.text, spec) });
                 counts.set(cls, counts.get(cls)! + ofClass.length);
             }

@@ -9,7 +9,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogSink = (level: LogLevel, message: string) => void;
 
 export class Logger {
-    constructor(private sink: LogSink, private level: LogLevel = "info") {}
+    constructor(
+        private sink: LogSink,
+        private level: LogLevel = "info",
+    ) {}
 
     setLevel(level: LogLevel): void {
         this.level = level;

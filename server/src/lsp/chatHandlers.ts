@@ -36,7 +36,8 @@ export class ChatHandlers {
     handleCommand(command: string, args: unknown[], token: CancellationToken): Promise<ChatAnswer> | undefined {
         if (command === SERVER_COMMANDS.chat) {
             const [question] = args;
-            if (typeof question !== "string" || !question.trim()) throw new ResponseError(ErrorCodes.InvalidParams, `${SERVER_COMMANDS.chat} takes the question as its argument`);
+            if (typeof question !== "string" || !question.trim())
+                throw new ResponseError(ErrorCodes.InvalidParams, `${SERVER_COMMANDS.chat} takes the question as its argument`);
             return this.answer([{ role: "user", content: question }], token);
         }
         if (command === SERVER_COMMANDS.explain) return this.answer(this.explainMessages(args[0]), token);
@@ -45,7 +46,10 @@ export class ChatHandlers {
 
     /** The built-in Explain prompt for `{ uri, range }` of an open document (the whole document without a range). */
     private explainMessages(target: unknown): ChatMessage[] {
-        const { uri, range } = (target ?? {}) as { uri?: unknown; range?: { start: { line: number; character: number }; end: { line: number; character: number } } };
+        const { uri, range } = (target ?? {}) as {
+            uri?: unknown;
+            range?: { start: { line: number; character: number }; end: { line: number; character: number } };
+        };
         const document = typeof uri === "string" ? this.ctx.documents.get(uri) : undefined;
         if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `${SERVER_COMMANDS.explain} takes { uri, range? } of an open document`);
         const explain = builtinTemplates().find((template) => template.name === "Explain")!;
@@ -72,11 +76,16 @@ export class ChatHandlers {
                     maxTokens: maxTokens ?? this.ctx.config().chat.maxTokens,
                     format: this.ctx.config().chat.format,
                     signal,
-                    onDelta: partialResultToken === undefined ? undefined : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
+                    onDelta:
+                        partialResultToken === undefined
+                            ? undefined
+                            : (delta) => void connection.sendProgress(chatDeltaProgress, partialResultToken, { delta }),
                 }),
             );
             this.warnOfBaseModel();
-            logger.info(`chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`);
+            logger.info(
+                `chat: ${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} generated, ${answer.stopReason}${answer.usage.droppedMessages ? `, ${answer.usage.droppedMessages} old messages left out` : ""}`,
+            );
             return answer;
         } catch (error) {
             if (error instanceof ModelNotReady) throw new ResponseError(LSPErrorCodes.RequestFailed, `The model is not ready: ${this.ctx.status().message}`);

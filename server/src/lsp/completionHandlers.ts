@@ -3,9 +3,9 @@ import {
     type CompletionItem,
     CompletionItemKind,
     ErrorCodes,
-    InsertTextFormat,
     type InlineCompletionList,
     type InlineCompletionParams,
+    InsertTextFormat,
     ResponseError,
     type TextDocumentPositionParams,
 } from "vscode-languageserver/node";
@@ -26,7 +26,10 @@ import { positionParamsProblem } from "./validate.js";
 export class CompletionHandlers {
     readonly service: CompletionService;
 
-    constructor(private readonly ctx: ServerContext, snippets: SnippetRing) {
+    constructor(
+        private readonly ctx: ServerContext,
+        snippets: SnippetRing,
+    ) {
         this.service = new CompletionService({
             models: ctx.models,
             document: (uri) => ctx.documents.get(uri),
@@ -61,7 +64,9 @@ export class CompletionHandlers {
         const suggestion = await this.suggest(params, token, "textDocument/inlineCompletion");
         if (!suggestion?.text) return { items: [] };
         const range = { start: suggestion.position, end: suggestion.position };
-        return { items: [{ insertText: suggestion.text, range, command: { title: "Code Llama: suggestion accepted", command: SERVER_COMMANDS.completionAccepted } }] };
+        return {
+            items: [{ insertText: suggestion.text, range, command: { title: "Code Llama: suggestion accepted", command: SERVER_COMMANDS.completionAccepted } }],
+        };
     }
 
     private async completionItems(params: TextDocumentPositionParams, token: CancellationToken): Promise<CompletionItem[]> {
@@ -72,20 +77,25 @@ export class CompletionHandlers {
         const linePrefix = document.getText({ start: { line: suggestion.position.line, character: 0 }, end: suggestion.position });
         const word = /[\p{L}\p{N}_$]*$/u.exec(linePrefix)![0];
         const newText = word + suggestion.text;
-        const firstLine = newText.split(/\r?\n/).find((line) => line.trim() !== "")!.trim();
+        const firstLine = newText
+            .split(/\r?\n/)
+            .find((line) => line.trim() !== "")!
+            .trim();
         const range = { start: { line: suggestion.position.line, character: suggestion.position.character - word.length }, end: suggestion.position };
-        return [{
-            label: firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine,
-            kind: CompletionItemKind.Text,
-            detail: "Code Llama",
-            documentation: { kind: "markdown", value: "```\n" + newText + "\n```" },
-            insertTextFormat: InsertTextFormat.PlainText,
-            textEdit: { range, newText },
-            // Sorted first, and never filtered away by the word before the cursor.
-            sortText: "0",
-            filterText: firstLine,
-            command: { title: "Code Llama: suggestion accepted", command: SERVER_COMMANDS.completionAccepted },
-        }];
+        return [
+            {
+                label: firstLine.length > 60 ? `${firstLine.slice(0, 57)}...` : firstLine,
+                kind: CompletionItemKind.Text,
+                detail: "Code Llama",
+                documentation: { kind: "markdown", value: "```\n" + newText + "\n```" },
+                insertTextFormat: InsertTextFormat.PlainText,
+                textEdit: { range, newText },
+                // Sorted first, and never filtered away by the word before the cursor.
+                sortText: "0",
+                filterText: firstLine,
+                command: { title: "Code Llama: suggestion accepted", command: SERVER_COMMANDS.completionAccepted },
+            },
+        ];
     }
 
     /** The suggestion for a position request; undefined when there is none to show. */

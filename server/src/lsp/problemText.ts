@@ -11,35 +11,37 @@ import type { ModelState } from "../model/modelManager.js";
 /** Who reads the server's messages. */
 export type Audience = "vscode" | "lsp" | "cli";
 
-const SELECT_FILE = "select a GGUF model file you already have (\"Code Llama: Select Model File…\")";
+const SELECT_FILE = 'select a GGUF model file you already have ("Code Llama: Select Model File…")';
 
 const FIX_TEXT: Record<Audience, Record<ModelFix, string>> = {
     vscode: {
-        "choose-model": "Select another GGUF model file (\"Code Llama: Select Model File…\").",
+        "choose-model": 'Select another GGUF model file ("Code Llama: Select Model File…").',
         "choose-chat-model": "Set codellama.chat.model.path to another GGUF file, or empty it to chat with the completion model.",
         "download-again": `Download it again ("Code Llama: Download Default Model"), or ${SELECT_FILE}.`,
-        "lighter-load": "Put fewer layers on the GPU (setting codellama.engine.gpuLayers), turn the GPU off (codellama.engine.gpu), or select a smaller model file.",
-        "gpu-setting": "Set codellama.engine.gpu to \"auto\" or \"off\".",
+        "lighter-load":
+            "Put fewer layers on the GPU (setting codellama.engine.gpuLayers), turn the GPU off (codellama.engine.gpu), or select a smaller model file.",
+        "gpu-setting": 'Set codellama.engine.gpu to "auto" or "off".',
         "smaller-context": "Lower the context size (setting codellama.engine.contextSize).",
         "approve-download": `Download it ("Code Llama: Download Default Model"), or ${SELECT_FILE}.`,
         "go-online": `Connect to the internet and try again, or ${SELECT_FILE}.`,
         "model-uri": `Set codellama.model.uri to an https URL or hf:owner/repo/file.gguf, or ${SELECT_FILE}.`,
-        "start-server": "Start the server, correct codellama.engine.serverUrl, or set codellama.engine.backend to \"embedded\" to run the model in VS Code.",
+        "start-server": 'Start the server, correct codellama.engine.serverUrl, or set codellama.engine.backend to "embedded" to run the model in VS Code.',
         "server-model": "Set codellama.engine.serverModel to a model the server runs.",
-        "api-key": "Enter the key with \"Code Llama: Set Server API Key\".",
+        "api-key": 'Enter the key with "Code Llama: Set Server API Key".',
         retry: "Download the model or select a model file to try again (click Code Llama in the status bar).",
     },
     lsp: {
         "choose-model": "Set codellama.model.path to a local Code Llama GGUF file.",
         "choose-chat-model": "Set codellama.chat.model.path to a local GGUF file, or empty it to chat with the completion model.",
         "download-again": "Download it again (the codellama/downloadModel request), or set codellama.model.path to a local GGUF file.",
-        "lighter-load": "Set fewer GPU layers (codellama.engine.gpuLayers), codellama.engine.gpu to \"off\", or codellama.model.path to a smaller GGUF file.",
-        "gpu-setting": "Set codellama.engine.gpu to \"auto\" or \"off\".",
+        "lighter-load": 'Set fewer GPU layers (codellama.engine.gpuLayers), codellama.engine.gpu to "off", or codellama.model.path to a smaller GGUF file.',
+        "gpu-setting": 'Set codellama.engine.gpu to "auto" or "off".',
         "smaller-context": "Lower codellama.engine.contextSize.",
-        "approve-download": "Approve the download (the codellama/downloadModel request), set codellama.model.autoDownload to true, or set codellama.model.path to a local GGUF file.",
+        "approve-download":
+            "Approve the download (the codellama/downloadModel request), set codellama.model.autoDownload to true, or set codellama.model.path to a local GGUF file.",
         "go-online": "Connect to the internet, or set codellama.model.path to a local GGUF file.",
         "model-uri": "Set codellama.model.uri to an https URL or hf:owner/repo/file.gguf, or codellama.model.path to a local GGUF file.",
-        "start-server": "Start the server, correct codellama.engine.serverUrl, or set codellama.engine.backend to \"embedded\".",
+        "start-server": 'Start the server, correct codellama.engine.serverUrl, or set codellama.engine.backend to "embedded".',
         "server-model": "Set codellama.engine.serverModel to a model the server runs.",
         "api-key": "Put the key in the CODELLAMA_API_KEY environment variable of the language server.",
         retry: "Send codellama/downloadModel or codellama/reloadModel to try again.",

@@ -14,7 +14,11 @@ export function runLanguageServer(): void {
     process.on("uncaughtException", (error) => logger.error(`Uncaught exception: ${error.stack ?? error.message}`));
     // On stdio, malformed framing must not stop the reader (see FramingGuard); other transports are the client's own.
     const connection = process.argv.includes("--stdio")
-        ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin.pipe(new FramingGuard((reason) => logger.warn(`Dropped input: ${reason}`)))), new StreamMessageWriter(process.stdout))
+        ? createConnection(
+              ProposedFeatures.all,
+              new StreamMessageReader(process.stdin.pipe(new FramingGuard((reason) => logger.warn(`Dropped input: ${reason}`)))),
+              new StreamMessageWriter(process.stdout),
+          )
         : createConnection(ProposedFeatures.all);
     logger.setSink((level, message) => {
         if (level === "error") connection.console.error(message);

@@ -1,3 +1,4 @@
+import os from "node:os";
 import {
     type Connection,
     DidChangeConfigurationNotification,
@@ -10,15 +11,12 @@ import {
     TextDocumentSyncKind,
     TextDocuments,
 } from "vscode-languageserver/node";
-import os from "node:os";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { changedKeys, resolveConfig } from "../config/resolve.js";
-import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { SERVER_COMMANDS } from "../../../shared/src/commands.js";
 import { ExcludeMatcher } from "../../../shared/src/exclude.js";
 import {
-    cancelLoadNotification,
     type ClientExperimentalCapabilities,
+    cancelLoadNotification,
     didCopyNotification,
     downloadModelRequest,
     modelsRequest,
@@ -27,7 +25,9 @@ import {
     statusNotification,
     statusRequest,
 } from "../../../shared/src/protocol.js";
+import type { CodeLlamaConfig } from "../../../shared/src/settings.js";
 import { copiedLines, firstLines, linesAround, type Snippet, SnippetRing } from "../completion/extraContext.js";
+import { changedKeys, resolveConfig } from "../config/resolve.js";
 import { errorMessage, type Logger } from "../log/logger.js";
 import { modelChoices } from "../model/catalogue.js";
 import { localModels } from "../model/localModels.js";
@@ -126,14 +126,18 @@ export function startServer(connection: Connection, logger: Logger): void {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         initializationOptions = params.initializationOptions;
-        workspaceFolders = (params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : [])).map((uri) => uri.replace(/\/?$/, "/"));
+        workspaceFolders = (params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : [])).map((uri) =>
+            uri.replace(/\/?$/, "/"),
+        );
         pullConfiguration = params.capabilities.workspace?.configuration === true;
         registerConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
         workDoneProgress = params.capabilities.window?.workDoneProgress === true;
         const experimental = params.capabilities.experimental as ClientExperimentalCapabilities | undefined;
         clientShowsStatus = experimental?.codellamaStatus === true;
         audience = lspAudience(experimental);
-        logger.info(`Client: ${params.clientInfo ? `${params.clientInfo.name} ${params.clientInfo.version ?? ""}`.trim() : "unnamed"}${clientShowsStatus ? " (the Code Llama extension)" : ""}`);
+        logger.info(
+            `Client: ${params.clientInfo ? `${params.clientInfo.name} ${params.clientInfo.version ?? ""}`.trim() : "unnamed"}${clientShowsStatus ? " (the Code Llama extension)" : ""}`,
+        );
         // Clients that show ghost text get it; the others get the suggestion as a completion item.
         inlineCompletionClient = params.capabilities.textDocument?.inlineCompletion !== undefined;
         completions.register({ asCompletionItems: !inlineCompletionClient });
@@ -152,7 +156,8 @@ export function startServer(connection: Connection, logger: Logger): void {
     connection.onInitialized(async () => {
         if (pullConfiguration) {
             // Dynamic registration makes clients (VS Code) send the notification at all; others send it anyway.
-            if (registerConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: "codellama" }).catch(() => undefined);
+            if (registerConfiguration)
+                void connection.client.register(DidChangeConfigurationNotification.type, { section: "codellama" }).catch(() => undefined);
             applyConfig(await fetchWorkspaceConfig());
         }
         void models.configure(config);
@@ -233,7 +238,8 @@ export function startServer(connection: Connection, logger: Logger): void {
             completions.service.reset();
         }
         // The status's notes say how the model is used.
-        if ((changed.includes("completion.mode") || changed.includes("chat.format")) && models.state.phase === "ready") void connection.sendNotification(statusNotification, currentStatus());
+        if ((changed.includes("completion.mode") || changed.includes("chat.format")) && models.state.phase === "ready")
+            void connection.sendNotification(statusNotification, currentStatus());
         if (changed.includes("completion.exclude")) {
             exclude = new ExcludeMatcher(config.completion.exclude);
             snippets.forget(excluded);

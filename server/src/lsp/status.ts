@@ -20,7 +20,12 @@ export interface ModelUseSettings {
 const AS_THE_FILE_SAYS: ModelUseSettings = { completionMode: "auto", chatFormat: "auto" };
 
 /** The status for a client, a problem worded for `audience`, with the model's notes under `uses`; `speculation` (the completion service's) while ready. */
-export function serverStatus(state: ModelState, audience: Audience, uses: ModelUseSettings = AS_THE_FILE_SAYS, speculation: Pick<ServerStatus, "preparedSuggestions" | "predictions"> = {}): ServerStatus {
+export function serverStatus(
+    state: ModelState,
+    audience: Audience,
+    uses: ModelUseSettings = AS_THE_FILE_SAYS,
+    speculation: Pick<ServerStatus, "preparedSuggestions" | "predictions"> = {},
+): ServerStatus {
     const { completing } = state;
     switch (state.phase) {
         case "starting":
@@ -28,7 +33,13 @@ export function serverStatus(state: ModelState, audience: Audience, uses: ModelU
         case "downloading": {
             const { fraction, message } = progressView(state);
             const file = modelFileName(state.uri);
-            return { state: "downloading", health: "ok", message: state.totalBytes > 0 ? `Downloading ${file}: ${message}` : `Downloading ${file}`, progress: fraction, completing };
+            return {
+                state: "downloading",
+                health: "ok",
+                message: state.totalBytes > 0 ? `Downloading ${file}: ${message}` : `Downloading ${file}`,
+                progress: fraction,
+                completing,
+            };
         }
         case "loading":
             return { state: "loading", health: "ok", message: `Loading ${state.file}`, progress: state.fraction ?? 0, completing };
@@ -59,7 +70,15 @@ export function serverStatus(state: ModelState, audience: Audience, uses: ModelU
         case "failed": {
             const { problem } = state;
             const { code: error, fix, downloadBytes } = problem;
-            return { state: "error", health: isFailure(problem) ? "error" : "warning", message: problemText(problem, audience), error, fix, ...(downloadBytes !== undefined ? { downloadBytes } : {}), completing };
+            return {
+                state: "error",
+                health: isFailure(problem) ? "error" : "warning",
+                message: problemText(problem, audience),
+                error,
+                fix,
+                ...(downloadBytes !== undefined ? { downloadBytes } : {}),
+                completing,
+            };
         }
     }
 }
@@ -69,7 +88,11 @@ const INSTRUCT_MODELS = "a Code Llama Instruct model (7B, 13B, 34B or 70B) or Ll
 
 /** "CPU", "CUDA, 20/33 layers", or the server a remote engine talks to. */
 function whereItRuns(backend: Backend, info: EngineInfo): string {
-    return backend !== "embedded" ? info.device : info.device === "cpu" || info.gpuLayers === 0 ? "CPU" : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
+    return backend !== "embedded"
+        ? info.device
+        : info.device === "cpu" || info.gpuLayers === 0
+          ? "CPU"
+          : `${info.device.toUpperCase()}, ${info.gpuLayers}/${info.totalLayers} layers`;
 }
 
 /** The separate chat model's status: where it runs, that it loads, or why it failed (worded for `audience`). */
@@ -103,7 +126,9 @@ export function completionNotes(info: EngineInfo, uses: ModelUseSettings): strin
         case "setting":
             return ["Completions continue the code, as codellama.completion.mode says."];
         case "no-infill-tokens":
-            return [`Completions continue the code: ${info.modelName} has no fill-in-the-middle tokens, whatever codellama.completion.mode says; ${FIM_MODELS}.`];
+            return [
+                `Completions continue the code: ${info.modelName} has no fill-in-the-middle tokens, whatever codellama.completion.mode says; ${FIM_MODELS}.`,
+            ];
         default:
             return [];
     }
@@ -112,7 +137,8 @@ export function completionNotes(info: EngineInfo, uses: ModelUseSettings): strin
 /** What the chat model does other than an Instruct model in its own format: a forced format its vocabulary cannot take, or no instruction training. */
 export function chatNotes(info: EngineInfo, uses: ModelUseSettings): string[] {
     const notes: string[] = [];
-    if (chatUse(info.roles, uses.chatFormat).noStepToken) notes.push(`Chat uses Llama 2's format: ${info.modelName} has no <step> token for Code Llama 70B's, which codellama.chat.format asks for.`);
+    if (chatUse(info.roles, uses.chatFormat).noStepToken)
+        notes.push(`Chat uses Llama 2's format: ${info.modelName} has no <step> token for Code Llama 70B's, which codellama.chat.format asks for.`);
     const baseModel = baseModelNote(info);
     if (baseModel) notes.push(baseModel);
     return notes;

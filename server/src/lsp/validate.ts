@@ -2,7 +2,8 @@
 export function positionParamsProblem(params: unknown): string | undefined {
     if (typeof params !== "object" || params === null) return "params must be an object";
     const { textDocument, position } = params as Record<string, unknown>;
-    if (typeof textDocument !== "object" || textDocument === null || typeof (textDocument as Record<string, unknown>).uri !== "string") return "textDocument.uri must be a string";
+    if (typeof textDocument !== "object" || textDocument === null || typeof (textDocument as Record<string, unknown>).uri !== "string")
+        return "textDocument.uri must be a string";
     if (typeof position !== "object" || position === null) return "position must be an object";
     const { line, character } = position as Record<string, unknown>;
     if (!isIndex(line) || !isIndex(character)) return "position.line and position.character must be non-negative integers";

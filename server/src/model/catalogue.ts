@@ -33,10 +33,22 @@ const codeLlama = (size: string, variant: "" | "Instruct" | "Python", downloadBy
     const base = size === "70B" && !variant ? "-hf" : "";
     const repo = `CodeLlama-${size}${variant ? `-${variant}` : base}-GGUF`;
     const file = `codellama-${size.toLowerCase()}${variant ? `-${variant.toLowerCase()}` : base}.Q4_K_M.gguf`;
-    return { label: `Code Llama ${size}${variant ? ` ${variant}` : ""}`, uri: `hf:TheBloke/${repo}/${file}`, quantization: "Q4_K_M", downloadBytes, kvBytesPerToken, trainedContext: 16_384 };
+    return {
+        label: `Code Llama ${size}${variant ? ` ${variant}` : ""}`,
+        uri: `hf:TheBloke/${repo}/${file}`,
+        quantization: "Q4_K_M",
+        downloadBytes,
+        kvBytesPerToken,
+        trainedContext: 16_384,
+    };
 };
 const llama2Chat = (size: string, downloadBytes: number, kvBytesPerToken: number): CatalogueEntry => ({
-    label: `Llama 2 ${size} Chat`, uri: `hf:TheBloke/Llama-2-${size}-Chat-GGUF/llama-2-${size.toLowerCase()}-chat.Q4_K_M.gguf`, quantization: "Q4_K_M", downloadBytes, kvBytesPerToken, trainedContext: 4096,
+    label: `Llama 2 ${size} Chat`,
+    uri: `hf:TheBloke/Llama-2-${size}-Chat-GGUF/llama-2-${size.toLowerCase()}-chat.Q4_K_M.gguf`,
+    quantization: "Q4_K_M",
+    downloadBytes,
+    kvBytesPerToken,
+    trainedContext: 4096,
 });
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
@@ -74,7 +86,14 @@ export interface LocalModel {
 /** The family's Code Llama and Llama 2 names are also what modelRoles reads from a file's name. */
 function catalogueFacts(entry: CatalogueEntry): ModelFacts {
     const is70b = entry.label.includes("70B") && entry.label.startsWith("Code Llama");
-    return { name: entry.label, fileName: entry.uri.split("/").pop()!, parameterCount: 0, infillTokens: !entry.label.startsWith("Llama 2"), stepToken: is70b, bosEos: true };
+    return {
+        name: entry.label,
+        fileName: entry.uri.split("/").pop()!,
+        parameterCount: 0,
+        infillTokens: !entry.label.startsWith("Llama 2"),
+        stepToken: is70b,
+        bosEos: true,
+    };
 }
 
 /**
@@ -84,23 +103,31 @@ function catalogueFacts(entry: CatalogueEntry): ModelFacts {
  */
 export function modelChoices(local: readonly LocalModel[], memoryBytes: number): ModelChoice[] {
     const localNames = new Set(local.map((model) => model.path.split(/[\\/]/).pop()));
-    const choice = (roles: ModelRoles, memory: number): Pick<ModelChoice, "roles" | "memoryBytes" | "fits"> => ({ roles: rolesOf(roles), memoryBytes: memory, fits: memory <= memoryBytes });
+    const choice = (roles: ModelRoles, memory: number): Pick<ModelChoice, "roles" | "memoryBytes" | "fits"> => ({
+        roles: rolesOf(roles),
+        memoryBytes: memory,
+        fits: memory <= memoryBytes,
+    });
     return [
-        ...local.map((model): ModelChoice => ({
-            label: model.facts.name ?? model.path.split(/[\\/]/).pop()!,
-            path: model.path,
-            fileBytes: model.bytes,
-            downloaded: true,
-            ...choice(modelRoles(model.facts), memoryNeeded(model.bytes, model.kvBytesPerToken ?? KV_7B)),
-        })),
-        ...CATALOGUE.map((entry): ModelChoice => ({
-            label: entry.label,
-            uri: entry.uri,
-            quantization: entry.quantization,
-            fileBytes: entry.downloadBytes,
-            downloaded: localNames.has(entry.uri.split("/").pop()),
-            ...choice(modelRoles(catalogueFacts(entry)), memoryNeeded(entry.downloadBytes, entry.kvBytesPerToken)),
-        })),
+        ...local.map(
+            (model): ModelChoice => ({
+                label: model.facts.name ?? model.path.split(/[\\/]/).pop()!,
+                path: model.path,
+                fileBytes: model.bytes,
+                downloaded: true,
+                ...choice(modelRoles(model.facts), memoryNeeded(model.bytes, model.kvBytesPerToken ?? KV_7B)),
+            }),
+        ),
+        ...CATALOGUE.map(
+            (entry): ModelChoice => ({
+                label: entry.label,
+                uri: entry.uri,
+                quantization: entry.quantization,
+                fileBytes: entry.downloadBytes,
+                downloaded: localNames.has(entry.uri.split("/").pop()),
+                ...choice(modelRoles(catalogueFacts(entry)), memoryNeeded(entry.downloadBytes, entry.kvBytesPerToken)),
+            }),
+        ),
     ];
 }
 

@@ -9,7 +9,10 @@ import type { LocalModel } from "./catalogue.js";
 export async function localModels(directory: string): Promise<LocalModel[]> {
     let names: string[];
     try {
-        names = fs.readdirSync(directory).filter((name) => name.endsWith(".gguf")).sort();
+        names = fs
+            .readdirSync(directory)
+            .filter((name) => name.endsWith(".gguf"))
+            .sort();
     } catch {
         return [];
     }
@@ -18,11 +21,23 @@ export async function localModels(directory: string): Promise<LocalModel[]> {
         const file = path.join(directory, name);
         try {
             const info = await readGgufFileInfo(file, { readTensorInfo: true });
-            const llama = (info.architectureMetadata ?? {}) as { block_count?: number; embedding_length?: number; attention?: { head_count?: number; head_count_kv?: number } };
+            const llama = (info.architectureMetadata ?? {}) as {
+                block_count?: number;
+                embedding_length?: number;
+                attention?: { head_count?: number; head_count_kv?: number };
+            };
             const heads = llama.attention?.head_count;
             const kvHeads = llama.attention?.head_count_kv ?? heads;
-            const kvBytesPerToken = llama.block_count && llama.embedding_length && heads && kvHeads ? 2 * llama.block_count * kvHeads * (llama.embedding_length / heads) * 2 : undefined;
-            models.push({ path: file, bytes: fs.statSync(file).size, facts: modelFacts(info, parameterCount(info), file), ...(kvBytesPerToken ? { kvBytesPerToken } : {}) });
+            const kvBytesPerToken =
+                llama.block_count && llama.embedding_length && heads && kvHeads
+                    ? 2 * llama.block_count * kvHeads * (llama.embedding_length / heads) * 2
+                    : undefined;
+            models.push({
+                path: file,
+                bytes: fs.statSync(file).size,
+                facts: modelFacts(info, parameterCount(info), file),
+                ...(kvBytesPerToken ? { kvBytesPerToken } : {}),
+            });
         } catch {
             // Not a model file we can read: left out of the choices.
         }

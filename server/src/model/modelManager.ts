@@ -32,7 +32,10 @@ export type ModelState = { completing: boolean } & (
 );
 
 /** A separate chat model: loading after the completion model, ready, or failed (completions keep working). */
-export type ChatModelState = { phase: "loading"; file: string } | ({ phase: "ready"; info: EngineInfo } & EngineFacts) | { phase: "failed"; problem: ModelProblem };
+export type ChatModelState =
+    | { phase: "loading"; file: string }
+    | ({ phase: "ready"; info: EngineInfo } & EngineFacts)
+    | { phase: "failed"; problem: ModelProblem };
 
 /** The embedded engine's threads and measured speeds (tokens per second, moving averages), once known. */
 export interface EngineFacts {
@@ -230,9 +233,18 @@ export class ModelManager {
         try {
             const scheduler = new TypingFirstScheduler();
             let chatPath: string | undefined;
-            const engine = config.engine.backend === "embedded"
-                ? await this.loadEmbedded(config, allowDownload, signal, cancel, (handle) => (progress = handle), scheduler, (path) => (chatPath = path))
-                : await this.connect(config);
+            const engine =
+                config.engine.backend === "embedded"
+                    ? await this.loadEmbedded(
+                          config,
+                          allowDownload,
+                          signal,
+                          cancel,
+                          (handle) => (progress = handle),
+                          scheduler,
+                          (path) => (chatPath = path),
+                      )
+                    : await this.connect(config);
             if (signal.aborted) {
                 await engine.dispose();
                 if (cancelledByUser) throw new ModelError("cancelled", "cancelled");
@@ -240,7 +252,9 @@ export class ModelManager {
             }
             this.current = engine;
             const { info } = engine;
-            logger.info(`Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms${this.threads ? `, ${describeThreads(this.threads)}` : ""})`);
+            logger.info(
+                `Model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms${this.threads ? `, ${describeThreads(this.threads)}` : ""})`,
+            );
             if (info.fallback) logger.warn(info.fallback);
             this.readyState = { phase: "ready", backend: config.engine.backend, info, completing: false };
             this.setState(this.readyState);
@@ -250,7 +264,9 @@ export class ModelManager {
             if (!cancelledByUser && signal.aborted) return;
             const problem = cancelledByUser
                 ? new ModelError("cancelled", "Model download or load cancelled.").problem
-                : error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not start the model: ${errorMessage(error)}.`).problem;
+                : error instanceof ModelError
+                  ? error.problem
+                  : new ModelError("load-failed", `Could not start the model: ${errorMessage(error)}.`).problem;
             this.setState({ phase: "failed", problem, completing: false });
         } finally {
             if (this.cancelLoad === cancel) this.cancelLoad = undefined;
@@ -263,7 +279,15 @@ export class ModelManager {
      * separate chat model's file when one is configured, resolves and is not the same file (a chat
      * model that does not resolve is failed in the state, and the completion model does not chat).
      */
-    private async loadEmbedded(config: EngineConfig, allowDownload: boolean, signal: AbortSignal, cancel: () => void, setProgress: (handle: ProgressHandle | undefined) => void, scheduler: TypingFirstScheduler, setChatPath: (path: string) => void): Promise<EmbeddedEngine> {
+    private async loadEmbedded(
+        config: EngineConfig,
+        allowDownload: boolean,
+        signal: AbortSignal,
+        cancel: () => void,
+        setProgress: (handle: ProgressHandle | undefined) => void,
+        scheduler: TypingFirstScheduler,
+        setChatPath: (path: string) => void,
+    ): Promise<EmbeddedEngine> {
         const { logger } = this.options;
         let progress: ProgressHandle | undefined;
         const track = (handle: ProgressHandle | undefined): void => {
@@ -332,7 +356,14 @@ export class ModelManager {
             this.chatState = { phase: "loading", file: path.basename(chatPath) };
             return chatPath;
         } catch (error) {
-            this.chatState = { phase: "failed", problem: chatProblem(error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not get the chat model: ${errorMessage(error)}.`).problem) };
+            this.chatState = {
+                phase: "failed",
+                problem: chatProblem(
+                    error instanceof ModelError
+                        ? error.problem
+                        : new ModelError("load-failed", `Could not get the chat model: ${errorMessage(error)}.`).problem,
+                ),
+            };
             return undefined;
         }
     }
@@ -343,7 +374,16 @@ export class ModelManager {
         const plan = this.threadTuner.plan(config.engine.threads, chatPath, `${config.engine.gpu}/${config.engine.gpuLayers}`);
         logger.info(`Loading the chat model ${chatPath} (${describePlan(plan)})`);
         try {
-            const engine = await EmbeddedEngine.load({ modelPath: chatPath, ...config.engine, threads: plan.threads, maxThreads: plan.maxThreads, sequences: ["chat"], scheduler, logger, signal });
+            const engine = await EmbeddedEngine.load({
+                modelPath: chatPath,
+                ...config.engine,
+                threads: plan.threads,
+                maxThreads: plan.maxThreads,
+                sequences: ["chat"],
+                scheduler,
+                logger,
+                signal,
+            });
             if (signal.aborted) {
                 await engine.dispose();
                 return;
@@ -353,12 +393,21 @@ export class ModelManager {
             this.chatThreads = plan.inUse;
             this.chatPlan = plan;
             const { info } = engine;
-            logger.info(`Chat model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms, ${describeThreads(plan.inUse)})`);
+            logger.info(
+                `Chat model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms, ${describeThreads(plan.inUse)})`,
+            );
             if (info.fallback) logger.warn(info.fallback);
             this.chatState = { phase: "ready", info };
         } catch (error) {
             if (signal.aborted) return;
-            this.chatState = { phase: "failed", problem: chatProblem(error instanceof ModelError ? error.problem : new ModelError("load-failed", `Could not load the chat model: ${errorMessage(error)}.`).problem) };
+            this.chatState = {
+                phase: "failed",
+                problem: chatProblem(
+                    error instanceof ModelError
+                        ? error.problem
+                        : new ModelError("load-failed", `Could not load the chat model: ${errorMessage(error)}.`).problem,
+                ),
+            };
         }
         if (this.readyState) this.setState({ ...this.readyState, completing: this.lastState.completing });
     }
@@ -400,7 +449,9 @@ export class ModelManager {
                 else if (!healthy && problem) this.setState({ phase: "failed", problem, completing: false });
             },
         };
-        return backend === "openai" ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize }) : LlamaServerEngine.connect({ ...common, slot: serverSlot });
+        return backend === "openai"
+            ? OpenAIEngine.connect({ ...common, model: serverModel, contextSize })
+            : LlamaServerEngine.connect({ ...common, slot: serverSlot });
     }
 
     private async unload(): Promise<void> {
@@ -423,7 +474,10 @@ export class ModelManager {
     private setState(state: ModelState): void {
         if (state.phase === "ready") {
             const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, chat: _chat, ...rest } = state;
-            const chat: ChatModelState | undefined = this.chatState?.phase === "ready" ? { phase: "ready", info: this.chatState.info, ...engineFacts(this.chatEngine, this.chatThreads) } : this.chatState;
+            const chat: ChatModelState | undefined =
+                this.chatState?.phase === "ready"
+                    ? { phase: "ready", info: this.chatState.info, ...engineFacts(this.chatEngine, this.chatThreads) }
+                    : this.chatState;
             state = { ...rest, ...engineFacts(this.current, this.threads), ...(chat ? { chat } : {}) };
         }
         this.lastState = state;

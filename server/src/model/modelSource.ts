@@ -55,7 +55,11 @@ export async function resolveModelPath(model: CodeLlamaConfig["model"], options:
     }
     if (!options.allowDownload) {
         const bytes = await downloadSize(model.uri);
-        throw new ModelError("model-not-downloaded", `The model ${modelFileName(model.uri)}${bytes === undefined ? "" : ` (${formatBytes(bytes)})`} is not downloaded yet.`, bytes === undefined ? {} : { downloadBytes: bytes });
+        throw new ModelError(
+            "model-not-downloaded",
+            `The model ${modelFileName(model.uri)}${bytes === undefined ? "" : ` (${formatBytes(bytes)})`} is not downloaded yet.`,
+            bytes === undefined ? {} : { downloadBytes: bytes },
+        );
     }
     await assertReachable(model.uri);
     const expected = await remoteFileFacts(model.uri);
@@ -175,8 +179,7 @@ export function downloadHost(uri: string): string {
  */
 async function assertReachable(uri: string): Promise<void> {
     const host = downloadHost(uri);
-    const offline = (reason: string): ModelError =>
-        new ModelError("offline", `Cannot download the model ${uri}: ${host} is unreachable (${reason}).`);
+    const offline = (reason: string): ModelError => new ModelError("offline", `Cannot download the model ${uri}: ${host} is unreachable (${reason}).`);
     let address: string;
     try {
         address = (await withTimeout(dns.lookup(host), REACHABILITY_TIMEOUT_MS, "DNS lookup timed out")).address;

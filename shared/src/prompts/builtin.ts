@@ -1,4 +1,4 @@
-import { parsePromptFile, type PromptTemplate } from "./template.js";
+import { type PromptTemplate, parsePromptFile } from "./template.js";
 
 const SYSTEM = "You are Code Llama, an expert programmer who answers precisely and concisely. Format code as Markdown code blocks with the language named.";
 

@@ -33,7 +33,11 @@ export interface PromptTemplate {
 }
 
 export class PromptFileError extends Error {
-    constructor(readonly file: string, readonly line: number, message: string) {
+    constructor(
+        readonly file: string,
+        readonly line: number,
+        message: string,
+    ) {
         super(`${file}:${line}: ${message}`);
         this.name = "PromptFileError";
     }
@@ -58,12 +62,19 @@ export function parsePromptFile(text: string, file: string): PromptTemplate {
         header[key] = unquote(match[2]!.trim());
     }
     if (!header.name) throw new PromptFileError(file, 1, "the header needs a name");
-    const body = lines.slice(end + 1).join("\n").trim();
+    const body = lines
+        .slice(end + 1)
+        .join("\n")
+        .trim();
     if (!body) throw new PromptFileError(file, end + 2, "the prompt body is empty");
     for (const [index, line] of lines.entries()) {
         for (const match of line.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
             if (!(PLACEHOLDERS as readonly string[]).includes(match[1]!)) {
-                throw new PromptFileError(file, index + 1, `unknown placeholder {{${match[1]}}} (known: ${PLACEHOLDERS.map((name) => `{{${name}}}`).join(", ")})`);
+                throw new PromptFileError(
+                    file,
+                    index + 1,
+                    `unknown placeholder {{${match[1]}}} (known: ${PLACEHOLDERS.map((name) => `{{${name}}}`).join(", ")})`,
+                );
             }
         }
     }

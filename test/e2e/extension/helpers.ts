@@ -1,8 +1,8 @@
 // Helpers of the in-host suites (they run inside the VS Code extension host, next to the extension).
 import fs from "node:fs";
 import * as vscode from "vscode";
-import type { CodeLlamaApi } from "../../../client/src/extension.js";
 import type { InlineCompletionEvent } from "../../../client/src/client.js";
+import type { CodeLlamaApi } from "../../../client/src/extension.js";
 
 export const EXTENSION_ID = "codellama.codellama-vscode";
 
@@ -22,25 +22,40 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     for (;;) {
         const value = check();
         if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `; last: ${JSON.stringify(describe())}` : ""}`);
+        if (Date.now() > deadline)
+            throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `; last: ${JSON.stringify(describe())}` : ""}`);
         await sleep(50);
     }
 }
 
 export function waitForState(api: CodeLlamaApi, state: string, timeoutMs = 60_000): Promise<true> {
-    return waitFor(`server state "${state}"`, () => api.serverStatus?.state === state, timeoutMs, () => ({ server: api.serverStatus, statusBar: api.statusBar }));
+    return waitFor(
+        `server state "${state}"`,
+        () => api.serverStatus?.state === state,
+        timeoutMs,
+        () => ({ server: api.serverStatus, statusBar: api.statusBar }),
+    );
 }
 
 /**
  * Resolves with the next inline completion answer the editor gets for `document` (at `position`,
  * if given), or that the extension refused because completions are off.
  */
-export function nextInlineCompletion(api: CodeLlamaApi, document: vscode.TextDocument, position?: vscode.Position, timeoutMs = 30_000): Promise<InlineCompletionEvent> {
+export function nextInlineCompletion(
+    api: CodeLlamaApi,
+    document: vscode.TextDocument,
+    position?: vscode.Position,
+    timeoutMs = 30_000,
+): Promise<InlineCompletionEvent> {
     return new Promise((resolve, reject) => {
         const seen: string[] = [];
         const timer = setTimeout(() => {
             subscription.dispose();
-            reject(new Error(`no inline completion request for ${document.uri}${position ? ` at ${position.line}:${position.character}` : ""} within ${timeoutMs} ms (seen: ${seen.join(", ") || "none"})`));
+            reject(
+                new Error(
+                    `no inline completion request for ${document.uri}${position ? ` at ${position.line}:${position.character}` : ""} within ${timeoutMs} ms (seen: ${seen.join(", ") || "none"})`,
+                ),
+            );
         }, timeoutMs);
         const subscription = api.onDidProvideInlineCompletions((event) => {
             if (event.uri !== document.uri.toString()) return;

@@ -27,7 +27,10 @@ export class ServerConnection {
     private readonly inFlight = new Set<AbortController>();
     private healthy = true;
 
-    constructor(readonly name: string, private readonly options: ServerOptions) {}
+    constructor(
+        readonly name: string,
+        private readonly options: ServerOptions,
+    ) {}
 
     get url(): string {
         return this.options.url;
@@ -53,7 +56,10 @@ export class ServerConnection {
                     body: body === undefined ? undefined : JSON.stringify(body),
                     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
                 });
-                if (response.status === 401 || response.status === 403) throw new ModelError("server-unreachable", `The ${this.name} at ${this.options.url} refused the API key (HTTP ${response.status}).`, { fix: "api-key" });
+                if (response.status === 401 || response.status === 403)
+                    throw new ModelError("server-unreachable", `The ${this.name} at ${this.options.url} refused the API key (HTTP ${response.status}).`, {
+                        fix: "api-key",
+                    });
                 if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.pathname}`);
                 return await response.json();
             } catch (error) {
@@ -126,7 +132,11 @@ export async function* serverSentEvents<T>(body: ReadableStream<Uint8Array>): As
         for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
             const event = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const data = event.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).join("\n");
+            const data = event
+                .split("\n")
+                .filter((line) => line.startsWith("data:"))
+                .map((line) => line.slice(5).trim())
+                .join("\n");
             if (data && data !== "[DONE]") yield JSON.parse(data) as T;
         }
     }

@@ -1,8 +1,17 @@
 import path from "node:path";
 import type { Logger } from "../../log/logger.js";
-import type { EngineInfo, Generation, GenerateOptions, InferenceEngine } from "../inference.js";
+import type { EngineInfo, GenerateOptions, Generation, InferenceEngine } from "../inference.js";
 import { modelRoles } from "../modelRoles.js";
-import { type ChatRequest, chatPieces, chatStopTokens, encodePieces, infillPieces, type InfillRequest, type PromptPiece, type SpecialTokenIds } from "../promptFormat.js";
+import {
+    type ChatRequest,
+    chatPieces,
+    chatStopTokens,
+    encodePieces,
+    type InfillRequest,
+    infillPieces,
+    type PromptPiece,
+    type SpecialTokenIds,
+} from "../promptFormat.js";
 import { encodeInfillingAsync, memoizeEncoder, type Token, type Tokenizer } from "../tokenizer.js";
 import { ServerConnection, type ServerOptions } from "./http.js";
 
@@ -36,7 +45,12 @@ interface CompletionChunk {
 export class LlamaServerEngine implements InferenceEngine {
     private readonly tokenizer: Tokenizer;
 
-    private constructor(readonly info: EngineInfo, private readonly server: ServerConnection, private readonly slot: number, private readonly special: SpecialTokenIds) {
+    private constructor(
+        readonly info: EngineInfo,
+        private readonly server: ServerConnection,
+        private readonly slot: number,
+        private readonly special: SpecialTokenIds,
+    ) {
         const tokenize = memoizeEncoder((text: string) => this.tokenize(text));
         this.tokenizer = { encode: tokenize, encodeInfilling: (text) => encodeInfillingAsync(tokenize, text) };
     }
@@ -97,7 +111,9 @@ export class LlamaServerEngine implements InferenceEngine {
     }
 
     async chat(request: ChatRequest, options: GenerateOptions): Promise<Generation> {
-        const stopTokens = chatStopTokens(request.format).map((name) => this.special[name]).filter((id) => id !== undefined);
+        const stopTokens = chatStopTokens(request.format)
+            .map((name) => this.special[name])
+            .filter((id) => id !== undefined);
         return this.generate("chat", await this.encode(chatPieces(request)), options, stopTokens);
     }
 
@@ -110,7 +126,12 @@ export class LlamaServerEngine implements InferenceEngine {
     }
 
     /** `stopTokens`: control tokens that end the answer (the server streams their ids, not their text). */
-    private async generate(sequence: "completion" | "chat", prompt: readonly Token[], options: GenerateOptions, stopTokens: readonly Token[] = []): Promise<Generation> {
+    private async generate(
+        sequence: "completion" | "chat",
+        prompt: readonly Token[],
+        options: GenerateOptions,
+        stopTokens: readonly Token[] = [],
+    ): Promise<Generation> {
         const started = performance.now();
         let generatedTokens = 0;
         let text = "";
@@ -163,7 +184,11 @@ export class LlamaServerEngine implements InferenceEngine {
     }
 
     private async tokenize(text: string): Promise<Token[]> {
-        const { tokens } = (await this.server.json(new URL("/tokenize", this.server.url), { content: text, add_special: false, parse_special: false }, ATTEMPTS)) as { tokens: Token[] };
+        const { tokens } = (await this.server.json(
+            new URL("/tokenize", this.server.url),
+            { content: text, add_special: false, parse_special: false },
+            ATTEMPTS,
+        )) as { tokens: Token[] };
         return tokens;
     }
 }

@@ -1,7 +1,7 @@
 import { ModelError } from "../errors.js";
-import type { EngineInfo, Generation, GenerateOptions, InferenceEngine } from "../inference.js";
+import type { EngineInfo, GenerateOptions, Generation, InferenceEngine } from "../inference.js";
 import { modelRoles } from "../modelRoles.js";
-import { type ChatRequest, chatPieces, infillPieces, type InfillRequest, type PromptPiece, type SpecialToken } from "../promptFormat.js";
+import { type ChatRequest, chatPieces, type InfillRequest, infillPieces, type PromptPiece, type SpecialToken } from "../promptFormat.js";
 import { ServerConnection, type ServerOptions } from "./http.js";
 
 export interface OpenAIOptions extends ServerOptions {
@@ -15,13 +15,22 @@ export interface OpenAIOptions extends ServerOptions {
  * The model's own texts of its control tokens: servers that parse special tokens in prompts
  * (llama-server, vLLM) turn them back into the control tokens.
  */
-const SPECIAL_TEXT: Record<SpecialToken, string> = { bos: "<s>", eos: "</s>", prefix: "\u2581<PRE>", suffix: "\u2581<SUF>", middle: "\u2581<MID>", step: "<step>" };
+const SPECIAL_TEXT: Record<SpecialToken, string> = {
+    bos: "<s>",
+    eos: "</s>",
+    prefix: "\u2581<PRE>",
+    suffix: "\u2581<SUF>",
+    middle: "\u2581<MID>",
+    step: "<step>",
+};
 const UNKNOWN_SERVER_CONTEXT = 4096;
 const STOP_TEXTS = ["\u2581<EOT>", "<EOT>", "</s>"];
 
 /** A prompt as text: control tokens as their texts, SentencePiece's leading space written out (Meta's text format "<PRE> {prefix}"). */
 export function promptText(pieces: readonly PromptPiece[]): string {
-    return pieces.map((piece) => ("special" in piece ? SPECIAL_TEXT[piece.special] : piece.leadingSpace && piece.text ? ` ${piece.text}` : piece.text)).join("");
+    return pieces
+        .map((piece) => ("special" in piece ? SPECIAL_TEXT[piece.special] : piece.leadingSpace && piece.text ? ` ${piece.text}` : piece.text))
+        .join("");
 }
 
 /**
@@ -31,7 +40,11 @@ export function promptText(pieces: readonly PromptPiece[]): string {
  * for budgets, an over-estimate for code that keeps prompts within the server's context.
  */
 export class OpenAIEngine implements InferenceEngine {
-    private constructor(readonly info: EngineInfo, private readonly server: ServerConnection, private readonly model: string) {}
+    private constructor(
+        readonly info: EngineInfo,
+        private readonly server: ServerConnection,
+        private readonly model: string,
+    ) {}
 
     static async connect(options: OpenAIOptions): Promise<OpenAIEngine> {
         const started = performance.now();
@@ -70,7 +83,17 @@ export class OpenAIEngine implements InferenceEngine {
     infill(request: InfillRequest, options: GenerateOptions): Promise<Generation> {
         const pieces = infillPieces(request);
         // OpenAI's API has no prompt cache this side could warm.
-        if (options.maxTokens === 0) return Promise.resolve({ text: "", generatedTokens: 0, stopReason: "max-tokens", promptTokens: countPieces(pieces), reusedTokens: 0, evaluatedTokens: 0, promptMs: 0, totalMs: 0 });
+        if (options.maxTokens === 0)
+            return Promise.resolve({
+                text: "",
+                generatedTokens: 0,
+                stopReason: "max-tokens",
+                promptTokens: countPieces(pieces),
+                reusedTokens: 0,
+                evaluatedTokens: 0,
+                promptMs: 0,
+                totalMs: 0,
+            });
         return this.stream("completions", { prompt: promptText(pieces), stop: STOP_TEXTS }, countPieces(pieces), options, (choice) => choice.text);
     }
 
@@ -84,35 +107,55 @@ export class OpenAIEngine implements InferenceEngine {
         this.server.abortAll();
     }
 
-    private async stream(path: string, body: object, promptTokens: number, options: GenerateOptions, piece: (choice: Choice) => string | undefined): Promise<Generation> {
+    private async stream(
+        path: string,
+        body: object,
+        promptTokens: number,
+        options: GenerateOptions,
+        piece: (choice: Choice) => string | undefined,
+    ): Promise<Generation> {
         const started = performance.now();
         let text = "";
         let generatedTokens = 0;
         let promptMs = 0;
         let stopReason: Generation["stopReason"] = "end-of-generation";
-        const outcome = await this.server.stream<{ choices?: Choice[] }>(endpoint(this.server.url, path), { model: this.model, ...body, max_tokens: options.maxTokens, temperature: 0, stream: true }, options.signal, (chunk) => {
-            if (promptMs === 0) promptMs = performance.now() - started;
-            const choice = chunk.choices?.[0];
-            if (!choice) return false;
-            const delta = piece(choice) ?? "";
-            if (delta) {
-                // Streamed pieces stand for generated tokens (servers send about one per token).
-                generatedTokens++;
-                text += delta;
-                if (options.onText?.(text) === true) {
-                    stopReason = "stopped";
+        const outcome = await this.server.stream<{ choices?: Choice[] }>(
+            endpoint(this.server.url, path),
+            { model: this.model, ...body, max_tokens: options.maxTokens, temperature: 0, stream: true },
+            options.signal,
+            (chunk) => {
+                if (promptMs === 0) promptMs = performance.now() - started;
+                const choice = chunk.choices?.[0];
+                if (!choice) return false;
+                const delta = piece(choice) ?? "";
+                if (delta) {
+                    // Streamed pieces stand for generated tokens (servers send about one per token).
+                    generatedTokens++;
+                    text += delta;
+                    if (options.onText?.(text) === true) {
+                        stopReason = "stopped";
+                        return true;
+                    }
+                }
+                if (choice.finish_reason) {
+                    stopReason = choice.finish_reason === "length" ? "max-tokens" : "end-of-generation";
                     return true;
                 }
-            }
-            if (choice.finish_reason) {
-                stopReason = choice.finish_reason === "length" ? "max-tokens" : "end-of-generation";
-                return true;
-            }
-            return false;
-        });
+                return false;
+            },
+        );
         if (outcome === "cancelled") stopReason = "cancelled";
         // The API reports no cache use; count everything as evaluated.
-        return { text, generatedTokens, stopReason, promptTokens, reusedTokens: 0, evaluatedTokens: promptTokens, promptMs, totalMs: performance.now() - started };
+        return {
+            text,
+            generatedTokens,
+            stopReason,
+            promptTokens,
+            reusedTokens: 0,
+            evaluatedTokens: promptTokens,
+            promptMs,
+            totalMs: performance.now() - started,
+        };
     }
 }
 

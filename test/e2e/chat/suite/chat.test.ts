@@ -62,7 +62,13 @@ describe("Code Llama chat in VS Code", () => {
         }
         // What the panel is given to show, and what the history keeps.
         const state = api.chat.viewState();
-        assert.deepEqual(state.chat.turns.map((turn) => [turn.role, turn.content]), [["user", "Hello, who are you?"], ["assistant", INSTRUCT_CHAT_ANSWER]]);
+        assert.deepEqual(
+            state.chat.turns.map((turn) => [turn.role, turn.content]),
+            [
+                ["user", "Hello, who are you?"],
+                ["assistant", INSTRUCT_CHAT_ANSWER],
+            ],
+        );
         assert.equal(state.busy, false);
         await api.chat.flush();
         const [latest] = api.chat.list();
@@ -109,7 +115,12 @@ describe("Code Llama chat in VS Code", () => {
                 new vscode.Diagnostic(new vscode.Range(5, 0, 5, 5), "Unreachable code.", vscode.DiagnosticSeverity.Warning),
             ]);
             const editor = await openFile("debug.js");
-            const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", uri, new vscode.Range(1, 15, 1, 16), vscode.CodeActionKind.QuickFix.value);
+            const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+                "vscode.executeCodeActionProvider",
+                uri,
+                new vscode.Range(1, 15, 1, 16),
+                vscode.CodeActionKind.QuickFix.value,
+            );
             const ask = actions.find((action) => action.title === "Ask Code Llama to fix");
             assert.ok(ask?.command, `no "Ask Code Llama to fix" among ${actions.map((action) => action.title).join(", ")}`);
             assert.equal(ask.kind?.value, vscode.CodeActionKind.QuickFix.value);
@@ -127,7 +138,9 @@ describe("Code Llama chat in VS Code", () => {
             const original = editor.document.getText();
             assert.equal(await vscode.commands.executeCommand("codellama.previewFix", "function add(a, b) {\n    return a + b;\n}"), true);
             const diffTab = (): vscode.Tab | undefined =>
-                vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === "codellama-fix");
+                vscode.window.tabGroups.all
+                    .flatMap((group) => group.tabs)
+                    .find((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.scheme === "codellama-fix");
             await waitFor("the diff preview", () => diffTab(), 10_000);
             const proposed = await vscode.workspace.openTextDocument((diffTab()!.input as vscode.TabInputTextDiff).modified);
             assert.equal(proposed.getText(), original.replace("a + c", "a + b"));
@@ -164,13 +177,23 @@ describe("Code Llama chat in VS Code", () => {
             await setSetting("engine.contextSize", 4096);
             await setSetting("chat.maxTokens", 2000);
             await setSetting("model.path", randomModel());
-            await waitFor("the random model", () => api.serverStatus?.state === "ready" && api.serverStatus.model?.includes("random"), 60_000, () => api.serverStatus);
+            await waitFor(
+                "the random model",
+                () => api.serverStatus?.state === "ready" && api.serverStatus.model?.includes("random"),
+                60_000,
+                () => api.serverStatus,
+            );
         });
         after(async () => {
             await setSetting("model.path", tinyModel);
             await setSetting("chat.maxTokens", undefined);
             await setSetting("engine.contextSize", 1024);
-            await waitFor("the tiny model", () => api.serverStatus?.state === "ready" && !api.serverStatus.model?.includes("random"), 60_000, () => api.serverStatus);
+            await waitFor(
+                "the tiny model",
+                () => api.serverStatus?.state === "ready" && !api.serverStatus.model?.includes("random"),
+                60_000,
+                () => api.serverStatus,
+            );
         });
 
         it("Stop ends the answer and keeps what was produced", async () => {
@@ -200,9 +223,20 @@ describe("Code Llama chat in VS Code", () => {
             await api.chat.flush();
             assert.equal(api.chat.list()[0]?.id, chatId);
             const stored = api.chat.open(chatId)!;
-            assert.deepEqual(stored.turns.map((t) => [t.role, t.status]), [["user", undefined], ["assistant", "interrupted"]]);
+            assert.deepEqual(
+                stored.turns.map((t) => [t.role, t.status]),
+                [
+                    ["user", undefined],
+                    ["assistant", "interrupted"],
+                ],
+            );
             // The client restarts the server; the chat goes on.
-            await waitFor("the restarted server", () => serverPids().length === 1 && serverPids()[0] !== pid && api.serverStatus?.state === "ready", 60_000, () => api.serverStatus);
+            await waitFor(
+                "the restarted server",
+                () => serverPids().length === 1 && serverPids()[0] !== pid && api.serverStatus?.state === "ready",
+                60_000,
+                () => api.serverStatus,
+            );
             const next = api.chat.ask("Still there?");
             await waitFor("the next answer", () => (api.chat.current.turns.at(-1)?.content.length ?? 0) > 5, 30_000);
             await api.chat.stop();

@@ -10,7 +10,17 @@ import * as vscode from "vscode";
 import type { CodeLlamaApi } from "../../../../client/src/extension.js";
 import { FIM_ANSWER } from "../../../../tools/tinyCodellama/model.js";
 import {
-    acceptInlineSuggestion, activateExtension, applyTestSettings, EXTENSION_ID, nextInlineCompletion, openEditor, serverPids, setSetting, type, waitFor, waitForState,
+    acceptInlineSuggestion,
+    activateExtension,
+    applyTestSettings,
+    EXTENSION_ID,
+    nextInlineCompletion,
+    openEditor,
+    serverPids,
+    setSetting,
+    type,
+    waitFor,
+    waitForState,
 } from "../helpers.js";
 
 const workspace = (): string => {
@@ -65,7 +75,10 @@ describe("Code Llama extension in VS Code", () => {
             assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath, expectedPath);
             const [pid] = serverPids();
             assert.ok(pid, "no language server process");
-            assert.ok(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path.join(expectedPath, "dist", "server.js")), "the server does not run from the installed extension");
+            assert.ok(
+                fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path.join(expectedPath, "dist", "server.js")),
+                "the server does not run from the installed extension",
+            );
         }
         const commands = await vscode.commands.getCommands(true);
         for (const id of ["toggleCompletions", "triggerCompletion", "selectModelFile", "downloadModel", "showLogs", "restartServer"]) {
@@ -108,9 +121,19 @@ describe("Code Llama extension in VS Code", () => {
         const before = api.suggestionCounts;
         const { editor, items } = await typeInBody(api, "counted.js");
         assert.deepEqual(items, [FIM_ANSWER]);
-        await waitFor("the suggestion counted as shown", () => api.suggestionCounts.shown > before.shown, 5_000, () => api.suggestionCounts);
+        await waitFor(
+            "the suggestion counted as shown",
+            () => api.suggestionCounts.shown > before.shown,
+            5_000,
+            () => api.suggestionCounts,
+        );
         assert.equal(await acceptInlineSuggestion(editor), true, "no suggestion to accept");
-        await waitFor("the suggestion counted as accepted", () => api.suggestionCounts.accepted === before.accepted + 1, 5_000, () => api.suggestionCounts);
+        await waitFor(
+            "the suggestion counted as accepted",
+            () => api.suggestionCounts.accepted === before.accepted + 1,
+            5_000,
+            () => api.suggestionCounts,
+        );
         const counted = api.suggestionCounts;
         assert.equal(counted.since, before.since);
 
@@ -121,7 +144,12 @@ describe("Code Llama extension in VS Code", () => {
     });
 
     it("the trigger command asks for a completion explicitly", async () => {
-        const editor = await openEditor(api, path.join(workspace(), "trigger.js"), `function add(a, b) {\n${INDENT}\n}\n`, new vscode.Position(1, INDENT.length));
+        const editor = await openEditor(
+            api,
+            path.join(workspace(), "trigger.js"),
+            `function add(a, b) {\n${INDENT}\n}\n`,
+            new vscode.Position(1, INDENT.length),
+        );
         const answer = nextInlineCompletion(api, editor.document);
         await vscode.commands.executeCommand("codellama.triggerCompletion");
         assert.deepEqual((await answer).items, [FIM_ANSWER]);
@@ -168,9 +196,19 @@ describe("Code Llama extension in VS Code", () => {
         const answer = nextInlineCompletion(api, editor.document);
         await type("x");
         assert.deepEqual((await answer).items, []);
-        await waitFor("status bar excluded", () => api.statusBar.text === "$(lock) Code Llama: excluded", 10_000, () => api.statusBar);
+        await waitFor(
+            "status bar excluded",
+            () => api.statusBar.text === "$(lock) Code Llama: excluded",
+            10_000,
+            () => api.statusBar,
+        );
         await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-        await waitFor("status bar ready again", () => api.statusBar.kind === "ready", 10_000, () => api.statusBar);
+        await waitFor(
+            "status bar ready again",
+            () => api.statusBar.kind === "ready",
+            10_000,
+            () => api.statusBar,
+        );
     });
 
     describe("toggling completions", () => {
@@ -224,7 +262,12 @@ describe("Code Llama extension in VS Code", () => {
         it("shows the error state, and the editor keeps working", async () => {
             const missing = path.join(workspace(), "no-such-model.gguf");
             await setSetting("model.path", missing);
-            await waitFor("error status", () => api.serverStatus?.state === "error" && api.serverStatus, 60_000, () => api.serverStatus);
+            await waitFor(
+                "error status",
+                () => api.serverStatus?.state === "error" && api.serverStatus,
+                60_000,
+                () => api.serverStatus,
+            );
             assert.equal(api.serverStatus?.error, "model-not-found");
             assert.match(api.serverStatus?.message ?? "", /no-such-model\.gguf/);
             await waitFor("status bar error", () => api.statusBar.kind === "error");

@@ -1,5 +1,5 @@
-// Types for code-server.mjs (plain JS so the shim can run without a TypeScript loader).
-import type { BrowserContext, Page } from 'playwright-core';
+// Types for codeServer.mjs (plain JS so the shim can run without a TypeScript loader).
+import type { BrowserContext, Page } from "playwright-core";
 
 export declare const CODE_SERVER_VERSION: string;
 export declare function codeServerDir(env?: NodeJS.ProcessEnv): string;
@@ -17,44 +17,44 @@ export declare function killProcessGroup(pid: number | undefined, graceMs?: numb
 export declare function killProcessGroupNow(pid: number | undefined): void;
 
 export interface StartCodeServerOptions {
-  /** Per-run directory: HOME, TMPDIR, config and log go below it. */
-  runDir: string;
-  userDataDir: string;
-  extensionsDir: string;
-  /** code-server launcher; default: the one setup-test-env.sh installed. */
-  bin?: string;
-  /** Extra environment for code-server and so for the extension host. */
-  env?: Record<string, string | undefined>;
-  extraArgs?: string[];
-  logFile?: string;
-  startTimeoutMs?: number;
+    /** Per-run directory: HOME, TMPDIR, config and log go below it. */
+    runDir: string;
+    userDataDir: string;
+    extensionsDir: string;
+    /** code-server launcher; default: the one setup-test-env.sh installed. */
+    bin?: string;
+    /** Extra environment for code-server and so for the extension host. */
+    env?: Record<string, string | undefined>;
+    extraArgs?: string[];
+    logFile?: string;
+    startTimeoutMs?: number;
 }
 export interface CodeServer {
-  pid: number;
-  port: number;
-  /** "127.0.0.1:PORT", the remote authority of vscode-remote:// URIs. */
-  authority: string;
-  baseUrl: string;
-  logFile: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Ends code-server's whole process group (extension host included). */
-  stop(): Promise<void>;
+    pid: number;
+    port: number;
+    /** "127.0.0.1:PORT", the remote authority of vscode-remote:// URIs. */
+    authority: string;
+    baseUrl: string;
+    logFile: string;
+    exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+    /** Ends code-server's whole process group (extension host included). */
+    stop(): Promise<void>;
 }
 export declare function startCodeServer(opts: StartCodeServerOptions): Promise<CodeServer>;
 
 export interface WorkbenchUrlOptions {
-  baseUrl: string;
-  authority: string;
-  /** Folder or .code-workspace file; none: an empty window. */
-  workspace?: string;
-  extensionDevelopmentPaths?: string[];
-  extensionTestsPath?: string;
-  disableExtensions?: boolean;
+    baseUrl: string;
+    authority: string;
+    /** Folder or .code-workspace file; none: an empty window. */
+    workspace?: string;
+    extensionDevelopmentPaths?: string[];
+    extensionTestsPath?: string;
+    disableExtensions?: boolean;
 }
 export declare function workbenchUrl(opts: WorkbenchUrlOptions): string;
 export declare function launchChromium(
-  runDir: string,
-  opts?: { viewport?: { width: number; height: number } },
+    runDir: string,
+    opts?: { viewport?: { width: number; height: number } },
 ): Promise<{ context: BrowserContext; page: Page }>;
 export declare function isNoise(line: string): boolean;
 export declare function tail(file: string, lines?: number): string;
