@@ -315,7 +315,7 @@ export class ModelManager {
         const threads = this.threadTuner.plan(config.engine.threads, modelPath, `${config.engine.gpu}/${config.engine.gpuLayers}`);
         this.threadPlan = threads;
         this.threads = threads.inUse;
-        logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize}, ${describePlan(threads)})`);
+        logger.info(`Loading ${modelPath} (gpu: ${config.engine.gpu}, context: ${config.engine.contextSize || "automatic"}, ${describePlan(threads)})`);
         const file = path.basename(modelPath);
         const loading: ProgressState = { phase: "loading", file, completing: false };
         this.setState(loading);
