@@ -152,6 +152,19 @@ describe("ThreadTuner", () => {
         assert.equal(threads.plan(0, modelPath, "off/-1").inUse.source, "calibrating");
     });
 
+    it("a kept calibration is chosen again from its speeds under today's rule", () => {
+        const { tuner: threads, cache } = tuner("rechoose");
+        const key = threads.plan(0, modelPath, "auto/-1").cacheKey!;
+        const speeds = [
+            { threads: 2, promptTokensPerSecond: 1129, generationTokensPerSecond: 90 },
+            { threads: 1, promptTokensPerSecond: 850, generationTokensPerSecond: 134 },
+        ];
+        cache.set(key, { choice: { prompt: 2, generation: 1 }, speeds, measuredAt: "2026-11-30T00:00:00.000Z" });
+        const plan = threads.plan(0, modelPath, "auto/-1");
+        assert.deepEqual(plan.threads, { prompt: 1, generation: 1 });
+        assert.deepEqual(plan.inUse, { prompt: 1, generation: 1, source: "cached", cpus: 2 });
+    });
+
     it("a failed calibration falls back to every usable CPU and says so", async () => {
         const { tuner: threads, cache, lines } = tuner("fails");
         const plan = threads.plan(0, modelPath, "auto/-1");

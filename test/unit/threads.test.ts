@@ -91,6 +91,15 @@ describe("chooseThreads", () => {
         ];
         assert.deepEqual(chooseThreads(speeds), { prompt: 4, generation: 4 });
     });
+    it("prompts keep generation's count unless another reads them 1.5x faster (switching counts slows generation)", () => {
+        const speeds = (twoThreadPrompt: number) => [
+            { threads: 2, promptTokensPerSecond: twoThreadPrompt, generationTokensPerSecond: 90 },
+            { threads: 1, promptTokensPerSecond: 850, generationTokensPerSecond: 134 },
+        ];
+        assert.deepEqual(chooseThreads(speeds(1129)), { prompt: 1, generation: 1 });
+        assert.deepEqual(chooseThreads(speeds(1274)), { prompt: 1, generation: 1 });
+        assert.deepEqual(chooseThreads(speeds(1275)), { prompt: 2, generation: 1 });
+    });
 });
 
 describe("describeThreads", () => {

@@ -10,6 +10,7 @@ import { type CachedThreads, cacheKey, machineFacts, modelFileFacts, type Thread
 import {
     type CpuProbe,
     calibrateThreads,
+    chooseThreads,
     describeThreads,
     type SpeedMeter,
     systemCpuProbe,
@@ -84,7 +85,9 @@ export class ThreadTuner {
         } catch (error) {
             logger.warn(`Cannot identify the model file for the thread calibration cache (${errorMessage(error)}); using ${cpus.detail}.`);
         }
-        const cached = key === undefined ? undefined : this.cache.get(key);
+        const stored = key === undefined ? undefined : this.cache.get(key);
+        // Chosen again from the kept speeds, so a calibration kept under an earlier rule follows today's.
+        const cached = stored && stored.speeds.length > 0 ? { ...stored, choice: chooseThreads(stored.speeds) } : stored;
         if (cached) {
             return { threads: cached.choice, maxThreads: cpus.count, inUse: { ...cached.choice, source: "cached", cpus: cpus.count }, cached };
         }
