@@ -80,6 +80,8 @@ interface SequenceEntry {
 /** A sequence of this engine's model lent to another engine as its draft, in a context of its own. */
 interface DraftLease {
     sequence: LlamaContextSequence;
+    /** The lender's thread counts now (its decodes run with them). */
+    threads(): ThreadCounts;
     release(): Promise<void>;
 }
 
@@ -332,22 +334,22 @@ export class EmbeddedEngine implements InferenceEngine {
         let promptMs = 0;
         let firstTokenAt = 0;
         let lastChunkStarted = performance.now();
-        // One path with and without speculation: each decode gets its thread count, and the prompt's
-        // speed is timed from the last "prompt" decode (after a draft model caught up with the prompt).
+        // One path with and without speculation: each decode (the draft's too) in its turn with its
+        // thread count; the prompt's speed is timed from the target's "prompt" decode.
         const iterator = speculation.decode(sequence, pending, {
             prompt,
             maxTokens,
             evaluationPriority,
-            beforeDecode: (work) => {
-                if (work === "prompt") lastChunkStarted = performance.now();
-                this.useThreads(this.threads[work]);
-            },
+            step: (kind, decode) =>
+                inTurn(() => {
+                    if (kind.work === "prompt" && kind.model === "target") lastChunkStarted = performance.now();
+                    this.useThreads((kind.model === "draft" && this.draft ? this.draft.threads() : this.threads)[kind.work]);
+                    return decode();
+                }),
         });
         try {
-            // Each step (the prompt's last chunk and the first token, then each token, or a draft's
-            // guesses and their check) decodes in its turn; beforeDecode sets the threads of each decode.
             for (;;) {
-                const next = await inTurn(() => iterator.next());
+                const next = await iterator.next();
                 if (next.done) break;
                 const token = next.value;
                 if (promptMs === 0) {
@@ -497,6 +499,7 @@ export class EmbeddedEngine implements InferenceEngine {
         this.lent.add(context);
         return {
             sequence: context.getSequence(),
+            threads: () => this.threads,
             release: async () => {
                 if (this.lent.delete(context)) await context.dispose();
             },
