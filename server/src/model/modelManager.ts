@@ -514,9 +514,7 @@ export class ModelManager {
         if (state.phase === "ready") {
             const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, chat: _chat, ...rest } = state;
             const chat: ChatModelState | undefined =
-                this.chatState?.phase === "ready"
-                    ? { phase: "ready", info: this.chatState.info, ...engineFacts(this.chatEngine, this.chatThreads) }
-                    : this.chatState;
+                this.chatState?.phase === "ready" ? { ...this.chatState, ...engineFacts(this.chatEngine, this.chatThreads) } : this.chatState;
             state = { ...rest, ...engineFacts(this.current, this.threads), ...(chat ? { chat } : {}) };
         }
         this.lastState = state;
