@@ -48,6 +48,16 @@ async function assertChatPausesForCompletion(
     );
 }
 
+/** Engine options for two models on one scheduler (each load adds its model and sequences). */
+const twoModelOptions = () => ({
+    gpu: "off" as const,
+    gpuLayers: 0,
+    threads: { prompt: 1, generation: 1 },
+    contextSize: 2048,
+    scheduler: new TypingFirstScheduler(),
+    logger: new Logger(() => undefined, "error"),
+});
+
 describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
     before(async () => {
@@ -83,15 +93,7 @@ describe("two models, one scheduler: completion on one, chat on the other", () =
     let completion: EmbeddedEngine;
     let chat: EmbeddedEngine;
     before(async () => {
-        const scheduler = new TypingFirstScheduler();
-        const options = {
-            gpu: "off" as const,
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 2048,
-            scheduler,
-            logger: new Logger(() => undefined, "error"),
-        };
+        const options = twoModelOptions();
         completion = await EmbeddedEngine.load({ ...options, modelPath: await ensureRandomModel(), sequences: ["completion"] });
         chat = await EmbeddedEngine.load({
             ...options,
@@ -115,15 +117,7 @@ describe("two models, one scheduler: the completion model drafting for the chat 
     let completion: EmbeddedEngine;
     let chat: EmbeddedEngine;
     before(async () => {
-        const scheduler = new TypingFirstScheduler();
-        const options = {
-            gpu: "off" as const,
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 2048,
-            scheduler,
-            logger: new Logger(() => undefined, "error"),
-        };
+        const options = twoModelOptions();
         completion = await EmbeddedEngine.load({
             ...options,
             modelPath: await ensureTinyModel({ name: "copying-draft", ...copyingModel({ nEmbd: 256, nHead: 4, nFf: 256, nLayer: 1 }) }),
