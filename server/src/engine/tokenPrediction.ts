@@ -108,8 +108,8 @@ export class AcceptanceWindow {
 
 /** What proposes tokens during one answer. */
 interface Proposer {
-    /** Up to `count` tokens to follow `state` (the target's tokens so far, the last one not evaluated yet). */
-    propose(state: readonly Token[], count: number): Promise<readonly Token[]>;
+    /** Up to `count` tokens to follow `state()` (the target's tokens so far, the last one not evaluated yet; built only when needed). */
+    propose(state: () => readonly Token[], count: number): Promise<readonly Token[]>;
     /** The target generated `tokens` after the state of the last proposal. */
     generated(tokens: readonly Token[]): void;
     stop(): void;
@@ -128,8 +128,9 @@ class DraftProposer implements Proposer {
         private readonly evaluationPriority: EvaluationPriority,
     ) {}
 
-    async propose(state: readonly Token[], count: number): Promise<readonly Token[]> {
+    async propose(target: () => readonly Token[], count: number): Promise<readonly Token[]> {
         const { sequence, step } = this;
+        const state = target();
         if (state.length + count > sequence.contextSize) return [];
         const cached = sequence.contextTokens as readonly Token[];
         let kept = 0;
@@ -173,7 +174,7 @@ class LookupProposer implements Proposer {
         return new LookupProposer(lookup);
     }
 
-    async propose(_state: readonly Token[], count: number): Promise<readonly Token[]> {
+    async propose(_state: () => readonly Token[], count: number): Promise<readonly Token[]> {
         return (await this.lookup.predictTokens()).slice(0, count);
     }
 
@@ -261,7 +262,8 @@ export class Speculation {
             for (;;) {
                 // Nothing is proposed with the prompt: what follows its tail (a chat turn's closing tag, the infill's <MID>) elsewhere in it is no guess at an answer.
                 const room = yielded === 0 ? 0 : Math.min(sequence.contextSize - sequence.nextTokenIndex - input.length, options.maxTokens - yielded - 1);
-                const proposal = proposer && acceptance.paying && room > 0 ? await proposer.propose(state(input), Math.min(room, this.length.tokens)) : [];
+                const proposal =
+                    proposer && acceptance.paying && room > 0 ? await proposer.propose(() => state(input), Math.min(room, this.length.tokens)) : [];
                 let generated: Token[];
                 if (proposal.length === 0) {
                     plain ??= sequence.evaluate(input as LlamaToken[], { temperature: 0, yieldEogToken: true, evaluationPriority });
