@@ -20,6 +20,10 @@ export type FimFormat = (typeof FIM_FORMATS)[number];
 export const COMPLETION_MODES = ["auto", "fill-in-the-middle", "continue"] as const;
 export type CompletionModeSetting = (typeof COMPLETION_MODES)[number];
 
+/** Whether the completion model guesses ahead for a separate chat model (speculative decoding). */
+export const DRAFT_MODEL_MODES = ["auto", "on", "off"] as const;
+export type DraftModelSetting = (typeof DRAFT_MODEL_MODES)[number];
+
 /** How chat prompts are laid out: `auto` as the model file says, or forced. */
 export const CHAT_FORMATS = ["auto", "llama2", "codellama-70b"] as const;
 export type ChatFormatSetting = (typeof CHAT_FORMATS)[number];
@@ -316,6 +320,20 @@ export const SETTINGS = {
         scope: "machine",
         description:
             "The chat model to download when `codellama.chat.model.path` is empty: a Hugging Face file (`hf:owner/repo/file.gguf`) or an https URL of a GGUF file. Empty (default): the completion model chats too.",
+    },
+    "chat.draftModel": {
+        group: "Chat",
+        type: "string",
+        default: "auto",
+        enum: DRAFT_MODEL_MODES,
+        scope: "machine",
+        description:
+            "Faster chat answers from a separate chat model: the completion model guesses the next words and the chat model checks several at once. The answers stay the same. It pays when the two models share their vocabulary and the chat model is much larger (a 7B beside a 34B or 70B); it costs a context of the completion model's (memory, said in the log).",
+        enumDescriptions: [
+            "On when a separate chat model is set, shares the completion model's vocabulary and is at least 3 times its size.",
+            "On whenever a separate chat model shares the completion model's vocabulary (a model of another vocabulary is refused, with a note in the status).",
+            "Off: the chat model answers one word at a time.",
+        ],
     },
     "chat.format": {
         group: "Advanced",

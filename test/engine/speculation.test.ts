@@ -134,7 +134,10 @@ describe("speculative decoding", () => {
         it("answers chat exactly as without it, the draft's guesses confirmed", async () => {
             await plain.useDraft(draft);
             assert.deepEqual(seen(await plain.chat(NO_COPY_QUESTION, { maxTokens: 400 })), seen(await speculative.chat(NO_COPY_QUESTION, { maxTokens: 400 })));
-            assert.ok(plain.tokenPredictions().chat.validated > 0, JSON.stringify(plain.tokenPredictions().chat));
+            assert.ok(
+                plain.tokenPredictions().chat.validated >= 150,
+                `most of the 180 tokens came from confirmed guesses: ${JSON.stringify(plain.tokenPredictions().chat)}`,
+            );
             await plain.useDraft(undefined);
         });
 

@@ -5,9 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LSPErrorCodes, type ResponseError } from "vscode-languageserver-protocol/node";
-import { chatRequest } from "../../shared/src/protocol.js";
+import { chatRequest, statsRequest } from "../../shared/src/protocol.js";
 import { isState, type ServerUnderTest, startServer, testSettings, waitUntil } from "../../tools/lspClient.js";
-import { ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { copyingModel, ensureTinyModel, FIM_ANSWER, INSTRUCT_CHAT_ANSWER, NO_COPY_QUESTION } from "../../tools/tinyCodellama/index.js";
 
 /** The chat model's own answer: "Sure! Here is…" would be the completion model's. */
 const CHAT_MODEL_ANSWER = "XYZ.";
@@ -82,6 +82,69 @@ describe("two models: bad input", () => {
                 ask(server),
                 (error: ResponseError<unknown>) => error.code === LSPErrorCodes.RequestFailed && error.message.includes("Model file not found"),
             );
+        } finally {
+            await server.stop();
+        }
+    });
+});
+
+describe("two models: the completion model drafts for the chat model (chat.draftModel)", () => {
+    let draftModel: string;
+    let targetModel: string;
+    before(async () => {
+        // The same scripted answers and vocabulary, the chat model larger.
+        draftModel = await ensureTinyModel({ name: "copying-draft", ...copyingModel({ nEmbd: 256, nHead: 4, nFf: 256, nLayer: 1 }) });
+        targetModel = await ensureTinyModel({ name: "copying", ...copyingModel({ nEmbd: 256, nHead: 4, nFf: 512 }) });
+    });
+    const serve = (draft: "on" | "off") =>
+        startServer({
+            settings: testSettings(draftModel, {
+                engine: { contextSize: 2048, tokenPrediction: false },
+                chat: { model: { path: targetModel }, draftModel: draft },
+            }),
+        });
+    const askLong = (server: ServerUnderTest) => server.connection.sendRequest(chatRequest, { messages: NO_COPY_QUESTION.messages, maxTokens: 400 });
+
+    it("answers exactly as without the draft, with the draft's guesses confirmed (codellama/stats) and its cost logged", async () => {
+        const plain = await serve("off");
+        let plainAnswer: string;
+        try {
+            await plain.waitForStatus((status) => status.state === "ready" && status.chat?.state === "ready");
+            plainAnswer = (await askLong(plain)).content;
+            assert.deepEqual((await plain.connection.sendRequest(statsRequest)).predictions?.chat, { validated: 0, refuted: 0 });
+        } finally {
+            await plain.stop();
+        }
+        const drafted = await serve("on");
+        try {
+            await drafted.waitForStatus((status) => status.state === "ready" && status.chat?.state === "ready");
+            assert.ok(
+                drafted.logs.some((log) =>
+                    /^Draft model for chat: .* guesses ahead for .*\(its own 2048-token context: \d+ MiB RAM; longer chats are answered without it\)$/.test(
+                        log.message,
+                    ),
+                ),
+            );
+            const answer = (await askLong(drafted)).content;
+            assert.ok(answer.length > 100, answer);
+            assert.equal(answer, plainAnswer);
+            const chat = (await drafted.connection.sendRequest(statsRequest)).predictions?.chat;
+            assert.ok(chat && chat.validated > 0, JSON.stringify(chat));
+        } finally {
+            await drafted.stop();
+        }
+    });
+
+    it("a draft of another vocabulary asked for (on) is refused: said once in the log and in the status's chat line; chat answers", async () => {
+        const server = await startServer({ settings: testSettings(completionModel, { chat: { model: { path: targetModel }, draftModel: "on" } }) });
+        try {
+            const ready = await server.waitForStatus((status) => status.state === "ready" && status.chat?.state === "ready");
+            assert.match(
+                ready.chat!.message,
+                /; no draft model: .* cannot be the draft model of .*: it has \d+ tokens, the model \d+\. A draft model must share the vocabulary/,
+            );
+            assert.equal(server.logs.filter((log) => /No draft model for chat/.test(log.message)).length, 1);
+            assert.ok((await ask(server)).content.length > 0);
         } finally {
             await server.stop();
         }

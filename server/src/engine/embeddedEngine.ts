@@ -77,9 +77,19 @@ interface SequenceEntry {
     speculation: Speculation;
 }
 
+/** A draft's context: its size in tokens and what it takes of RAM and GPU memory, in bytes. */
+export interface DraftCost {
+    contextSize: number;
+    ramBytes: number;
+    gpuBytes: number;
+}
+
 /** A sequence of this engine's model lent to another engine as its draft, in a context of its own. */
 interface DraftLease {
     sequence: LlamaContextSequence;
+    /** The lender's thread counts now (its decodes run with them). */
+    threads(): ThreadCounts;
+    cost: DraftCost;
     release(): Promise<void>;
 }
 
@@ -332,22 +342,22 @@ export class EmbeddedEngine implements InferenceEngine {
         let promptMs = 0;
         let firstTokenAt = 0;
         let lastChunkStarted = performance.now();
-        // One path with and without speculation: each decode gets its thread count, and the prompt's
-        // speed is timed from the last "prompt" decode (after a draft model caught up with the prompt).
+        // One path with and without speculation: each decode (the draft's too) in its turn with its
+        // thread count; the prompt's speed is timed from the target's "prompt" decode.
         const iterator = speculation.decode(sequence, pending, {
             prompt,
             maxTokens,
             evaluationPriority,
-            beforeDecode: (work) => {
-                if (work === "prompt") lastChunkStarted = performance.now();
-                this.useThreads(this.threads[work]);
-            },
+            step: (kind, decode) =>
+                inTurn(() => {
+                    if (kind.work === "prompt" && kind.model === "target") lastChunkStarted = performance.now();
+                    this.useThreads((kind.model === "draft" && this.draft ? this.draft.threads() : this.threads)[kind.work]);
+                    return decode();
+                }),
         });
         try {
-            // Each step (the prompt's last chunk and the first token, then each token, or a draft's
-            // guesses and their check) decodes in its turn; beforeDecode sets the threads of each decode.
             for (;;) {
-                const next = await inTurn(() => iterator.next());
+                const next = await iterator.next();
                 if (next.done) break;
                 const token = next.value;
                 if (promptMs === 0) {
@@ -461,27 +471,37 @@ export class EmbeddedEngine implements InferenceEngine {
         return { completion: counts("completion"), chat: counts("chat") };
     }
 
+    /** Parameters of the model's tensors; 0 when unknown. */
+    get parameters(): number {
+        return this.model.fileInsights.totalParameters;
+    }
+
+    /** Why `draft`'s model cannot propose tokens for this one (they must share the vocabulary), in a sentence; undefined when it can. */
+    draftProblem(draft: EmbeddedEngine): string | undefined {
+        const problem = vocabularyMismatch(this.vocabulary(), draft.vocabulary());
+        return problem
+            ? `${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`
+            : undefined;
+    }
+
     /**
      * Chat answers from now on are decoded speculatively with `draft`'s model proposing tokens (a
      * smaller model of the same vocabulary, loaded on the same backend); undefined stops it. A draft
      * of another vocabulary is refused with a DraftModelError and the chat goes on as before. The
-     * draft's model lends a context of its own (its KV cache, `contextSize` tokens); dispose the draft
-     * engine only after this one stopped using it.
+     * draft's model lends a context of its own of `contextSize` tokens (default this engine's; a chat
+     * longer than it is answered without guesses); resolves to that size and its memory. Dispose the
+     * draft engine only after this one stopped using it.
      */
-    async useDraft(draft: EmbeddedEngine | undefined): Promise<void> {
-        if (draft) {
-            const problem = vocabularyMismatch(this.vocabulary(), draft.vocabulary());
-            if (problem)
-                throw new DraftModelError(
-                    `${draft.info.modelName} cannot be the draft model of ${this.info.modelName}: ${problem}. A draft model must share the vocabulary (a smaller model of the same family); chat answers without one.`,
-                );
-        }
+    async useDraft(draft: EmbeddedEngine | undefined, contextSize = this.info.contextSize): Promise<DraftCost | undefined> {
+        const problem = draft && this.draftProblem(draft);
+        if (problem) throw new DraftModelError(problem);
         const entry = this.sequences.get("chat")!;
-        await entry.lock.run(async () => {
+        return entry.lock.run(async () => {
             const previous = this.draft;
-            this.draft = draft ? await draft.lendSequence(this.info.contextSize) : undefined;
+            this.draft = draft ? await draft.lendSequence(Math.min(contextSize, this.info.contextSize)) : undefined;
             entry.speculation.useDraft(this.draft?.sequence);
             await previous?.release();
+            return this.draft?.cost;
         });
     }
 
@@ -495,8 +515,11 @@ export class EmbeddedEngine implements InferenceEngine {
         if (this.disposed) throw new DraftModelError(`${this.info.modelName} was unloaded; it cannot be a draft model.`);
         const context = await createContext(this.llama, this.model, { ...this.info, contextSize }, this.maxThreads, 1);
         this.lent.add(context);
+        const needs = this.model.fileInsights.estimateContextResourceRequirements({ contextSize, sequences: 1, modelGpuLayers: this.model.gpuLayers });
         return {
             sequence: context.getSequence(),
+            threads: () => this.threads,
+            cost: { contextSize: context.contextSize, ramBytes: needs.cpuRam, gpuBytes: needs.gpuVram },
             release: async () => {
                 if (this.lent.delete(context)) await context.dispose();
             },

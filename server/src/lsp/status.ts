@@ -106,7 +106,7 @@ function chatModelStatus(chat: ChatModelState, audience: Audience): ChatModelSta
             const { info } = chat;
             return {
                 state: "ready",
-                message: `Chat: ${info.modelName} (${whereItRuns("embedded", info)})${info.fallback ? `: ${info.fallback}` : ""}`,
+                message: `Chat: ${info.modelName} (${whereItRuns("embedded", info)})${info.fallback ? `: ${info.fallback}` : ""}${chat.draft ? `; ${chat.draft}` : ""}`,
                 model: info.modelName,
                 device: info.device,
                 gpuLayers: info.gpuLayers,

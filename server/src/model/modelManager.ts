@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Backend, CodeLlamaConfig } from "../../../shared/src/settings.js";
+import type { Backend, CodeLlamaConfig, DraftModelSetting } from "../../../shared/src/settings.js";
 import { EmbeddedEngine } from "../engine/embeddedEngine.js";
 import { ModelError, type ModelProblem } from "../engine/errors.js";
 import type { EngineInfo, InferenceEngine } from "../engine/inference.js";
@@ -11,6 +11,7 @@ import { ThreadCache } from "../engine/threadCache.js";
 import { describeThreads, type ThreadsInUse } from "../engine/threads.js";
 import { describePlan, type ThreadPlan, ThreadTuner } from "../engine/threadTuning.js";
 import { errorMessage, type Logger } from "../log/logger.js";
+import { draftChoice } from "./draftModel.js";
 import { resolveModelPath } from "./modelSource.js";
 import { threadCacheFile } from "./paths.js";
 
@@ -34,7 +35,8 @@ export type ModelState = { completing: boolean } & (
 /** A separate chat model: loading after the completion model, ready, or failed (completions keep working). */
 export type ChatModelState =
     | { phase: "loading"; file: string }
-    | ({ phase: "ready"; info: EngineInfo } & EngineFacts)
+    /** `draft`: why the completion model, asked to be the draft (`chat.draftModel: on`), is not. */
+    | ({ phase: "ready"; info: EngineInfo; draft?: string } & EngineFacts)
     | { phase: "failed"; problem: ModelProblem };
 
 /** The embedded engine's threads and measured speeds (tokens per second, moving averages), once known. */
@@ -74,7 +76,7 @@ export interface ModelManagerOptions {
     allowDownload?: boolean;
 }
 
-type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine"> & { chat: Pick<CodeLlamaConfig["chat"], "model"> };
+type EngineConfig = Pick<CodeLlamaConfig, "model" | "engine"> & { chat: Pick<CodeLlamaConfig["chat"], "model" | "draftModel"> };
 
 /**
  * Keeps the engine in step with the configuration: resolves (downloads) and loads the model, reloads
@@ -131,7 +133,11 @@ export class ModelManager {
 
     /** Applies a configuration; reloads only when the model or engine settings changed (or none is loaded). */
     configure(config: EngineConfig): Promise<void> {
-        const next: EngineConfig = { model: { ...config.model }, engine: { ...config.engine }, chat: { model: { ...config.chat.model } } };
+        const next: EngineConfig = {
+            model: { ...config.model },
+            engine: { ...config.engine },
+            chat: { model: { ...config.chat.model }, draftModel: config.chat.draftModel },
+        };
         if (this.config && JSON.stringify(this.config) === JSON.stringify(next) && this.lastState.phase !== "failed") return this.loading;
         this.config = next;
         return this.reload();
@@ -397,7 +403,8 @@ export class ModelManager {
                 `Chat model ready: ${info.modelName} on ${info.device} (${info.gpuLayers}/${info.totalLayers} layers on GPU, context ${info.contextSize}, ${info.loadMs} ms, ${describeThreads(plan.inUse)})`,
             );
             if (info.fallback) logger.warn(info.fallback);
-            this.chatState = { phase: "ready", info };
+            const draft = await this.useCompletionModelAsDraft(config.chat.draftModel, engine);
+            this.chatState = { phase: "ready", info, ...(draft ? { draft } : {}) };
         } catch (error) {
             if (signal.aborted) return;
             this.chatState = {
@@ -410,6 +417,38 @@ export class ModelManager {
             };
         }
         if (this.readyState) this.setState({ ...this.readyState, completing: this.lastState.completing });
+    }
+
+    /**
+     * Makes the completion model the chat model's draft when `chat.draftModel` says so (draftModel.ts),
+     * in a context of its own of at most DRAFT_CONTEXT_TOKENS, its cost logged. Returns what the
+     * status's chat line says of it: the refusal when the user asked for a draft (`on`), else nothing.
+     */
+    private async useCompletionModelAsDraft(setting: DraftModelSetting, chat: EmbeddedEngine): Promise<string | undefined> {
+        const { logger } = this.options;
+        const completion = this.current;
+        if (!(completion instanceof EmbeddedEngine)) return undefined;
+        const choice = draftChoice(setting, {
+            vocabularyProblem: chat.draftProblem(completion),
+            completionParameters: completion.parameters,
+            chatParameters: chat.parameters,
+        });
+        if (!choice.draft) {
+            if (choice.warn) logger.warn(`No draft model for chat: ${choice.why}`);
+            else logger.info(`No draft model for chat: ${choice.why}.`);
+            return choice.warn ? `no draft model: ${choice.why}` : undefined;
+        }
+        try {
+            const cost = await chat.useDraft(completion, DRAFT_CONTEXT_TOKENS);
+            if (cost)
+                logger.info(
+                    `Draft model for chat: ${completion.info.modelName} guesses ahead for ${chat.info.modelName} (its own ${cost.contextSize}-token context: ${mebibytes(cost.ramBytes)} MiB RAM${cost.gpuBytes > 0 ? `, ${mebibytes(cost.gpuBytes)} MiB GPU` : ""}; longer chats are answered without it)`,
+                );
+            return undefined;
+        } catch (error) {
+            logger.warn(`No draft model for chat: ${errorMessage(error)}`);
+            return `no draft model: ${errorMessage(error)}`;
+        }
     }
 
     /**
@@ -475,9 +514,7 @@ export class ModelManager {
         if (state.phase === "ready") {
             const { threads: _threads, promptTokensPerSecond: _prompt, generationTokensPerSecond: _generation, chat: _chat, ...rest } = state;
             const chat: ChatModelState | undefined =
-                this.chatState?.phase === "ready"
-                    ? { phase: "ready", info: this.chatState.info, ...engineFacts(this.chatEngine, this.chatThreads) }
-                    : this.chatState;
+                this.chatState?.phase === "ready" ? { ...this.chatState, ...engineFacts(this.chatEngine, this.chatThreads) } : this.chatState;
             state = { ...rest, ...engineFacts(this.current, this.threads), ...(chat ? { chat } : {}) };
         }
         this.lastState = state;
@@ -497,6 +534,15 @@ function engineFacts(engine: InferenceEngine | undefined, threads: ThreadsInUse 
 }
 
 /** A chat model's problem: where the remedy is another model file, it is another chat model file (or none). */
+/**
+ * The most tokens of the draft's context: a chat prompt and answer longer than it get no guesses.
+ * Its KV cache is the draft's cost (a 7B in f16: 0.5 MiB a token, 2 GiB at 4,096), so it does not
+ * grow with the chat model's context (16,384 for Code Llama's training length would be 8 GiB).
+ */
+const DRAFT_CONTEXT_TOKENS = 4096;
+
+const mebibytes = (bytes: number): number => Math.round(bytes / 2 ** 20);
+
 function chatProblem(problem: ModelProblem): ModelProblem {
     return problem.fix === "choose-model" || problem.fix === "model-uri" ? { ...problem, fix: "choose-chat-model" } : problem;
 }
