@@ -8,6 +8,7 @@ import {
     cgroupCpuQuota,
     chooseThreads,
     describeThreads,
+    promptDecodeThreads,
     type SpeedMeter,
     threadCandidates,
     usableCpus,
@@ -99,6 +100,16 @@ describe("chooseThreads", () => {
         assert.deepEqual(chooseThreads(speeds(1129)), { prompt: 1, generation: 1 });
         assert.deepEqual(chooseThreads(speeds(1274)), { prompt: 1, generation: 1 });
         assert.deepEqual(chooseThreads(speeds(1275)), { prompt: 2, generation: 1 });
+    });
+});
+
+describe("promptDecodeThreads", () => {
+    it("a short prompt decode (a keystroke's few tokens) runs at the generation count, a longer one at the prompt count", () => {
+        const counts = { prompt: 2, generation: 1 };
+        assert.equal(promptDecodeThreads(counts, 1), 1);
+        assert.equal(promptDecodeThreads(counts, 15), 1);
+        assert.equal(promptDecodeThreads(counts, 16), 2);
+        assert.equal(promptDecodeThreads(counts, 256), 2);
     });
 });
 

@@ -24,7 +24,7 @@ import { PromptSpeed, TokenRate } from "./promptSpeed.js";
 import { type Priority, TypingFirstScheduler } from "./scheduler.js";
 import { EngineSpeedMeter } from "./speedMeter.js";
 import { TextStream } from "./textStream.js";
-import type { ThreadCounts, ThreadSpeed } from "./threads.js";
+import { promptDecodeThreads, type ThreadCounts, type ThreadSpeed } from "./threads.js";
 import { encodeInfilling, memoizeEncoder, type Token } from "./tokenizer.js";
 import { type PredictionCounts, Speculation, type Vocabulary, vocabularyMismatch } from "./tokenPrediction.js";
 
@@ -351,7 +351,8 @@ export class EmbeddedEngine implements InferenceEngine {
             step: (kind, decode) =>
                 inTurn(() => {
                     if (kind.work === "prompt" && kind.model === "target") lastChunkStarted = performance.now();
-                    this.useThreads((kind.model === "draft" && this.draft ? this.draft.threads() : this.threads)[kind.work]);
+                    const counts = kind.model === "draft" && this.draft ? this.draft.threads() : this.threads;
+                    this.useThreads(kind.work === "prompt" && kind.model === "target" ? promptDecodeThreads(counts, pending.length) : counts[kind.work]);
                     return decode();
                 }),
         });

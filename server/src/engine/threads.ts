@@ -270,6 +270,17 @@ export function chooseThreads(speeds: readonly ThreadSpeed[], plan: Pick<Plan, "
     return { prompt: promptSpeed(prompt) >= promptSpeed(generation) * plan.mixedPromptGain ? prompt : generation, generation };
 }
 
+/** Prompt decodes shorter than this cost like a generated token (a keystroke reads 1-3 tokens). */
+export const SHORT_PROMPT_TOKENS = 16;
+
+/**
+ * The count for a prompt decode of `tokens` tokens: a short one runs at the generation count (on the
+ * 2-CPU machine a keystroke's 1-token prompt at the prompt count of 2 slowed every answer).
+ */
+export function promptDecodeThreads(counts: ThreadCounts, tokens: number): number {
+    return tokens < SHORT_PROMPT_TOKENS ? counts.generation : counts.prompt;
+}
+
 /** "2 threads", or "2 threads for prompts, 1 for generation". */
 export function describeThreads(counts: ThreadCounts): string {
     return counts.prompt === counts.generation
