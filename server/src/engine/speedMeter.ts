@@ -41,7 +41,8 @@ export class EngineSpeedMeter implements SpeedMeter {
 
     static async open(model: LlamaModel, maxThreads: number, activity: EngineActivity, signal?: AbortSignal): Promise<EngineSpeedMeter> {
         const contextSize = CALIBRATION.promptTokens + CALIBRATION.maxUnitTokens + CALIBRATION.generatedTokens + 16;
-        const context = await model.createContext({ contextSize, sequences: 1, threads: maxThreads, failedCreationRemedy: false });
+        // A batch no larger than a measured unit keeps the compute buffer (RSS beside the models) small.
+        const context = await model.createContext({ contextSize, batchSize: CALIBRATION.maxUnitTokens, sequences: 1, threads: maxThreads, failedCreationRemedy: false });
         return new EngineSpeedMeter(context, context.getSequence(), model, activity, signal);
     }
 
