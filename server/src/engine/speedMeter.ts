@@ -42,7 +42,13 @@ export class EngineSpeedMeter implements SpeedMeter {
     static async open(model: LlamaModel, maxThreads: number, activity: EngineActivity, signal?: AbortSignal): Promise<EngineSpeedMeter> {
         const contextSize = CALIBRATION.promptTokens + CALIBRATION.maxUnitTokens + CALIBRATION.generatedTokens + 16;
         // A batch no larger than a measured unit keeps the compute buffer (RSS beside the models) small.
-        const context = await model.createContext({ contextSize, batchSize: CALIBRATION.maxUnitTokens, sequences: 1, threads: maxThreads, failedCreationRemedy: false });
+        const context = await model.createContext({
+            contextSize,
+            batchSize: CALIBRATION.maxUnitTokens,
+            sequences: 1,
+            threads: maxThreads,
+            failedCreationRemedy: false,
+        });
         return new EngineSpeedMeter(context, context.getSequence(), model, activity, signal);
     }
 
