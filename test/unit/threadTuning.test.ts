@@ -33,6 +33,12 @@ describe("thread cache file", () => {
             undefined,
             "a count below 1 is not ours",
         );
+        const speeds = [{ threads: 1, promptTokensPerSecond: 850, generationTokensPerSecond: 134 }];
+        assert.deepEqual(parseCacheEntry(withCacheEntry(undefined, "k", { ...entry, speeds }), "k")?.speeds, speeds);
+        for (const bad of [{ threads: 0, promptTokensPerSecond: 850, generationTokensPerSecond: 134 }, { threads: 1, promptTokensPerSecond: 850 }, null]) {
+            const text = withCacheEntry(undefined, "k", { ...entry, speeds: [bad as never] });
+            assert.equal(parseCacheEntry(text, "k"), undefined, `a damaged speed is not ours: ${JSON.stringify(bad)}`);
+        }
     });
 
     it("keeps the 64 most recently written entries", () => {

@@ -54,7 +54,7 @@ export function modelFileFacts(modelPath: string): ModelFileFacts {
 /** The entry for `key`, undefined when there is none or the file is unreadable or not ours. */
 export function parseCacheEntry(text: string | undefined, key: string): CachedThreads | undefined {
     const entry = parseCacheFile(text).entries[key];
-    if (!entry || !isCounts(entry.choice) || !Array.isArray(entry.speeds)) return undefined;
+    if (!entry || !isCounts(entry.choice) || !Array.isArray(entry.speeds) || !entry.speeds.every(isSpeed)) return undefined;
     return entry;
 }
 
@@ -76,6 +76,16 @@ function parseCacheFile(text: string | undefined): CacheFile {
         // Missing or damaged: start afresh.
     }
     return { version: 1, entries: {} };
+}
+
+/** A measured speed as the calibration writes it (the load chooses again from these). */
+function isSpeed(value: unknown): boolean {
+    const speed = value as ThreadSpeed | undefined;
+    return (
+        Number.isInteger(speed?.threads) &&
+        speed!.threads >= 1 &&
+        [speed!.promptTokensPerSecond, speed!.generationTokensPerSecond].every((rate) => Number.isFinite(rate) && rate > 0)
+    );
 }
 
 function isCounts(value: unknown): value is ThreadCounts {
