@@ -533,7 +533,6 @@ function engineFacts(engine: InferenceEngine | undefined, threads: ThreadsInUse 
     };
 }
 
-/** A chat model's problem: where the remedy is another model file, it is another chat model file (or none). */
 /**
  * The most tokens of the draft's context: a chat prompt and answer longer than it get no guesses.
  * Its KV cache is the draft's cost (a 7B in f16: 0.5 MiB a token, 2 GiB at 4,096), so it does not
@@ -543,6 +542,7 @@ const DRAFT_CONTEXT_TOKENS = 4096;
 
 const mebibytes = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
+/** A chat model's problem: where the remedy is another model file, it is another chat model file (or none). */
 function chatProblem(problem: ModelProblem): ModelProblem {
     return problem.fix === "choose-model" || problem.fix === "model-uri" ? { ...problem, fix: "choose-chat-model" } : problem;
 }
