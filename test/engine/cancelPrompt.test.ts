@@ -1,22 +1,15 @@
 // A cancelled request stops during a long prompt evaluation, not only between generated tokens.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
-import { Logger } from "../../server/src/log/logger.js";
+import type { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 
 describe("cancelling a long prompt evaluation", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await EmbeddedEngine.load({
-            modelPath: model,
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 4096,
-            logger: new Logger(() => undefined, "error"),
-        });
+        engine = await loadTestEngine(model, { contextSize: 4096 });
     });
     after(() => engine.dispose());
 

@@ -4,10 +4,10 @@ import { after, before, describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { buildCompletionPrompt, PREFIX_REFILL_SHARE, type PromptHints, type PromptSettings } from "../../server/src/completion/promptLayout.js";
 import { defaultConfig } from "../../server/src/config/resolve.js";
-import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import type { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { infillPieces } from "../../server/src/engine/promptFormat.js";
-import { Logger } from "../../server/src/log/logger.js";
 import { ensureTinyModel, FIM_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 import { ids } from "./vocabIds.js";
 
 const PREFIX = ["▁function", "▁add", "(", "a", ",", "▁b", ")", "▁{", "<0x0A>", "▁▁▁▁"];
@@ -17,14 +17,7 @@ const SUFFIX = ["<0x0A>", "}", "<0x0A>"];
 describe("FIM prompt tokens with the real tokenizer", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({
-            modelPath: await ensureTinyModel(),
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 1024,
-            logger: new Logger(() => undefined, "error"),
-        });
+        engine = await loadTestEngine(await ensureTinyModel());
     });
     after(() => engine.dispose());
 

@@ -2,23 +2,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChat } from "../../server/src/chat/chatService.js";
-import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import type { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { instructPieces } from "../../server/src/engine/promptFormat.js";
-import { Logger } from "../../server/src/log/logger.js";
 import { ensureTinyModel, INSTRUCT_CHAT_ANSWER } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 import { ids } from "./vocabIds.js";
 
 describe("Instruct prompt tokens with the real tokenizer", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({
-            modelPath: await ensureTinyModel(),
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 1024,
-            logger: new Logger(() => undefined, "error"),
-        });
+        engine = await loadTestEngine(await ensureTinyModel());
     });
     after(() => engine.dispose());
 

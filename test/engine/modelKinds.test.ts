@@ -4,20 +4,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { answerChat } from "../../server/src/chat/chatService.js";
-import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import type { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { chatPieces } from "../../server/src/engine/promptFormat.js";
-import { Logger } from "../../server/src/log/logger.js";
 import { buildVocab, CODELLAMA_70B_STEP_ID, ensureTinyModel, LLAMA2_VOCAB_SIZE, SPACE, STEP_PIECE, spmTokenize } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 
-const load = async (modelPath: string, contextSize = 1024): Promise<EmbeddedEngine> =>
-    EmbeddedEngine.load({
-        modelPath,
-        gpu: "off",
-        gpuLayers: 0,
-        threads: { prompt: 1, generation: 1 },
-        contextSize,
-        logger: new Logger(() => undefined, "error"),
-    });
+const load = async (modelPath: string, contextSize = 1024): Promise<EmbeddedEngine> => loadTestEngine(modelPath, { contextSize });
 
 describe("Code Llama 70B Instruct: the turn format", () => {
     const vocab = buildVocab({ kind: "code-llama-70b", codellamaVocab: true });

@@ -8,6 +8,7 @@ import { chatPieces } from "../../server/src/engine/promptFormat.js";
 import { TypingFirstScheduler } from "../../server/src/engine/scheduler.js";
 import { Logger } from "../../server/src/log/logger.js";
 import { copyingModel, ensureRandomModel, ensureTinyModel, NO_COPY_QUESTION, REWRITE_QUESTION } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 
 const promptOf = (length: number, offset: number): number[] => Array.from({ length }, (_, index) => 300 + ((index + offset) % 500));
 
@@ -62,14 +63,7 @@ describe("one model for completion and chat", () => {
     let engine: EmbeddedEngine;
     before(async () => {
         const model = await ensureRandomModel();
-        engine = await EmbeddedEngine.load({
-            modelPath: model,
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 2048,
-            logger: new Logger(() => undefined, "error"),
-        });
+        engine = await loadTestEngine(model, { contextSize: 2048 });
     });
     after(() => engine.dispose());
 

@@ -3,9 +3,8 @@
 // another vocabulary refused.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { DraftModelError, EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import { DraftModelError, type EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import type { Generation } from "../../server/src/engine/inference.js";
-import { Logger } from "../../server/src/log/logger.js";
 import {
     COPIED_BLOCK,
     COPIED_LINE,
@@ -16,10 +15,9 @@ import {
     REPEAT_LINE_INFILL,
     REWRITE_QUESTION,
 } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 
-const logger = new Logger(() => undefined, "error");
-const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> =>
-    EmbeddedEngine.load({ modelPath, gpu: "off", gpuLayers: 0, threads: { prompt: 1, generation: 1 }, contextSize: 2048, tokenPrediction, logger });
+const load = (modelPath: string, tokenPrediction: boolean): Promise<EmbeddedEngine> => loadTestEngine(modelPath, { contextSize: 2048, tokenPrediction });
 /** What a user sees of a generation (timings aside). */
 const seen = ({ text, generatedTokens, stopReason }: Generation): Pick<Generation, "text" | "generatedTokens" | "stopReason"> => ({
     text,

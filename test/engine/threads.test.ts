@@ -2,23 +2,15 @@
 // asked meanwhile. No timing is asserted: only that the speeds are measured and the work is done.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
+import type { EmbeddedEngine } from "../../server/src/engine/embeddedEngine.js";
 import { calibrateThreads, type SpeedMeter } from "../../server/src/engine/threads.js";
-import { Logger } from "../../server/src/log/logger.js";
 import { ensureRandomModel } from "../../tools/tinyCodellama/index.js";
+import { loadTestEngine } from "./testEngine.js";
 
 describe("thread calibration on the engine", () => {
     let engine: EmbeddedEngine;
     before(async () => {
-        engine = await EmbeddedEngine.load({
-            modelPath: await ensureRandomModel(),
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            maxThreads: 2,
-            contextSize: 1024,
-            logger: new Logger(() => undefined, "error"),
-        });
+        engine = await loadTestEngine(await ensureRandomModel(), { maxThreads: 2 });
     });
     after(() => engine.dispose());
 
@@ -76,14 +68,7 @@ describe("thread calibration on the engine", () => {
     });
 
     it("a meter still open when the engine goes is closed with it", async () => {
-        const other = await EmbeddedEngine.load({
-            modelPath: await ensureRandomModel(),
-            gpu: "off",
-            gpuLayers: 0,
-            threads: { prompt: 1, generation: 1 },
-            contextSize: 512,
-            logger: new Logger(() => undefined, "error"),
-        });
+        const other = await loadTestEngine(await ensureRandomModel(), { contextSize: 512 });
         const meter = await other.openSpeedMeter();
         await meter.begin(1);
         await other.dispose();
