@@ -158,8 +158,9 @@ describe("mode order", () => {
     });
 });
 
-describe("replay with the cursor at rest first", () => {
-    const script: ReplayScript = {
+/** A function of one line between two, typed with `keystrokes`. */
+function oneLineScript(keystrokes: string[]): ReplayScript {
+    return {
         id: "t",
         relPath: "t.js",
         packageName: "t",
@@ -173,8 +174,12 @@ describe("replay with the cursor at rest first", () => {
         before: "a\n",
         indent: "  ",
         after: "\nb\n",
-        keystrokes: ["x", "y"],
+        keystrokes,
     };
+}
+
+describe("replay with the cursor at rest first", () => {
+    const script = oneLineScript(["x", "y"]);
     function recordingBackend(events: string[]): Backend {
         return {
             label: "fake",
@@ -206,22 +211,7 @@ describe("replay with the cursor at rest first", () => {
 });
 
 describe("the accept typist", () => {
-    const script: ReplayScript = {
-        id: "t",
-        relPath: "t.js",
-        packageName: "t",
-        packageVersion: "1",
-        license: "MIT",
-        language: "javascript",
-        functionName: "f",
-        startLine: 2,
-        endLine: 2,
-        totalLines: 3,
-        before: "a\n",
-        indent: "  ",
-        after: "\nb\n",
-        keystrokes: ["x", "y", "z", "w", "v"],
-    };
+    const script = oneLineScript(["x", "y", "z", "w", "v"]);
 
     it("presses Tab on every other suggestion and types the next keystroke otherwise; the editor asks at the cursor after each", async () => {
         const events: string[] = [];
